@@ -1,1 +1,19 @@
-export {}
+export { AdaptorError, AdaptorErrorCode } from './errors.js'
+export {
+  hijack,
+  hijacked,
+  isHijackable,
+  registerHijackable,
+  upgradeResponse,
+  type Hijacked,
+  type HijackListener,
+} from './hijack.js'
+export { handler, HertzHandler, type NodeHandler } from './handler.js'
+export { middleware, type NodeMiddleware, type NextFunction } from './middleware.js'
+export {
+  toNodeHandler,
+  toNodeUpgradeHandler,
+  type NodeServable,
+  type NodeRequestListener,
+  type NodeUpgradeListener,
+} from './node.js'

@@ -1,1 +1,21 @@
-export {}
+export { server } from './server.js'
+export { Hertz } from './hertz.js'
+export { Engine, defaultClientIP, type ClientIPFunc } from './engine.js'
+export { RouterGroup, joinPaths } from './router-group.js'
+export { RequestContext } from './context.js'
+export { Request, RequestHeader } from './request.js'
+export { Response, ResponseHeader, type Chunk } from './response.js'
+export { HijackConn, type HijackHandler } from './hijack.js'
+export { HertzError, ErrorCodes, type ErrorCode } from './errors.js'
+export { Addr } from './addr.js'
+export { recovery } from './recovery.js'
+export { background, withValue, contextWithSignal } from './ctx.js'
+export type { RouteInfo, RouteEntry, Params } from './routes.js'
+export type { Options, Option } from './options.js'
+export type { Context, HandlerFunc, HandlersChain, CtxCallback, CtxErrCallback, Logger } from './types.js'
+export {
+  withHostPorts, withNetwork, withBasePath, withReadTimeout, withReadHeaderTimeout, withIdleTimeout,
+  withKeepAliveTimeout, withExitWaitTime, withMaxRequestBodySize, withMaxHeaderBytes, withHandleMethodNotAllowed,
+  withRedirectTrailingSlash, withRedirectFixedPath, withStreamBody, withKeepAlive, withDisableDefaultDate,
+  withDisableDefaultContentType, withDisableDefaultServerHeader
+} from './options.js'

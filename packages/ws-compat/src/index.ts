@@ -1,1 +1,20 @@
-export {}
+export * from './constants.js'
+export {
+  WsCompatError,
+  WsCompatErrorCode,
+  ErrBadHandshake,
+  ErrCloseSent,
+  ErrReadLimit,
+} from './errors.js'
+export { CloseError, formatCloseMessage, isCloseError, isUnexpectedCloseError } from './close-error.js'
+export { Conn, type CloseHandler, type ControlHandler } from './conn.js'
+export type { Message } from './read-queue.js'
+export type { Data } from './data.js'
+export { MessageWriter } from './message-writer.js'
+export type { BufferPool } from './buffer-pool.js'
+export { PreparedMessage, newPreparedMessage } from './prepared.js'
+export { TCPAddr, type AddressLike, type NetConn } from './net-conn.js'
+export { newServerConn, type NegotiatedCompression, type ServerConnOptions } from './server-conn.js'
+export { Dialer, DefaultDialer, type DialerOptions, type RequestHeader } from './dialer.js'
+export * from './upgrader.js'
+export * from './legacy/hertz-upgrader.js'

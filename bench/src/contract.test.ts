@@ -1,0 +1,29 @@
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import t from 'tap'
+import { checkEcho, checkHello } from './contract.js'
+import { wsTestServer } from './drivers/test-servers.js'
+import { start as startWsRaw } from './servers/ws-raw.js'
+
+t.test('the ws-raw variant meets the contract', async (t) => {
+  const server = await startWsRaw('127.0.0.1', 0)
+  t.teardown(server.close)
+  const base = `http://127.0.0.1:${server.address.port}`
+  t.same(await checkHello(base), [])
+  t.same(await checkEcho(base.replace('http', 'ws')), [])
+})
+
+t.test('a wrong /hello is reported', async (t) => {
+  const server = createServer((_req, res) => { res.setHeader('content-type', 'text/plain'); res.end('{"hello": "world"}') })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections() }))
+  const problems = await checkHello(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)
+  t.same(problems, ['GET /hello: content-type "text/plain"', 'GET /hello: body "{\\"hello\\": \\"world\\"}"'])
+})
+
+t.test('an echo that loses empty messages is reported', async (t) => {
+  const server = await wsTestServer((ws, data, isBinary) => { if ((data as Buffer).length > 0) ws.send(data as Buffer, { binary: isBinary }) })
+  t.teardown(server.close)
+  const problems = await checkEcho(server.url.replace('/echo', ''), 300)
+  t.same(problems, ['echo: no echo within 300 ms'])
+})

@@ -1,0 +1,74 @@
+import t from 'tap'
+import { chartFor, evaluateTargets, ratio, renderMarkdown, RESULTS_END, RESULTS_START, spliceResults, summarize, toJson, type Report, type Sample } from './report.js'
+
+const s = (round: number, variant: Sample['variant'], metric: Sample['metric'], value: number): Sample => ({ round, variant, metric, value })
+
+t.test('ratio is taken inside each round, then the median of the per-round ratios', async (t) => {
+  // Per-round ratios 1, 3, 0.5 -> median 1; the ratio of the medians (150 / 100) would say 1.5.
+  const samples = [
+    s(1, 'router', 'http_rps', 100), s(1, 'node-http', 'http_rps', 100),
+    s(2, 'router', 'http_rps', 300), s(2, 'node-http', 'http_rps', 100),
+    s(3, 'router', 'http_rps', 150), s(3, 'node-http', 'http_rps', 300)
+  ]
+  const r = ratio(samples, 'router', 'node-http', 'http_rps')
+  t.same(r.samples, [1, 3, 0.5])
+  t.equal(r.value, 1)
+})
+
+t.test('ratio ignores rounds where one side is missing and is NaN with no common round', async (t) => {
+  const samples = [s(1, 'router', 'http_rps', 100), s(2, 'router', 'http_rps', 90), s(2, 'node-http', 'http_rps', 100)]
+  t.same(ratio(samples, 'router', 'node-http', 'http_rps').samples, [0.9])
+  t.ok(Number.isNaN(ratio(samples, 'router', 'fastify', 'http_rps').value))
+})
+
+t.test('summarize gives the median per variant and metric, with the unit', async (t) => {
+  const rows = summarize([s(1, 'ws-raw', 'echo32_mps', 3), s(2, 'ws-raw', 'echo32_mps', 1), s(3, 'ws-raw', 'echo32_mps', 2), s(1, 'ws-raw', 'mem_rss', 4096)])
+  t.same(rows.map((r) => [r.variant, r.metric, r.value, r.unit]), [['ws-raw', 'echo32_mps', 2, 'msg/s'], ['ws-raw', 'mem_rss', 4096, 'B']])
+})
+
+t.test('targets: a minimum is met at the goal, a maximum is missed above it, unmeasured is null', async (t) => {
+  const samples = [
+    s(1, 'router', 'http_rps', 105), s(1, 'fastify', 'http_rps', 100), s(1, 'node-http', 'http_rps', 106),
+    s(1, 'ws-compat', 'mem_rss', 111), s(1, 'ws-raw', 'mem_rss', 100)
+  ]
+  const find = (variant: string, versus: string, metric: string) => evaluateTargets(samples).find((x) => x.variant === variant && x.versus === versus && x.metric === metric)
+  t.equal(find('router', 'fastify', 'http_rps')?.met, true)
+  t.equal(find('router', 'node-http', 'http_rps')?.met, false)
+  t.equal(find('ws-compat', 'ws-raw', 'mem_rss')?.met, false)
+  t.equal(find('router-adaptor', 'router', 'http_rps')?.met, null)
+})
+
+t.test('spliceResults replaces only the generated block and keeps the prose around it', async (t) => {
+  const first = spliceResults('# Results\n\nIntro.\n', 'TABLE 1')
+  t.match(first, /^# Results\n\nIntro\.\n\n<!-- bench:results:start/)
+  const edited = first + '\n## Notes\nkept\n'
+  const second = spliceResults(edited, 'TABLE 2')
+  t.notMatch(second, /TABLE 1/)
+  t.match(second, /TABLE 2/)
+  t.match(second, /## Notes\nkept/)
+  t.equal(second.split(RESULTS_START).length, 2)
+  t.equal(second.split(RESULTS_END).length, 2)
+})
+
+t.test('markdown, json and chart of a small run', async (t) => {
+  const report: Report = {
+    meta: { date: '2026-01-01T00:00:00.000Z', node: 'v20', cpus: 2, cpuModel: 'test', quick: false, rounds: 1, warmup: true, load: {} },
+    samples: [s(1, 'node-http', 'http_rps', 100), s(1, 'router', 'http_rps', 120), s(1, 'ws-raw', 'echo32_mps', 10), s(1, 'ws-compat', 'echo32_mps', 9)],
+    failures: [{ variant: 'ws-compat', suite: 'echo 32 B', message: 'connection 0: message 3 came back altered\nmore' }]
+  }
+  const md = renderMarkdown(report)
+  t.match(md, /\| router \| 1\.20x \| 120 \|/)
+  t.match(md, /\| ws-compat \| 0\.90x \|/)
+  t.match(md, /router \/ node-http, HTTP req\/s \| 1\.20x \| >= 1\.00x \| met/)
+  t.match(md, /ws-compat \(echo 32 B\): connection 0: message 3 came back altered$/m)
+  const json = toJson(report) as { rows: unknown[], ratios: Array<{ variant: string, value: number }>, node: string, cpus: number }
+  t.equal(json.node, 'v20')
+  t.equal(json.cpus, 2)
+  t.equal(json.rows.length, 4)
+  t.same(json.ratios.map((r) => [r.variant, r.value]), [['router', 1.2], ['ws-compat', 0.9]])
+  const svg = chartFor(report)
+  t.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/)
+  t.match(svg, />1\.20x</)
+  t.match(svg, />0\.90x</)
+  t.equal((svg.match(/<rect x=/g) ?? []).length, 2, 'one bar per non-baseline variant')
+})

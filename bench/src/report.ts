@@ -1,0 +1,221 @@
+/**
+ * Turns the samples of a run into the published results: medians, ratios measured inside each
+ * round (so machine drift between rounds cancels), targets, `latest.json`, the tables of
+ * RESULTS.md and the ratio chart.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import { renderChart, type BarGroup } from './chart.js'
+import { METRIC_NAMES, METRICS, TARGETS, type Metric, type Target } from './metrics.js'
+import { median } from './stats.js'
+import { HTTP_VARIANTS, WS_VARIANTS, type Variant } from './variants.js'
+
+/** One measurement: a variant's value of a metric in one round. */
+export interface Sample {
+  round: number
+  variant: Variant
+  metric: Metric
+  value: number
+}
+
+/** Something a variant did wrong (a crash, a bad response, a wrong echo). */
+export interface Failure {
+  variant: Variant | null
+  suite: string
+  message: string
+}
+
+/** Where and how the run happened. */
+export interface RunMeta {
+  date: string
+  node: string
+  cpus: number
+  cpuModel: string
+  quick: boolean
+  rounds: number
+  warmup: boolean
+  /** The load parameters, for the record. */
+  load: Record<string, unknown>
+}
+
+/** A whole run. */
+export interface Report {
+  meta: RunMeta
+  samples: Sample[]
+  failures: Failure[]
+}
+
+/** The median of one variant's metric over the rounds. */
+export interface Row {
+  variant: Variant
+  metric: Metric
+  value: number
+  unit: string
+  samples: number[]
+}
+
+/** A target with the ratio measured. `met` is null when either side was not measured. */
+export interface TargetResult extends Target {
+  ratio: number
+  met: boolean | null
+}
+
+/** Medians per variant and metric, in metric order. */
+export function summarize (samples: readonly Sample[]): Row[] {
+  const rows: Row[] = []
+  for (const metric of METRIC_NAMES) {
+    const variants = [...new Set(samples.filter((s) => s.metric === metric).map((s) => s.variant))]
+    for (const variant of variants) {
+      const values = samples.filter((s) => s.metric === metric && s.variant === variant).map((s) => s.value)
+      rows.push({ variant, metric, value: median(values), unit: METRICS[metric].unit, samples: values })
+    }
+  }
+  return rows
+}
+
+/**
+ * `variant / versus` on `metric`: the ratio is taken inside each round where both were
+ * measured, then the median of those ratios; NaN when no round has both.
+ */
+export function ratio (samples: readonly Sample[], variant: Variant, versus: Variant, metric: Metric): { value: number, samples: number[] } {
+  const byRound = new Map<number, { a?: number, b?: number }>()
+  for (const s of samples) {
+    if (s.metric !== metric || (s.variant !== variant && s.variant !== versus)) continue
+    const entry = byRound.get(s.round) ?? {}
+    if (s.variant === variant) entry.a = s.value
+    if (s.variant === versus) entry.b = s.value
+    byRound.set(s.round, entry)
+  }
+  const ratios: number[] = []
+  for (const { a, b } of byRound.values()) {
+    if (a !== undefined && b !== undefined && b !== 0 && Number.isFinite(a) && Number.isFinite(b)) ratios.push(a / b)
+  }
+  return { value: median(ratios), samples: ratios }
+}
+
+/** Every target with its measured ratio. */
+export function evaluateTargets (samples: readonly Sample[]): TargetResult[] {
+  return TARGETS.map((t) => {
+    const r = ratio(samples, t.variant, t.versus, t.metric).value
+    const met = Number.isFinite(r) ? (t.kind === 'min' ? r >= t.goal : r <= t.goal) : null
+    return { ...t, ratio: r, met }
+  })
+}
+
+const fmtRatio = (r: number): string => Number.isFinite(r) ? `${r.toFixed(2)}x` : 'n/a'
+const fmtInt = (v: number): string => Number.isFinite(v) ? Math.round(v).toLocaleString('en-US') : 'n/a'
+const fmtMs = (v: number): string => Number.isFinite(v) ? v.toFixed(2) : 'n/a'
+const fmtKB = (v: number): string => Number.isFinite(v) ? (v / 1024).toFixed(1) : 'n/a'
+
+function table (head: string[], rows: string[][]): string {
+  return [`| ${head.join(' | ')} |`, `|${head.map((_, i) => i === 0 ? ' --- ' : ' ---: ').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n')
+}
+
+function present (samples: readonly Sample[], variants: readonly Variant[]): Variant[] {
+  return variants.filter((v) => samples.some((s) => s.variant === v))
+}
+
+/** The ratio chart: the headline metrics, every non-baseline variant measured. */
+export function chartFor (report: Report): string {
+  const groups: BarGroup[] = []
+  for (const metric of METRIC_NAMES.filter((m) => METRICS[m].headline)) {
+    const info = METRICS[metric]
+    const variants = [...new Set(report.samples.filter((s) => s.metric === metric).map((s) => s.variant))]
+    const bars = variants.filter((v) => v !== info.baseline).map((v) => ({ label: v, ratio: ratio(report.samples, v, info.baseline, metric).value }))
+    if (bars.length === 0) continue
+    const direction = info.higherIsBetter ? 'higher is better' : 'lower is better'
+    groups.push({ title: `${info.label} vs ${info.baseline} (${direction})`, bars })
+  }
+  return renderChart(`Ratios to the baseline, median of per-round ratios (${report.meta.date.slice(0, 10)})`, groups)
+}
+
+/** The generated part of RESULTS.md (tables, targets, chart link, run facts). */
+export function renderMarkdown (report: Report, chartPath = 'results/ratios.svg'): string {
+  const { meta, samples } = report
+  const rows = summarize(samples)
+  const med = (v: Variant, m: Metric): number => rows.find((r) => r.variant === v && r.metric === m)?.value ?? NaN
+  const r = (v: Variant, m: Metric): number => ratio(samples, v, METRICS[m].baseline, m).value
+  const out: string[] = []
+
+  out.push(`Run of ${meta.date} - Node ${meta.node}, ${meta.cpus} CPUs (${meta.cpuModel}), ${meta.rounds} measured round(s)${meta.warmup ? ' after a warm-up round' : ', no warm-up'}${meta.quick ? ' (quick mode: a smoke test, not a measurement)' : ''}.`)
+  out.push('Ratios are taken inside each round, then the median over the rounds; absolute numbers are medians.')
+  out.push('', `![ratios](${chartPath})`)
+
+  const http = present(samples, HTTP_VARIANTS)
+  if (http.length > 0) {
+    out.push('', '### HTTP: `GET /hello` (autocannon -c 100 -p 10)', '')
+    out.push(table(['variant', 'req/s vs node-http', 'req/s', 'p99 ms'],
+      http.map((v) => [v, fmtRatio(r(v, 'http_rps')), fmtInt(med(v, 'http_rps')), fmtMs(med(v, 'http_p99'))])))
+  }
+  const ws = present(samples, WS_VARIANTS)
+  if (ws.length > 0) {
+    out.push('', '### WebSocket: ratios to ws-raw', '')
+    out.push(table(['variant', 'echo 32 B', 'echo 16 KB', 'handshakes', 'RSS / conn', 'heap / conn'],
+      ws.map((v) => [v, ...(['echo32_mps', 'echo16k_mps', 'handshakes_ps', 'mem_rss', 'mem_heap'] as Metric[]).map((m) => fmtRatio(r(v, m)))])))
+    out.push('', '### WebSocket: absolute numbers', '')
+    out.push(table(['variant', '32 B msg/s', '32 B p50 / p99 ms', '16 KB msg/s', '16 KB p50 / p99 ms', 'handshakes/s', 'handshake p99 ms', 'RSS KB / conn', 'heap KB / conn', 'external KB / conn'],
+      ws.map((v) => [v,
+        fmtInt(med(v, 'echo32_mps')), `${fmtMs(med(v, 'echo32_p50'))} / ${fmtMs(med(v, 'echo32_p99'))}`,
+        fmtInt(med(v, 'echo16k_mps')), `${fmtMs(med(v, 'echo16k_p50'))} / ${fmtMs(med(v, 'echo16k_p99'))}`,
+        fmtInt(med(v, 'handshakes_ps')), fmtMs(med(v, 'handshakes_p99')),
+        fmtKB(med(v, 'mem_rss')), fmtKB(med(v, 'mem_heap')), fmtKB(med(v, 'mem_external'))])))
+  }
+
+  out.push('', '### Targets', '')
+  out.push(table(['target', 'measured', 'goal', 'status'], evaluateTargets(samples).map((t) => [
+    `${t.variant} / ${t.versus}, ${METRICS[t.metric].label}`,
+    fmtRatio(t.ratio),
+    `${t.kind === 'min' ? '>=' : '<='} ${t.goal.toFixed(2)}x`,
+    t.met === null ? 'not measured' : t.met ? 'met' : '**missed**'
+  ])))
+
+  if (report.failures.length > 0) {
+    out.push('', '### Failures', '')
+    for (const f of report.failures) out.push(`- ${f.variant ?? 'run'} (${f.suite}): ${f.message.split('\n')[0]}`)
+  }
+  return out.join('\n')
+}
+
+/** `latest.json`: rows of variant, metric, value, unit, plus the run facts, ratios and targets. */
+export function toJson (report: Report): object {
+  const ratios = METRIC_NAMES.flatMap((metric) => {
+    const baseline = METRICS[metric].baseline
+    const variants = [...new Set(report.samples.filter((s) => s.metric === metric).map((s) => s.variant))]
+    return variants.filter((v) => v !== baseline).map((variant) => ({ variant, versus: baseline, metric, ...ratio(report.samples, variant, baseline, metric) }))
+  })
+  return {
+    ...report.meta,
+    rows: summarize(report.samples),
+    ratios,
+    targets: evaluateTargets(report.samples),
+    failures: report.failures
+  }
+}
+
+export const RESULTS_START = '<!-- bench:results:start (generated by `pnpm bench`; edit outside these markers) -->'
+export const RESULTS_END = '<!-- bench:results:end -->'
+
+/** Replaces the generated section of `existing` (or appends one), keeping the prose around it. */
+export function spliceResults (existing: string, generated: string): string {
+  const block = `${RESULTS_START}\n${generated}\n${RESULTS_END}`
+  const start = existing.indexOf(RESULTS_START)
+  const end = existing.indexOf(RESULTS_END)
+  if (start !== -1 && end > start) return existing.slice(0, start) + block + existing.slice(end + RESULTS_END.length)
+  return `${existing.trimEnd()}${existing.trim() === '' ? '' : '\n\n'}${block}\n`
+}
+
+/**
+ * Writes a full run: `results/latest.json`, `results/ratios.svg` and the generated section of
+ * `RESULTS.md`, all under `benchDir`.
+ */
+export async function writeReport (report: Report, benchDir: string): Promise<string[]> {
+  const json = join(benchDir, 'results', 'latest.json')
+  const svg = join(benchDir, 'results', 'ratios.svg')
+  const md = join(benchDir, 'RESULTS.md')
+  await mkdir(dirname(json), { recursive: true })
+  await writeFile(json, JSON.stringify(toJson(report), null, 2) + '\n')
+  await writeFile(svg, chartFor(report))
+  const existing = await readFile(md, 'utf8').catch(() => '# Benchmark results\n')
+  await writeFile(md, spliceResults(existing, renderMarkdown(report)))
+  return [json, svg, md]
+}

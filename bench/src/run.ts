@@ -1,0 +1,323 @@
+/**
+ * `pnpm bench [--quick] [--only a,b] [--suites http,echo,handshakes,memory] [--rounds N] [--cpu-prof]`
+ *
+ * Spawns every variant (`bench/src/server.ts`) on an ephemeral loopback port, checks the
+ * contract, then runs the suites in rounds - a warm-up round first, variants interleaved and
+ * rotated each round - and writes the report. Exits non-zero only when a variant errors or an
+ * echo mismatches; slow numbers are numbers, never failures.
+ */
+import { cpus } from 'node:os'
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { checkEcho, checkHello } from './contract.js'
+import { runEcho } from './drivers/ws-echo.js'
+import { runHandshakes } from './drivers/handshakes.js'
+import { runHttp } from './drivers/http.js'
+import { runMemory } from './drivers/memory.js'
+import type { Metric } from './metrics.js'
+import { renderMarkdown, toJson, writeReport, type Failure, type Report, type Sample } from './report.js'
+import { HELLO_BODY, ECHO_PATH, HELLO_PATH } from './servers/common.js'
+import { startServer, type ServerProcess, type SpawnOptions } from './spawn.js'
+import { HTTP_VARIANTS, isVariant, VARIANTS, variantKind, WS_VARIANTS, type Variant } from './variants.js'
+
+const BENCH_DIR = fileURLToPath(new URL('../', import.meta.url))
+
+type Suite = 'http' | 'echo' | 'handshakes' | 'memory'
+const SUITES: Suite[] = ['http', 'echo', 'handshakes', 'memory']
+
+/** Durations in seconds; `warm` is the warm-up round's. */
+interface Plan {
+  rounds: number
+  warmup: boolean
+  http: { connections: number, pipelining: number, sec: number, warmSec: number }
+  echo: { connections: number, sec: number, warmSec: number, maxMessages: number, sizes: Array<{ prefix: 'echo32' | 'echo16k', size: number, inFlight: number }> }
+  handshakes: { concurrency: number, sec: number, warmSec: number, max: number }
+  memory: { connections: number }
+}
+
+const ECHO_SIZES: Plan['echo']['sizes'] = [
+  { prefix: 'echo32', size: 32, inFlight: 8 },
+  { prefix: 'echo16k', size: 16 * 1024, inFlight: 2 }
+]
+
+const FULL: Plan = {
+  rounds: 3,
+  warmup: true,
+  http: { connections: 100, pipelining: 10, sec: 8, warmSec: 3 },
+  echo: { connections: 50, sec: 6, warmSec: 2, maxMessages: 5_000_000, sizes: ECHO_SIZES },
+  handshakes: { concurrency: 10, sec: 5, warmSec: 2, max: 200_000 },
+  memory: { connections: 5000 }
+}
+
+/** A smoke test: every driver against every variant once, briefly; well under a minute. */
+const QUICK: Plan = {
+  rounds: 1,
+  warmup: false,
+  http: { connections: 100, pipelining: 10, sec: 1, warmSec: 1 },
+  echo: { connections: 20, sec: 1, warmSec: 1, maxMessages: 1_000_000, sizes: ECHO_SIZES },
+  handshakes: { concurrency: 10, sec: 1, warmSec: 1, max: 50_000 },
+  memory: { connections: 1000 }
+}
+
+interface Options {
+  quick: boolean
+  variants: Variant[]
+  suites: Suite[]
+  rounds: number | undefined
+  cpuProf: boolean
+}
+
+const USAGE = `usage: pnpm bench [--quick] [--only VARIANT,...] [--suites ${SUITES.join(',')}] [--rounds N] [--cpu-prof]
+  --quick     one short round of everything (smoke test, < 1 min); writes results/quick.json
+  --only      run these variants only (${VARIANTS.join(', ')})
+  --suites    run these suites only
+  --rounds    measured rounds (default ${FULL.rounds})
+  --cpu-prof  write a V8 CPU profile of every server process to results/profiles/
+A full default run writes results/latest.json, results/ratios.svg and the tables of RESULTS.md;
+a filtered run writes results/partial.json.`
+
+function parseOptions (argv: string[]): Options {
+  const opts: Options = { quick: false, variants: [...VARIANTS], suites: [...SUITES], rounds: undefined, cpuProf: false }
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string
+    const value = (): string => {
+      const v = argv[++i]
+      if (v === undefined) throw new Error(`${arg} needs a value\n${USAGE}`)
+      return v
+    }
+    if (arg === '--quick') opts.quick = true
+    else if (arg === '--cpu-prof') opts.cpuProf = true
+    else if (arg === '--only') {
+      const names = value().split(',').filter(Boolean)
+      for (const n of names) if (!isVariant(n)) throw new Error(`unknown variant ${n}\n${USAGE}`)
+      opts.variants = names as Variant[]
+    } else if (arg === '--suites') {
+      const names = value().split(',').filter(Boolean)
+      for (const n of names) if (!SUITES.includes(n as Suite)) throw new Error(`unknown suite ${n}\n${USAGE}`)
+      opts.suites = names as Suite[]
+    } else if (arg === '--rounds') {
+      opts.rounds = Number(value())
+      if (!Number.isInteger(opts.rounds) || opts.rounds < 1) throw new Error(`--rounds must be a positive integer\n${USAGE}`)
+    } else if (arg === '--help' || arg === '-h') {
+      console.log(USAGE)
+      process.exit(0)
+    } else if (arg !== '--') throw new Error(`unknown argument ${arg}\n${USAGE}`)
+  }
+  return opts
+}
+
+/** `list` rotated by `n`, so no variant always runs first (or right after another's load). */
+export function rotate<T> (list: readonly T[], n: number): T[] {
+  if (list.length === 0) return []
+  const k = n % list.length
+  return [...list.slice(k), ...list.slice(0, k)]
+}
+
+class Runner {
+  readonly samples: Sample[] = []
+  readonly failures: Failure[] = []
+  private readonly servers = new Map<Variant, ServerProcess>()
+  private readonly spawnOpts: SpawnOptions
+
+  constructor (private readonly plan: Plan, private readonly opts: Options, profileDir: string | undefined) {
+    this.spawnOpts = profileDir === undefined ? {} : { cpuProfDir: profileDir }
+  }
+
+  private fail (variant: Variant | null, suite: string, message: string): void {
+    this.failures.push({ variant, suite, message })
+    console.error(`FAIL ${variant ?? 'run'} (${suite}): ${message}`)
+  }
+
+  private record (round: number, variant: Variant, metric: Metric, value: number): void {
+    if (round > 0) this.samples.push({ round, variant, metric, value })
+  }
+
+  private alive (variant: Variant): ServerProcess | undefined {
+    const server = this.servers.get(variant)
+    if (server === undefined) return undefined
+    if (server.failure !== null) {
+      this.fail(variant, 'server', server.failure.message)
+      this.servers.delete(variant)
+      return undefined
+    }
+    return server
+  }
+
+  /** After a driver run: its problems, and a crash of the server during it, are failures. */
+  private check (variant: Variant, suite: string, problems: string[]): void {
+    for (const p of problems) this.fail(variant, suite, p)
+    this.alive(variant)
+  }
+
+  /** Starts the long-lived servers of the throughput suites, in parallel, and checks the contract. */
+  async startAll (variants: Variant[]): Promise<void> {
+    await Promise.all(variants.map(async (variant) => {
+      let server: ServerProcess
+      try {
+        server = await startServer(variant, this.spawnOpts)
+      } catch (err) {
+        this.fail(variant, 'start', (err as Error).message)
+        return
+      }
+      this.servers.set(variant, server)
+      try {
+        const problems = await checkHello(server.url)
+        if (variantKind(variant) === 'ws') problems.push(...await checkEcho(server.wsUrl))
+        this.check(variant, 'contract', problems)
+      } catch (err) {
+        this.check(variant, 'contract', [(err as Error).message])
+      }
+    }))
+  }
+
+  async stopAll (): Promise<void> {
+    await Promise.all([...this.servers].map(async ([variant, server]) => {
+      try {
+        await server.stop()
+      } catch (err) {
+        this.fail(variant, 'stop', (err as Error).message)
+      }
+    }))
+    this.servers.clear()
+  }
+
+  async http (round: number, variants: readonly Variant[]): Promise<void> {
+    const { connections, pipelining, sec, warmSec } = this.plan.http
+    for (const variant of rotate(variants, round)) {
+      const server = this.alive(variant)
+      if (server === undefined) continue
+      const r = await runHttp({ url: server.url + HELLO_PATH, connections, pipelining, durationSec: round === 0 ? warmSec : sec, expectBody: HELLO_BODY })
+      this.check(variant, 'http', r.problems)
+      this.record(round, variant, 'http_rps', r.reqPerSec)
+      this.record(round, variant, 'http_p99', r.p99Ms)
+      log(round, `http ${variant}: ${fmt(r.reqPerSec)} req/s, p99 ${r.p99Ms} ms${r.timeouts > 0 ? `, ${r.timeouts} timeouts` : ''}`)
+    }
+  }
+
+  async echo (round: number, variants: readonly Variant[]): Promise<void> {
+    const { connections, sec, warmSec, maxMessages, sizes } = this.plan.echo
+    for (const { prefix, size, inFlight } of sizes) {
+      for (const variant of rotate(variants, round)) {
+        const server = this.alive(variant)
+        if (server === undefined) continue
+        const r = await runEcho({ url: server.wsUrl + ECHO_PATH, connections, inFlight, size, durationSec: round === 0 ? warmSec : sec, maxMessages })
+        this.check(variant, `echo ${size} B`, r.problems)
+        this.record(round, variant, `${prefix}_mps`, r.msgsPerSec)
+        this.record(round, variant, `${prefix}_p50`, r.p50Ms)
+        this.record(round, variant, `${prefix}_p99`, r.p99Ms)
+        log(round, `echo ${size} B ${variant}: ${fmt(r.msgsPerSec)} msg/s, p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms (${connections} x ${inFlight})`)
+      }
+    }
+  }
+
+  async handshakes (round: number, variants: readonly Variant[]): Promise<void> {
+    const { concurrency, sec, warmSec, max } = this.plan.handshakes
+    for (const variant of rotate(variants, round)) {
+      const server = this.alive(variant)
+      if (server === undefined) continue
+      const r = await runHandshakes({ url: server.wsUrl + ECHO_PATH, concurrency, durationSec: round === 0 ? warmSec : sec, maxHandshakes: max })
+      this.check(variant, 'handshakes', r.problems)
+      this.record(round, variant, 'handshakes_ps', r.perSec)
+      this.record(round, variant, 'handshakes_p99', r.p99Ms)
+      log(round, `handshakes ${variant}: ${fmt(r.perSec)}/s, p99 ${r.p99Ms.toFixed(2)} ms`)
+    }
+  }
+
+  /** Each measurement in a fresh server process, so earlier load does not blur the deltas. */
+  async memory (round: number, variants: readonly Variant[]): Promise<void> {
+    for (const variant of rotate(variants, round)) {
+      let server: ServerProcess
+      try {
+        server = await startServer(variant, this.spawnOpts)
+      } catch (err) {
+        this.fail(variant, 'memory', (err as Error).message)
+        continue
+      }
+      try {
+        const r = await runMemory({ url: server.wsUrl + ECHO_PATH, connections: this.plan.memory.connections }, () => server.memory())
+        this.check(variant, 'memory', r.problems)
+        if (r.problems.length === 0) {
+          this.record(round, variant, 'mem_rss', r.rssPerConn)
+          this.record(round, variant, 'mem_heap', r.heapPerConn)
+          this.record(round, variant, 'mem_external', r.externalPerConn)
+        }
+        log(round, `memory ${variant}: ${(r.rssPerConn / 1024).toFixed(1)} KB RSS, ${(r.heapPerConn / 1024).toFixed(1)} KB heap per idle connection (${r.connections})`)
+      } catch (err) {
+        this.fail(variant, 'memory', (err as Error).message)
+      } finally {
+        await server.stop().catch((err: Error) => this.fail(variant, 'memory', err.message))
+      }
+    }
+  }
+}
+
+function fmt (n: number): string {
+  return Math.round(n).toLocaleString('en-US')
+}
+
+function log (round: number, msg: string): void {
+  console.log(`[${round === 0 ? 'warm-up' : `round ${round}`}] ${msg}`)
+}
+
+async function main (): Promise<number> {
+  const opts = parseOptions(process.argv.slice(2))
+  const plan = opts.quick ? QUICK : FULL
+  const rounds = opts.rounds ?? plan.rounds
+  const httpVariants = HTTP_VARIANTS.filter((v) => opts.variants.includes(v))
+  const wsVariants = WS_VARIANTS.filter((v) => opts.variants.includes(v))
+  const has = (s: Suite): boolean => opts.suites.includes(s)
+  const profileDir = opts.cpuProf ? join(BENCH_DIR, 'results', 'profiles') : undefined
+  if (profileDir !== undefined) await mkdir(profileDir, { recursive: true })
+
+  const t0 = Date.now()
+  const runner = new Runner(plan, opts, profileDir)
+  const longLived = [...(has('http') ? httpVariants : []), ...(has('echo') || has('handshakes') ? wsVariants : [])]
+  await runner.startAll(longLived)
+  try {
+    for (let round = plan.warmup ? 0 : 1; round <= rounds; round++) {
+      if (has('http')) await runner.http(round, httpVariants)
+      if (has('echo')) await runner.echo(round, wsVariants)
+      if (has('handshakes')) await runner.handshakes(round, wsVariants)
+      if (has('memory') && round > 0) await runner.memory(round, wsVariants)
+    }
+  } finally {
+    await runner.stopAll()
+  }
+
+  const cpu = cpus()
+  const report: Report = {
+    meta: {
+      date: new Date().toISOString(),
+      node: process.version,
+      cpus: cpu.length,
+      cpuModel: cpu[0]?.model.trim() ?? 'unknown',
+      quick: opts.quick,
+      rounds,
+      warmup: plan.warmup,
+      load: { ...plan, rounds, variants: opts.variants, suites: opts.suites }
+    },
+    samples: runner.samples,
+    failures: runner.failures
+  }
+  console.log('\n' + renderMarkdown(report) + '\n')
+
+  const full = !opts.quick && opts.variants.length === VARIANTS.length && opts.suites.length === SUITES.length && opts.rounds === undefined
+  if (full) {
+    const written = await writeReport(report, BENCH_DIR)
+    console.log(`wrote ${written.join(', ')}`)
+  } else {
+    const file = join(BENCH_DIR, 'results', opts.quick ? 'quick.json' : 'partial.json')
+    await mkdir(join(BENCH_DIR, 'results'), { recursive: true })
+    await writeFile(file, JSON.stringify(toJson(report), null, 2) + '\n')
+    console.log(`wrote ${file}`)
+  }
+  if (profileDir !== undefined) console.log(`CPU profiles in ${profileDir}`)
+  console.log(`${runner.failures.length === 0 ? 'ok' : `${runner.failures.length} failure(s)`} in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
+  return runner.failures.length === 0 ? 0 : 1
+}
+
+main().then((code) => process.exit(code), (err: unknown) => {
+  console.error(err instanceof Error ? err.message : err)
+  process.exit(2)
+})

@@ -1,0 +1,25 @@
+/** `ws-compat`: the recommended path - router + `adaptor.handler` + gorilla-style `Upgrader`. */
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { handler } from '@hertz-node/adaptor'
+import { Upgrader, type Conn } from '@hertz-node/ws-compat'
+import { ECHO_PATH } from './common.js'
+import { echoConn } from './conn-echo.js'
+import { nativeHello, startHertz } from './hertz.js'
+import type { StartServer } from './types.js'
+
+const upgrader = new Upgrader()
+
+async function echo (req: IncomingMessage, res: ServerResponse): Promise<void> {
+  let conn: Conn
+  try {
+    conn = await upgrader.upgrade(req, res)
+  } catch {
+    return // refused: the Upgrader already answered with the HTTP error
+  }
+  await echoConn(conn)
+}
+
+export const start: StartServer = (host, port) => startHertz(host, port, (h) => {
+  nativeHello(h)
+  h.GET(ECHO_PATH, handler(echo))
+})

@@ -1,0 +1,56 @@
+/**
+ * The servers under test. The names are the stable contract of `pnpm bench:server <variant>`;
+ * variant `x` lives in `servers/x.ts` and is loaded only when it runs, so one broken stack never
+ * stops the others.
+ */
+import type { StartServer } from './servers/types.js'
+
+/** What a variant serves: `http` only `GET /hello`, `ws` also the `/echo` WebSocket. */
+export type VariantKind = 'http' | 'ws'
+
+/** Every variant, HTTP ones first, each group baseline first. */
+export const VARIANTS = [
+  'node-http', 'router', 'router-adaptor', 'fastify',
+  'ws-raw', 'ws-compat', 'ws-compat-legacy', 'fastify-websocket'
+] as const
+
+/** A variant name. */
+export type Variant = typeof VARIANTS[number]
+
+const DESCRIPTIONS: Record<Variant, string> = {
+  'node-http': 'bare node:http',
+  router: '@hertz-node/router, native handler',
+  'router-adaptor': 'the same route through adaptor.handler',
+  fastify: 'fastify with a response schema',
+  'ws-raw': 'bare ws + node:http',
+  'ws-compat': 'router + adaptor.handler + Upgrader',
+  'ws-compat-legacy': 'router + HertzUpgrader (hijack)',
+  'fastify-websocket': 'fastify + @fastify/websocket'
+}
+
+/** The variants of the HTTP table; the first is the baseline. */
+export const HTTP_VARIANTS: readonly Variant[] = VARIANTS.slice(0, 4)
+
+/** The variants of the WebSocket tables; the first is the baseline. */
+export const WS_VARIANTS: readonly Variant[] = VARIANTS.slice(4)
+
+/** Whether `name` is a known variant. */
+export function isVariant (name: string): name is Variant {
+  return (VARIANTS as readonly string[]).includes(name)
+}
+
+/** `http` or `ws`. */
+export function variantKind (variant: Variant): VariantKind {
+  return WS_VARIANTS.includes(variant) ? 'ws' : 'http'
+}
+
+/** One line describing the stack of a variant. */
+export function describeVariant (variant: Variant): string {
+  return DESCRIPTIONS[variant]
+}
+
+/** Loads `servers/<variant>.ts`. */
+export async function loadVariant (variant: Variant): Promise<StartServer> {
+  const mod = await import(`./servers/${variant}.js`) as { start: StartServer }
+  return mod.start
+}

@@ -1,0 +1,72 @@
+/**
+ * The echo server of the Hertz WebSocket guide's recommended path, line by line: `server.New` with the
+ * address, and both routes as plain `(req, res)` handlers wrapped by `adaptor.handler`, the WebSocket one
+ * upgraded by the gorilla-style `Upgrader`. Run: `pnpm echo:adaptor [--addr host:port]` (or `pnpm start`).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { server } from '@hertz-node/router'
+import * as adaptor from '@hertz-node/adaptor'
+import { Upgrader, type Conn } from '@hertz-node/ws-compat'
+import { flag } from './flag.js'
+import { homeTemplate } from './home.js'
+import { LiveConns } from './live-conns.js'
+import { log } from './log.js'
+
+const addr = flag.string('addr', 'localhost:8080', 'http service address')
+
+const upgrader = new Upgrader() // use default options
+
+// Beyond the Go sample: open connections, closed with 1001 when the server shuts down.
+const live = new LiveConns()
+
+async function echo (r: IncomingMessage, w: ServerResponse): Promise<void> {
+  let c: Conn
+  try {
+    c = await upgrader.upgrade(r, w)
+  } catch (err) {
+    log.print('upgrade:', err)
+    return
+  }
+  const untrack = live.track(c)
+  try {
+    for (;;) {
+      let mt: number, message: Buffer
+      try {
+        [mt, message] = await c.readMessage()
+      } catch (err) {
+        log.println('read:', err)
+        break
+      }
+      log.printf('recv: %s', message)
+      try {
+        await c.writeMessage(mt, message)
+      } catch (err) {
+        log.println('write:', err)
+        break
+      }
+    }
+  } finally {
+    untrack()
+    c.close()
+  }
+}
+
+function home (r: IncomingMessage, w: ServerResponse): void {
+  w.setHeader('Content-Type', 'text/html; charset=utf-8')
+  homeTemplate.execute(w, 'ws://' + (r.headers.host ?? '') + '/echo')
+  // A Node handler ends its response itself; Go's net/http does it when the handler returns.
+  w.end()
+}
+
+function main (): void {
+  flag.parse()
+  const h = server.New(server.withHostPorts(addr.value))
+
+  h.GET('/', adaptor.handler(home))
+  h.GET('/echo', adaptor.handler(echo))
+  h.onShutdown.push(() => live.goingAway())
+
+  h.spin()
+}
+
+main()

@@ -1,0 +1,102 @@
+import t, { type Test } from 'tap'
+import { once } from 'node:events'
+import { request } from 'node:http'
+import WebSocket from 'ws'
+import { SERVERS, spawnApp, startServer, type RunningServer } from './spawn-app.js'
+
+interface Page {
+  status: number
+  contentType: string | undefined
+  body: string
+}
+
+/** GET / with an explicit Host header (fetch cannot set Host). */
+function getHome (server: RunningServer, host: string): Promise<Page> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: server.host, port: server.port, path: '/', headers: { host } }, (res) => {
+      let body = ''
+      res.setEncoding('utf8')
+      res.on('data', (chunk: string) => { body += chunk })
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: res.headers['content-type'], body }))
+      res.on('error', reject)
+    })
+    req.on('error', reject)
+    req.end()
+  })
+}
+
+async function connect (t: Test, server: RunningServer): Promise<WebSocket> {
+  const ws = new WebSocket(`ws://${server.addr}/echo`)
+  t.teardown(() => { ws.terminate() })
+  await once(ws, 'open')
+  return ws
+}
+
+async function roundTrip (ws: WebSocket, data: string | Buffer): Promise<[Buffer, boolean]> {
+  const reply = once(ws, 'message') as Promise<[Buffer, boolean]>
+  ws.send(data)
+  return await reply
+}
+
+for (const name of SERVERS) {
+  t.test(`${name}: page, echo and SIGINT`, async (t) => {
+    const server = await startServer(name)
+    t.teardown(() => server.app.kill())
+
+    t.test('GET / names the ws URL of the Host used', async (t) => {
+      const direct = await getHome(server, server.addr)
+      t.equal(direct.status, 200)
+      t.equal(direct.contentType, 'text/html; charset=utf-8')
+      t.match(direct.body, `<meta name="echo-ws-url" content="ws://${server.addr}/echo">`)
+      const named = await getHome(server, 'echo.example:9000')
+      t.match(named.body, '<meta name="echo-ws-url" content="ws://echo.example:9000/echo">')
+      const hostile = await getHome(server, 'h"><b>x')
+      t.match(hostile.body, '<meta name="echo-ws-url" content="ws://h&quot;&gt;&lt;b&gt;x/echo">')
+      t.notMatch(hostile.body, '"><b>')
+    })
+
+    t.test('text comes back as text, binary as binary', async (t) => {
+      const ws = await connect(t, server)
+      const [text, textIsBinary] = await roundTrip(ws, 'Hello world!')
+      t.equal(textIsBinary, false)
+      t.equal(text.toString(), 'Hello world!')
+      const bytes = Buffer.from([0, 1, 2, 0xfe, 0xff])
+      const [binary, binaryIsBinary] = await roundTrip(ws, bytes)
+      t.equal(binaryIsBinary, true)
+      t.same(binary, bytes)
+      const [empty, emptyIsBinary] = await roundTrip(ws, '')
+      t.equal(emptyIsBinary, false)
+      t.equal(empty.length, 0)
+      await server.app.waitForLine(/recv: Hello world!$/)
+      ws.close(1000)
+      const [code] = await once(ws, 'close')
+      t.equal(code, 1000, 'the server answers the close handshake')
+    })
+
+    t.test('SIGINT with a client connected: close 1001 to the client, then exit 0', async (t) => {
+      const ws = await connect(t, server)
+      t.same((await roundTrip(ws, 'before shutdown'))[0].toString(), 'before shutdown')
+      const closed = once(ws, 'close') as Promise<[number, Buffer]>
+      const exit = await server.app.stop('SIGINT')
+      t.same(exit, { code: 0, signal: null }, server.app.output())
+      const [code, reason] = await closed
+      t.equal(code, 1001, 'going away')
+      t.equal(reason.toString(), 'server shutting down')
+      t.match(server.app.output(), /read: .*1001.*server shutting down/)
+    })
+  })
+
+  t.test(`${name}: SIGTERM when idle exits 0`, async (t) => {
+    const server = await startServer(name)
+    t.teardown(() => server.app.kill())
+    t.same(await server.app.stop('SIGTERM'), { code: 0, signal: null }, server.app.output())
+  })
+
+  t.test(`${name}: a bad --addr is refused with Go's message`, async (t) => {
+    const app = spawnApp(name, ['--addr', 'localhost'])
+    t.teardown(() => app.kill())
+    const exit = await app.exited
+    t.equal(exit.code, 1)
+    t.match(app.output(), 'address localhost: missing port in address')
+  })
+}

@@ -1,0 +1,64 @@
+/**
+ * The echo server of the Hertz WebSocket guide's legacy section (hertz-contrib/websocket), line by line: a
+ * `Default` server with `noHijackConnPool`, the home page on `GET /`, and `GET /echo` upgraded with the
+ * deprecated hijack-based `HertzUpgrader`. Run: `pnpm echo:legacy [--addr host:port]`.
+ */
+import { server, type Context, type RequestContext } from '@hertz-node/router'
+import { HertzUpgrader, type Conn } from '@hertz-node/ws-compat'
+import { flag } from './flag.js'
+import { homeTemplate } from './home.js'
+import { LiveConns } from './live-conns.js'
+import { log } from './log.js'
+
+const addr = flag.string('addr', 'localhost:8080', 'http service address')
+
+const upgrader = new HertzUpgrader() // use default options
+
+// Beyond the Go sample: open connections, closed with 1001 when the server shuts down.
+const live = new LiveConns()
+
+async function echo (_: Context, c: RequestContext): Promise<void> {
+  try {
+    await upgrader.upgrade(c, async (conn: Conn) => {
+      const untrack = live.track(conn)
+      for (;;) {
+        let mt: number, message: Buffer
+        try {
+          [mt, message] = await conn.readMessage()
+        } catch (err) {
+          log.println('read:', err)
+          break
+        }
+        log.printf('recv: %s', message)
+        try {
+          await conn.writeMessage(mt, message)
+        } catch (err) {
+          log.println('write:', err)
+          break
+        }
+      }
+      untrack()
+    })
+  } catch (err) {
+    log.print('upgrade:', err)
+    return
+  }
+}
+
+function home (_: Context, c: RequestContext): void {
+  c.setContentType('text/html; charset=utf-8')
+  homeTemplate.execute(c, 'ws://' + c.host() + '/echo')
+}
+
+function main (): void {
+  flag.parse()
+  const h = server.Default(server.withHostPorts(addr.value))
+  // https://github.com/cloudwego/hertz/issues/121
+  h.noHijackConnPool = true
+  h.GET('/', home)
+  h.GET('/echo', echo)
+  h.onShutdown.push(() => live.goingAway())
+  h.spin()
+}
+
+main()

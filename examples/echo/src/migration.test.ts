@@ -1,0 +1,163 @@
+/**
+ * Keeps MIGRATION.md honest: every ```ts block is type-checked with the repository's compiler settings, the
+ * ```ts run blocks are run (they must exit 0), the ```ts serve blocks are started as echo servers and
+ * exercised over real sockets, and the Go -> TS table names every Go identifier of the Hertz guide.
+ */
+import t from 'tap'
+import { execFile } from 'node:child_process'
+import { once } from 'node:events'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { join, relative } from 'node:path'
+import { promisify } from 'node:util'
+import WebSocket from 'ws'
+import { AppProcess, REPO_ROOT, waitListening } from './spawn-app.js'
+
+const GUIDE = join(REPO_ROOT, 'MIGRATION.md')
+const ECHO_DIR = join(REPO_ROOT, 'examples/echo')
+const TSC = join(REPO_ROOT, 'node_modules/typescript/bin/tsc')
+
+/** How a block is exercised: `check` = type-checked only; `run` = run to exit 0; `serve` = run as an echo server. */
+type Kind = 'check' | 'run' | 'serve'
+
+interface Block {
+  kind: Kind
+  /** 1-based line of the opening fence in MIGRATION.md. */
+  line: number
+  code: string
+  file: string
+}
+
+/** Pull the ```ts blocks out of the guide; the word after `ts` on the fence picks the kind. */
+function extractBlocks (markdown: string): Array<Omit<Block, 'file'>> {
+  const blocks: Array<Omit<Block, 'file'>> = []
+  const lines = markdown.split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    const open = /^```ts(?:\s+(\w+))?\s*$/.exec(lines[i] as string)
+    if (open === null) continue
+    const kind = (open[1] ?? 'check') as Kind
+    if (!['check', 'run', 'serve'].includes(kind)) throw new Error(`MIGRATION.md:${i + 1}: unknown block kind ${kind}`)
+    const start = i
+    const body: string[] = []
+    for (i++; i < lines.length && lines[i] !== '```'; i++) body.push(lines[i] as string)
+    if (i === lines.length) throw new Error(`MIGRATION.md:${start + 1}: unterminated code block`)
+    blocks.push({ kind, line: start + 1, code: body.join('\n') })
+  }
+  return blocks
+}
+
+/**
+ * Go identifiers that appear in the Hertz WebSocket guide's code. Each must have a row in the guide's
+ * Go -> TS table (first column, in backticks).
+ */
+const SEED_IDENTIFIERS = [
+  'github.com/hertz-contrib/websocket', 'github.com/gorilla/websocket', 'github.com/cloudwego/hertz/pkg/common/adaptor',
+  'github.com/cloudwego/hertz/pkg/app', 'github.com/cloudwego/hertz/pkg/app/server',
+  'github.com/cloudwego/hertz/pkg/network',
+  'context.Context', 'app.RequestContext', 'http.ResponseWriter', 'http.Request', 'http.HandlerFunc',
+  'websocket.HertzUpgrader', 'websocket.Upgrader', 'websocket.Conn', 'websocket.BufferPool',
+  'HertzUpgrader.Upgrade', 'Upgrader.Upgrade', 'adaptor.HertzHandler',
+  'Conn.ReadMessage', 'Conn.WriteMessage', 'Conn.Close', 'Conn.NetConn', 'network.Conn',
+  'SetReadTimeout', 'SetWriteTimeout',
+  'ReadBufferSize', 'WriteBufferSize', 'WriteBufferPool', 'Subprotocols', 'Error', 'CheckOrigin',
+  'EnableCompression', 'BufferPool.Get', 'BufferPool.Put', 'sync.Pool', 'simpleBufferPool',
+  'server.New', 'server.Default', 'server.WithHostPorts', 'h.GET', 'h.Spin', 'h.NoHijackConnPool',
+  'c.SetContentType', 'c.Host', 'c.Response.Header.Set', 'c.AbortWithMsg', 'c.Request.Header.Peek',
+  'w.Header().Set', 'r.Host', 'reason.Error',
+  'fastHTTPCheckSameOrigin', 'url.Parse', 'b2s', 'equalASCIIFold',
+  'flag.String', 'flag.Parse', 'log.Print', 'log.Println', 'log.Printf',
+  'template.Execute', 'time.Second', 'interface{}', 'err != nil', 'defer', 'nil'
+]
+
+/** The Go column of the identifier table: the first backticked cell of each row under the table heading. */
+function tableGoColumn (markdown: string): Set<string> {
+  const section = markdown.split(/^## /m).find((s) => s.startsWith('Go → TS identifier table'))
+  if (section === undefined) throw new Error('MIGRATION.md has no "## Go → TS identifier table" section')
+  const names = new Set<string>()
+  for (const row of section.split('\n')) {
+    const cells = row.split('|').map((c) => c.trim())
+    if (cells.length < 4) continue
+    for (const m of (cells[1] as string).matchAll(/`([^`]+)`/g)) names.add(m[1] as string)
+  }
+  return names
+}
+
+const markdown = await readFile(GUIDE, 'utf8')
+const dir = await mkdtemp(join(ECHO_DIR, '.migration-'))
+t.teardown(() => rm(dir, { recursive: true, force: true }))
+
+const blocks: Block[] = extractBlocks(markdown).map((b, i) => ({ ...b, file: join(dir, `block-${String(i + 1).padStart(2, '0')}-line-${b.line}.ts`) }))
+
+t.test('the guide has blocks of every kind', async (t) => {
+  t.ok(blocks.length >= 10, `${blocks.length} ts blocks`)
+  for (const kind of ['check', 'run', 'serve'] as const) t.ok(blocks.some((b) => b.kind === kind), `has ${kind} blocks`)
+})
+
+t.test('every Go identifier of the Hertz guide has a row in the table', async (t) => {
+  const column = tableGoColumn(markdown)
+  for (const id of SEED_IDENTIFIERS) t.ok(column.has(id), id)
+})
+
+t.test('every ts block type-checks with the repository settings', async (t) => {
+  // Each block is its own module (`export {}`), so blocks may reuse names.
+  for (const b of blocks) await writeFile(b.file, `${b.code}\nexport {}\n`)
+  await writeFile(join(dir, 'tsconfig.json'), JSON.stringify({
+    extends: relative(dir, join(REPO_ROOT, 'tsconfig.base.json')),
+    compilerOptions: { noEmit: true, customConditions: ['hertz-source'], declaration: false, declarationMap: false },
+    include: ['*.ts']
+  }))
+  const { stdout: version } = await promisify(execFile)(process.execPath, [TSC, '--version'])
+  t.match(version, /^Version 5\./, 'the TypeScript 5 compiler from node_modules')
+  const result = await new Promise<{ code: number | null, out: string }>((resolve) => {
+    execFile(process.execPath, [TSC, '-p', join(dir, 'tsconfig.json'), '--pretty', 'false'], { cwd: REPO_ROOT },
+      (err, stdout, stderr) => resolve({ code: err === null ? 0 : (err.code as number | null), out: stdout + stderr }))
+  })
+  const diagnostics = result.out.split('\n').filter((l) => l.trim() !== '')
+  for (const b of blocks) {
+    const name = b.file.slice(dir.length + 1)
+    const mine = diagnostics.filter((l) => l.includes(name))
+    t.same(mine, [], `MIGRATION.md:${b.line} (${b.kind}) type-checks`)
+  }
+  t.equal(result.code, 0, result.out)
+})
+
+for (const b of blocks.filter((b) => b.kind === 'run')) {
+  t.test(`MIGRATION.md:${b.line} runs to exit 0`, async (t) => {
+    const app = new AppProcess(`MIGRATION.md:${b.line}`, b.file, [])
+    t.teardown(() => app.kill())
+    let timer: NodeJS.Timeout | undefined
+    const exit = await Promise.race([
+      app.exited,
+      new Promise<null>((resolve) => { timer = setTimeout(() => resolve(null), 30_000) })
+    ])
+    clearTimeout(timer)
+    t.same(exit, { code: 0, signal: null }, app.output())
+  })
+}
+
+for (const b of blocks.filter((b) => b.kind === 'serve')) {
+  t.test(`MIGRATION.md:${b.line} serves the page and echoes`, async (t) => {
+    // The samples listen on :8080 like Hertz's; the test moves them to a free loopback port.
+    const served = b.file.replace(/\.ts$/, '.serve.ts')
+    await writeFile(served, (await readFile(b.file, 'utf8')).replace(/'(?:localhost)?:8080'/g, "'127.0.0.1:0'"))
+    const server = await waitListening(new AppProcess(`MIGRATION.md:${b.line}`, served, []))
+    t.teardown(() => server.app.kill())
+
+    const page = await fetch(`http://${server.addr}/`)
+    t.equal(page.status, 200)
+    t.match(await page.text(), `ws://${server.addr}/echo`)
+
+    const ws = new WebSocket(`ws://${server.addr}/echo`)
+    t.teardown(() => ws.terminate())
+    await once(ws, 'open')
+    for (const data of ['Hello world!', Buffer.from([1, 2, 3])]) {
+      const reply = once(ws, 'message') as Promise<[Buffer, boolean]>
+      ws.send(data)
+      const [message, isBinary] = await reply
+      t.equal(isBinary, typeof data !== 'string')
+      t.same(message, Buffer.from(data))
+    }
+    ws.close(1000)
+    t.equal((await once(ws, 'close'))[0], 1000)
+    t.same(await server.app.stop('SIGTERM'), { code: 0, signal: null }, server.app.output())
+  })
+}

@@ -1,0 +1,250 @@
+import type { ServerResponse } from 'node:http'
+import type { Duplex, Readable } from 'node:stream'
+import type { RequestContext } from '@hertz-node/router'
+import { registerHijackable } from './hijack.js'
+import { clearHeaders } from './headers.js'
+
+const DONE: Promise<void> = Promise.resolve()
+
+// The exchange of each registered upgrade response, for the hijack listener (one shared function, no closure).
+const exchanges = new WeakMap<ServerResponse, Exchange>()
+
+/** True for anything `await` would wait on. */
+export function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return v !== undefined && v !== null && typeof (v as PromiseLike<unknown>).then === 'function'
+}
+
+/**
+ * Bytes already handed to the response's socket, or -1 when it has none yet (a pipelined response waits for
+ * its turn). Taken before and after a wrapped handler runs, it measures what that handler sent.
+ */
+export function socketBytes(res: ServerResponse): number {
+  const socket = res.socket
+  return socket === null ? -1 : socket.bytesWritten
+}
+
+/**
+ * Tells the rest of the chain what a wrapped Node handler answered: its status lands on `c.response`, so a
+ * middleware that awaited `c.next()` (access log, metrics) sees the real code, and the body byte count (the
+ * socket's bytes after the head, framing included, as nginx's `$body_bytes_sent`) when the router can hold it.
+ *
+ * @param c - the request context
+ * @param res - the completed Node response
+ * @param start - {@link socketBytes} before the handler ran
+ */
+export function record(c: RequestContext, res: ServerResponse, start: number): void {
+  if (!res.headersSent) return
+  const r = c.response as RequestContext['response'] & { setBytesSent?: (n: number) => void }
+  r.setStatusCode(res.statusCode)
+  if (typeof r.setBytesSent === 'function' && start >= 0 && res.socket !== null) {
+    const head = (res as unknown as { _header?: string | null })._header
+    r.setBytesSent(Math.max(0, res.socket.bytesWritten - start - (typeof head === 'string' ? head.length : 0)))
+  }
+}
+
+/**
+ * Logs an error that can no longer reach the router's error path, through the engine's logger.
+ *
+ * @param c - the request context
+ * @param err - what the wrapped handler threw
+ */
+export function logFailure(c: RequestContext, err: unknown): void {
+  const text = err instanceof Error ? (err.stack ?? `${err.name}: ${err.message}`) : String(err)
+  c.engine.logger.error(`adaptor: handler failed after its response started, connection destroyed: ${text}`)
+}
+
+/**
+ * The life of one wrapped Node handler whose response is still in flight. It settles when the response is
+ * over (`finish`, `close`, `error`, a piped source that broke off) or, after a hijack, when the hijacked socket
+ * closes; it rejects only when the handler failed before writing anything, so the router can still answer.
+ */
+export class Exchange {
+  /** The request context. */
+  readonly c: RequestContext
+  /** The Node response handed to the handler. */
+  readonly res: ServerResponse
+  /** {@link socketBytes} before the handler ran. */
+  readonly start: number
+  /** True once the exchange is over; nothing it does afterwards touches the response. */
+  settled = false
+  /** The upgrade socket registered for hijack, null for a plain request. */
+  private upgradeSocket: Duplex | null = null
+  /** The socket once the handler hijacked it. */
+  private hijackedSocket: Duplex | null = null
+  private resolve: (() => void) | null = null
+  private reject: ((err: unknown) => void) | null = null
+  private readonly onDone = (): void => { this.complete() }
+
+  /**
+   * @param c - the request context
+   * @param res - the Node response handed to the handler
+   * @param start - {@link socketBytes} before the handler ran
+   */
+  constructor(c: RequestContext, res: ServerResponse, start: number) {
+    this.c = c
+    this.res = res
+    this.start = start
+  }
+
+  /**
+   * Makes `res` hijackable with the upgrade socket and `head`. A hijack hands the socket over for good: the
+   * router is told to write nothing more and the exchange then lasts until that socket closes.
+   */
+  registerUpgrade(): void {
+    const socket = this.res.socket
+    if (socket === null) return
+    this.upgradeSocket = socket
+    exchanges.set(this.res, this)
+    registerHijackable(this.res, socket, this.c.upgradeHead, onHijack)
+  }
+
+  /** @internal called by the hijack listener. */
+  hijacked(): void {
+    const socket = this.upgradeSocket as Duplex
+    this.hijackedSocket = socket
+    this.c.takeResponse()
+    if (this.resolve === null) return
+    this.unlisten()
+    this.listenSocket(socket)
+  }
+
+  /** Watches the handler's promise: a rejection is an error of the handler. */
+  watch(p: PromiseLike<unknown>): void {
+    p.then(undefined, (err: unknown) => { this.fail(err) })
+  }
+
+  /** True when the response (or the hijacked socket) is already over. */
+  isOver(): boolean {
+    const socket = this.hijackedSocket
+    if (socket !== null) return socket.destroyed
+    const res = this.res
+    return res.writableFinished || res.destroyed
+  }
+
+  /** Resolves when the exchange is over; rejects when the handler failed before writing. */
+  wait(): Promise<void> {
+    if (this.settled) return DONE
+    if (this.isOver()) {
+      this.complete()
+      return DONE
+    }
+    return new Promise<void>((resolve, reject) => {
+      this.resolve = resolve
+      this.reject = reject
+      if (this.hijackedSocket !== null) this.listenSocket(this.hijackedSocket)
+      else this.listen()
+    })
+  }
+
+  /** Stops watching without settling: someone else (the rest of the chain) owns the response now. */
+  abandon(): void {
+    if (this.settled) return
+    this.settled = true
+    this.unlisten()
+    this.resolve = this.reject = null
+  }
+
+  /** Ends the exchange successfully. */
+  complete(): void {
+    if (this.settled) return
+    this.settled = true
+    this.unlisten()
+    if (this.hijackedSocket === null) record(this.c, this.res, this.start)
+    const resolve = this.resolve
+    this.resolve = this.reject = null
+    if (resolve !== null) resolve()
+  }
+
+  /**
+   * The handler threw or rejected. Before anything was written the error goes to the router's error path
+   * (thrown from here when nobody waits yet); afterwards the connection is destroyed so that the client sees a
+   * broken response rather than a complete-looking one, and the error is logged.
+   */
+  fail(err: unknown): void {
+    if (this.settled) {
+      this.c.engine.logger.error(`adaptor: handler failed after its response was complete: ${describe(err)}`)
+      return
+    }
+    const socket = this.hijackedSocket
+    const res = this.res
+    if (socket === null && !res.headersSent && !res.destroyed) {
+      this.settled = true
+      this.unlisten()
+      clearHeaders(res)
+      const reject = this.reject
+      this.resolve = this.reject = null
+      if (reject === null) throw err
+      reject(err)
+      return
+    }
+    logFailure(this.c, err)
+    if (socket !== null) socket.destroy()
+    else destroyAfterFlush(res)
+    this.complete()
+  }
+
+  private listen(): void {
+    const res = this.res
+    res.on('finish', this.onDone)
+    res.on('close', this.onDone)
+    res.on('error', this.onDone)
+  }
+
+  private unlisten(): void {
+    if (this.resolve === null) return
+    const res = this.res
+    res.removeListener('finish', this.onDone)
+    res.removeListener('close', this.onDone)
+    res.removeListener('error', this.onDone)
+    const socket = this.hijackedSocket
+    if (socket !== null) socket.removeListener('close', this.onDone)
+  }
+
+  private listenSocket(socket: Duplex): void {
+    if (socket.destroyed) {
+      this.complete()
+      return
+    }
+    socket.on('close', this.onDone)
+  }
+}
+
+/**
+ * Destroys the connection of a response that cannot be completed. node:http corks the socket for the rest
+ * of the tick after a write; uncorking first lets what the handler did write reach the client, which then
+ * sees a truncated answer instead of nothing at all.
+ */
+export function destroyAfterFlush(res: ServerResponse): void {
+  const socket = res.socket
+  if (socket !== null) while (socket.writableCorked > 0) socket.uncork()
+  res.destroy()
+}
+
+function onHijack(res: ServerResponse): void {
+  exchanges.get(res)?.hijacked()
+}
+
+/**
+ * Watches what gets piped into `res`: `src.pipe(res)` leaves `res` open forever when `src` breaks off (an
+ * error, a destroy), since pipe() ends its destination only on a clean 'end'. Destroying the response then is
+ * what lets the exchange (and the client) finish instead of hanging. Installed before the handler runs, as
+ * the pipe usually starts inside it.
+ *
+ * @param res - the response handed to a wrapped handler
+ */
+export function watchPipes(res: ServerResponse): void {
+  res.on('pipe', onPipe)
+}
+
+function onPipe(this: ServerResponse, src: Readable): void {
+  const res = this
+  src.once('close', () => {
+    if (!src.readableEnded && !res.writableEnded && !res.destroyed) {
+      destroyAfterFlush(res)
+    }
+  })
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? (err.stack ?? `${err.name}: ${err.message}`) : String(err)
+}

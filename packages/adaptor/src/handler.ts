@@ -1,0 +1,104 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Context, HandlerFunc, RequestContext } from '@hertz-node/router'
+import { AdaptorError, AdaptorErrorCode } from './errors.js'
+import { carryHeaders, clearHeaders } from './headers.js'
+import { nodeRequest } from './request.js'
+import { Exchange, isThenable, record, socketBytes, watchPipes } from './exchange.js'
+
+/**
+ * A standard Node request handler, as `http.createServer` takes it (an express app is one). It may return a
+ * Promise; the response, not the Promise, says when it is done.
+ */
+export type NodeHandler<Req extends IncomingMessage = IncomingMessage, Res extends ServerResponse = ServerResponse> =
+  (req: Req, res: Res) => unknown
+
+/**
+ * Turns a standard Node handler into a router handler (Go's `adaptor.HertzHandler(http.Handler)`).
+ *
+ * `fn` gets the real `IncomingMessage` (its body unread, or replayed when the router already read it) and the
+ * real `ServerResponse`, carrying the headers earlier middleware set on `c.response`; everything it writes
+ * reaches the client at once. The returned handler settles when the response is over (`finish`, `close`,
+ * `error`), so middleware that awaited `c.next()` sees the real status in `c.response.statusCode()`.
+ *
+ * On an upgrade request `res` is bound to the socket: an ordinary answer (404, 426, ...) works, and
+ * `hijack(res)` hands over the socket and `head`. After a hijack the router writes nothing more and the
+ * handler settles only when that socket closes.
+ *
+ * If `fn` throws or rejects before writing, the error takes the router's error path (500 under
+ * `server.Default`); after writing, the connection is destroyed and the error logged.
+ *
+ * @param fn - `(req, res) => void | Promise<void>`
+ * @returns a router handler
+ * @throws AdaptorError `ADAPTOR_ERR_BAD_HANDLER` when `fn` is not a function
+ */
+export function handler<Req extends IncomingMessage = IncomingMessage, Res extends ServerResponse = ServerResponse>(
+  fn: NodeHandler<Req, Res>,
+): HandlerFunc {
+  if (typeof fn !== 'function') {
+    throw new AdaptorError(AdaptorErrorCode.BAD_HANDLER, `adaptor.handler: expected a function (req, res), got ${typeOf(fn)}`)
+  }
+  const node = fn as unknown as NodeHandler
+  const wrapped: HandlerFunc = (_ctx: Context, c: RequestContext) => serve(node, c)
+  // Route listings (h.routes()) name handlers after the function: keep the user's name, not the wrapper's.
+  Object.defineProperty(wrapped, 'name', { value: fn.name === '' ? 'adaptorHandler' : fn.name })
+  return wrapped
+}
+
+/**
+ * Alias of {@link handler} spelled as in Hertz, so the seed's
+ * `adaptor.HertzHandler(http.HandlerFunc(echo))` becomes `adaptor.HertzHandler(echo)`.
+ */
+export const HertzHandler = handler
+
+function serve(fn: NodeHandler, c: RequestContext): void | Promise<void> {
+  const res = c.res
+  if (c.isUpgrade()) return serveUpgrade(fn, c, res)
+  const start = socketBytes(res)
+  carryHeaders(c.response.header, res)
+  watchPipes(res)
+  let ret: unknown
+  try {
+    ret = fn(nodeRequest(c), res)
+  } catch (err) {
+    return failedSync(c, res, start, err)
+  }
+  if (!isThenable(ret) && res.writableFinished) {
+    // The common case: the handler answered synchronously and the bytes are already with the socket.
+    record(c, res, start)
+    return
+  }
+  const x = new Exchange(c, res, start)
+  if (isThenable(ret)) x.watch(ret)
+  return x.wait()
+}
+
+function serveUpgrade(fn: NodeHandler, c: RequestContext, res: ServerResponse): void | Promise<void> {
+  const x = new Exchange(c, res, socketBytes(res))
+  // Registered before fn runs: a hijack can happen synchronously inside it.
+  x.registerUpgrade()
+  carryHeaders(c.response.header, res)
+  watchPipes(res)
+  let ret: unknown
+  try {
+    ret = fn(nodeRequest(c), res)
+  } catch (err) {
+    x.fail(err)
+    return
+  }
+  if (isThenable(ret)) x.watch(ret)
+  return x.wait()
+}
+
+function failedSync(c: RequestContext, res: ServerResponse, start: number, err: unknown): void {
+  if (!res.headersSent && !res.destroyed) {
+    clearHeaders(res)
+    throw err
+  }
+  const x = new Exchange(c, res, start)
+  x.fail(err)
+}
+
+/** Short description of a bad argument for error messages. */
+export function typeOf(v: unknown): string {
+  return v === null ? 'null' : typeof v
+}

@@ -1,0 +1,194 @@
+import t from 'tap'
+import { once } from 'node:events'
+import { WebSocket, WebSocketServer } from 'ws'
+import * as adaptor from '@hertz-node/adaptor'
+import { AdaptorError } from './errors.js'
+import { Default, New, deferred, raw, start } from './test-util/serve.js'
+
+const UPGRADE = 'GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: test\r\n\r\n'
+
+/** A masked client text frame (RFC 6455 5.3: clients must mask). */
+function clientTextFrame(text: string): Buffer {
+  const payload = Buffer.from(text)
+  const mask = Buffer.from([1, 2, 3, 4])
+  const masked = Buffer.alloc(payload.length)
+  for (let i = 0; i < payload.length; i++) masked[i] = payload[i]! ^ mask[i % 4]!
+  return Buffer.concat([Buffer.from([0x81, 0x80 | payload.length]), mask, masked])
+}
+
+t.test('ws handleUpgrade driven through hijack(res): echo, and the chain settles when the socket closes', async (t) => {
+  const wss = new WebSocketServer({ noServer: true })
+  t.teardown(() => { wss.close() })
+  const h = New()
+  const events: string[] = []
+  h.use(async (ctx, c) => {
+    await c.next(ctx)
+    events.push(`chain settled taken=${c.isResponseTaken()}`)
+  })
+  h.GET('/ws', adaptor.handler((req, res) => {
+    const { socket, head } = adaptor.hijack(res)
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }))
+    })
+  }))
+  const { port } = await start(t, h)
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`)
+  t.teardown(() => ws.terminate())
+  await once(ws, 'open')
+  ws.send('hello')
+  const [msg] = await once(ws, 'message') as [Buffer]
+  t.equal(msg.toString(), 'hello')
+  await new Promise((resolve) => setTimeout(resolve, 20))
+  t.same(events, [], 'the handler is still running while the socket is open')
+  ws.close()
+  await once(ws, 'close')
+  events.push('client closed')
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  t.same(events, ['client closed', 'chain settled taken=true'])
+})
+
+t.test('head: bytes sent right after the request headers reach the hijacker', async (t) => {
+  const wss = new WebSocketServer({ noServer: true })
+  t.teardown(() => { wss.close() })
+  const h = New()
+  const got = deferred<string>()
+  let headLength = -1
+  h.GET('/ws', adaptor.handler((req, res) => {
+    const { socket, head } = adaptor.hijack(res)
+    headLength = head.length
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      ws.on('message', (data) => { got.resolve(String(data)); ws.close() })
+    })
+  }))
+  const { port } = await start(t, h)
+  const request = 'GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n' +
+    'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n'
+  const c = await raw(t, port, Buffer.concat([Buffer.from(request), clientTextFrame('first frame')]))
+  t.equal(await got.promise, 'first frame')
+  t.ok(headLength > 0, 'the frame came in head')
+  t.match(await c.until('s3pPLMBiTxaQ9kYGzzhZRbK+xOo='), /^HTTP\/1\.1 101 Switching Protocols\r\n/)
+})
+
+t.test('an upgrade request answered normally (404, 400, 426) reaches the client, then the socket closes', async (t) => {
+  const h = New()
+  h.GET('/ws', adaptor.handler((req, res) => {
+    const want = req.headers['x-want']
+    if (want === '426') {
+      res.writeHead(426, { Upgrade: 'websocket', 'Content-Type': 'text/plain' })
+      res.end('upgrade to websocket')
+    } else if (want === '400') {
+      res.statusCode = 400
+      res.end('bad handshake')
+    } else {
+      res.statusCode = 404
+      res.end('no such socket')
+    }
+  }))
+  const { port } = await start(t, h)
+  for (const [want, status, body] of [['426', '426 Upgrade Required', 'upgrade to websocket'],
+    ['400', '400 Bad Request', 'bad handshake'], ['404', '404 Not Found', 'no such socket']] as const) {
+    const c = await raw(t, port, UPGRADE.replace('\r\n\r\n', `\r\nX-Want: ${want}\r\n\r\n`))
+    await c.closed
+    t.match(c.text(), new RegExp(`^HTTP/1\\.1 ${status}\\r\\n[^]*\\r\\n\\r\\n${body}$`), want)
+    t.notMatch(c.text(), /Transfer-Encoding: chunked[^]*0\r\n\r\nHTTP/, 'exactly one answer')
+  }
+})
+
+t.test('writeHead(101) then hijack: the head is flushed before the hijacker\'s bytes', async (t) => {
+  const h = New()
+  h.GET('/ws', adaptor.handler((_req, res) => {
+    res.writeHead(101, { Connection: 'Upgrade', Upgrade: 'test' })
+    const { socket } = adaptor.hijack(res)
+    socket.end('raw after 101')
+  }))
+  const { port } = await start(t, h)
+  const c = await raw(t, port, UPGRADE)
+  await c.closed
+  t.match(c.text(), /^HTTP\/1\.1 101 Switching Protocols\r\n[^]*Upgrade: test\r\n[^]*\r\n\r\nraw after 101$/)
+})
+
+t.test('hijack happens once; res is sealed; the router writes nothing after it', async (t) => {
+  const h = New()
+  const codes: string[] = []
+  h.use(async (ctx, c) => {
+    await c.next(ctx)
+    // Whatever a middleware does afterwards, the router must not write to the hijacked socket.
+    c.string(500, 'must not appear')
+  })
+  h.GET('/ws', adaptor.handler((_req, res) => {
+    const { socket } = adaptor.hijack(res)
+    for (const attempt of [() => adaptor.hijack(res), () => res.write('x'), () => res.end(), () => res.setHeader('a', 'b')]) {
+      try { attempt() } catch (err) { codes.push((err as AdaptorError).code) }
+    }
+    setTimeout(() => socket.end('only mine'), 10)
+  }))
+  const { port } = await start(t, h)
+  const c = await raw(t, port, UPGRADE)
+  await c.closed
+  t.equal(c.text(), 'only mine')
+  t.same(codes, Array(4).fill('ADAPTOR_ERR_HIJACKED'))
+})
+
+t.test('hijack of a plain request: ADAPTOR_ERR_NOT_HIJACKABLE, and the handler can still answer', async (t) => {
+  const h = New()
+  h.GET('/plain', adaptor.handler((_req, res) => {
+    try {
+      adaptor.hijack(res)
+      res.end('hijacked?!')
+    } catch (err) {
+      res.end(`${(err as AdaptorError).code} hijackable=${adaptor.isHijackable(res)}`)
+    }
+  }))
+  const { url } = await start(t, h)
+  t.equal(await (await fetch(url + '/plain')).text(), 'ADAPTOR_ERR_NOT_HIJACKABLE hijackable=false')
+})
+
+t.test('upgrade: a throw before hijack takes the error path (500 on the socket); after hijack it destroys', async (t) => {
+  const h = Default()
+  h.GET('/ws', adaptor.handler((req) => {
+    if (req.headers['x-when'] === 'before') throw new Error('refused early')
+  }))
+  h.GET('/late', adaptor.handler(async (_req, res) => {
+    const { socket } = adaptor.hijack(res)
+    socket.write('hello ')
+    await new Promise((resolve) => setTimeout(resolve, 10))
+    throw new Error('hijacker failed')
+  }))
+  const { port, logger } = await start(t, h)
+  const c = await raw(t, port, UPGRADE.replace('\r\n\r\n', '\r\nX-When: before\r\n\r\n'))
+  await c.closed
+  t.match(c.text(), /^HTTP\/1\.1 500 Internal Server Error\r\n/)
+  const c2 = await raw(t, port, UPGRADE.replace('/ws', '/late'))
+  await c2.closed
+  t.equal(c2.text(), 'hello ')
+  t.match(logger.text(), /refused early/)
+  t.match(logger.text(), /hijacker failed/)
+})
+
+t.test('upgrade: a handler that never answers settles when the client goes away', async (t) => {
+  const h = New()
+  const settled = deferred()
+  h.use(async (ctx, c) => { await c.next(ctx); settled.resolve() })
+  h.GET('/ws', adaptor.handler(() => { /* neither answers nor hijacks */ }))
+  const { port } = await start(t, h)
+  const c = await raw(t, port, UPGRADE)
+  await new Promise((resolve) => setTimeout(resolve, 20))
+  c.socket.destroy()
+  await settled.promise
+  t.pass('settled')
+})
+
+t.test('a hijacked socket the hijacker already destroyed settles at once', async (t) => {
+  const h = New()
+  const settled = deferred()
+  h.use(async (ctx, c) => { await c.next(ctx); settled.resolve() })
+  h.GET('/ws', adaptor.handler(async (_req, res) => {
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    adaptor.hijack(res).socket.destroy()
+  }))
+  const { port } = await start(t, h)
+  const c = await raw(t, port, UPGRADE)
+  await c.closed
+  await settled.promise
+  t.equal(c.text(), '')
+})

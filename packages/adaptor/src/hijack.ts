@@ -1,0 +1,189 @@
+import { ServerResponse, type IncomingMessage } from 'node:http'
+import type { Socket } from 'node:net'
+import type { Duplex } from 'node:stream'
+import { AdaptorError, AdaptorErrorCode } from './errors.js'
+
+/**
+ * What {@link hijack} hands over: the raw connection and the bytes the HTTP parser had already read past the
+ * request headers (the `'upgrade'` event's `head`; often the client's first WebSocket frame).
+ */
+export interface Hijacked {
+  /** The raw connection; the caller owns it now and must end or destroy it. */
+  socket: Duplex
+  /** Bytes already read past the request headers; empty when there were none. Never lost. */
+  head: Buffer
+}
+
+/** Called once, synchronously, inside the successful {@link hijack} of a registered response. */
+export type HijackListener = (res: ServerResponse) => void
+
+interface Slot {
+  socket: Duplex
+  head: Buffer
+  taken: boolean
+  onHijack: HijackListener | undefined
+}
+
+// A WeakMap rather than a property on `res`: nothing leaks onto a public object and a response that is
+// garbage-collected takes its registration with it.
+const slots = new WeakMap<ServerResponse, Slot>()
+const EMPTY = Buffer.alloc(0)
+
+/**
+ * Makes `res` hijackable: a later {@link hijack}(res) returns `socket` and `head`. This is the hook
+ * `handler()` and {@link upgradeResponse} build on; `onHijack` lets the owner of `res` learn that the
+ * socket is gone (e.g. to stop writing its own response).
+ *
+ * @param res - the response bound to `socket`
+ * @param socket - the connection to hand over
+ * @param head - bytes already read past the request headers (`null` when none)
+ * @param onHijack - optional listener, called once when the hijack happens
+ */
+export function registerHijackable(
+  res: ServerResponse,
+  socket: Duplex,
+  head: Buffer | null,
+  onHijack?: HijackListener,
+): void {
+  const slot = slots.get(res)
+  if (slot !== undefined && slot.taken) throw hijackedError()
+  slots.set(res, { socket, head: head ?? EMPTY, taken: false, onHijack })
+}
+
+/**
+ * Node's counterpart of Go's `http.Hijacker.Hijack()`: takes the raw socket and the already-read bytes away
+ * from `res`. Works once per response.
+ *
+ * Header bytes already produced on `res` (`res.writeHead(101, ...)`, with or without `flushHeaders()`) are
+ * written to the socket first, so "write the 101, then hijack" works. Afterwards `res.write`, `writeHead`,
+ * `end`, `setHeader`, `appendHeader` and `flushHeaders` throw.
+ *
+ * @param res - a response registered by `handler()` or created by {@link upgradeResponse}
+ * @returns the socket and `head`
+ * @throws AdaptorError `ADAPTOR_ERR_HIJACKED` ("conn hijacked") when already hijacked;
+ *   `ADAPTOR_ERR_NOT_HIJACKABLE` when `res` has no socket to give (a plain keep-alive HTTP response)
+ */
+export function hijack(res: ServerResponse): Hijacked {
+  const slot = slots.get(res)
+  if (slot === undefined) {
+    throw new AdaptorError(
+      AdaptorErrorCode.NOT_HIJACKABLE,
+      'response is not hijackable: only upgrade requests can hand over their socket',
+    )
+  }
+  if (slot.taken) throw hijackedError()
+  slot.taken = true
+  const { socket, head } = slot
+  slot.head = EMPTY
+  flushPendingHead(res, socket)
+  if (res.socket === socket && (socket as SocketWithMessage)._httpMessage === res) {
+    res.detachSocket(socket as Socket)
+  }
+  seal(res)
+  slot.onHijack?.(res)
+  return { socket, head }
+}
+
+/**
+ * Tells whether {@link hijack}(res) would succeed now.
+ *
+ * @param res - any server response
+ */
+export function isHijackable(res: ServerResponse): boolean {
+  const slot = slots.get(res)
+  return slot !== undefined && !slot.taken
+}
+
+/**
+ * Tells whether `res` has already been hijacked.
+ *
+ * @param res - any server response
+ */
+export function hijacked(res: ServerResponse): boolean {
+  return slots.get(res)?.taken === true
+}
+
+/**
+ * Turns the `(req, socket, head)` of a bare `node:http` `'upgrade'` event into a hijackable
+ * `ServerResponse` bound to that socket. Code written for `(req, res)` then runs unchanged: a refusal
+ * written through `res` (400, 403, 426, ...) reaches the client and the socket is closed once it is sent;
+ * a {@link hijack} hands the socket over instead.
+ *
+ * The response carries `Connection: close` (no parser will read another request on this socket), and an
+ * `'error'` listener guards the socket: Node removes its own when it emits `'upgrade'`, and an unheard
+ * `ECONNRESET` would otherwise crash the process. The guard stays after a hijack; the socket still emits
+ * `'close'`.
+ *
+ * @param req - the upgrade request
+ * @param socket - the `'upgrade'` event's socket
+ * @param head - the `'upgrade'` event's head
+ * @returns a response bound to `socket`, registered for {@link hijack}
+ */
+export function upgradeResponse(req: IncomingMessage, socket: Duplex, head: Buffer | null): ServerResponse {
+  const res = new ServerResponse(req)
+  res.shouldKeepAlive = false
+  if (socket.listenerCount('error') === 0) socket.on('error', ignoreSocketError)
+  res.assignSocket(socket as Socket)
+  res.once('finish', closeAfterResponse)
+  registerHijackable(res, socket, head)
+  return res
+}
+
+interface SocketWithMessage {
+  _httpMessage?: ServerResponse | null
+}
+
+interface PendingOutput {
+  outputData?: { data: string | Buffer; encoding?: BufferEncoding | null; callback?: (() => void) | null }[]
+  outputSize?: number
+}
+
+function flushPendingHead(res: ServerResponse, socket: Duplex): void {
+  // `headersSent` is true as soon as writeHead() has *built* the head, even if no byte left yet. Node sends
+  // a built-but-unsent head with the next write; flushHeaders() is the public way to force that now.
+  if (res.headersSent && !res.writableEnded) res.flushHeaders()
+  // When `res` was never bound to this socket Node buffers its output; move it over so that it is not lost.
+  const pending = res as unknown as PendingOutput
+  if (pending.outputData !== undefined && pending.outputData.length > 0 && !socket.destroyed) {
+    for (const chunk of pending.outputData) {
+      socket.write(chunk.data, chunk.encoding ?? 'latin1', chunk.callback ?? undefined)
+    }
+    pending.outputData.length = 0
+    pending.outputSize = 0
+  }
+}
+
+function hijackedError(): AdaptorError {
+  return new AdaptorError(AdaptorErrorCode.HIJACKED, 'conn hijacked')
+}
+
+function throwHijacked(): never {
+  throw hijackedError()
+}
+
+// Own properties shadow the prototype's methods for this one response only; shared functions, no closures.
+function seal(res: ServerResponse): void {
+  const r = res as unknown as Record<string, unknown>
+  r.write = throwHijacked
+  r.writeHead = throwHijacked
+  r.end = throwHijacked
+  r.setHeader = throwHijacked
+  r.appendHeader = throwHijacked
+  r.flushHeaders = throwHijacked
+}
+
+function closeAfterResponse(this: ServerResponse): void {
+  const slot = slots.get(this)
+  if (slot === undefined || slot.taken) return
+  const socket = slot.socket
+  if (socket.destroyed) return
+  // end() first so the response bytes and the FIN leave in order; destroy once flushed so a client that never
+  // closes its side cannot keep a half-open socket alive.
+  socket.end()
+  if (socket.writableFinished) socket.destroy()
+  else socket.once('finish', socket.destroy)
+}
+
+function ignoreSocketError(): void {
+  // The socket is already being destroyed when 'error' fires; there is nothing left to do.
+}

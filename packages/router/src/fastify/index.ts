@@ -1,0 +1,65 @@
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import { Engine } from '../engine.js'
+import { HertzError, ErrorCodes } from '../errors.js'
+import { mountPaths } from './mount.js'
+import { mountUpgrades, takeUpgradeTicket } from './upgrade.js'
+
+/** Options of {@link hertzFastify}. */
+export interface HertzFastifyOptions {
+  /** The router to mount (built with `server.New` / `server.Default`; never `run()` it yourself). */
+  router: Engine
+  /**
+   * fastify's own plugin prefix. The router keeps the full paths of its routes, so this must be the router's base
+   * path (`server.withBasePath`) or a parent of it; leave it out to mount at the base path.
+   */
+  prefix?: string
+}
+
+/** fastify does not read the body under a mount: the router reads (or streams) it itself. */
+function leaveBodyUnread (_req: FastifyRequest, _payload: unknown, done: (err: Error | null, body?: unknown) => void): void {
+  done(null)
+}
+
+/**
+ * Mounts a router into a fastify 5 app: `app.register(hertzFastify, { router: h })`.
+ *
+ * - fastify owns the server. Every request under the router's base path passes fastify's hooks and then runs
+ *   through the router's chain with the router's own semantics (buffered or streamed responses, body limits,
+ *   404/405, redirects, abort signal). fastify's body parsers stay out of the way.
+ * - Upgrade requests under the base path take the same way and reach the router's chain with the socket, so
+ *   `c.hijack()` and the adaptor work inside fastify. The server keeps exactly one `'upgrade'` listener: other
+ *   upgrade owners (`@fastify/websocket`) get every upgrade outside the base path and none inside it.
+ * - `app.close()` runs the router's graceful shutdown: `onShutdown` hooks run and the router's live upgraded and
+ *   hijacked sockets are closed, so fastify's server can close.
+ * - `app.inject()` reaches router routes.
+ */
+export const hertzFastify: FastifyPluginAsync<HertzFastifyOptions> = async function hertzFastify (fastify: FastifyInstance, opts: HertzFastifyOptions): Promise<void> {
+  const h = opts?.router
+  if (!(h instanceof Engine)) {
+    throw new HertzError(ErrorCodes.HERTZ_ERR_BAD_OPTION, 'hertzFastify: options.router must be a router built with server.New or server.Default')
+  }
+  const paths = mountPaths(h.basePath(), fastify.prefix)
+  // Plugins and onRun hooks: a failure here aborts fastify's start.
+  await h.ready()
+
+  // This plugin is encapsulated: the catch-all parser only concerns the router's routes.
+  fastify.removeAllContentTypeParsers()
+  fastify.addContentTypeParser('*', leaveBodyUnread)
+
+  function serve (request: FastifyRequest, reply: FastifyReply): void {
+    reply.hijack()
+    const req = request.raw
+    const ticket = takeUpgradeTicket(req)
+    if (ticket !== undefined) void h.handleUpgrade(req, ticket.socket, ticket.head)
+    else void h.handleRequest(req, reply.raw)
+  }
+  fastify.all(paths.wildcard, serve)
+  if (paths.exact !== null) fastify.all(paths.exact, serve)
+
+  const unmount = mountUpgrades(fastify.server, paths.upgradePrefix, fastify.routing.bind(fastify))
+  // preClose runs before fastify closes its server, which waits for every socket (upgraded ones included).
+  fastify.addHook('preClose', async function closeRouter () { await h.shutdown() })
+  fastify.addHook('onClose', async function unmountUpgrades () { unmount() })
+}
+
+export default hertzFastify

@@ -1,0 +1,124 @@
+// The one place where a request path is decoded. Routing, group middleware, c.path() and static files all see
+// the same normalized string, so an encoded spelling (`/%61dmin`, `/a/%2e%2e/b`) can never reach a route
+// without passing the middleware of the path it decodes to.
+
+const SLASH = 47
+const DOT = 46
+const PERCENT = 37
+const HASH = 35
+
+function hexValue (code: number): number {
+  if (code >= 48 && code <= 57) return code - 48
+  if (code >= 65 && code <= 70) return code - 55
+  if (code >= 97 && code <= 102) return code - 87
+  return -1
+}
+
+/**
+ * Percent-decodes `s` as UTF-8. `+` stays `+` (this is a path, not a form), and a `%` not followed by two hex
+ * digits is kept as it is, the way Hertz decodes paths.
+ */
+export function percentDecode (s: string): string {
+  const bytes = Buffer.allocUnsafe(s.length)
+  let n = 0
+  for (let i = 0; i < s.length; i++) {
+    const code = s.charCodeAt(i)
+    if (code === PERCENT && i + 2 < s.length) {
+      const hi = hexValue(s.charCodeAt(i + 1))
+      const lo = hexValue(s.charCodeAt(i + 2))
+      if (hi >= 0 && lo >= 0) {
+        bytes[n++] = (hi << 4) | lo
+        i += 2
+        continue
+      }
+    }
+    // The request target reaches us as latin1, so every char is one byte.
+    bytes[n++] = code & 0xff
+  }
+  return bytes.toString('utf8', 0, n)
+}
+
+/** True when `p` needs no decoding or cleaning: no `%`, `#`, `//` and no `.` or `..` segment. */
+function isClean (p: string): boolean {
+  let prev = 0
+  for (let i = 0; i < p.length; i++) {
+    const code = p.charCodeAt(i)
+    if (code === PERCENT || code === HASH) return false
+    if (prev === SLASH && (code === SLASH || code === DOT)) return false
+    prev = code
+  }
+  return true
+}
+
+/**
+ * Resolves `.` and `..` segments and collapses repeated slashes. `..` never climbs above the root. A trailing
+ * slash is kept, and a path ending in `.` or `..` ends in a slash, as Hertz's URI normalization does.
+ */
+export function cleanPath (p: string): string {
+  const parts = p.split('/')
+  const out: string[] = []
+  let trailing = false
+  for (let i = 0; i < parts.length; i++) {
+    const seg = parts[i] as string
+    const last = i === parts.length - 1
+    if (seg === '' || seg === '.') {
+      if (last) trailing = true
+      continue
+    }
+    if (seg === '..') {
+      out.pop()
+      if (last) trailing = true
+      continue
+    }
+    out.push(seg)
+  }
+  if (out.length === 0) return '/'
+  return '/' + out.join('/') + (trailing ? '/' : '')
+}
+
+/**
+ * Decodes and normalizes the path part of a request target (without its query). Returns the input itself when
+ * nothing needs doing, which is the common case and costs one scan.
+ */
+export function normalizePath (rawPath: string): string {
+  if (isClean(rawPath)) return rawPath
+  let decoded = rawPath
+  for (let i = 0; i < rawPath.length; i++) {
+    if (rawPath.charCodeAt(i) === PERCENT) {
+      decoded = percentDecode(rawPath)
+      break
+    }
+  }
+  return cleanPath(decoded)
+}
+
+const LOOKUP_ESCAPES = /[%?#]/g
+const LOOKUP_NEEDS_ESCAPE = /[%?#]/
+
+function escapeLookupChar (ch: string): string {
+  return ch === '%' ? '%25' : ch === '?' ? '%3F' : '%23'
+}
+
+/**
+ * The normalized path re-escaped for find-my-way, which decodes once more and cuts at `?` and `#`: escaping
+ * exactly those three characters makes its decoding a no-op, so the path is never decoded twice.
+ */
+export function lookupPath (path: string): string {
+  return LOOKUP_NEEDS_ESCAPE.test(path) ? path.replace(LOOKUP_ESCAPES, escapeLookupChar) : path
+}
+
+/** Percent-encodes a decoded path for a `Location` header (backslashes, `?`, `#` and `%` included). */
+export function quotePath (path: string): string {
+  return encodeURI(path).replace(/[?#]/g, ch => (ch === '?' ? '%3F' : '%23'))
+}
+
+/**
+ * Extracts the path of an absolute-form request target (`http://host/path?q`), or returns null when the target
+ * is neither absolute-form nor origin-form.
+ */
+export function absoluteFormPath (target: string): string | null {
+  const m = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/?#]*/.exec(target)
+  if (m === null) return null
+  const rest = target.slice(m[0].length)
+  return rest === '' || rest.charCodeAt(0) !== SLASH ? '/' + rest : rest
+}

@@ -1,0 +1,125 @@
+import { STATUS_CODES, validateHeaderName, validateHeaderValue } from 'node:http'
+import type { RequestContext } from './context.js'
+import type { Chunk } from './response.js'
+
+// Writing the buffered response: one writeHead call with a flat header list (node:http's fastest path: no
+// setHeader bookkeeping, no header object), then one end().
+
+const PLAIN = 'text/plain; charset=utf-8'
+const DONE: Promise<void> = Promise.resolve()
+
+/** False for statuses that never carry a body (1xx, 204, 304). */
+export function bodyAllowedForStatus (status: number): boolean {
+  return !((status >= 100 && status <= 199) || status === 204 || status === 304)
+}
+
+function chunkLength (c: Chunk): number {
+  return typeof c === 'string' ? Buffer.byteLength(c) : c.byteLength
+}
+
+/** True when this response must end its connection. */
+function mustClose (c: RequestContext): boolean {
+  const o = c.engine.options
+  return c.response.connectionClose || !o.keepAlive || o.idleTimeout === 0 || c.engine.isClosing()
+}
+
+/**
+ * The response headers as a flat list, completed with Content-Type, Content-Length (when `length` >= 0),
+ * Server and Connection. It reuses the header list itself: nothing reads it after the chain has ended.
+ */
+function headList (c: RequestContext, status: number, length: number): string[] {
+  const h = c.response.header
+  const o = c.engine.options
+  const kv = h.kv
+  const allowBody = bodyAllowedForStatus(status)
+  if (h.contentType !== '') kv.push('Content-Type', h.contentType)
+  else if (allowBody && !o.disableDefaultContentType) kv.push('Content-Type', PLAIN)
+  if (allowBody && length >= 0) kv.push('Content-Length', String(length))
+  if (!o.disableDefaultServerHeader) kv.push('Server', 'hertz')
+  if (mustClose(c)) kv.push('Connection', 'close')
+  return kv
+}
+
+/** Writes the buffered response (or its body stream) to `c.res`. */
+export function sendResponse (c: RequestContext): void {
+  const res = c.res
+  const r = c.response
+  const status = r.statusCode()
+  if (c.engine.options.disableDefaultDate) res.sendDate = false
+  const stream = r.bodyStream
+  const noBody = c.req.method === 'HEAD' || !bodyAllowedForStatus(status)
+  if (stream !== null) {
+    res.writeHead(status, headList(c, status, r.bodyStreamSize))
+    r.setBytesSent(0)
+    if (!noBody) stream.on('data', (chunk: Chunk) => { r.setBytesSent(r.bytesSent() + chunkLength(chunk)) })
+    stream.on('error', (err) => { res.destroy(err) })
+    stream.pipe(res)
+    return
+  }
+  const body = r.bodyChunk()
+  const length = body === null ? 0 : chunkLength(body)
+  res.writeHead(status, headList(c, status, length))
+  r.setBytesSent(noBody ? 0 : length)
+  if (body === null) res.end()
+  else res.end(body)
+}
+
+/** Sends the head now (chunked unless the application set a Content-Length) followed by any buffered bytes. */
+export function startStream (c: RequestContext): void {
+  const res = c.res
+  const r = c.response
+  c.streaming = true
+  if (c.engine.options.disableDefaultDate) res.sendDate = false
+  const chunks = r.takeChunks()
+  const status = r.statusCode()
+  res.writeHead(status, headList(c, status, r.header.contentLength))
+  r.setBytesSent(0)
+  if (chunks.length === 0) res.flushHeaders()
+  for (const chunk of chunks) c.write(chunk)
+}
+
+/** Resolves once `c.res` can take more data (or is gone). */
+export function waitDrain (c: RequestContext): Promise<void> {
+  const res = c.res
+  if (!res.writableNeedDrain || res.destroyed) return DONE
+  return new Promise<void>(resolve => {
+    const done = (): void => {
+      res.removeListener('drain', done)
+      res.removeListener('close', done)
+      resolve()
+    }
+    res.on('drain', done)
+    res.on('close', done)
+  })
+}
+
+/**
+ * The raw response head (status line and headers) for a hijacked connection, followed by the body if there is
+ * one. Header names and values are validated, since they bypass node:http.
+ */
+export function rawResponse (c: RequestContext): Buffer {
+  const r = c.response
+  const status = r.statusCode()
+  const h = r.header
+  const body = bodyAllowedForStatus(status) ? r.bodyBytes() : Buffer.alloc(0)
+  let head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Unknown'}\r\n`
+  const line = (k: string, v: string): void => {
+    validateHeaderName(k)
+    validateHeaderValue(k, v)
+    head += `${k}: ${v}\r\n`
+  }
+  const kv = h.kv
+  for (let i = 0; i < kv.length; i += 2) line(kv[i] as string, kv[i + 1] as string)
+  if (h.contentType !== '') line('Content-Type', h.contentType)
+  if (body.length > 0) line('Content-Length', String(body.length))
+  if (!c.engine.options.disableDefaultServerHeader) line('Server', 'hertz')
+  head += '\r\n'
+  return body.length > 0 ? Buffer.concat([Buffer.from(head, 'latin1'), body]) : Buffer.from(head, 'latin1')
+}
+
+/** A complete `Connection: close` text/plain response for errors answered below node:http (parse errors, timeouts). */
+export function rawErrorResponse (status: number, msg: string, serverHeader: boolean): string {
+  return `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Unknown'}\r\n` +
+    (serverHeader ? 'Server: hertz\r\n' : '') +
+    `Content-Type: ${PLAIN}\r\nContent-Length: ${Buffer.byteLength(msg)}\r\nConnection: close\r\n\r\n${msg}`
+}

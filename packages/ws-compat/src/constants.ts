@@ -1,0 +1,61 @@
+/**
+ * Message types and close codes, with gorilla/websocket's names and values (RFC 6455 sections 11.7
+ * and 11.8).
+ */
+
+/** A text data message; the payload is UTF-8 (invalid UTF-8 closes the connection with 1007). */
+export const TextMessage = 1
+/** A binary data message. */
+export const BinaryMessage = 2
+/** A close control message; build its payload with `formatCloseMessage`. */
+export const CloseMessage = 8
+/** A ping control message. */
+export const PingMessage = 9
+/** A pong control message. */
+export const PongMessage = 10
+
+/** The two data message types `readMessage` can return. */
+export type DataMessageType = typeof TextMessage | typeof BinaryMessage
+/** Every message type a writer accepts. */
+export type MessageType = DataMessageType | typeof CloseMessage | typeof PingMessage | typeof PongMessage
+
+export const CloseNormalClosure = 1000
+export const CloseGoingAway = 1001
+export const CloseProtocolError = 1002
+export const CloseUnsupportedData = 1003
+/** Reserved (RFC 6455 7.4.1): never sent on the wire. */
+export const CloseReserved = 1004
+/** Reported when a close frame carried no status; never sent on the wire. */
+export const CloseNoStatusReceived = 1005
+/** Reported when the connection dropped without a close frame; never sent on the wire. */
+export const CloseAbnormalClosure = 1006
+export const CloseInvalidFramePayloadData = 1007
+export const ClosePolicyViolation = 1008
+export const CloseMessageTooBig = 1009
+export const CloseMandatoryExtension = 1010
+export const CloseInternalServerErr = 1011
+export const CloseServiceRestart = 1012
+export const CloseTryAgainLater = 1013
+/** "Bad Gateway" in the IANA registry. */
+export const CloseBadGateway = 1014
+/** Reported when the TLS handshake failed; never sent on the wire. */
+export const CloseTLSHandshake = 1015
+
+/** gorilla's `writeWait`: the deadline, in ms, the default handlers give their replies. */
+export const writeWait = 1000
+
+/** Default read and write buffer sizes (gorilla's `defaultReadBufferSize` / `defaultWriteBufferSize`). */
+export const defaultReadBufferSize = 4096
+export const defaultWriteBufferSize = 4096
+
+/** Largest payload of a control frame (RFC 6455 5.5). */
+export const maxControlFramePayloadSize = 125
+
+/**
+ * Bytes of received, unread messages a connection keeps before it pauses the socket. One message larger
+ * than this is still delivered; the bound only stops further reading until the application catches up.
+ */
+export const defaultMaxQueuedBytes = 1024 * 1024
+
+/** gorilla's `defaultCompressionLevel`: fast compression. */
+export const defaultCompressionLevel = 1

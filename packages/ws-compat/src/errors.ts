@@ -1,0 +1,106 @@
+/**
+ * Every error this package raises, apart from {@link CloseError} (see close-error.ts), is a
+ * {@link WsCompatError} whose `code` is one of {@link WsCompatErrorCode}. Codes are stable API: match on
+ * `err.code`. Messages keep gorilla/websocket's text where gorilla users grep for it.
+ */
+export const WsCompatErrorCode = {
+  /** A write after a close frame was sent (gorilla's `ErrCloseSent`). */
+  CLOSE_SENT: 'WS_COMPAT_ERR_CLOSE_SENT',
+  /** A message larger than `setReadLimit`; the peer got close 1009 (gorilla's `ErrReadLimit`). */
+  READ_LIMIT: 'WS_COMPAT_ERR_READ_LIMIT',
+  /** The client's handshake got an unusable answer (gorilla's `ErrBadHandshake`); carries `response`. */
+  BAD_HANDSHAKE: 'WS_COMPAT_ERR_BAD_HANDSHAKE',
+  /** A server-side handshake refusal (gorilla's `HandshakeError`); carries `status`. */
+  HANDSHAKE: 'WS_COMPAT_ERR_HANDSHAKE',
+  /** The client's handshake did not complete within `handshakeTimeout`. */
+  HANDSHAKE_TIMEOUT: 'WS_COMPAT_ERR_HANDSHAKE_TIMEOUT',
+  /** The server answered with extension parameters this side cannot honour. */
+  INVALID_COMPRESSION: 'WS_COMPAT_ERR_INVALID_COMPRESSION',
+  /** `setCompressionLevel` got a level outside -2..9. */
+  INVALID_COMPRESSION_LEVEL: 'WS_COMPAT_ERR_INVALID_COMPRESSION_LEVEL',
+  /** The dial URL is not a `ws:`/`wss:` URL without user info. */
+  MALFORMED_URL: 'WS_COMPAT_ERR_MALFORMED_URL',
+  /** A request header the dialer sets itself was passed in (gorilla's "duplicate header not allowed"). */
+  DUPLICATE_HEADER: 'WS_COMPAT_ERR_DUPLICATE_HEADER',
+  /** The read deadline (or the net conn's read timeout) passed while waiting for a message. */
+  READ_TIMEOUT: 'WS_COMPAT_ERR_READ_TIMEOUT',
+  /** The write deadline (or the net conn's write timeout) passed before the socket took the data. */
+  WRITE_TIMEOUT: 'WS_COMPAT_ERR_WRITE_TIMEOUT',
+  /** A message type that cannot be written (gorilla's `errBadWriteOpCode`). */
+  BAD_WRITE_OPCODE: 'WS_COMPAT_ERR_BAD_WRITE_OPCODE',
+  /** A control frame that is fragmented or over 125 bytes (gorilla's `errInvalidControlFrame`). */
+  INVALID_CONTROL_FRAME: 'WS_COMPAT_ERR_INVALID_CONTROL_FRAME',
+  /** A write to a message writer that is already closed (gorilla's `errWriteClosed`). */
+  WRITE_CLOSED: 'WS_COMPAT_ERR_WRITE_CLOSED',
+  /** The peer broke the framing protocol; it got close 1002 (or 1008). */
+  PROTOCOL: 'WS_COMPAT_ERR_PROTOCOL',
+  /** A text message or close reason that is not UTF-8; the peer got close 1007. */
+  INVALID_UTF8: 'WS_COMPAT_ERR_INVALID_UTF8',
+  /** The connection was closed locally (`close()`), or the socket was gone before a write. */
+  CONN_CLOSED: 'WS_COMPAT_ERR_CONN_CLOSED',
+  /** The socket failed (reset, broken pipe); `cause` holds the system error. */
+  NET: 'WS_COMPAT_ERR_NET',
+  /** `readJSON` got a message that is not JSON, or `writeJSON` a value that has no JSON form. */
+  INVALID_JSON: 'WS_COMPAT_ERR_INVALID_JSON',
+  /** A buffer pool returned something that is not a usable buffer of the right size. */
+  BAD_POOL_VALUE: 'WS_COMPAT_ERR_BAD_POOL_VALUE',
+  /** An argument has the wrong type or range. */
+  INVALID_ARGUMENT: 'WS_COMPAT_ERR_INVALID_ARGUMENT',
+  /** The warning code of the deprecated hijack-based `HertzUpgrader`. */
+  DEPRECATED: 'WS_COMPAT_DEP_HERTZ_UPGRADER',
+} as const
+
+/** Union of every ws-compat error code. */
+export type WsCompatErrorCode = (typeof WsCompatErrorCode)[keyof typeof WsCompatErrorCode]
+
+/** The one error class of `@hertz-node/ws-compat` (close frames excepted: see `CloseError`). */
+export class WsCompatError extends Error {
+  override readonly name: string = 'WsCompatError'
+  /** Stable machine-readable code, `WS_COMPAT_ERR_*`. */
+  readonly code: WsCompatErrorCode
+  /** `true` for deadline and timeout errors, as Go's `net.Error.Timeout()`. */
+  readonly timeout: boolean
+
+  /**
+   * @param code - one of {@link WsCompatErrorCode}
+   * @param message - human-readable text; gorilla's where gorilla users grep for it
+   * @param options - `cause`, and `timeout` for deadline errors
+   */
+  constructor(code: WsCompatErrorCode, message: string, options?: ErrorOptions & { timeout?: boolean }) {
+    super(message, options)
+    this.code = code
+    this.timeout = options?.timeout ?? false
+  }
+}
+
+/**
+ * Returned when the application writes after sending a close frame. A shared instance, as gorilla's
+ * sentinel, so `err === ErrCloseSent` works; comparing `err.code` works too.
+ */
+export const ErrCloseSent = new WsCompatError(WsCompatErrorCode.CLOSE_SENT, 'websocket: close sent')
+
+/** Returned when a message is larger than the read limit. A shared instance, as gorilla's sentinel. */
+export const ErrReadLimit = new WsCompatError(WsCompatErrorCode.READ_LIMIT, 'websocket: read limit exceeded')
+
+/**
+ * The sentinel of a failed client handshake. `dial` rejects with a fresh error of the same `code` and
+ * message that also carries the server's `response`: compare with `err.code === ErrBadHandshake.code`.
+ */
+export const ErrBadHandshake = new WsCompatError(WsCompatErrorCode.BAD_HANDSHAKE, 'websocket: bad handshake')
+
+/** A write whose deadline passed (gorilla's `errWriteTimeout`). */
+export function writeTimeoutError(): WsCompatError {
+  return new WsCompatError(WsCompatErrorCode.WRITE_TIMEOUT, 'websocket: write timeout', { timeout: true })
+}
+
+/** A read whose deadline passed (Go's "i/o timeout"). */
+export function readTimeoutError(): WsCompatError {
+  return new WsCompatError(WsCompatErrorCode.READ_TIMEOUT, 'websocket: read timeout: i/o timeout', {
+    timeout: true,
+  })
+}
+
+/** Any use of a connection after `close()` (Go's `net.ErrClosed`). */
+export function connClosedError(): WsCompatError {
+  return new WsCompatError(WsCompatErrorCode.CONN_CLOSED, 'websocket: use of closed network connection')
+}

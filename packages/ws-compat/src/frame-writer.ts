@@ -1,0 +1,160 @@
+import { constants as zlibConstants } from 'node:zlib'
+import type { Duplex } from 'node:stream'
+import { buildFrame, setDeflateOptions, type PerMessageDeflate } from './ws-internals.js'
+
+/** Called once per frame: `null` when the socket took the bytes, else the error. */
+export type FrameCallback = (err: Error | null | undefined) => void
+
+interface PendingFrame {
+  opcode: number
+  payload: Buffer
+  fin: boolean
+  rsv1: boolean
+  deflate: boolean
+  readOnly: boolean
+  level: number
+  cb: FrameCallback
+}
+
+/**
+ * zlib options for a gorilla compression level: -2 is Huffman-only, -1 zlib's default, 0..9 as zlib.
+ *
+ * @param level - a level in -2..9
+ */
+export function zlibOptionsForLevel(level: number): Record<string, unknown> {
+  return level === -2
+    ? { level: zlibConstants.Z_DEFAULT_COMPRESSION, strategy: zlibConstants.Z_HUFFMAN_ONLY }
+    : { level }
+}
+
+/**
+ * Puts frames on the socket strictly in the order they were requested. Compression is asynchronous in
+ * zlib, so while a message is being deflated later frames wait in a queue; otherwise a frame goes to the
+ * socket at once with no allocation beyond its header.
+ */
+export class FrameWriter {
+  private readonly socket: Duplex
+  private readonly mask: boolean
+  private readonly pmd: PerMessageDeflate | null
+  private busy = false
+  private queue: PendingFrame[] = []
+  private level: number
+  private failure: Error | null = null
+
+  /**
+   * @param socket - the connection
+   * @param isServer - servers send unmasked frames, clients masked ones
+   * @param pmd - the negotiated permessage-deflate, or `null`
+   * @param level - the compression level the deflater was created with
+   */
+  constructor(socket: Duplex, isServer: boolean, pmd: PerMessageDeflate | null, level: number) {
+    this.socket = socket
+    this.mask = !isServer
+    this.pmd = pmd
+    this.level = level
+  }
+
+  /**
+   * Sends one frame of a message.
+   *
+   * @param opcode - the frame's opcode (0 for a continuation)
+   * @param payload - the payload, uncompressed
+   * @param fin - last frame of the message
+   * @param rsv1 - set RSV1: the first frame of a compressed message
+   * @param deflate - deflate the payload here (every frame of a compressed message; `false` for a
+   *   payload that is already compressed)
+   * @param readOnly - the payload belongs to the caller and must not be masked in place
+   * @param level - the compression level for a message that starts here
+   * @param cb - called when the socket took the frame, or with the error
+   */
+  send(
+    opcode: number,
+    payload: Buffer,
+    fin: boolean,
+    rsv1: boolean,
+    deflate: boolean,
+    readOnly: boolean,
+    level: number,
+    cb: FrameCallback,
+  ): void {
+    if (this.failure !== null) {
+      process.nextTick(cb, this.failure)
+      return
+    }
+    const frame: PendingFrame = { opcode, payload, fin, rsv1, deflate, readOnly, level, cb }
+    if (this.busy) this.queue.push(frame)
+    else this.process(frame)
+  }
+
+  /** Fails every frame not yet on the socket, and every later one, with `err`. */
+  fail(err: Error): void {
+    if (this.failure !== null) return
+    this.failure = err
+    const queue = this.queue
+    this.queue = []
+    for (const frame of queue) process.nextTick(frame.cb, err)
+  }
+
+  private process(frame: PendingFrame): void {
+    const pmd = this.pmd
+    if (!frame.deflate || pmd === null) {
+      this.write(
+        buildFrame(frame.payload, {
+          fin: frame.fin,
+          opcode: frame.opcode,
+          rsv1: frame.rsv1,
+          mask: this.mask,
+          readOnly: frame.readOnly,
+        }),
+        frame.cb,
+      )
+      return
+    }
+    if (frame.rsv1 && frame.level !== this.level) {
+      // Only between messages: a new level must not change the deflate stream mid-message.
+      setDeflateOptions(pmd, zlibOptionsForLevel(frame.level))
+      this.level = frame.level
+    }
+    this.busy = true
+    pmd.compress(frame.payload, frame.fin, (err, deflated) => {
+      this.busy = false
+      if (err != null || deflated === undefined) {
+        const failure = err ?? new Error('deflate produced no data')
+        frame.cb(failure)
+        this.fail(failure)
+        return
+      }
+      if (this.failure !== null) {
+        frame.cb(this.failure)
+        return
+      }
+      this.write(
+        buildFrame(deflated, {
+          fin: frame.fin,
+          opcode: frame.opcode,
+          rsv1: frame.rsv1,
+          mask: this.mask,
+          readOnly: false,
+        }),
+        frame.cb,
+      )
+      this.drain()
+    })
+  }
+
+  private drain(): void {
+    while (!this.busy && this.queue.length > 0) this.process(this.queue.shift() as PendingFrame)
+  }
+
+  private write(list: Buffer[], cb: FrameCallback): void {
+    const socket = this.socket
+    if (list.length === 1) {
+      socket.write(list[0], cb)
+      return
+    }
+    socket.cork()
+    for (let i = 0; i < list.length - 1; i++) socket.write(list[i])
+    socket.write(list[list.length - 1], cb)
+    socket.uncork()
+  }
+}

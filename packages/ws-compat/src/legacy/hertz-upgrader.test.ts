@@ -1,0 +1,196 @@
+/**
+ * What only the deprecated HertzUpgrader has: the router's hijack (handler after the upgrade returns),
+ * the hijacked conn's pool rules, the seed's timeout example and the deprecation warning. The behaviour it
+ * shares with Upgrader is tested in ../upgrader.test.ts.
+ */
+import t, { type Test } from 'tap'
+import { execFile } from 'node:child_process'
+import { once } from 'node:events'
+import { fileURLToPath } from 'node:url'
+import WebSocket from 'ws'
+import { server, type HertzError, type RequestContext } from '@hertz-node/router'
+import type { Conn } from '../conn.js'
+import type { NetConn } from '../net-conn.js'
+import { echo } from '../test-util/matrix.js'
+import { HertzUpgrader, fastHTTPCheckSameOrigin } from './hertz-upgrader.js'
+
+type Engine = ReturnType<typeof server.New>
+
+async function run(t: Test, h: Engine): Promise<string> {
+  h.logger = { info() {}, warn() {}, error() {} }
+  await h.run()
+  t.teardown(() => h.close())
+  return `ws://127.0.0.1:${h.address().port}/echo`
+}
+
+async function open(t: Test, url: string): Promise<WebSocket> {
+  const ws = new WebSocket(url)
+  t.teardown(() => ws.terminate())
+  await once(ws, 'open')
+  return ws
+}
+
+function codeOf(fn: () => unknown): string {
+  try {
+    fn()
+    return 'no error'
+  } catch (err) {
+    return (err as HertzError).code
+  }
+}
+
+t.test('upgrade resolves before the handler runs, with the 101 already on c.response', async (t) => {
+  const order: string[] = []
+  let seen: [number, string] = [0, '']
+  const upgrader = new HertzUpgrader()
+  const h = server.New(server.withHostPorts('127.0.0.1:0'))
+  h.GET('/echo', async (_ctx, c: RequestContext) => {
+    await upgrader.upgrade(c, (conn) => {
+      order.push('handler')
+      return echo(conn)
+    })
+    order.push('upgrade resolved')
+    seen = [c.response.statusCode(), c.response.header.peek('Sec-WebSocket-Accept')]
+  })
+  const ws = await open(t, await run(t, h))
+  ws.send('x')
+  await once(ws, 'message')
+  t.same(order, ['upgrade resolved', 'handler'])
+  t.equal(seen[0], 101)
+  t.not(seen[1], '', 'Sec-WebSocket-Accept set on c.response')
+})
+
+t.test('pooled hijacked conns (the default): a second close throws, use after release throws', async (t) => {
+  let net: NetConn | undefined
+  const codes: string[] = []
+  const upgrader = new HertzUpgrader()
+  const h = server.New(server.withHostPorts('127.0.0.1:0'))
+  const done = new Promise<void>((resolve) => {
+    h.GET('/echo', async (_ctx, c) => {
+      await upgrader.upgrade(c, async (conn: Conn) => {
+        net = conn.netConn()
+        const [mt, msg] = await conn.readMessage()
+        await conn.writeMessage(mt, msg)
+        net.close()
+        codes.push(codeOf(() => net!.close()))
+        setImmediate(resolve)
+      })
+    })
+  })
+  const ws = await open(t, await run(t, h))
+  ws.send('once')
+  await once(ws, 'message')
+  await done
+  await once(ws, 'close')
+  codes.push(codeOf(() => net!.setReadTimeout(10)))
+  t.same(codes, ['HERTZ_ERR_HIJACK_CONN_CLOSED', 'HERTZ_ERR_HIJACK_CONN_RELEASED'])
+})
+
+t.test('h.noHijackConnPool = true: close is idempotent and the conn is never reported released', async (t) => {
+  let net: NetConn | undefined
+  let after: Conn | undefined
+  const codes: string[] = []
+  const upgrader = new HertzUpgrader()
+  const h = server.New(server.withHostPorts('127.0.0.1:0'))
+  h.noHijackConnPool = true
+  h.GET('/echo', async (_ctx, c) => {
+    await upgrader.upgrade(c, async (conn: Conn) => {
+      net = conn.netConn()
+      after = conn
+      const [mt, msg] = await conn.readMessage()
+      await conn.writeMessage(mt, msg)
+      net.close()
+      codes.push(codeOf(() => net!.close()))
+    })
+  })
+  const ws = await open(t, await run(t, h))
+  ws.send('once')
+  await once(ws, 'message')
+  await once(ws, 'close')
+  codes.push(codeOf(() => net!.close()))
+  t.same(codes, ['no error', 'no error'])
+  await t.rejects(after!.readMessage(), 'reads after close fail with an error, not a crash')
+})
+
+t.test('keepHijackedConns + noHijackConnPool: the conn lives on after the handler returns', async (t) => {
+  const upgrader = new HertzUpgrader()
+  const h = server.New(server.withHostPorts('127.0.0.1:0'))
+  h.noHijackConnPool = true
+  h.keepHijackedConns = true
+  let returned = false
+  h.GET('/echo', async (_ctx, c) => {
+    await upgrader.upgrade(c, (conn) => {
+      void echo(conn)
+      returned = true
+    })
+  })
+  const ws = await open(t, await run(t, h))
+  for (const m of ['one', 'two']) {
+    ws.send(m)
+    const [data] = await once(ws, 'message')
+    t.equal(String(data), m)
+  }
+  t.ok(returned, 'the handler had returned before the messages were echoed')
+})
+
+t.test("the seed's timeout example: conn.netConn().setReadTimeout fires on an idle client", async (t) => {
+  const upgrader = new HertzUpgrader()
+  const h = server.New(server.withHostPorts('127.0.0.1:0'))
+  const failed = new Promise<unknown>((resolve) => {
+    h.GET('/echo', async (_ctx, c) => {
+      await upgrader.upgrade(c, async (conn) => {
+        conn.netConn().setReadTimeout(100)
+        conn.netConn().setWriteTimeout(100)
+        try {
+          await conn.readMessage()
+          resolve('read returned')
+        } catch (err) {
+          resolve(err)
+        } finally {
+          conn.close()
+        }
+      })
+    })
+  })
+  const ws = await open(t, await run(t, h))
+  const closed = once(ws, 'close')
+  t.ok(await failed instanceof Error, 'the read failed')
+  await closed
+  t.pass('the idle client was disconnected')
+})
+
+t.test('fastHTTPCheckSameOrigin is the default CheckOrigin and is exported', async (t) => {
+  const upgrader = new HertzUpgrader()
+  t.equal(upgrader.checkOrigin, undefined)
+  const results: boolean[] = []
+  const h = server.New(server.withHostPorts('127.0.0.1:0'))
+  h.GET('/echo', (_ctx, c) => { results.push(fastHTTPCheckSameOrigin(c)); c.string(200, 'ok') })
+  const url = (await run(t, h)).replace('ws:', 'http:')
+  await (await fetch(url)).text()
+  await (await fetch(url, { headers: { Origin: url.replace('/echo', '') } })).text()
+  await (await fetch(url, { headers: { Origin: 'http://other.example' } })).text()
+  t.same(results, [true, true, false])
+})
+
+t.test('one DeprecationWarning with a code per process', async (t) => {
+  const module = fileURLToPath(new URL('./hertz-upgrader.ts', import.meta.url))
+  const script = `
+    const warnings = []
+    process.on('warning', (w) => warnings.push({ name: w.name, code: w.code, message: w.message, detail: w.detail }))
+    const { HertzUpgrader } = await import(${JSON.stringify(module)})
+    new HertzUpgrader(); new HertzUpgrader(); new HertzUpgrader({ enableCompression: true })
+    setImmediate(() => console.log(JSON.stringify(warnings)))
+  `
+  const { stdout, stderr } = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) => {
+    execFile(process.execPath, ['--conditions=hertz-source', '--import', 'tsx', '--input-type=module', '-e', script],
+      { cwd: fileURLToPath(new URL('../../../..', import.meta.url)) },
+      (err, stdout, stderr) => (err ? reject(err) : resolve({ stdout, stderr })))
+  })
+  const warnings = JSON.parse(stdout) as { name: string; code: string; message: string; detail: string }[]
+  t.equal(warnings.length, 1, 'exactly one warning for three upgraders')
+  t.equal(warnings[0]!.name, 'DeprecationWarning')
+  t.equal(warnings[0]!.code, 'WS_COMPAT_DEP_HERTZ_UPGRADER')
+  t.match(warnings[0]!.message, /HertzUpgrader .* deprecated.*Upgrader/)
+  t.match(warnings[0]!.detail, /cloudwego\.io\/docs\/hertz\/.*websocket/)
+  t.equal(stderr.match(/DeprecationWarning/g)?.length, 1, 'printed once')
+})

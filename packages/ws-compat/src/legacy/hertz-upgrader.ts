@@ -1,0 +1,183 @@
+import { STATUS_CODES } from 'node:http'
+import type { HijackConn, RequestContext } from '@hertz-node/router'
+import type { BufferPool } from '../buffer-pool.js'
+import type { Conn } from '../conn.js'
+import { WsCompatError, WsCompatErrorCode } from '../errors.js'
+import {
+  APP_EXTENSIONS_UNSUPPORTED,
+  BAD_HANDSHAKE,
+  checkSameOrigin,
+  computeAcceptKey,
+  negotiatePermessageDeflate,
+  parseSubprotocols,
+  selectSubprotocol,
+  tokenListContainsValue,
+  UNSUPPORTED_VERSION,
+} from '../handshake.js'
+import { newServerConn, type ServerConnOptions } from '../server-conn.js'
+
+/** Receives the connection once the handshake is done (hertz-contrib's `HertzHandler`). */
+export type HertzHandler = (conn: Conn) => void | Promise<void>
+
+/** hertz-contrib's `HertzUpgrader.Error`: writes the error response of a refused handshake on `c`. */
+export type HertzUpgraderErrorHandler = (c: RequestContext, status: number, reason: Error) => void
+
+/** The seven options of the legacy `HertzUpgrader`, all optional, for `new HertzUpgrader({ ... })`. */
+export interface HertzUpgraderOptions {
+  /** Read buffer size in bytes; `0` picks the default. Does not limit message size. */
+  readBufferSize?: number
+  /** Write buffer size in bytes; `0` picks the default. Does not limit message size. */
+  writeBufferSize?: number
+  /** Pool of write buffers; use a single pool for all connections. */
+  writeBufferPool?: BufferPool | undefined
+  /** Protocols the server supports, in order of preference. */
+  subprotocols?: string[] | undefined
+  /** Writes the error response; default: `Sec-Websocket-Version: 13` and `c.abortWithMsg(statusText, status)`. */
+  error?: HertzUpgraderErrorHandler | undefined
+  /** Tells whether the request's `Origin` is acceptable; default: {@link fastHTTPCheckSameOrigin}. */
+  checkOrigin?: ((c: RequestContext) => boolean) | undefined
+  /** Negotiate permessage-deflate ("no context takeover" only) when the client offers it. */
+  enableCompression?: boolean
+}
+
+const MIGRATION_GUIDE = 'https://www.cloudwego.io/docs/hertz/tutorials/third-party/protocol/websocket/'
+let warned = false
+
+function warnDeprecated(): void {
+  if (warned) return
+  warned = true
+  process.emitWarning(
+    'HertzUpgrader (hertz-contrib/websocket) is deprecated: use Upgrader through adaptor.handler instead.',
+    { type: 'DeprecationWarning', code: WsCompatErrorCode.DEPRECATED, detail: `Migration guide: ${MIGRATION_GUIDE}` },
+  )
+}
+
+/**
+ * The seed's default `CheckOrigin`: allowed without an `Origin` header, refused when it does not parse,
+ * otherwise allowed only when its host equals the request's host (ASCII case-insensitively).
+ *
+ * @param c - the request context
+ */
+export function fastHTTPCheckSameOrigin(c: RequestContext): boolean {
+  const origin = c.request.header.peek('Origin')
+  return checkSameOrigin(origin === '' ? undefined : origin, c.host())
+}
+
+/**
+ * **Deprecated** - the hijack-based upgrader of hertz-contrib/websocket, kept so that code written for it
+ * ports line by line. New code uses {@link Upgrader} through `adaptor.handler`. The first construction in a
+ * process emits one `DeprecationWarning` (code `WS_COMPAT_DEP_HERTZ_UPGRADER`).
+ *
+ * @example
+ * const upgrader = new HertzUpgrader()
+ * h.GET('/echo', async (_ctx, c) => {
+ *   try {
+ *     await upgrader.upgrade(c, async (conn) => {
+ *       for (;;) { const [mt, message] = await conn.readMessage(); await conn.writeMessage(mt, message) }
+ *     })
+ *   } catch (err) { console.log('upgrade:', err) }
+ * })
+ *
+ * @deprecated Use `Upgrader` with `adaptor.handler`.
+ */
+export class HertzUpgrader {
+  /** Read buffer size in bytes; `0` picks the default. The size does not limit message size. */
+  readBufferSize = 0
+  /** Write buffer size in bytes; `0` picks the default. The size does not limit message size. */
+  writeBufferSize = 0
+  /**
+   * Pool of write buffers. Without one, each connection keeps its write buffer for its lifetime. Use a
+   * single pool for all connections.
+   */
+  writeBufferPool: BufferPool | undefined = undefined
+  /**
+   * Protocols the server supports, in order of preference. When set, `upgrade` picks the first protocol of
+   * this list that the client asked for (none when nothing matches). When unset, a `Sec-WebSocket-Protocol`
+   * already set on `c.response` is kept.
+   */
+  subprotocols: string[] | undefined = undefined
+  /** Writes the error response of a refused handshake on `c`. */
+  error: HertzUpgraderErrorHandler | undefined = undefined
+  /** Tells whether the request's `Origin` is acceptable; default {@link fastHTTPCheckSameOrigin}. */
+  checkOrigin: ((c: RequestContext) => boolean) | undefined = undefined
+  /** Try to negotiate per-message compression ("no context takeover" only); not a guarantee. */
+  enableCompression = false
+
+  /** @param options - initial field values; every field stays writable */
+  constructor(options: HertzUpgraderOptions = {}) {
+    warnDeprecated()
+    Object.assign(this, options)
+  }
+
+  /**
+   * Validates the handshake in hertz-contrib's order - method GET (405), `Connection: upgrade` (400),
+   * `Upgrade: websocket` (400), version 13 (400), no `Sec-WebSocket-Extensions` already on `c.response`
+   * (500), origin (403), non-empty `Sec-WebSocket-Key` (400) - then sets the 101 and its headers on
+   * `c.response` and registers `handler` with `c.hijack`.
+   *
+   * As in Hertz, the promise resolves **before** `handler` runs: the router writes the 101 when the handler
+   * chain ends, then calls `handler(conn)`; the connection closes when `handler` settles. A refusal is
+   * written on `c` (see {@link HertzUpgrader.error}) and the promise rejects with a `WsCompatError`
+   * (`WS_COMPAT_ERR_HANDSHAKE`) carrying hertz-contrib's message.
+   *
+   * @param c - the request context of an upgrade request
+   * @param handler - runs with the connection after the 101 is written
+   */
+  async upgrade(c: RequestContext, handler: HertzHandler): Promise<void> {
+    const header = c.request.header
+    if (c.method() !== 'GET') {
+      return this.refuse(c, 405, `${BAD_HANDSHAKE} request method is not GET`)
+    }
+    if (!tokenListContainsValue(header.peek('Connection'), 'Upgrade')) {
+      return this.refuse(c, 400, `${BAD_HANDSHAKE} 'upgrade' token not found in 'Connection' header`)
+    }
+    if (!tokenListContainsValue(header.peek('Upgrade'), 'Websocket')) {
+      return this.refuse(c, 400, `${BAD_HANDSHAKE} 'websocket' token not found in 'Upgrade' header`)
+    }
+    if (!tokenListContainsValue(header.peek('Sec-Websocket-Version'), '13')) {
+      return this.refuse(c, 400, UNSUPPORTED_VERSION)
+    }
+    if (c.response.header.peek('Sec-Websocket-Extensions') !== '') {
+      return this.refuse(c, 500, APP_EXTENSIONS_UNSUPPORTED)
+    }
+    if (!(this.checkOrigin ?? fastHTTPCheckSameOrigin)(c)) {
+      return this.refuse(c, 403, 'websocket: request origin not allowed by HertzUpgrader.CheckOrigin')
+    }
+    const challengeKey = header.peek('Sec-Websocket-Key')
+    if (challengeKey === '') {
+      return this.refuse(c, 400, "websocket: not a websocket handshake: `Sec-WebSocket-Key' header is missing or blank")
+    }
+
+    const subprotocol = this.subprotocols !== undefined
+      ? selectSubprotocol(parseSubprotocols(header.peek('Sec-Websocket-Protocol')), this.subprotocols, 'server')
+      : c.response.header.peek('Sec-Websocket-Protocol')
+    const deflate = this.enableCompression ? negotiatePermessageDeflate(header.peek('Sec-WebSocket-Extensions')) : null
+
+    c.setStatusCode(101)
+    c.response.header.set('Upgrade', 'websocket')
+    c.response.header.set('Connection', 'Upgrade')
+    c.response.header.set('Sec-WebSocket-Accept', computeAcceptKey(challengeKey))
+    if (deflate !== null) c.response.header.set('Sec-WebSocket-Extensions', deflate.header)
+    if (subprotocol !== '') c.response.header.set('Sec-WebSocket-Protocol', subprotocol)
+
+    const options: Omit<ServerConnOptions, 'socket' | 'head' | 'netConn'> = {
+      subprotocol,
+      readBufferSize: this.readBufferSize,
+      writeBufferSize: this.writeBufferSize,
+      writeBufferPool: this.writeBufferPool,
+      compression: deflate?.compression ?? false,
+    }
+    c.hijack((netConn: HijackConn) =>
+      handler(newServerConn({ ...options, socket: netConn.socket, head: netConn.head, netConn })))
+  }
+
+  private refuse(c: RequestContext, status: number, reason: string): never {
+    const err = new WsCompatError(WsCompatErrorCode.HANDSHAKE, reason)
+    if (this.error !== undefined) this.error(c, status, err)
+    else {
+      c.response.header.set('Sec-Websocket-Version', '13')
+      c.abortWithMsg(STATUS_CODES[status] ?? String(status), status)
+    }
+    throw err
+  }
+}

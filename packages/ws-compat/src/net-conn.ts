@@ -1,0 +1,112 @@
+import type { Duplex } from 'node:stream'
+
+/** A network address, Go's `net.Addr`: `network()` and `string()`; it also prints as `host:port`. */
+export interface AddressLike {
+  /** The network name, e.g. `'tcp'` (Go's `Network()`). */
+  network(): string
+  /** `host:port` (Go's `String()`). */
+  string(): string
+  /** Same as `string()`. */
+  toString(): string
+}
+
+/**
+ * What `conn.netConn()` returns: the connection under the WebSocket, with Hertz's `network.Conn` timeouts
+ * (the seed's `conn.NetConn().(network.Conn).SetReadTimeout(1 * time.Second)` becomes
+ * `conn.netConn().setReadTimeout(1000)`). The router's hijacked conn satisfies it.
+ */
+export interface NetConn {
+  /** Each read that waits longer than `ms` fails; `0` disables. */
+  setReadTimeout(ms: number): void
+  /** Each write the socket takes longer than `ms` to accept fails; `0` disables. */
+  setWriteTimeout(ms: number): void
+  /** The local address. */
+  localAddr(): AddressLike
+  /** The peer's address. */
+  remoteAddr(): AddressLike
+  /** Closes the connection at once. */
+  close(): void
+}
+
+/** A TCP endpoint, Go's `net.TCPAddr`. */
+export class TCPAddr implements AddressLike {
+  /**
+   * @param address - the IP address (`''` when unknown)
+   * @param port - the port (`0` when unknown)
+   */
+  constructor(
+    readonly address: string,
+    readonly port: number,
+  ) {}
+
+  /** Always `'tcp'` (Go's `Network()`). */
+  network(): string {
+    return 'tcp'
+  }
+
+  /** `ip:port`, with IPv6 addresses bracketed (Go's `String()`). */
+  string(): string {
+    return this.toString()
+  }
+
+  /** `ip:port`, with IPv6 addresses bracketed. */
+  toString(): string {
+    return this.address.includes(':') ? `[${this.address}]:${this.port}` : `${this.address}:${this.port}`
+  }
+}
+
+/** The timeouts a {@link SocketNetConn} forwards to its WebSocket connection. */
+export interface TimeoutSink {
+  setReadTimeout(ms: number): void
+  setWriteTimeout(ms: number): void
+}
+
+interface SocketLike extends Duplex {
+  localAddress?: string
+  localPort?: number
+  remoteAddress?: string
+  remotePort?: number
+}
+
+/**
+ * The default {@link NetConn}: the socket itself, with the timeouts enforced by the WebSocket connection
+ * on its reads and writes (Node sockets have no per-operation timeouts of their own).
+ */
+export class SocketNetConn implements NetConn {
+  private readonly socket: SocketLike
+  private readonly sink: TimeoutSink
+
+  /**
+   * @param socket - the connection
+   * @param sink - where the timeouts take effect
+   */
+  constructor(socket: Duplex, sink: TimeoutSink) {
+    this.socket = socket
+    this.sink = sink
+  }
+
+  /** @inheritdoc */
+  setReadTimeout(ms: number): void {
+    this.sink.setReadTimeout(ms)
+  }
+
+  /** @inheritdoc */
+  setWriteTimeout(ms: number): void {
+    this.sink.setWriteTimeout(ms)
+  }
+
+  /** @inheritdoc */
+  localAddr(): TCPAddr {
+    return new TCPAddr(this.socket.localAddress ?? '', this.socket.localPort ?? 0)
+  }
+
+  /** @inheritdoc */
+  remoteAddr(): TCPAddr {
+    return new TCPAddr(this.socket.remoteAddress ?? '', this.socket.remotePort ?? 0)
+  }
+
+  /** Destroys the socket; later calls do nothing. */
+  close(): void {
+    this.socket.destroy()
+  }
+}

@@ -1,0 +1,196 @@
+import { readTimeoutError } from './errors.js'
+
+/** One received data message: its type (`TextMessage` or `BinaryMessage`) and payload. */
+export type Message = [messageType: number, data: Buffer]
+
+interface Waiter {
+  resolve(message: Message): void
+  reject(err: unknown): void
+}
+
+/** What the queue needs from its connection: flow control of the socket. */
+export interface ReadQueueOwner {
+  /** The queue is full: stop reading the socket. */
+  pauseReading(): void
+  /** The queue has room again. */
+  resumeReading(): void
+}
+
+// Each queued message is charged this much on top of its payload, so a flood of empty messages is
+// bounded as well as a few large ones.
+const PER_MESSAGE_COST = 64
+// An application that keeps reading a failed connection in a loop would starve the event loop with
+// synchronously settled promises; past this many failed reads the rejections are spaced out.
+const SPIN_GUARD = 1000
+
+/**
+ * Received messages waiting for `readMessage`, in arrival order, followed by the error that ends the
+ * stream (a close frame, a protocol error, the socket's end). Bounded: past `maxBytes` the owner pauses
+ * the socket, and resumes it once the application has read half of it.
+ *
+ * Deadlines only cost a timer while a read is actually waiting.
+ */
+export class ReadQueue {
+  private readonly owner: ReadQueueOwner
+  private readonly maxBytes: number
+  private items: Message[] = []
+  private head = 0
+  private bytes = 0
+  private paused = false
+  private waiters: Waiter[] = []
+  /** The error reported once the queued messages are read. */
+  private endError: unknown = undefined
+  /** Runs when a read first reaches {@link endError}. */
+  private onReach: (() => unknown) | undefined = undefined
+  /** The error reported at once, queued messages discarded (timeout, local close). */
+  private failError: unknown = undefined
+  private failedReads = 0
+  private deadline = 0
+  private timeout = 0
+  private timer: NodeJS.Timeout | undefined = undefined
+
+  /**
+   * @param owner - the connection, for flow control
+   * @param maxBytes - queued bytes that pause the socket
+   */
+  constructor(owner: ReadQueueOwner, maxBytes: number) {
+    this.owner = owner
+    this.maxBytes = maxBytes
+  }
+
+  /** `true` once the stream has ended or failed; nothing more will be queued. */
+  get ended(): boolean {
+    return this.endError !== undefined || this.failError !== undefined
+  }
+
+  /** Adds a received message, or hands it straight to a waiting reader. */
+  push(messageType: number, data: Buffer): void {
+    if (this.ended) return
+    const waiter = this.waiters.shift()
+    if (waiter !== undefined) {
+      if (this.waiters.length === 0) this.clearTimer()
+      waiter.resolve([messageType, data])
+      return
+    }
+    this.items.push([messageType, data])
+    this.bytes += data.length + PER_MESSAGE_COST
+    if (!this.paused && this.bytes >= this.maxBytes) {
+      this.paused = true
+      this.owner.pauseReading()
+    }
+  }
+
+  /**
+   * Ends the stream: `err` is reported after every queued message. Later calls are ignored.
+   *
+   * `onReach` runs once, when a read reaches the end (at once if a read is waiting): gorilla handles a
+   * close frame or a protocol error only when its reader gets there, so replies to the messages before it
+   * can still be written. A value it returns replaces `err`.
+   */
+  end(err: unknown, onReach?: () => unknown): void {
+    if (this.ended) return
+    this.endError = err
+    this.onReach = onReach
+    if (this.waiters.length > 0) this.rejectWaiters(this.reach())
+  }
+
+  /** Fails the stream now: queued messages are dropped and every read rejects with `err`. */
+  fail(err: unknown): void {
+    if (this.failError !== undefined) return
+    this.failError = err
+    this.onReach = undefined
+    this.items = []
+    this.head = 0
+    this.bytes = 0
+    this.rejectWaiters(err)
+  }
+
+  /** The next message; waits for one, honouring the read deadline and the per-read timeout. */
+  read(): Promise<Message> {
+    if (this.failError !== undefined) return this.failed(this.failError)
+    if (this.head < this.items.length) return Promise.resolve(this.shift())
+    if (this.endError !== undefined) return this.failed(this.reach())
+    return new Promise<Message>((resolve, reject) => {
+      this.waiters.push({ resolve, reject })
+      if (this.waiters.length === 1) this.armTimer()
+    })
+  }
+
+  /** Sets the absolute read deadline in ms since the epoch; `0` clears it. */
+  setDeadline(deadline: number): void {
+    this.deadline = deadline
+    if (this.waiters.length > 0) this.armTimer()
+  }
+
+  /** Sets the per-read timeout in ms (Hertz's `SetReadTimeout`); `0` clears it. */
+  setTimeout(ms: number): void {
+    this.timeout = ms
+    if (this.waiters.length > 0) this.armTimer()
+  }
+
+  private shift(): Message {
+    const message = this.items[this.head] as Message
+    this.items[this.head++] = undefined as unknown as Message
+    if (this.head === this.items.length) {
+      this.items = []
+      this.head = 0
+    }
+    this.bytes -= message[1].length + PER_MESSAGE_COST
+    if (this.paused && this.bytes <= this.maxBytes / 2) {
+      this.paused = false
+      this.owner.resumeReading()
+    }
+    return message
+  }
+
+  private reach(): unknown {
+    const onReach = this.onReach
+    if (onReach !== undefined) {
+      this.onReach = undefined
+      const replaced = onReach()
+      if (replaced !== undefined) this.endError = replaced
+    }
+    return this.endError
+  }
+
+  private failed(err: unknown): Promise<Message> {
+    if (++this.failedReads <= SPIN_GUARD) return Promise.reject(err)
+    return new Promise((_, reject) => setImmediate(reject, err))
+  }
+
+  private rejectWaiters(err: unknown): void {
+    this.clearTimer()
+    const waiters = this.waiters
+    this.waiters = []
+    for (const waiter of waiters) waiter.reject(err)
+  }
+
+  private armTimer(): void {
+    this.clearTimer()
+    let at = this.deadline
+    if (this.timeout > 0) {
+      const byTimeout = Date.now() + this.timeout
+      if (at === 0 || byTimeout < at) at = byTimeout
+    }
+    if (at === 0) return
+    const delay = at - Date.now()
+    if (delay <= 0) {
+      this.expire()
+      return
+    }
+    this.timer = setTimeout(() => this.expire(), delay)
+  }
+
+  private expire(): void {
+    this.timer = undefined
+    // gorilla: after a read timeout the connection's read side is corrupt; every later read fails too.
+    this.fail(readTimeoutError())
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer)
+      this.timer = undefined
+    }
+  }
+}

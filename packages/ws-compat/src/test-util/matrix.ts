@@ -1,0 +1,200 @@
+/**
+ * One test body, every upgrader (h3's `describeMatrix` idea): the deprecated `HertzUpgrader` mounted in the
+ * router (`h.any('/echo', echo)`), and the recommended `Upgrader` both in the router through
+ * `adaptor.handler` and in a bare `node:http` server through `upgradeResponse`.
+ */
+import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http'
+import type { AddressInfo, Socket } from 'node:net'
+import type { Duplex } from 'node:stream'
+import { once } from 'node:events'
+import t, { type Test } from 'tap'
+import { server, type RequestContext } from '@hertz-node/router'
+import { handler, upgradeResponse } from '@hertz-node/adaptor'
+import type { BufferPool } from '../buffer-pool.js'
+import type { Conn } from '../conn.js'
+import { HertzUpgrader } from '../legacy/hertz-upgrader.js'
+import { Upgrader } from '../upgrader.js'
+import type { Teardown } from './raw-http.js'
+
+/**
+ * Where an upgrader runs: `legacy` = HertzUpgrader in the router; `adaptor` = Upgrader in the router through
+ * `adaptor.handler`; `bare` = Upgrader in a node:http server.
+ */
+export type UpgraderKind = 'legacy' | 'adaptor' | 'bare'
+
+/** The kinds every matrix test runs under. */
+export const UPGRADER_KINDS: readonly UpgraderKind[] = ['legacy', 'adaptor', 'bare']
+
+/** Options shared by both upgraders, mapped onto each one's own signatures. */
+export interface MatrixOptions {
+  readBufferSize?: number
+  writeBufferSize?: number
+  writeBufferPool?: BufferPool
+  subprotocols?: string[]
+  enableCompression?: boolean
+  /** An origin policy over the `Origin` header (undefined when absent). */
+  checkOrigin?: (origin: string | undefined) => boolean
+  /** Install an `error` callback that answers `status` with the reason text and `X-Reason-Status`. */
+  customError?: boolean
+  /** Headers for the 101: `responseHeader` for Upgrader, headers set on `c.response` for HertzUpgrader. */
+  responseHeader?: OutgoingHttpHeaders
+  /** Runs with each connection; by default an echo loop that closes the connection at the end. */
+  onConn?: (conn: Conn) => unknown
+}
+
+/** A running server under test. */
+export interface MatrixServer {
+  kind: UpgraderKind
+  port: number
+  /** `ws://127.0.0.1:port/echo` (or another path). */
+  url(path?: string): string
+  /** Every rejection `upgrade` returned, in order. */
+  rejections: Error[]
+  /** The next rejection (already recorded or still to come). */
+  nextRejection(): Promise<Error>
+  /** The router engine (legacy and adaptor), for noHijackConnPool and friends. */
+  engine: ReturnType<typeof server.New> | null
+}
+
+/** The echo loop of the seed's examples. */
+export async function echo(conn: Conn): Promise<void> {
+  try {
+    for (;;) {
+      const [mt, message] = await conn.readMessage()
+      await conn.writeMessage(mt, message)
+    }
+  } catch {
+    // read: the peer went away or closed; the seed logs and breaks
+  } finally {
+    conn.close()
+  }
+}
+
+/**
+ * Runs `fn` once per upgrader kind, as subtests named `title [kind]`.
+ *
+ * @param title - the behaviour under test
+ * @param fn - the test body; `start` launches the server for this kind
+ */
+export function describeMatrix(
+  title: string,
+  fn: (t: Tap, kind: UpgraderKind, start: (opts?: MatrixOptions) => Promise<MatrixServer>) => Promise<void>,
+): void {
+  for (const kind of UPGRADER_KINDS) {
+    t.test(`${title} [${kind}]`, (tt) => fn(tt, kind, (opts) => startUpgraderServer(tt, kind, opts)))
+  }
+}
+
+/** A tap subtest. */
+export type Tap = Test
+
+/**
+ * Starts a server for `kind` on 127.0.0.1 with an ephemeral port; closed at teardown.
+ */
+export async function startUpgraderServer(t: Teardown, kind: UpgraderKind, opts: MatrixOptions = {}): Promise<MatrixServer> {
+  const rejections: Error[] = []
+  const waiting: ((err: Error) => void)[] = []
+  const reject = (err: Error): void => {
+    rejections.push(err)
+    waiting.shift()?.(err)
+  }
+  let taken = 0
+  const nextRejection = (): Promise<Error> => {
+    const i = taken++
+    return i < rejections.length ? Promise.resolve(rejections[i]!) : new Promise((resolve) => waiting.push(resolve))
+  }
+  const onConn = opts.onConn ?? echo
+  const common = {
+    readBufferSize: opts.readBufferSize ?? 0,
+    writeBufferSize: opts.writeBufferSize ?? 0,
+    writeBufferPool: opts.writeBufferPool,
+    subprotocols: opts.subprotocols,
+    enableCompression: opts.enableCompression ?? false,
+  }
+
+  if (kind === 'legacy') {
+    const upgrader = new HertzUpgrader({
+      ...common,
+      checkOrigin: opts.checkOrigin && ((c: RequestContext) => {
+        const origin = c.request.header.peek('Origin')
+        return opts.checkOrigin!(origin === '' ? undefined : origin)
+      }),
+      error: opts.customError
+        ? (c, status, reason) => {
+            c.abortWithMsg(reason.message, status)
+            c.response.header.set('X-Reason-Status', String(status))
+          }
+        : undefined,
+    })
+    const h = server.New(server.withHostPorts('127.0.0.1:0'))
+    h.logger = { info() {}, warn() {}, error() {} }
+    h.any('/echo', async (_ctx, c) => {
+      for (const [name, value] of Object.entries(opts.responseHeader ?? {})) {
+        for (const v of Array.isArray(value) ? value : [value]) c.response.header.add(name, String(v))
+      }
+      try {
+        await upgrader.upgrade(c, onConn as (conn: Conn) => Promise<void>)
+      } catch (err) {
+        reject(err as Error)
+      }
+    })
+    await h.run()
+    t.teardown(() => h.close())
+    const port = h.address().port
+    return { kind, port, url: (p = '/echo') => `ws://127.0.0.1:${port}${p}`, rejections, nextRejection, engine: h }
+  }
+
+  const upgrader = new Upgrader({
+    ...common,
+    checkOrigin: opts.checkOrigin && ((req: IncomingMessage) => opts.checkOrigin!(req.headersDistinct.origin?.[0])),
+    error: opts.customError
+      ? (_req, res, status, reason) => {
+          res.statusCode = status
+          res.setHeader('X-Reason-Status', String(status))
+          res.end(reason.message)
+        }
+      : undefined,
+  })
+  if (kind === 'adaptor') {
+    const h = server.New(server.withHostPorts('127.0.0.1:0'))
+    h.logger = { info() {}, warn() {}, error() {} }
+    h.any('/echo', handler(async (req, res) => {
+      let conn: Conn
+      try {
+        conn = await upgrader.upgrade(req, res, opts.responseHeader)
+      } catch (err) {
+        reject(err as Error)
+        return
+      }
+      await onConn(conn)
+    }))
+    await h.run()
+    t.teardown(() => h.close())
+    const port = h.address().port
+    return { kind, port, url: (p = '/echo') => `ws://127.0.0.1:${port}${p}`, rejections, nextRejection, engine: h }
+  }
+
+  const run = (req: IncomingMessage, res: ServerResponse): void => {
+    if (!req.url?.startsWith('/echo')) {
+      res.statusCode = 404
+      res.end()
+      return
+    }
+    upgrader.upgrade(req, res, opts.responseHeader).then(onConn, reject)
+  }
+  const srv = createServer(run)
+  const sockets = new Set<Duplex>()
+  srv.on('connection', (s: Socket) => {
+    sockets.add(s)
+    s.once('close', () => sockets.delete(s))
+  })
+  srv.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => run(req, upgradeResponse(req, socket, head)))
+  srv.listen(0, '127.0.0.1')
+  await once(srv, 'listening')
+  t.teardown(() => {
+    for (const s of sockets) s.destroy()
+    return new Promise<void>((resolve) => srv.close(() => resolve()))
+  })
+  const port = (srv.address() as AddressInfo).port
+  return { kind, port, url: (p = '/echo') => `ws://127.0.0.1:${port}${p}`, rejections, nextRejection, engine: null }
+}

@@ -1,0 +1,312 @@
+/**
+ * Test servers for the connection layer: a bare `node:http` server whose `'upgrade'` handler performs a
+ * minimal RFC 6455 handshake and builds the connection with `newServerConn`, plus raw frame helpers for
+ * feeding malformed input over a plain `net` socket.
+ */
+import { createServer, type IncomingMessage, type Server } from 'node:http'
+import { connect, type AddressInfo, type Socket } from 'node:net'
+import { once } from 'node:events'
+import { randomBytes } from 'node:crypto'
+import type { Duplex } from 'node:stream'
+import WebSocket from 'ws'
+import { computeAcceptKey } from '../handshake.js'
+import type { Conn } from '../conn.js'
+import { newServerConn, type ServerConnOptions } from '../server-conn.js'
+
+/** The part of a tap test the helpers need. */
+export interface Teardown {
+  teardown(fn: () => unknown): void
+}
+
+/** Options of {@link startServer}. */
+export interface TestServerOptions {
+  /** Accept permessage-deflate when the client offers it. */
+  compression?: boolean
+  /** Protocols the server supports. */
+  subprotocols?: string[]
+  /** Extra options for `newServerConn`. */
+  conn?: Partial<Omit<ServerConnOptions, 'socket' | 'head' | 'subprotocol' | 'compression'>>
+}
+
+/** A running test server. */
+export interface TestServer {
+  server: Server
+  port: number
+  url: string
+  /** Every connection built so far, in order. */
+  conns: Conn[]
+  /** The upgraded sockets under `conns`, in the same order. */
+  sockets: Duplex[]
+}
+
+/**
+ * Starts a WebSocket server on 127.0.0.1 with an ephemeral port; everything is closed in `t.teardown`.
+ *
+ * @param t - the test
+ * @param onConn - called with each new connection
+ * @param opts - compression, subprotocols and connection options
+ */
+export async function startServer(
+  t: Teardown,
+  onConn: (conn: Conn, req: IncomingMessage) => unknown,
+  opts: TestServerOptions = {},
+): Promise<TestServer> {
+  const server = createServer((_req, res) => {
+    res.writeHead(426, { 'content-type': 'text/plain' }).end('upgrade required')
+  })
+  const sockets = new Set<Duplex>()
+  const conns: Conn[] = []
+  const upgraded: Duplex[] = []
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+  })
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => {})
+    const key = req.headers['sec-websocket-key']
+    if (typeof key !== 'string') {
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+      return
+    }
+    const lines = [
+      'HTTP/1.1 101 Switching Protocols',
+      'Upgrade: websocket',
+      'Connection: Upgrade',
+      `Sec-WebSocket-Accept: ${computeAcceptKey(key)}`,
+    ]
+    const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim())
+    const subprotocol = opts.subprotocols?.find((p) => offered.includes(p)) ?? ''
+    if (subprotocol !== '') lines.push(`Sec-WebSocket-Protocol: ${subprotocol}`)
+    const wantsDeflate = (req.headers['sec-websocket-extensions'] ?? '').includes('permessage-deflate')
+    const compression = opts.compression === true && wantsDeflate
+    if (compression) {
+      lines.push('Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover; client_no_context_takeover')
+    }
+    socket.write(`${lines.join('\r\n')}\r\n\r\n`)
+    const conn = newServerConn({
+      socket,
+      head,
+      subprotocol,
+      compression: compression ? { serverNoContextTakeover: true, clientNoContextTakeover: true } : false,
+      ...opts.conn,
+    })
+    conns.push(conn)
+    upgraded.push(socket)
+    onConn(conn, req)
+  })
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  t.teardown(async () => {
+    for (const socket of sockets) socket.destroy()
+    await new Promise((resolve) => server.close(resolve))
+  })
+  const { port } = server.address() as AddressInfo
+  return { server, port, url: `ws://127.0.0.1:${port}/`, conns, sockets: upgraded }
+}
+
+/** A server connection and a `ws` client connected to it. */
+export interface Pair {
+  server: Conn
+  client: WebSocket
+  socket: Duplex
+  port: number
+}
+
+/**
+ * Starts a server and connects one `ws` client to it; both are closed in `t.teardown`.
+ *
+ * @param t - the test
+ * @param opts - server options, and `client` options for the `ws` client
+ */
+export async function pair(
+  t: Teardown,
+  opts: TestServerOptions & { client?: WebSocket.ClientOptions; protocols?: string[] } = {},
+): Promise<Pair> {
+  const srv = await startServer(t, () => {}, opts)
+  const client = new WebSocket(srv.url, opts.protocols ?? [], opts.client)
+  client.on('error', () => {})
+  t.teardown(() => client.terminate())
+  await once(client, 'open')
+  return { server: srv.conns[0] as Conn, client, socket: srv.sockets[0] as Duplex, port: srv.port }
+}
+
+/** The next message a `ws` client receives, as `[data, isBinary]`. */
+export async function nextMessage(ws: WebSocket): Promise<[Buffer, boolean]> {
+  return (await once(ws, 'message')) as [Buffer, boolean]
+}
+
+/** Echoes every message with its own type until the read fails. */
+export async function echo(conn: Conn): Promise<unknown> {
+  for (;;) {
+    let message
+    try {
+      message = await conn.readMessage()
+    } catch (err) {
+      return err
+    }
+    await conn.writeMessage(message[0], message[1]).catch(() => {})
+  }
+}
+
+/**
+ * A client frame (masked) built by hand, so tests can send what no well-behaved client would.
+ *
+ * @param opcode - the opcode
+ * @param payload - the payload
+ * @param opts - `fin` (default true), `rsv1`, `mask` (default true)
+ */
+export function clientFrame(
+  opcode: number,
+  payload: Buffer | string,
+  opts: { fin?: boolean; rsv1?: boolean; mask?: boolean } = {},
+): Buffer {
+  const data = Buffer.from(payload)
+  const mask = opts.mask ?? true
+  let header: Buffer
+  if (data.length < 126) {
+    header = Buffer.from([0, data.length])
+  } else if (data.length < 65536) {
+    header = Buffer.alloc(4)
+    header[1] = 126
+    header.writeUInt16BE(data.length, 2)
+  } else {
+    header = Buffer.alloc(10)
+    header[1] = 127
+    header.writeBigUInt64BE(BigInt(data.length), 2)
+  }
+  header[0] = ((opts.fin ?? true) ? 0x80 : 0) | (opts.rsv1 === true ? 0x40 : 0) | opcode
+  if (!mask) return Buffer.concat([header, data])
+  header[1] = (header[1] as number) | 0x80
+  const key = randomBytes(4)
+  const masked = Buffer.alloc(data.length)
+  for (let i = 0; i < data.length; i++) masked[i] = (data[i] as number) ^ (key[i & 3] as number)
+  return Buffer.concat([header, key, masked])
+}
+
+/** One frame read off the wire. */
+export interface RawFrame {
+  fin: boolean
+  rsv1: boolean
+  opcode: number
+  payload: Buffer
+}
+
+/**
+ * A raw client: a `net` socket that has completed the handshake, with a parser for the server's
+ * (unmasked) frames.
+ */
+export class RawClient {
+  readonly socket: Socket
+  readonly response: string
+  private buffered: Buffer
+  private waiting: (() => void) | null = null
+  private ended = false
+
+  private constructor(socket: Socket, response: string, rest: Buffer) {
+    this.socket = socket
+    this.response = response
+    this.buffered = rest
+    socket.on('data', (chunk: Buffer) => {
+      this.buffered = Buffer.concat([this.buffered, chunk])
+      this.wake()
+    })
+    socket.on('close', () => {
+      this.ended = true
+      this.wake()
+    })
+  }
+
+  /**
+   * Connects, sends the handshake followed by `extra` bytes in the same write, and waits for the 101.
+   *
+   * @param t - the test
+   * @param port - the server's port
+   * @param extra - bytes sent right behind the request (frames that end up in `head`)
+   * @param headers - extra request header lines
+   */
+  static async connect(t: Teardown, port: number, extra: Buffer = Buffer.alloc(0), headers: string[] = []): Promise<RawClient> {
+    const socket = connect(port, '127.0.0.1')
+    socket.on('error', () => {})
+    t.teardown(() => socket.destroy())
+    await once(socket, 'connect')
+    const request = [
+      'GET / HTTP/1.1',
+      `Host: 127.0.0.1:${port}`,
+      'Upgrade: websocket',
+      'Connection: Upgrade',
+      'Sec-WebSocket-Version: 13',
+      'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+      ...headers,
+    ]
+    socket.write(Buffer.concat([Buffer.from(`${request.join('\r\n')}\r\n\r\n`), extra]))
+    let data = Buffer.alloc(0)
+    for (;;) {
+      const [chunk] = (await once(socket, 'data')) as [Buffer]
+      data = Buffer.concat([data, chunk])
+      const end = data.indexOf('\r\n\r\n')
+      if (end !== -1) {
+        socket.pause()
+        const client = new RawClient(socket, data.subarray(0, end).toString(), data.subarray(end + 4))
+        socket.resume()
+        return client
+      }
+    }
+  }
+
+  /** Sends raw bytes. */
+  send(bytes: Buffer): void {
+    this.socket.write(bytes)
+  }
+
+  /** The next frame from the server, or `null` once the connection closed. */
+  async readFrame(): Promise<RawFrame | null> {
+    for (;;) {
+      const frame = this.parse()
+      if (frame !== null) return frame
+      if (this.ended) return null
+      await new Promise<void>((resolve) => {
+        this.waiting = resolve
+      })
+    }
+  }
+
+  /** Resolves when the server has closed the TCP connection. */
+  async closed(): Promise<void> {
+    while (!this.ended) {
+      await new Promise<void>((resolve) => {
+        this.waiting = resolve
+      })
+    }
+  }
+
+  private wake(): void {
+    const waiting = this.waiting
+    this.waiting = null
+    waiting?.()
+  }
+
+  private parse(): RawFrame | null {
+    const b = this.buffered
+    if (b.length < 2) return null
+    let length = (b[1] as number) & 0x7f
+    let offset = 2
+    if (length === 126) {
+      if (b.length < 4) return null
+      length = b.readUInt16BE(2)
+      offset = 4
+    } else if (length === 127) {
+      if (b.length < 10) return null
+      length = Number(b.readBigUInt64BE(2))
+      offset = 10
+    }
+    if (b.length < offset + length) return null
+    const first = b[0] as number
+    this.buffered = b.subarray(offset + length)
+    return {
+      fin: (first & 0x80) !== 0,
+      rsv1: (first & 0x40) !== 0,
+      opcode: first & 0x0f,
+      payload: b.subarray(offset, offset + length),
+    }
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * The shape every server under test shares, whichever path builds it: an echo WebSocket endpoint, a plain
+ * HTTP route, and the few server-side observations a test needs (live connections, handler errors).
+ */
+import type { EventEmitter } from 'node:events'
+
+/** The ways a WebSocket can be served: the reference (`ws` alone) and the two paths under test. */
+export type PathName = 'bare' | 'legacy' | 'recommended'
+
+/** What a test may ask of the app it starts. */
+export interface AppOptions {
+  /** Path of the echo endpoint; default `/ws`. */
+  wsPath?: string
+  /** Read limit applied to each connection before the first read (bytes). */
+  readLimit?: number
+  /** Extra options handed to the upgrader (checkOrigin, subprotocols, ...). */
+  upgrader?: Record<string, unknown>
+  /** Router server options, e.g. timeouts, passed to `server.New`. */
+  serverOptions?: unknown[]
+  /** Write timeout (ms) set on each connection's netConn before the handler starts. */
+  writeTimeoutMs?: number
+}
+
+/** A started server. */
+export interface ServerUnderTest {
+  name: PathName
+  port: number
+  /** `127.0.0.1:<port>`, the value a same-origin Origin must carry. */
+  host: string
+  wsPath: string
+  /** Errors the WebSocket handler saw other than a normal close (kept for diagnostics and assertions). */
+  handlerErrors: unknown[]
+  /** WebSockets currently open on the server side. */
+  liveConns: () => number
+  /** Ends every `hold` command: the handlers read again. */
+  release: () => void
+  /** Bytes the `flood` command handed to sockets so far. */
+  flooded: () => number
+  /** Emitters whose listener counts must come back to baseline. */
+  emitters: Record<string, EventEmitter>
+  close: () => Promise<void>
+}

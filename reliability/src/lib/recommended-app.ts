@@ -1,0 +1,28 @@
+/**
+ * The app on the recommended path: `server.Default`, `adaptor.handler` and `Upgrader.upgrade(req, res)`
+ * (the upgrader takes the socket through the adaptor's hijack contract).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { handler as adapt } from '@hertz-node/adaptor'
+import { Upgrader, type Conn } from '@hertz-node/ws-compat'
+import type { AppOptions, ServerUnderTest } from './app-types.js'
+import { modeOf, startRouterApp } from './router-apps.js'
+
+/** Recommended path: `adaptor.handler` + `Upgrader.upgrade(req, res)`. */
+export async function startRecommended (opts: AppOptions = {}): Promise<ServerUnderTest> {
+  return startRouterApp('recommended', opts, (h, state, wsPath) => {
+    const upgrader = new Upgrader(opts.upgrader ?? {})
+    const route = adapt(async (req: IncomingMessage, res: ServerResponse) => {
+      const mode = modeOf(new URL(req.url ?? '/', 'http://x').pathname, wsPath)
+      if (mode === 'early') throw new Error('handler threw before the upgrade')
+      let conn: Conn
+      try {
+        conn = await upgrader.upgrade(req, res)
+      } catch {
+        return
+      }
+      await state.serve(conn, mode)
+    })
+    for (const p of [wsPath, `${wsPath}/throw`, `${wsPath}/reject`, `${wsPath}/early`]) h.any(p, route)
+  })
+}

@@ -1,0 +1,124 @@
+/**
+ * Section 4: graceful shutdown. A child process runs `spin()` with both WebSocket paths; with
+ * `RELIABILITY_SHUTDOWN_WS` (default 1000) live WebSockets on each path, slow HTTP requests in flight and
+ * idle keep-alive connections, it gets SIGTERM. Every WebSocket must get close 1001, every in-flight
+ * request must complete with `Connection: close`, idle connections must be closed, and the process must
+ * exit (code 0) within the exit wait time.
+ * Run: `npx tap --disable-coverage reliability/src/shutdown.test.ts`.
+ */
+import { spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { dirname, join } from 'node:path'
+import net from 'node:net'
+import t from 'tap'
+import { openEchoing } from './lib/load.js'
+import { RawConn } from './lib/raw-client.js'
+import { recordCounts } from './lib/report.js'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const root = join(here, '..', '..')
+const fixture = join(here, 'fixtures', 'shutdown-server.ts')
+const perPath = Number(process.env.RELIABILITY_SHUTDOWN_WS ?? 1000)
+const inflight = 20
+const idle = 5
+const exitWait = 3000
+/** Process start-up and teardown on a loaded 2-core machine, on top of the exit wait time. */
+const exitSlack = 1500
+const command = 'npx tap --disable-coverage reliability/src/shutdown.test.ts'
+
+t.test(`SIGTERM with ${perPath} WebSockets per path and requests in flight`, async t => {
+  const child = spawn(process.execPath, ['--conditions=hertz-source', '--import', 'tsx', fixture], {
+    cwd: root,
+    env: { ...process.env, EXIT_WAIT: String(exitWait) },
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  const exited = new Promise<{ code: number | null, signal: NodeJS.Signals | null, at: number }>(resolve =>
+    child.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() })))
+  t.teardown(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL') })
+  let stderr = ''
+  child.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
+  let started = 0
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = ''
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString()
+      started = out.split('\n').filter(l => l === 'INFLIGHT').length
+      const m = /READY (\d+)/.exec(out)
+      if (m !== null) resolve(Number(m[1]))
+    })
+    void exited.then(() => reject(new Error(`child exited before READY: ${stderr}`)))
+  })
+
+  const conns: RawConn[] = []
+  t.teardown(() => { for (const c of conns) c.destroy() })
+  const legacy = await openEchoing(port, '/legacy', perPath, 64)
+  const recommended = await openEchoing(port, '/recommended', perPath, 64)
+  conns.push(...legacy, ...recommended)
+  t.equal(legacy.length + recommended.length, 2 * perPath, 'all WebSockets open and echoing')
+
+  const idlers: RawConn[] = []
+  for (let i = 0; i < idle; i++) {
+    const c = await RawConn.connect(port)
+    c.write('GET /http HTTP/1.1\r\nHost: x\r\n\r\n')
+    await c.response()
+    idlers.push(c)
+  }
+  const slow: RawConn[] = []
+  for (let i = 0; i < inflight; i++) {
+    const c = await RawConn.connect(port)
+    c.write('GET /slow?ms=1500 HTTP/1.1\r\nHost: x\r\n\r\n')
+    slow.push(c)
+  }
+  conns.push(...idlers, ...slow)
+  const deadline = Date.now() + 5000
+  while (started < inflight && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 10))
+  t.equal(started, inflight, `${inflight} requests in flight`)
+
+  const sigterm = Date.now()
+  child.kill('SIGTERM')
+
+  const closeCodes = async (list: RawConn[]): Promise<Record<string, number>> => {
+    const codes: Record<string, number> = {}
+    await Promise.all(list.map(async c => {
+      const a = await c.readUntilClose(exitWait + exitSlack).catch(() => null)
+      const key = a === null ? 'timeout' : String(a.closeCode ?? 'no close frame')
+      codes[key] = (codes[key] ?? 0) + 1
+    }))
+    return codes
+  }
+  const [legacyCodes, recommendedCodes, responses] = await Promise.all([
+    closeCodes(legacy),
+    closeCodes(recommended),
+    Promise.all(slow.map(c => c.response(exitWait + exitSlack).catch((err: Error) => err)))
+  ])
+  t.same(legacyCodes, { 1001: perPath }, 'every legacy WebSocket got close 1001')
+  t.same(recommendedCodes, { 1001: perPath }, 'every recommended WebSocket got close 1001')
+  const summary = responses.map(r => r instanceof Error ? `error: ${r.message}` : `${r.status} ${r.body.toString()} connection=${r.headers.connection?.join(',')}`)
+  t.same([...new Set(summary)], ['200 slow done connection=close'], 'every in-flight request completed with Connection: close')
+  const idleClosed = await Promise.all(idlers.map(c => c.waitClosed(exitWait + exitSlack)))
+  t.same(idleClosed, idlers.map(() => true), 'idle keep-alive connections closed')
+
+  const refused = await new Promise<boolean>(resolve => {
+    const s = net.connect(port, '127.0.0.1')
+    s.once('error', () => resolve(true))
+    s.once('connect', () => { s.destroy(); resolve(false) })
+  })
+  t.ok(refused, 'no new connection accepted after SIGTERM')
+
+  const exit = await Promise.race([exited, new Promise<null>(resolve => setTimeout(() => resolve(null), exitWait + exitSlack + 2000))])
+  t.ok(exit !== null, 'the process exited')
+  if (exit !== null) {
+    t.same([exit.code, exit.signal], [0, null], 'exit code 0')
+    t.ok(exit.at - sigterm <= exitWait + exitSlack, `exited ${exit.at - sigterm} ms after SIGTERM (exit wait time ${exitWait} ms)`)
+  }
+  t.notMatch(stderr, /Unhandled|uncaught|TypeError|ReferenceError/i, 'no crash output')
+
+  const wsOk = (legacyCodes['1001'] ?? 0) + (recommendedCodes['1001'] ?? 0)
+  const httpOk = summary.filter(s => s === '200 slow done connection=close').length
+  recordCounts({ section: 'graceful shutdown', name: 'WebSocket gets 1001 (legacy)', path: 'legacy', tried: perPath, survived: legacyCodes['1001'] ?? 0, lost: perPath - (legacyCodes['1001'] ?? 0), command })
+  recordCounts({ section: 'graceful shutdown', name: 'WebSocket gets 1001 (recommended)', path: 'recommended', tried: perPath, survived: recommendedCodes['1001'] ?? 0, lost: perPath - (recommendedCodes['1001'] ?? 0), command })
+  recordCounts({ section: 'graceful shutdown', name: 'in-flight request completes with Connection: close', path: 'both', tried: inflight, survived: httpOk, lost: inflight - httpOk, command })
+  const exitedInTime = exit !== null && exit.code === 0 && exit.at - sigterm <= exitWait + exitSlack
+  recordCounts({ section: 'graceful shutdown', name: 'process exits within the exit wait time', path: 'both', tried: 1, survived: exitedInTime ? 1 : 0, lost: exitedInTime ? 0 : 1, command })
+  void wsOk
+})
