@@ -1,8 +1,9 @@
 /**
- * `node --import tsx bench/src/profile-top.ts FILE.cpuprofile [--top N]`
+ * `node --import tsx bench/src/profile-top.ts FILE.cpuprofile [--top N] [--callers FUNCTION]`
  *
  * Summarises a V8 CPU profile (as written by `pnpm bench --cpu-prof`): the hottest functions by
- * self time, by inclusive time, and self time per module, as shares of the non-idle samples.
+ * self time, by inclusive time, and self time per module, as shares of the non-idle samples;
+ * with `--callers`, the call paths leading into one function instead.
  */
 import { readFile } from 'node:fs/promises'
 
@@ -46,6 +47,37 @@ function top (counts: Map<string, number>, total: number, n: number): Share[] {
   return [...counts].sort((a, b) => b[1] - a[1]).slice(0, n).map(([key, c]) => ({ key, share: c / total }))
 }
 
+/**
+ * Who calls `name`: for every busy sample whose stack contains a function called `name`, the
+ * `depth` frames above its topmost occurrence, as one call path.
+ */
+function callersOf (profile: CpuProfile, name: string, n: number, depth = 3): Share[] {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]))
+  const parent = new Map<number, number>()
+  for (const node of profile.nodes) for (const c of node.children ?? []) parent.set(c, node.id)
+  const paths = new Map<string, number>()
+  let busy = 0
+  for (const id of profile.samples) {
+    const leaf = byId.get(id)
+    if (leaf === undefined || IDLE.has(leaf.callFrame.functionName)) continue
+    busy++
+    let hit: number | undefined
+    for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+      if ((byId.get(cur) as ProfileNode).callFrame.functionName === name) hit = cur
+    }
+    if (hit === undefined) continue
+    const path: string[] = []
+    for (let cur = parent.get(hit); cur !== undefined && path.length < depth; cur = parent.get(cur)) {
+      const frame = (byId.get(cur) as ProfileNode).callFrame
+      if (IDLE.has(frame.functionName)) break
+      path.push(frameKey(frame))
+    }
+    const key = path.join('  <-  ')
+    paths.set(key, (paths.get(key) ?? 0) + 1)
+  }
+  return top(paths, Math.max(1, busy), n)
+}
+
 /** Summarises a parsed profile; `n` lines per view. */
 function summarizeProfile (profile: CpuProfile, n = 25): ProfileSummary {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]))
@@ -86,14 +118,24 @@ function print (title: string, rows: Share[]): void {
 
 async function main (): Promise<void> {
   const args = process.argv.slice(2)
-  const file = args.find((a) => !a.startsWith('--'))
-  const topIndex = args.indexOf('--top')
-  const n = topIndex === -1 ? 25 : Number(args[topIndex + 1])
+  const option = (name: string): string | undefined => {
+    const i = args.indexOf(name)
+    return i === -1 ? undefined : args[i + 1]
+  }
+  const n = Number(option('--top') ?? 25)
+  const callers = option('--callers')
+  const depth = Number(option('--depth') ?? 3)
+  const file = args.find((a, i) => !a.startsWith('--') && !['--top', '--callers', '--depth'].includes(args[i - 1] ?? ''))
   if (file === undefined) {
-    console.error('usage: node --import tsx bench/src/profile-top.ts FILE.cpuprofile [--top N]')
+    console.error('usage: node --import tsx bench/src/profile-top.ts FILE.cpuprofile [--top N] [--callers FUNCTION [--depth N]]')
     process.exit(2)
   }
-  const summary = summarizeProfile(JSON.parse(await readFile(file, 'utf8')) as CpuProfile, n)
+  const profile = JSON.parse(await readFile(file, 'utf8')) as CpuProfile
+  if (callers !== undefined) {
+    print(`call paths into ${callers} (share of busy samples spent under it)`, callersOf(profile, callers, n, depth))
+    return
+  }
+  const summary = summarizeProfile(profile, n)
   console.log(`${file}: ${summary.busySamples} busy samples`)
   print('self time', summary.self)
   print('inclusive time', summary.inclusive)

@@ -1,5 +1,5 @@
 /**
- * `pnpm bench [--quick] [--only a,b] [--suites http,echo,handshakes,memory] [--rounds N] [--cpu-prof]`
+ * `pnpm bench [--quick] [--only a,b] [--suites http,echo,handshakes,memory] [--rounds N] [--cpu-prof] [--tsx]`
  *
  * Spawns every variant (`bench/src/server.ts`) on an ephemeral loopback port, checks the
  * contract, then runs the suites in rounds - a warm-up round first, variants interleaved and
@@ -66,6 +66,7 @@ interface Options {
   suites: Suite[]
   rounds: number | undefined
   cpuProf: boolean
+  tsx: boolean
 }
 
 const USAGE = `usage: pnpm bench [--quick] [--only VARIANT,...] [--suites ${SUITES.join(',')}] [--rounds N] [--cpu-prof]
@@ -74,11 +75,12 @@ const USAGE = `usage: pnpm bench [--quick] [--only VARIANT,...] [--suites ${SUIT
   --suites    run these suites only
   --rounds    measured rounds (default ${FULL.rounds})
   --cpu-prof  write a V8 CPU profile of every server process to results/profiles/
+  --tsx       load the servers' TypeScript through tsx (the dev loader) instead of the build-equivalent one
 A full default run writes results/latest.json, results/ratios.svg and the tables of RESULTS.md;
 a filtered run writes results/partial.json.`
 
 function parseOptions (argv: string[]): Options {
-  const opts: Options = { quick: false, variants: [...VARIANTS], suites: [...SUITES], rounds: undefined, cpuProf: false }
+  const opts: Options = { quick: false, variants: [...VARIANTS], suites: [...SUITES], rounds: undefined, cpuProf: false, tsx: false }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string
     const value = (): string => {
@@ -88,6 +90,7 @@ function parseOptions (argv: string[]): Options {
     }
     if (arg === '--quick') opts.quick = true
     else if (arg === '--cpu-prof') opts.cpuProf = true
+    else if (arg === '--tsx') opts.tsx = true
     else if (arg === '--only') {
       const names = value().split(',').filter(Boolean)
       for (const n of names) if (!isVariant(n)) throw new Error(`unknown variant ${n}\n${USAGE}`)
@@ -120,8 +123,8 @@ class Runner {
   private readonly servers = new Map<Variant, ServerProcess>()
   private readonly spawnOpts: SpawnOptions
 
-  constructor (private readonly plan: Plan, private readonly opts: Options, profileDir: string | undefined) {
-    this.spawnOpts = profileDir === undefined ? {} : { cpuProfDir: profileDir }
+  constructor (private readonly plan: Plan, opts: Options, profileDir: string | undefined) {
+    this.spawnOpts = profileDir === undefined ? { tsx: opts.tsx } : { tsx: opts.tsx, cpuProfDir: profileDir }
   }
 
   private fail (variant: Variant | null, suite: string, message: string): void {
@@ -295,14 +298,14 @@ async function main (): Promise<number> {
       quick: opts.quick,
       rounds,
       warmup: plan.warmup,
-      load: { ...plan, rounds, variants: opts.variants, suites: opts.suites }
+      load: { ...plan, rounds, variants: opts.variants, suites: opts.suites, loader: opts.tsx ? 'tsx' : 'esbuild (as the build)' }
     },
     samples: runner.samples,
     failures: runner.failures
   }
   console.log('\n' + renderMarkdown(report) + '\n')
 
-  const full = !opts.quick && opts.variants.length === VARIANTS.length && opts.suites.length === SUITES.length && opts.rounds === undefined
+  const full = !opts.quick && opts.variants.length === VARIANTS.length && opts.suites.length === SUITES.length && opts.rounds === undefined && !opts.tsx
   if (full) {
     const written = await writeReport(report, BENCH_DIR)
     console.log(`wrote ${written.join(', ')}`)

@@ -69,4 +69,8 @@ function main (): void {
   h.spin()
 }
 
-main()
+try {
+  main()
+} catch (err) {
+  log.fatal(err)
+}

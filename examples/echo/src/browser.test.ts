@@ -7,6 +7,9 @@ import { fileURLToPath } from 'node:url'
 import { chromium, type BrowserContext } from 'playwright-core'
 import { SERVERS, startServer } from './spawn-app.js'
 
+// Real processes on a machine that may be busy: allow more than tap's default 30 s per file.
+t.setTimeout(180_000)
+
 const CHROMIUM = '/usr/bin/chromium'
 /** Screenshots are kept here after the run (git-ignored). */
 const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url))

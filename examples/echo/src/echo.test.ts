@@ -4,6 +4,9 @@ import { request } from 'node:http'
 import WebSocket from 'ws'
 import { SERVERS, spawnApp, startServer, type RunningServer } from './spawn-app.js'
 
+// Real processes on a machine that may be busy: allow more than tap's default 30 s per file.
+t.setTimeout(180_000)
+
 interface Page {
   status: number
   contentType: string | undefined

@@ -61,4 +61,8 @@ function main (): void {
   h.spin()
 }
 
-main()
+try {
+  main()
+} catch (err) {
+  log.fatal(err)
+}

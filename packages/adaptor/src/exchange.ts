@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http'
+import type { Socket } from 'node:net'
 import type { Duplex, Readable } from 'node:stream'
 import type { RequestContext } from '@hertz-node/router'
 import { registerHijackable } from './hijack.js'
@@ -24,22 +25,23 @@ export function socketBytes(res: ServerResponse): number {
 }
 
 /**
- * Tells the rest of the chain what a wrapped Node handler answered: its status lands on `c.response`, so a
- * middleware that awaited `c.next()` (access log, metrics) sees the real code, and the body byte count (the
- * socket's bytes after the head, framing included, as nginx's `$body_bytes_sent`) when the router can hold it.
+ * Tells the rest of the chain what a wrapped Node handler answered, so a middleware that awaited `c.next()`
+ * (access log, metrics) sees it on `c.response`: the real status, and the body bytes put on the wire (the
+ * socket's bytes after the head, chunk framing included, as nginx's `$body_bytes_sent`).
  *
  * @param c - the request context
  * @param res - the completed Node response
+ * @param socket - the response's socket when the handler started (node:http detaches it on 'finish')
  * @param start - {@link socketBytes} before the handler ran
  */
-export function record(c: RequestContext, res: ServerResponse, start: number): void {
+export function record(c: RequestContext, res: ServerResponse, socket: Socket | null, start: number): void {
   if (!res.headersSent) return
-  const r = c.response as RequestContext['response'] & { setBytesSent?: (n: number) => void }
+  const r = c.response
   r.setStatusCode(res.statusCode)
-  if (typeof r.setBytesSent === 'function' && start >= 0 && res.socket !== null) {
-    const head = (res as unknown as { _header?: string | null })._header
-    r.setBytesSent(Math.max(0, res.socket.bytesWritten - start - (typeof head === 'string' ? head.length : 0)))
-  }
+  if (start < 0 || socket === null) return
+  // node:http keeps the serialized head in `_header`; latin1, so its length is its byte count.
+  const head = (res as unknown as { _header?: string | null })._header
+  r.setBytesSent(Math.max(0, socket.bytesWritten - start - (typeof head === 'string' ? head.length : 0)))
 }
 
 /**
@@ -65,6 +67,8 @@ export class Exchange {
   readonly res: ServerResponse
   /** {@link socketBytes} before the handler ran. */
   readonly start: number
+  /** The response's socket when the handler started. */
+  private readonly socket: Socket | null
   /** True once the exchange is over; nothing it does afterwards touches the response. */
   settled = false
   /** The upgrade socket registered for hijack, null for a plain request. */
@@ -74,6 +78,7 @@ export class Exchange {
   private resolve: (() => void) | null = null
   private reject: ((err: unknown) => void) | null = null
   private readonly onDone = (): void => { this.complete() }
+  private onPeerEnd: (() => void) | null = null
 
   /**
    * @param c - the request context
@@ -84,6 +89,7 @@ export class Exchange {
     this.c = c
     this.res = res
     this.start = start
+    this.socket = res.socket
   }
 
   /**
@@ -94,6 +100,9 @@ export class Exchange {
     const socket = this.res.socket
     if (socket === null) return
     this.upgradeSocket = socket
+    // node:http leaves upgrade sockets half-open: a client that gives up (FIN) before any answer would keep
+    // the exchange, and the socket, alive forever.
+    this.onPeerEnd = () => { if (this.hijackedSocket === null) socket.destroy() }
     exchanges.set(this.res, this)
     registerHijackable(this.res, socket, this.c.upgradeHead, onHijack)
   }
@@ -149,7 +158,7 @@ export class Exchange {
     if (this.settled) return
     this.settled = true
     this.unlisten()
-    if (this.hijackedSocket === null) record(this.c, this.res, this.start)
+    if (this.hijackedSocket === null) record(this.c, this.res, this.socket, this.start)
     const resolve = this.resolve
     this.resolve = this.reject = null
     if (resolve !== null) resolve()
@@ -188,6 +197,7 @@ export class Exchange {
     res.on('finish', this.onDone)
     res.on('close', this.onDone)
     res.on('error', this.onDone)
+    if (this.onPeerEnd !== null) (this.upgradeSocket as Duplex).on('end', this.onPeerEnd)
   }
 
   private unlisten(): void {
@@ -196,6 +206,7 @@ export class Exchange {
     res.removeListener('finish', this.onDone)
     res.removeListener('close', this.onDone)
     res.removeListener('error', this.onDone)
+    if (this.onPeerEnd !== null) (this.upgradeSocket as Duplex).removeListener('end', this.onPeerEnd)
     const socket = this.hijackedSocket
     if (socket !== null) socket.removeListener('close', this.onDone)
   }
@@ -233,7 +244,8 @@ function onHijack(res: ServerResponse): void {
  * @param res - the response handed to a wrapped handler
  */
 export function watchPipes(res: ServerResponse): void {
-  res.on('pipe', onPipe)
+  // A middleware and then a handler see the same response: watch it once.
+  if (res.listenerCount('pipe') === 0 || !res.listeners('pipe').includes(onPipe)) res.on('pipe', onPipe)
 }
 
 function onPipe(this: ServerResponse, src: Readable): void {

@@ -105,13 +105,14 @@ t.test('without Content-Length the answer is chunked and streams as written', as
   t.match(all, /4\r\nlast\r\n0\r\n\r\n$/)
 })
 
-t.test('later middleware sees the real status once the response is over', async (t) => {
+t.test('later middleware sees the real status and byte count once the response is over', async (t) => {
   const h = New()
   const log: string[] = []
   h.use(async (ctx, c) => {
     await c.next(ctx)
-    log.push(`${c.response.statusCode()} finished=${c.res.writableFinished}`)
+    log.push(`${c.response.statusCode()} ${c.response.bytesSent()} finished=${c.res.writableFinished}`)
   })
+  h.GET('/sized', adaptor.handler((_req, res) => { res.end('hello') }))
   h.GET('/slow', adaptor.handler((_req, res) => {
     res.statusCode = 418
     res.write('tea')
@@ -123,7 +124,10 @@ t.test('later middleware sees the real status once the response is over', async 
   t.equal(await r1.text(), 'tea')
   const r2 = await fetch(url + '/fast')
   await r2.text()
-  t.same(log, ['418 finished=true', '202 finished=true'])
+  const r3 = await fetch(url + '/sized')
+  t.equal(await r3.text(), 'hello')
+  // Chunked 'tea' is 3\r\ntea\r\n0\r\n\r\n on the wire: 13 bytes after the head.
+  t.same(log, ['418 13 finished=true', '202 0 finished=true', '200 5 finished=true'])
 })
 
 t.test('204, 304 and HEAD never carry a body; 1xx informational answers precede the final one', async (t) => {

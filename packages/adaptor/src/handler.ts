@@ -54,8 +54,7 @@ function serve(fn: NodeHandler, c: RequestContext): void | Promise<void> {
   const res = c.res
   if (c.isUpgrade()) return serveUpgrade(fn, c, res)
   const start = socketBytes(res)
-  carryHeaders(c.response.header, res)
-  watchPipes(res)
+  prepareResponse(c, res)
   let ret: unknown
   try {
     ret = fn(nodeRequest(c), res)
@@ -64,7 +63,7 @@ function serve(fn: NodeHandler, c: RequestContext): void | Promise<void> {
   }
   if (!isThenable(ret) && res.writableFinished) {
     // The common case: the handler answered synchronously and the bytes are already with the socket.
-    record(c, res, start)
+    record(c, res, res.socket, start)
     return
   }
   const x = new Exchange(c, res, start)
@@ -76,8 +75,7 @@ function serveUpgrade(fn: NodeHandler, c: RequestContext, res: ServerResponse): 
   const x = new Exchange(c, res, socketBytes(res))
   // Registered before fn runs: a hijack can happen synchronously inside it.
   x.registerUpgrade()
-  carryHeaders(c.response.header, res)
-  watchPipes(res)
+  prepareResponse(c, res)
   let ret: unknown
   try {
     ret = fn(nodeRequest(c), res)
@@ -87,6 +85,19 @@ function serveUpgrade(fn: NodeHandler, c: RequestContext, res: ServerResponse): 
   }
   if (isThenable(ret)) x.watch(ret)
   return x.wait()
+}
+
+/**
+ * Readies `res` for a wrapped Node function: the headers earlier middleware set carry over, a response during
+ * graceful shutdown says `Connection: close` (as the router's own do), and pipes into it are watched.
+ *
+ * @param c - the request context
+ * @param res - the response about to be handed over
+ */
+export function prepareResponse(c: RequestContext, res: ServerResponse): void {
+  carryHeaders(c.response.header, res)
+  if (c.engine.isClosing()) res.shouldKeepAlive = false
+  watchPipes(res)
 }
 
 function failedSync(c: RequestContext, res: ServerResponse, start: number, err: unknown): void {

@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Context, HandlerFunc, RequestContext } from '@hertz-node/router'
 import { AdaptorError, AdaptorErrorCode } from './errors.js'
-import { carryHeaders, moveHeaders } from './headers.js'
+import { moveHeaders } from './headers.js'
 import { nodeRequest } from './request.js'
-import { Exchange, isThenable, socketBytes } from './exchange.js'
-import { typeOf } from './handler.js'
+import { Exchange, isThenable, record, socketBytes } from './exchange.js'
+import { prepareResponse, typeOf } from './handler.js'
 
 /** The `next` a connect/express middleware calls: no argument continues, an error takes the error path. */
 export type NextFunction = (err?: unknown) => void
@@ -74,7 +74,7 @@ class Step {
     const c = this.c
     const res = this.res
     const start = socketBytes(res)
-    carryHeaders(c.response.header, res)
+    prepareResponse(c, res)
     let ret: unknown
     try {
       ret = fn(nodeRequest(c), res, this.next)
@@ -85,8 +85,15 @@ class Step {
       }
       return this.failNow(new Exchange(c, res, start), err)
     }
-    if (isThenable(ret)) ret.then(undefined, this.onError)
+    if (isThenable(ret)) ret.then(undefined, (err: unknown) => { this.onError(err) })
     if (this.state === State.Continued) return this.chain
+    if (!this.errored && res.writableFinished) {
+      // Answered synchronously (a CORS preflight): the chain stops here.
+      this.state = State.Over
+      record(c, res, res.socket, start)
+      c.abort()
+      return
+    }
     const x = new Exchange(c, res, start)
     if (this.errored) return this.failNow(x, this.error)
     this.state = State.Waiting
@@ -94,7 +101,7 @@ class Step {
     return new Promise<void>((resolve, reject) => {
       this.resolve = resolve
       this.reject = reject
-      x.wait().then(this.onOver, this.onFailed)
+      x.wait().then(() => { this.onOver() }, (err: unknown) => { this.onFailed(err) })
     })
   }
 
@@ -125,7 +132,7 @@ class Step {
   }
 
   /** `next(err)`, or the middleware's Promise rejected. */
-  private readonly onError = (err: unknown): void => {
+  private onError(err: unknown): void {
     if (this.state === State.Running) {
       if (!this.errored) {
         this.errored = true
@@ -140,7 +147,7 @@ class Step {
     }
   }
 
-  private readonly onOver = (): void => {
+  private onOver(): void {
     if (this.state !== State.Waiting) return
     // The middleware answered by itself: the rest of the chain must not run.
     this.state = State.Over
@@ -150,7 +157,7 @@ class Step {
     if (resolve !== null) resolve()
   }
 
-  private readonly onFailed = (err: unknown): void => {
+  private onFailed(err: unknown): void {
     if (this.state !== State.Waiting) return
     this.state = State.Over
     const reject = this.reject

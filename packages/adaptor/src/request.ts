@@ -2,6 +2,10 @@ import { IncomingMessage } from 'node:http'
 import type { Socket } from 'node:net'
 import type { RequestContext } from '@hertz-node/router'
 
+// One replay per request: every wrapped middleware and handler of a chain must see the same object, as in
+// connect, so that what one attaches (`req.body`, `req.user`) the next one finds.
+const replays = new WeakMap<IncomingMessage, IncomingMessage>()
+
 /**
  * The `IncomingMessage` a wrapped Node handler receives: the router's own `c.req` while its body is unread,
  * otherwise a replay carrying the same request line, headers and socket with the buffered body as its stream.
@@ -10,11 +14,17 @@ import type { RequestContext } from '@hertz-node/router'
  */
 export function nodeRequest(c: RequestContext): IncomingMessage {
   const req = c.req
+  // A stream that has not ended still holds its body (or its empty end) for whoever reads it: the common
+  // case, checked without touching the router's request view.
+  if (!req.readableEnded) return req
   const body = c.request.bufferedBody()
-  // A request without a body still has its (empty) stream pending: the router answered `body()` without
-  // reading it, and 'end' is still to come for whoever reads it.
-  if (body === null || (body.length === 0 && !req.readableEnded)) return req
-  return replayRequest(req, body)
+  if (body === null) return req
+  let replay = replays.get(req)
+  if (replay === undefined) {
+    replay = replayRequest(req, body)
+    replays.set(req, replay)
+  }
+  return replay
 }
 
 /**

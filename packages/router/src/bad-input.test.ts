@@ -138,3 +138,24 @@ t.test('idle timeout closes keep-alive connections; 0 disables keep-alive', asyn
   t.ok(r.closed)
   t.match(r.text, /Connection: close/)
 })
+
+t.test('an upgrade client that leaves mid-chain aborts the signal; nothing crashes', async t => {
+  const h = Default()
+  let reason = ''
+  h.GET('/ws', async (ctx, c) => {
+    await new Promise<void>(resolve => { ctx.signal.addEventListener('abort', () => { resolve() }) })
+    reason = (ctx.signal.reason as { code?: string }).code ?? ''
+    c.hijack(() => { t.fail('a gone client is never hijacked') })
+  })
+  h.GET('/ok', (_ctx, c) => { c.string(200, 'ok') })
+  const { port, url, logger } = await start(t, h)
+  const s = await openSocket(t, port)
+  s.write('GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: x\r\n\r\n')
+  await sleep(30)
+  s.destroy()
+  await sleep(50)
+  t.equal(reason, 'HERTZ_ERR_CLIENT_CLOSED')
+  t.equal(h.activeRequests, 0)
+  t.equal(await (await fetch(url + '/ok')).text(), 'ok')
+  t.notMatch(logger.text(), /error/)
+})

@@ -3,6 +3,35 @@ import { HertzError, ErrorCodes } from './errors.js'
 
 const EMPTY = Buffer.alloc(0)
 
+/** {@link headFlags}: the request has a Host header. */
+export const HAS_HOST = 1
+/** {@link headFlags}: the request announces a body. */
+export const HAS_BODY = 2
+
+/**
+ * Host / body facts from the raw header list in one pass, without making node:http build `req.headers` (which
+ * most requests never need).
+ */
+export function headFlags (req: IncomingMessage): number {
+  const raw = req.rawHeaders
+  let flags = 0
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string
+    switch (name.length) {
+      case 4:
+        if (name.toLowerCase() === 'host') flags |= HAS_HOST
+        break
+      case 14:
+        if (raw[i + 1] !== '0' && name.toLowerCase() === 'content-length') flags |= HAS_BODY
+        break
+      case 17:
+        if (name.toLowerCase() === 'transfer-encoding') flags |= HAS_BODY
+        break
+    }
+  }
+  return flags
+}
+
 /** True when the request announces a body (a non-zero Content-Length or any Transfer-Encoding). */
 export function announcesBody (req: IncomingMessage): boolean {
   const h = req.headers

@@ -7,6 +7,8 @@ import { Request, type BodyHolder } from './request.js'
 import { readBody } from './body.js'
 import { sprintf } from './format.js'
 import { Addr } from './addr.js'
+import { sendFile } from './static.js'
+import { resolve as resolvePath } from 'node:path'
 import { startStream, waitDrain, bodyAllowedForStatus } from './write.js'
 import type { Context, HandlerFunc, HandlersChain } from './types.js'
 import type { Params, RouteEntry } from './routes.js'
@@ -63,6 +65,8 @@ export class RequestContext implements Context, BodyHolder {
   streaming = false
   /** @internal true once the chain has ended and the response was handed to the engine. */
   finished = false
+  /** @internal stops watching an upgrade socket for the client leaving. */
+  unwatch: (() => void) | null = null
 
   /** @internal */
   constructor (engine: Engine, req: IncomingMessage, res: ServerResponse | null, socket: Socket | null, head: Buffer | null) {
@@ -297,6 +301,11 @@ export class RequestContext implements Context, BodyHolder {
   /** Replaces the body with a stream of `size` bytes (-1 = unknown, sent chunked). */
   setBodyStream (stream: Readable, size = -1): void {
     this.response.setBodyStream(stream, size)
+  }
+
+  /** Answers with the file at `filepath` (type, length, Last-Modified, 304, 403 for directories, 404 when missing). */
+  file (filepath: string): Promise<void> {
+    return sendFile(this, resolvePath(filepath))
   }
 
   /**

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http'
 import { once } from 'node:events'
 import type { AddressInfo } from 'node:net'
 import { server, HertzError } from './index.js'
-import { start, rawExchange, openSocket, readUntil, New, MemoryLogger } from './test-util/http.js'
+import { start, rawExchange, openSocket, readUntil, sleep, New, MemoryLogger } from './test-util/http.js'
 
 const UPGRADE = (path: string, extra = ''): string =>
   `GET ${path} HTTP/1.1\r\nHost: localhost\r\nConnection: Upgrade\r\nUpgrade: test\r\n\r\n${extra}`
@@ -134,4 +134,87 @@ t.test('onRun hooks run in order before listening; an error aborts the start', a
   bad.onRun.push(() => { throw new Error('not today') })
   await t.rejects(bad.run(), { message: 'not today' })
   t.throws(() => bad.address(), { code: 'HERTZ_ERR_NOT_RUNNING' }, 'never listened')
+})
+
+t.test('shutdown: stops accepting, closes idle keep-alive sockets, hooks run concurrently', async t => {
+  const h = New(server.withExitWaitTime(3000))
+  h.GET('/', (_ctx, c) => { c.string(200, 'x') })
+  const { port, logger } = await start(t, h)
+  const idle = await openSocket(t, port)
+  idle.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n')
+  await readUntil(idle, x => x.endsWith('\r\n\r\nx'))
+  let aStarted!: () => void
+  let bStarted!: () => void
+  const a = new Promise<void>(resolve => { aStarted = resolve })
+  const b = new Promise<void>(resolve => { bStarted = resolve })
+  const ran: string[] = []
+  // Each hook waits for the other to have started: only a concurrent run finishes before the exit wait time.
+  h.onShutdown.push(async () => { aStarted(); await b; ran.push('a') }, async () => { bStarted(); await a; ran.push('b') })
+  const idleClosed = new Promise<void>(resolve => { idle.once('close', () => { resolve() }) })
+  await h.shutdown()
+  await idleClosed
+  t.same(ran.sort(), ['a', 'b'])
+  t.match(logger.text(), /Graceful shutdown finished/)
+  t.notOk(h.isRunning())
+  await t.rejects(fetch(`http://127.0.0.1:${port}/`), 'no longer accepting')
+  await t.rejects(h.shutdown(), { code: 'HERTZ_ERR_NOT_RUNNING' })
+})
+
+t.test('shutdown: after the exit wait time hooks are aborted and open sockets closed', async t => {
+  const h = New(server.withExitWaitTime(200))
+  let hookSignal: AbortSignal | null = null
+  h.onShutdown.push(async ctx => {
+    hookSignal = ctx.signal
+    await new Promise<void>(resolve => { ctx.signal.addEventListener('abort', () => { resolve() }) })
+  })
+  let handlerSignal: AbortSignal | null = null
+  h.GET('/hang', async (ctx, c) => {
+    handlerSignal = ctx.signal
+    await new Promise<void>(resolve => { ctx.signal.addEventListener('abort', () => { resolve() }) })
+    c.string(200, 'late')
+  })
+  h.GET('/up', (_ctx, c) => { c.takeResponse() })
+  const { port, logger } = await start(t, h)
+  const hung = await openSocket(t, port)
+  hung.write('GET /hang HTTP/1.1\r\nHost: x\r\n\r\n')
+  const upgraded = await openSocket(t, port)
+  upgraded.write('GET /up HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: x\r\n\r\n')
+  await sleep(30)
+  const closedBoth = Promise.all([hung, upgraded].map(s => new Promise<void>(resolve => { s.once('close', () => { resolve() }) })))
+  await h.shutdown()
+  await closedBoth
+  t.ok((hookSignal as AbortSignal | null)?.aborted, 'hook context aborted at the exit wait time')
+  t.ok((handlerSignal as AbortSignal | null)?.aborted, 'handler signal aborted when the server closed')
+  t.match(logger.text(), /timed out/)
+})
+
+t.test('mount / unmount: hooks without listening; unmount waits for in-flight work', async t => {
+  const h = New(server.withExitWaitTime(2000))
+  h.logger = new MemoryLogger()
+  const events: string[] = []
+  h.onRun.push(() => { events.push('run hook') })
+  h.onShutdown.push(() => { events.push('shutdown hook') })
+  let release!: () => void
+  const gate = new Promise<void>(resolve => { release = resolve })
+  h.GET('/slow', async (_ctx, c) => { await gate; c.string(200, 'done') })
+  await h.mount()
+  t.ok(h.isRunning())
+  const bare: Server = createServer((req, res) => { void h.handleRequest(req, res) })
+  bare.listen(0, '127.0.0.1')
+  await once(bare, 'listening')
+  t.teardown(() => new Promise<void>(resolve => { bare.closeAllConnections(); bare.close(() => { resolve() }) }))
+  const pending = fetch(`http://127.0.0.1:${(bare.address() as AddressInfo).port}/slow`)
+  await sleep(30)
+  let unmounted = false
+  const u = h.unmount().then(() => { unmounted = true })
+  await sleep(30)
+  t.notOk(unmounted, 'still waiting for the in-flight request')
+  t.ok(h.isClosing())
+  release()
+  const r = await pending
+  t.equal(r.headers.get('connection'), 'close')
+  t.equal(await r.text(), 'done')
+  await u
+  t.same(events, ['run hook', 'shutdown hook'])
+  await t.rejects(h.unmount(), { code: 'HERTZ_ERR_NOT_RUNNING' })
 })

@@ -8,13 +8,14 @@ import { RouterGroup } from './router-group.js'
 import { RouteTable, type Params, type RouteInfo } from './routes.js'
 import { RequestContext } from './context.js'
 import { normalizePath, lookupPath, quotePath, absoluteFormPath } from './path.js'
-import { announcesBody, declaredLength, readBody } from './body.js'
+import { headFlags, HAS_HOST, HAS_BODY, declaredLength, readBody } from './body.js'
 import { sendResponse, rawResponse } from './write.js'
 import { HijackConnPool, HijackConn } from './hijack.js'
 import { createNodeServer, listen } from './transport.js'
 import { describeError, statusForError } from './recovery.js'
 import { background, contextWithSignal } from './ctx.js'
 import type { CtxCallback, CtxErrCallback, HandlerFunc, HandlersChain, Logger } from './types.js'
+import { registerPlugin, loadPlugins, scopedNoRoute, type Plugin, type RegisterOptions } from './plugin.js'
 
 const DONE: Promise<void> = Promise.resolve()
 const NO_PARAMS: Params = Object.freeze({}) as Params
@@ -61,6 +62,8 @@ export class Engine extends RouterGroup {
   panicHandler: HandlerFunc | null = null
   /** Requests whose chain is running (or whose body is being read). */
   activeRequests = 0
+  /** Time (ms) a plugin may take to load before the start fails with `HERTZ_ERR_PLUGIN_TIMEOUT`; 0 waits forever. */
+  pluginTimeout = 10_000
 
   /** @internal */
   readonly hijackPool = new HijackConnPool()
@@ -118,6 +121,22 @@ export class Engine extends RouterGroup {
   /** Every registered route. */
   routes (): RouteInfo[] {
     return this.table.routes()
+  }
+
+  /** True when a route matches `method` and `path` (a request path, decoded and normalized as requests are). */
+  hasRoute (method: string, path: string): boolean {
+    return this.table.find(method, lookupPath(normalizePath(path))) !== null
+  }
+
+  // ---- plugins (plugin.ts) ----------------------------------------------------------------------------------
+
+  /**
+   * Registers a plugin in fastify's style: `plugin(scope, opts)` gets an encapsulated scope under `opts.prefix`.
+   * Plugins load in order when the engine starts (`run()`, `spin()`, `mount()`), which fails if one of them does.
+   */
+  register<O extends object = Record<string, unknown>> (plugin: Plugin<O>, opts?: O & RegisterOptions): this {
+    registerPlugin(this, plugin as Plugin<any>, opts)
+    return this
   }
 
   /** Replaces how `c.clientIP()` is computed. */
@@ -189,10 +208,11 @@ export class Engine extends RouterGroup {
     }
     const path = normalizePath(raw)
     c.path_ = path
-    if (req.headers.host === undefined && req.httpVersionMinor === 1 && req.httpVersionMajor === 1 && req.method !== 'CONNECT') {
+    const flags = headFlags(req)
+    if ((flags & HAS_HOST) === 0 && req.httpVersionMinor === 1 && req.httpVersionMajor === 1 && req.method !== 'CONNECT') {
       return this.serveError(c, 400, 'missing required Host header', this.handlers)
     }
-    if (!this.options.streamRequestBody && c.upgradeSocket === null && announcesBody(req)) {
+    if ((flags & HAS_BODY) !== 0 && !this.options.streamRequestBody && c.upgradeSocket === null) {
       const max = this.options.maxRequestBodySize
       if (declaredLength(req) > max) return this.bodyTooLarge(c)
       return readBody(req, max).then(body => {
@@ -236,7 +256,7 @@ export class Engine extends RouterGroup {
         return this.serveError(c, 405, 'Method Not Allowed', this.allNoMethod)
       }
     }
-    return this.serveError(c, 404, 'Not Found', this.allNoRoute)
+    return this.serveError(c, 404, 'Not Found', scopedNoRoute(this, path) ?? this.allNoRoute)
   }
 
   /** 301 for GET, 307 otherwise, keeping the query (Hertz's redirectRequest). */
@@ -282,7 +302,10 @@ export class Engine extends RouterGroup {
   private complete (c: RequestContext): Promise<void> {
     if (--this.activeRequests === 0 && this.idleWaiters.length !== 0) this.checkIdle()
     c.finished = true
-    if (c.hasSignal()) this.watched.delete(c)
+    if (c.hasSignal()) {
+      this.watched.delete(c)
+      if (c.unwatch !== null) c.unwatch()
+    }
     if (c.isResponseTaken()) return DONE
     if (c.upgradeSocket !== null) return this.completeUpgrade(c, c.upgradeSocket)
     const res = c.res
@@ -322,7 +345,11 @@ export class Engine extends RouterGroup {
         c.response.setStatusCode(500)
       }
       if (head !== null) {
-        if (socket.destroyed) return DONE
+        // A client that already hung up is gone: there is nobody to hand the connection to.
+        if (socket.destroyed || socket.readableEnded) {
+          socket.destroy()
+          return DONE
+        }
         socket.write(head)
         return this.runHijack(c, socket)
       }
@@ -367,7 +394,21 @@ export class Engine extends RouterGroup {
       return
     }
     this.watched.add(c)
-    target.once('close', () => { if (!c.finished) c.abortSignal(clientGone()) })
+    const gone = (): void => { if (!c.finished) c.abortSignal(clientGone()) }
+    target.once('close', gone)
+    const socket = c.upgradeSocket
+    if (socket === null) return
+    // A detached upgrade socket is not read by anyone, so the peer leaving goes unnoticed. Listening for
+    // 'readable' makes node read it again: bytes stay buffered in the socket for whoever takes it over, and
+    // read(0) on an empty buffer surfaces the end of stream without consuming anything.
+    const poke = (): void => { if (socket.readableLength === 0) socket.read(0) }
+    socket.on('readable', poke)
+    socket.once('end', gone)
+    c.unwatch = () => {
+      socket.removeListener('readable', poke)
+      socket.removeListener('end', gone)
+      socket.removeListener('close', gone)
+    }
   }
 
   // ---- lifecycle --------------------------------------------------------------------------------------------
@@ -379,6 +420,7 @@ export class Engine extends RouterGroup {
     }
     this.status = Status.Starting
     try {
+      await loadPlugins(this)
       const ctx = background()
       for (const hook of this.onRun) await hook(ctx)
       const server = createNodeServer(this.options, { onRequest: this.onRequest, onUpgrade: this.onUpgrade })
@@ -425,6 +467,7 @@ export class Engine extends RouterGroup {
     }
     this.status = Status.Starting
     try {
+      await loadPlugins(this)
       const ctx = background()
       for (const hook of this.onRun) await hook(ctx)
     } catch (err) {

@@ -239,3 +239,30 @@ t.test('hijack response head carries the handler\'s status and headers; an inval
   t.match(r.text, /^HTTP\/1\.1 500 /)
   t.match(logger.text(), /Invalid character in header content/)
 })
+
+t.test('bytes that arrive while the chain runs (signal watched) are not lost to the hijack handler', async t => {
+  const h = New()
+  h.use(async (ctx, c) => {
+    t.equal(ctx.signal.aborted, false)
+    await sleep(40)
+    await c.next(ctx)
+  })
+  hijackRoute(h, '/late', async conn => {
+    let got = ''
+    while (!got.includes('second')) {
+      const chunk = await conn.read()
+      if (chunk === null) break
+      got += chunk.toString()
+    }
+    await conn.write('saw:' + got)
+  })
+  const { port } = await start(t, h)
+  const s = await openSocket(t, port)
+  s.write(UPGRADE('/late', 'first,'))
+  await sleep(10)
+  s.write('second')
+  const text = await readUntil(s, x => x.includes('saw:'))
+  await readUntil(s, x => x.includes('second'))
+  t.match(text, /^HTTP\/1\.1 101 /)
+  t.match(await readUntil(s, x => x.endsWith('second')), /saw:first,second$/)
+})

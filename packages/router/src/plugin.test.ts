@@ -1,7 +1,7 @@
 import t from 'tap'
 import fp from 'fastify-plugin'
 import { HertzError, type HandlerFunc, type RequestContext } from './index.js'
-import { skipOverride, type Scope } from './plugin.js'
+import { skipOverride, type Plugin, type Scope } from './plugin.js'
 import { start, New, MemoryLogger, sleep } from './test-util/http.js'
 
 /** Middleware that appends `name` to the request's `seen` list. */
@@ -168,6 +168,14 @@ t.test('a failing plugin aborts the start with a typed error; the server never l
   hung.pluginTimeout = 50
   hung.register(function neverDone () { return new Promise<void>(() => {}) })
   await t.rejects(hung.run(), { code: 'HERTZ_ERR_PLUGIN_TIMEOUT', message: /'neverDone'.*50 ms/ })
+
+  const patient = New()
+  patient.logger = new MemoryLogger()
+  patient.pluginTimeout = 0
+  patient.register(async function slowButSure () { await sleep(30) })
+  await patient.run()
+  t.teardown(() => patient.close())
+  t.pass('a timeout of 0 waits as long as the plugin takes')
 })
 
 t.test('skip-override: the plugin adds to its parent scope', async t => {
@@ -180,7 +188,7 @@ t.test('skip-override: the plugin adds to its parent scope', async t => {
     scope.register(async function shared (inner: Scope) { inner.GET('/shared', report('shared')) })
   }, { prefix: '/api' })
   // fastify-plugin's marker is honoured too, at the root: the engine's global middleware.
-  h.register(fp(function globalMw (scope: any) { scope.use(mark('global')) }) as never)
+  h.register(fp(function globalMw (scope: any) { scope.use(mark('global')) } as any) as unknown as Plugin)
   h.register(function other (scope: Scope) { scope.GET('/x', report('other')) }, { prefix: '/other' })
   const { url } = await start(t, h)
 
@@ -190,6 +198,17 @@ t.test('skip-override: the plugin adds to its parent scope', async t => {
   t.same((await get(url + '/other/x')).body, { at: 'other', seen: ['global'] }, 'the api sibling does not see auth')
 
   t.throws(() => h.register(skipOverride(() => {}), { prefix: '/x' }), { code: 'HERTZ_ERR_BAD_PLUGIN' })
+})
+
+t.test('skip-override at the root sets the engine\'s own 404 handlers', async t => {
+  const h = New()
+  h.register(skipOverride(function notFound (scope: Scope) {
+    scope.noRoute((_ctx, c) => { c.string(404, 'custom root 404') })
+  }))
+  h.register(function api (scope: Scope) { scope.GET('/x', report('x')) }, { prefix: '/api' })
+  const { url } = await start(t, h)
+  t.same(await get(url + '/nowhere'), { status: 404, body: 'custom root 404' })
+  t.same(await get(url + '/api/nowhere'), { status: 404, body: 'custom root 404' }, 'scopes without their own fall back to it')
 })
 
 t.test('bad registrations throw typed errors at once', async t => {

@@ -16,7 +16,7 @@ export interface RegisterOptions {
 }
 
 /** The marker fastify-plugin sets; a plugin carrying it runs in its parent's scope. */
-export const kSkipOverride: unique symbol = Symbol.for('skip-override') as never
+export const kSkipOverride: unique symbol = Symbol.for('skip-override')
 
 const kDisplayName = Symbol.for('fastify.display-name')
 

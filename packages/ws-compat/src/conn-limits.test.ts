@@ -2,7 +2,7 @@ import t from 'tap'
 import { once } from 'node:events'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type WebSocket from 'ws'
-import { BinaryMessage, CloseMessage, TextMessage } from './constants.js'
+import { BinaryMessage, CloseMessage, CloseNormalClosure, TextMessage } from './constants.js'
 import { ErrReadLimit, WsCompatErrorCode } from './errors.js'
 import { RawClient, clientFrame, pair, startServer, type RawFrame, type Teardown } from './test-util/ws-server.js'
 import type { Conn } from './conn.js'
@@ -156,4 +156,36 @@ t.test('many tiny messages are bounded too', async (t) => {
   t.ok(bytesRead < 200_000 * 6, `only ${bytesRead} of ${200_000 * 6} bytes were read while nobody reads`)
   for (let i = 0; i < 200_000; i++) await server.readMessage()
   t.pass('every empty message arrived')
+})
+
+t.test('messages survive the peer closing while the server is paused', async (t) => {
+  const { server, client } = await pair(t, { conn: { maxQueuedBytes: 64 * 1024 } })
+  const count = 100
+  for (let i = 0; i < count; i++) client.send(Buffer.alloc(64 * 1024, i))
+  client.close(CloseNormalClosure, 'all sent')
+  await sleep(200)
+  for (let i = 0; i < count; i++) {
+    const [, data] = await server.readMessage()
+    if (data[0] !== i) {
+      t.fail(`message ${i} is wrong`)
+      return
+    }
+  }
+  await t.rejects(server.readMessage(), { code: CloseNormalClosure, text: 'all sent' })
+})
+
+t.test('reading a failed connection in a tight loop does not starve the event loop', async (t) => {
+  const { server, client } = await pair(t)
+  client.terminate()
+  await t.rejects(server.readMessage(), { code: 1006 })
+  let timerFired = false
+  setTimeout(() => {
+    timerFired = true
+  }, 0)
+  let reads = 0
+  while (!timerFired) {
+    await server.readMessage().catch(() => {})
+    reads++
+  }
+  t.ok(reads > 1000, `the timer fired after ${reads} failed reads`)
 })

@@ -146,6 +146,21 @@ t.test('a close frame: the default handler echoes the code, reads reject with Cl
   await t.rejects(server.writeMessage(TextMessage, 'late'), ErrCloseSent)
 })
 
+t.test('a close frame is handled when the reader reaches it: earlier messages can still be answered', async (t) => {
+  const { server, client } = await pair(t)
+  const received: string[] = []
+  client.on('message', (data: Buffer) => received.push(data.toString()))
+  client.send('question')
+  client.close(CloseNormalClosure)
+  await sleep(30)
+  const [, question] = await server.readMessage()
+  await server.writeMessage(TextMessage, `answer to ${question.toString()}`)
+  await t.rejects(server.readMessage(), { code: CloseNormalClosure })
+  const [code] = (await once(client, 'close')) as [number]
+  t.equal(code, CloseNormalClosure)
+  t.same(received, ['answer to question'])
+})
+
 t.test('a close frame without a status reports 1005 and is answered with an empty close', async (t) => {
   const { server, client } = await pair(t)
   client.close()

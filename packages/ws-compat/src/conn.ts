@@ -1,51 +1,18 @@
 import { Readable, type Duplex } from 'node:stream'
 import type { BufferPool } from './buffer-pool.js'
-import { takeWriteBuffer, WritePoolData } from './buffer-pool.js'
-import { CloseError, formatCloseMessage, unexpectedEOF } from './close-error.js'
-import {
-  BinaryMessage,
-  CloseGoingAway,
-  CloseInvalidFramePayloadData,
-  CloseMessage,
-  CloseMessageTooBig,
-  CloseNoStatusReceived,
-  CloseNormalClosure,
-  CloseProtocolError,
-  PingMessage,
-  PongMessage,
-  TextMessage,
-  defaultCompressionLevel,
-  defaultMaxQueuedBytes,
-  defaultWriteBufferSize,
-  maxControlFramePayloadSize,
-  writeWait,
-} from './constants.js'
-import { deadlineMs, toBuffer, type Data } from './data.js'
-import {
-  ErrCloseSent,
-  ErrReadLimit,
-  WsCompatError,
-  WsCompatErrorCode,
-  connClosedError,
-  writeTimeoutError,
-} from './errors.js'
-import { FrameWriter } from './frame-writer.js'
-import { MessageWriter, type WriterHost } from './message-writer.js'
+import { CloseError } from './close-error.js'
+import { CloseGoingAway, CloseNoStatusReceived, CloseNormalClosure, TextMessage } from './constants.js'
+import { deadlineMs, type Data } from './data.js'
+import { WsCompatError, WsCompatErrorCode, connClosedError } from './errors.js'
+import { Input, type CloseHandler, type ControlHandler } from './input.js'
+import type { MessageWriter } from './message-writer.js'
 import { SocketNetConn, type AddressLike, type NetConn } from './net-conn.js'
+import { Output } from './output.js'
 import type { PreparedMessage } from './prepared.js'
-import { ReadQueue, type Message } from './read-queue.js'
-import {
-  createReceiver,
-  setMaxPayload,
-  wsStatusCode,
-  type PerMessageDeflate,
-  type Receiver,
-} from './ws-internals.js'
+import type { Message } from './read-queue.js'
+import type { PerMessageDeflate } from './ws-internals.js'
 
-/** Called with the application data of a ping or pong. A throw (or rejection) fails the reads. */
-export type ControlHandler = (appData: string) => unknown
-/** Called with a received close frame. A throw (or rejection) fails the reads instead of the CloseError. */
-export type CloseHandler = (code: number, text: string) => unknown
+export type { CloseHandler, ControlHandler } from './input.js'
 
 /** How a connection is built. @internal Used by `newServerConn` and the `Dialer`. */
 export interface ConnInit {
@@ -59,24 +26,6 @@ export interface ConnInit {
   netConn?: NetConn | undefined
   readLimit?: number | undefined
   maxQueuedBytes?: number | undefined
-}
-
-const noop = (): void => {}
-
-function isData(type: number): boolean {
-  return type === TextMessage || type === BinaryMessage
-}
-
-function isControl(type: number): boolean {
-  return type === CloseMessage || type === PingMessage || type === PongMessage
-}
-
-function badOpcode(): WsCompatError {
-  return new WsCompatError(WsCompatErrorCode.BAD_WRITE_OPCODE, 'websocket: bad write message type')
-}
-
-function invalidControlFrame(): WsCompatError {
-  return new WsCompatError(WsCompatErrorCode.INVALID_CONTROL_FRAME, 'websocket: invalid control frame')
 }
 
 /**
@@ -99,92 +48,63 @@ function invalidControlFrame(): WsCompatError {
  */
 export class Conn implements AsyncIterable<Message> {
   private readonly socket: Duplex
-  private readonly isServer: boolean
   private readonly protocol: string
-  private readonly receiver: Receiver
-  private readonly frames: FrameWriter
-  private readonly queue: ReadQueue
-  private readonly pmd: PerMessageDeflate | null
   private readonly net: NetConn
-  private readonly writePool: BufferPool | undefined
-  private readonly writeBufferSize: number
-  private ownWriteBuf: Buffer | null = null
-  private host: WriterHost | null = null
-  private writer: MessageWriter | null = null
-  private writerWaiters: Array<() => void> = []
-  private writeErr: Error | null = null
-  private writeDeadline = 0
-  private writeTimeout = 0
-  private compressionEnabled = true
-  private compressionLevel = defaultCompressionLevel
-  private handlePing: ControlHandler | null = null
-  private handlePong: ControlHandler | null = null
-  private handleClose: CloseHandler | null = null
+  private readonly input: Input
+  private readonly output: Output
   private closed = false
   private closeWritten = false
-  private inputDone = false
-  private receiverPaused = false
-  private queuePaused = false
-  private socketError: Error | null = null
+  private socketClosed = false
 
   /**
    * @internal Use an upgrader, `newServerConn` or a `Dialer`.
    * @param init - the socket and what the handshake negotiated
    */
   constructor(init: ConnInit) {
-    this.socket = init.socket
-    this.isServer = init.isServer
+    const socket = init.socket
+    this.socket = socket
     this.protocol = init.subprotocol
-    this.pmd = init.pmd
-    this.writePool = init.writeBufferPool
-    this.writeBufferSize =
-      init.writeBufferSize !== undefined && init.writeBufferSize > 0 ? init.writeBufferSize : defaultWriteBufferSize
+    this.output = new Output({
+      socket,
+      isServer: init.isServer,
+      pmd: init.pmd,
+      writeBufferSize: init.writeBufferSize,
+      writeBufferPool: init.writeBufferPool,
+      onCloseWritten: () => {
+        this.closeWritten = true
+        this.maybeEnd()
+      },
+    })
+    this.input = new Input({
+      socket,
+      isServer: init.isServer,
+      pmd: init.pmd,
+      readLimit: init.readLimit,
+      maxQueuedBytes: init.maxQueuedBytes,
+      output: this.output,
+      onInputDone: () => this.maybeEnd(),
+    })
     this.net =
       init.netConn ??
-      new SocketNetConn(this.socket, {
-        setReadTimeout: (ms) => this.queue.setTimeout(ms),
-        setWriteTimeout: (ms) => {
-          this.writeTimeout = ms > 0 ? ms : 0
-        },
+      new SocketNetConn(socket, {
+        setReadTimeout: (ms) => this.input.queue.setTimeout(ms > 0 ? ms : 0),
+        setWriteTimeout: (ms) => this.output.setTimeout(ms),
       })
-    this.queue = new ReadQueue(
-      { pauseReading: () => this.pauseFor('queue'), resumeReading: () => this.resumeFor('queue') },
-      init.maxQueuedBytes ?? defaultMaxQueuedBytes,
-    )
-    this.frames = new FrameWriter(this.socket, this.isServer, this.pmd, defaultCompressionLevel)
-    const extensions: Record<string, PerMessageDeflate> = {}
-    if (this.pmd !== null) extensions['permessage-deflate'] = this.pmd
-    this.receiver = createReceiver({
-      allowSynchronousEvents: true,
-      extensions,
-      isServer: this.isServer,
-      maxPayload: 0,
-      skipUTF8Validation: false,
+    socket.on('data', this.input.write)
+    socket.on('end', () => {
+      this.input.socketEnded()
+      if (!socket.writableEnded) socket.end()
     })
-    setMaxPayload(this.receiver, this.pmd, init.readLimit ?? 0)
-
-    const receiver = this.receiver
-    receiver.on('message', (data: Buffer, isBinary: boolean) =>
-      this.queue.push(isBinary ? BinaryMessage : TextMessage, data),
-    )
-    receiver.on('ping', (data: Buffer) => this.onPing(data))
-    receiver.on('pong', (data: Buffer) => this.runHandler(this.handlePong, data.toString()))
-    receiver.on('conclude', (code: number, reason: Buffer) => this.onCloseFrame(code, reason))
-    receiver.on('error', (err: Error) => this.onProtocolError(err))
-    receiver.on('drain', () => this.resumeFor('receiver'))
-    receiver.on('finish', () => this.onInputDone())
-
-    const socket = this.socket
-    socket.on('data', this.onData)
-    socket.on('end', () => this.onSocketEnd())
-    socket.on('error', (err: Error) => {
-      this.socketError ??= err
-    })
+    socket.on('error', (err: Error) => this.input.socketFailed(err))
     socket.on('close', () => this.onSocketClose())
-    if ((socket as { setNoDelay?: (on: boolean) => void }).setNoDelay !== undefined) {
-      ;(socket as unknown as { setNoDelay(on: boolean): void }).setNoDelay(true)
-    }
-    if (init.head.length > 0) this.onData(init.head)
+    const tcp = socket as { setNoDelay?: (noDelay: boolean) => unknown; setTimeout?: (ms: number) => unknown }
+    if (typeof tcp.setNoDelay === 'function') tcp.setNoDelay(true)
+    // An idle timeout inherited from the HTTP server would cut long-lived connections; deadlines replace it.
+    if (typeof tcp.setTimeout === 'function') tcp.setTimeout(0)
+    if (init.head.length > 0) this.input.write(init.head)
+    // The peer may have gone during the handshake: its 'end'/'close' events are already past.
+    if (socket.readableEnded) this.input.socketEnded()
+    if (socket.destroyed) process.nextTick(() => this.onSocketClose())
   }
 
   // ---------------------------------------------------------------- reading
@@ -196,7 +116,7 @@ export class Conn implements AsyncIterable<Message> {
    * with the same error: leave the read loop.
    */
   readMessage(): Promise<Message> {
-    return this.queue.read()
+    return this.input.queue.read()
   }
 
   /**
@@ -204,7 +124,7 @@ export class Conn implements AsyncIterable<Message> {
    * returned, so the stream never waits on the network.
    */
   async nextReader(): Promise<[messageType: number, reader: Readable]> {
-    const [messageType, data] = await this.queue.read()
+    const [messageType, data] = await this.input.queue.read()
     return [messageType, Readable.from([data], { objectMode: false })]
   }
 
@@ -213,7 +133,7 @@ export class Conn implements AsyncIterable<Message> {
    * Rejects with `WS_COMPAT_ERR_INVALID_JSON` when it is not JSON; the connection stays usable.
    */
   async readJSON<T = unknown>(): Promise<T> {
-    const [, data] = await this.queue.read()
+    const [, data] = await this.input.queue.read()
     const text = data.toString()
     if (text.trim() === '') throw new WsCompatError(WsCompatErrorCode.INVALID_JSON, 'websocket: unexpected EOF')
     try {
@@ -230,7 +150,7 @@ export class Conn implements AsyncIterable<Message> {
   async *[Symbol.asyncIterator](): AsyncIterator<Message> {
     for (;;) {
       try {
-        yield await this.queue.read()
+        yield await this.input.queue.read()
       } catch (err) {
         if (
           err instanceof CloseError &&
@@ -249,7 +169,7 @@ export class Conn implements AsyncIterable<Message> {
    * timeout the connection can only be closed.
    */
   setReadDeadline(t: Date | number | null): void {
-    this.queue.setDeadline(deadlineMs(t))
+    this.input.queue.setDeadline(deadlineMs(t))
   }
 
   /**
@@ -257,27 +177,27 @@ export class Conn implements AsyncIterable<Message> {
    * gets the peer a close 1009 and fails the read with `ErrReadLimit`.
    */
   setReadLimit(limit: number): void {
-    setMaxPayload(this.receiver, this.pmd, limit > 0 ? limit : 0)
+    this.input.setReadLimit(limit)
   }
 
   /** Sets the ping handler; `null` restores the default, which answers with a pong of the same data. */
   setPingHandler(h: ControlHandler | null): void {
-    this.handlePing = h
+    this.input.setPingHandler(h)
   }
 
   /** The current ping handler. */
   pingHandler(): ControlHandler {
-    return this.handlePing ?? ((appData) => this.writeControl(PongMessage, appData, Date.now() + writeWait).catch(noop))
+    return this.input.pingHandler()
   }
 
   /** Sets the pong handler; `null` restores the default, which does nothing. */
   setPongHandler(h: ControlHandler | null): void {
-    this.handlePong = h
+    this.input.setPongHandler(h)
   }
 
   /** The current pong handler. */
   pongHandler(): ControlHandler {
-    return this.handlePong ?? noop
+    return this.input.pongHandler()
   }
 
   /**
@@ -285,12 +205,12 @@ export class Conn implements AsyncIterable<Message> {
    * same code. It runs when a read reaches the close frame; that read rejects with the `CloseError`.
    */
   setCloseHandler(h: CloseHandler | null): void {
-    this.handleClose = h
+    this.input.setCloseHandler(h)
   }
 
   /** The current close handler. */
   closeHandler(): CloseHandler {
-    return this.handleClose ?? ((code) => this.sendCloseReply(code))
+    return this.input.closeHandler()
   }
 
   // ---------------------------------------------------------------- writing
@@ -305,21 +225,7 @@ export class Conn implements AsyncIterable<Message> {
    * @param data - the payload (a string is sent as UTF-8)
    */
   writeMessage(messageType: number, data: Data): Promise<void> {
-    if (!isData(messageType) && !isControl(messageType)) return Promise.reject(badOpcode())
-    if (this.writer !== null || this.writerWaiters.length > 0) {
-      return this.afterWriter(() => this.writeMessageNow(messageType, data))
-    }
-    return this.writeMessageNow(messageType, data)
-  }
-
-  private writeMessageNow(messageType: number, data: Data): Promise<void> {
-    const payload = toBuffer(data)
-    if (isControl(messageType)) {
-      if (payload.length > maxControlFramePayloadSize) return Promise.reject(invalidControlFrame())
-      return this.sendFrame(messageType, payload, true, false, false, true, this.effectiveWriteDeadline())
-    }
-    const compress = this.compressing()
-    return this.sendFrame(messageType, payload, true, compress, compress, true, this.effectiveWriteDeadline())
+    return this.output.writeMessage(messageType, data)
   }
 
   /**
@@ -331,16 +237,7 @@ export class Conn implements AsyncIterable<Message> {
    * @param deadline - a `Date` or ms since the epoch; `0`/`null` for none
    */
   writeControl(messageType: number, data: Data, deadline?: Date | number | null): Promise<void> {
-    if (!isControl(messageType)) return Promise.reject(badOpcode())
-    const payload = toBuffer(data)
-    if (payload.length > maxControlFramePayloadSize) return Promise.reject(invalidControlFrame())
-    let at = deadlineMs(deadline)
-    if (at !== 0 && at < Date.now()) return Promise.reject(writeTimeoutError())
-    if (this.writeTimeout > 0) {
-      const byTimeout = Date.now() + this.writeTimeout
-      if (at === 0 || byTimeout < at) at = byTimeout
-    }
-    return this.sendFrame(messageType, payload, true, false, false, true, at)
+    return this.output.writeControl(messageType, data, deadlineMs(deadline))
   }
 
   /**
@@ -349,19 +246,8 @@ export class Conn implements AsyncIterable<Message> {
    *
    * @param messageType - any of the five message types
    */
-  async nextWriter(messageType: number): Promise<MessageWriter> {
-    if (!isData(messageType) && !isControl(messageType)) throw badOpcode()
-    if (this.writer !== null || this.writerWaiters.length > 0) {
-      return this.afterWriter(() => this.nextWriterNow(messageType))
-    }
-    return this.nextWriterNow(messageType)
-  }
-
-  private async nextWriterNow(messageType: number): Promise<MessageWriter> {
-    if (this.writeErr !== null) throw this.writeErr
-    const compress = isData(messageType) && this.compressing()
-    this.writer = new MessageWriter(this.writerHost(), messageType, compress)
-    return this.writer
+  nextWriter(messageType: number): Promise<MessageWriter> {
+    return this.output.nextWriter(messageType)
   }
 
   /** Sends `v` as a JSON text message (with gorilla's trailing newline). */
@@ -387,16 +273,7 @@ export class Conn implements AsyncIterable<Message> {
    * @param pm - the message
    */
   writePreparedMessage(pm: PreparedMessage): Promise<void> {
-    if (this.writer !== null || this.writerWaiters.length > 0) {
-      return this.afterWriter(() => this.writePreparedNow(pm))
-    }
-    return this.writePreparedNow(pm)
-  }
-
-  private writePreparedNow(pm: PreparedMessage): Promise<void> {
-    const compress = isData(pm.messageType) && this.compressing()
-    const payload = compress ? pm.deflated(this.compressionLevel, this.windowBits()) : pm.data
-    return this.sendFrame(pm.messageType, payload, true, compress, false, true, this.effectiveWriteDeadline())
+    return this.output.writePreparedMessage(pm)
   }
 
   /**
@@ -404,12 +281,12 @@ export class Conn implements AsyncIterable<Message> {
    * has not taken by then fails with `WS_COMPAT_ERR_WRITE_TIMEOUT`, and so does every later write.
    */
   setWriteDeadline(t: Date | number | null): void {
-    this.writeDeadline = deadlineMs(t)
+    this.output.setDeadline(deadlineMs(t))
   }
 
   /** Turns compression of later data messages on or off; no effect unless compression was negotiated. */
   enableWriteCompression(enable: boolean): void {
-    this.compressionEnabled = enable
+    this.output.enableCompression(enable)
   }
 
   /**
@@ -417,10 +294,7 @@ export class Conn implements AsyncIterable<Message> {
    * (best). Throws `WS_COMPAT_ERR_INVALID_COMPRESSION_LEVEL` for anything else.
    */
   setCompressionLevel(level: number): void {
-    if (!Number.isInteger(level) || level < -2 || level > 9) {
-      throw new WsCompatError(WsCompatErrorCode.INVALID_COMPRESSION_LEVEL, 'websocket: invalid compression level')
-    }
-    this.compressionLevel = level
+    this.output.setCompressionLevel(level)
   }
 
   // ---------------------------------------------------------------- connection
@@ -456,245 +330,20 @@ export class Conn implements AsyncIterable<Message> {
     if (this.closed) return
     this.closed = true
     const err = connClosedError()
-    this.queue.fail(err)
-    this.writeErr ??= err
-    this.frames.fail(err)
-    this.releaseWriterWaiters()
+    this.input.queue.fail(err)
+    this.output.fail(err, true)
     this.net.close()
   }
 
-  // ---------------------------------------------------------------- internals
-
-  private compressing(): boolean {
-    return this.pmd !== null && this.compressionEnabled
-  }
-
-  private windowBits(): number {
-    const bits = this.pmd?.params?.[this.isServer ? 'server_max_window_bits' : 'client_max_window_bits']
-    return typeof bits === 'number' ? bits : 15
-  }
-
-  private effectiveWriteDeadline(): number {
-    if (this.writeTimeout === 0) return this.writeDeadline
-    const byTimeout = Date.now() + this.writeTimeout
-    return this.writeDeadline === 0 || byTimeout < this.writeDeadline ? byTimeout : this.writeDeadline
-  }
-
-  private sendFrame(
-    opcode: number,
-    payload: Buffer,
-    fin: boolean,
-    rsv1: boolean,
-    deflate: boolean,
-    readOnly: boolean,
-    deadline: number,
-  ): Promise<void> {
-    if (this.writeErr !== null) return Promise.reject(this.writeErr)
-    if (deadline !== 0 && deadline <= Date.now()) return Promise.reject(this.writeFatal(writeTimeoutError()))
-    const isClose = opcode === CloseMessage
-    const p = new Promise<void>((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined
-      let settled = false
-      if (deadline !== 0) {
-        timer = setTimeout(() => {
-          settled = true
-          reject(this.writeFatal(writeTimeoutError()))
-        }, deadline - Date.now())
-      }
-      this.frames.send(opcode, payload, fin, rsv1, deflate, readOnly, this.compressionLevel, (err) => {
-        if (timer !== undefined) clearTimeout(timer)
-        if (isClose && err == null) this.onCloseWritten()
-        if (settled) return
-        settled = true
-        if (err != null) reject(this.writeFatal(this.writeError(err)))
-        else resolve()
-      })
-    })
-    // Later writes fail at once: nothing may follow a close frame.
-    if (isClose) this.writeErr ??= ErrCloseSent
-    return p
-  }
-
-  private writeFatal(err: Error): Error {
-    this.writeErr ??= err
-    return err
-  }
-
-  private writeError(err: Error): Error {
-    if (this.closed) return connClosedError()
-    if (err instanceof WsCompatError) return err
-    return new WsCompatError(WsCompatErrorCode.NET, `websocket: ${err.message}`, { cause: err })
-  }
-
-  /** Queues `fn` until the open writer is closed; `fn` then runs with no writer open. */
-  private afterWriter<T>(fn: () => Promise<T>): Promise<T> {
-    return new Promise<T>((resolve) => {
-      this.writerWaiters.push(() => resolve(fn()))
-    })
-  }
-
-  private releaseWriterWaiters(): void {
-    this.writer = null
-    while (this.writer === null && this.writerWaiters.length > 0) (this.writerWaiters.shift() as () => void)()
-  }
-
-  private writerHost(): WriterHost {
-    this.host ??= {
-      takeBuffer: () => {
-        if (this.writePool !== undefined) return takeWriteBuffer(this.writePool, this.writeBufferSize)
-        this.ownWriteBuf ??= Buffer.allocUnsafe(this.writeBufferSize)
-        return this.ownWriteBuf
-      },
-      releaseBuffer: (buf) => {
-        if (this.writePool !== undefined) this.writePool.put(new WritePoolData(buf))
-      },
-      sendFrame: (opcode, payload, fin, rsv1, compress, readOnly) =>
-        this.sendFrame(opcode, payload, fin, rsv1, compress, readOnly, this.effectiveWriteDeadline()),
-      writerDone: (writer) => {
-        if (this.writer === writer) this.releaseWriterWaiters()
-      },
-    }
-    return this.host
-  }
-
-  private sendCloseReply(code: number): void {
-    this.writeControl(CloseMessage, formatCloseMessage(code, ''), Date.now() + writeWait).catch(noop)
-  }
-
-  private readonly onData = (chunk: Buffer): void => {
-    if (!this.receiver.write(chunk)) this.pauseFor('receiver')
-  }
-
-  private pauseFor(reason: 'queue' | 'receiver'): void {
-    if (reason === 'queue') this.queuePaused = true
-    else this.receiverPaused = true
-    this.socket.pause()
-  }
-
-  private resumeFor(reason: 'queue' | 'receiver'): void {
-    if (reason === 'queue') this.queuePaused = false
-    else this.receiverPaused = false
-    if (!this.queuePaused && !this.receiverPaused && !this.inputDone) this.socket.resume()
-  }
-
-  /** Stops feeding the parser (after a close frame or a protocol error) and lets the socket drain. */
-  private stopInput(): void {
-    this.socket.removeListener('data', this.onData)
-    this.queuePaused = false
-    this.receiverPaused = false
-    process.nextTick(() => this.socket.resume())
-  }
-
-  private onPing(data: Buffer): void {
-    if (this.handlePing === null) {
-      this.writeControl(PongMessage, data, Date.now() + writeWait).catch(noop)
-      return
-    }
-    this.runHandler(this.handlePing, data.toString())
-  }
-
-  private runHandler(handler: ControlHandler | null, appData: string): void {
-    if (handler === null) return
-    try {
-      const result = handler(appData)
-      if (result instanceof Promise) result.catch((err: unknown) => this.failInput(err))
-    } catch (err) {
-      this.failInput(err)
-    }
-  }
-
-  private onCloseFrame(code: number, reason: Buffer): void {
-    const text = reason.toString()
-    this.stopInput()
-    this.inputDone = true
-    this.queue.end(new CloseError(code, text), () => this.runCloseHandler(code, text))
-    this.maybeEndSocket()
-  }
-
-  /** Runs the close handler; returns its error, which then replaces the CloseError. */
-  private runCloseHandler(code: number, text: string): unknown {
-    try {
-      if (this.handleClose === null) {
-        this.sendCloseReply(code)
-        return undefined
-      }
-      const result = this.handleClose(code, text)
-      if (result instanceof Promise) result.catch(noop)
-      return undefined
-    } catch (err) {
-      return err
-    }
-  }
-
-  private onProtocolError(err: Error & { code?: string }): void {
-    this.stopInput()
-    this.inputDone = true
-    const status = wsStatusCode(err) ?? CloseProtocolError
-    const detail = err.message.replace(/^Invalid WebSocket frame: /, '')
-    let readErr: Error
-    let reason = detail
-    if (status === CloseMessageTooBig) {
-      readErr = ErrReadLimit
-      reason = ''
-    } else if (status === CloseInvalidFramePayloadData) {
-      readErr = new WsCompatError(WsCompatErrorCode.INVALID_UTF8, `websocket: ${detail}`, { cause: err })
-    } else {
-      readErr = new WsCompatError(WsCompatErrorCode.PROTOCOL, `websocket: ${detail}`, { cause: err })
-    }
-    // Best effort, as gorilla: tell the peer why, once the reader gets here.
-    const message = formatCloseMessage(status, reason.slice(0, 123))
-    this.queue.end(readErr, () => {
-      this.writeControl(CloseMessage, message, Date.now() + writeWait).catch(noop)
-    })
-    this.maybeEndSocket()
-  }
-
-  private failInput(err: unknown): void {
-    this.queue.end(err)
-  }
-
-  private onCloseWritten(): void {
-    this.closeWritten = true
-    this.maybeEndSocket()
-  }
-
   /** After both close frames (or a close frame and a broken peer) the TCP connection has no further use. */
-  private maybeEndSocket(): void {
-    if (this.closeWritten && this.inputDone && !this.socket.writableEnded) this.socket.end()
-  }
-
-  private onSocketEnd(): void {
-    this.receiver.end()
-    if (!this.socket.writableEnded) this.socket.end()
-  }
-
-  private onInputDone(): void {
-    this.queue.end(this.socketError !== null ? this.netError(this.socketError) : unexpectedEOF())
-    this.inputDone = true
+  private maybeEnd(): void {
+    if (this.closeWritten && this.input.done && !this.socket.writableEnded) this.socket.end()
   }
 
   private onSocketClose(): void {
-    const socket = this.socket
-    // Bytes still buffered in a paused socket are messages the peer sent before it left: keep them.
-    if (!this.inputDone && socket.readableLength > 0) {
-      const rest = socket.read() as Buffer | null
-      if (rest !== null) this.receiver.write(rest)
-    }
-    if (!this.receiver.writableEnded) this.receiver.end()
-    const err = this.closed ? connClosedError() : this.socketError !== null ? this.netError(this.socketError) : connClosedError()
-    this.writeErr ??= err
-    this.frames.fail(err)
-    this.releaseWriterWaiters()
-    if (this.receiver.writableFinished || this.receiver.errored !== null || this.inputDone) this.cleanup()
-    else this.receiver.once('finish', () => this.cleanup())
-  }
-
-  private cleanup(): void {
-    this.queue.end(this.socketError !== null ? this.netError(this.socketError) : unexpectedEOF())
-    this.pmd?.cleanup()
-  }
-
-  private netError(err: Error): WsCompatError {
-    return new WsCompatError(WsCompatErrorCode.NET, `websocket: ${err.message}`, { cause: err })
+    if (this.socketClosed) return
+    this.socketClosed = true
+    this.input.socketClosed()
+    this.output.fail(connClosedError(), false)
   }
 }

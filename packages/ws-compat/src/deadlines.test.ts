@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { BinaryMessage, PingMessage, TextMessage } from './constants.js'
 import { WsCompatError, WsCompatErrorCode } from './errors.js'
 import type { Conn } from './conn.js'
-import { RawClient, pair, startServer, type Teardown } from './test-util/ws-server.js'
+import { RawClient, nextMessage, pair, startServer, type Teardown } from './test-util/ws-server.js'
 
 /** A server conn whose peer never reads: the socket's buffers fill up and writes stop completing. */
 async function stuckPeer(t: Teardown): Promise<Conn> {
@@ -108,7 +108,7 @@ t.test('a cleared write deadline does not fire', async (t) => {
   server.setWriteDeadline(Date.now() - 1)
   server.setWriteDeadline(null)
   await server.writeMessage(TextMessage, 'fine')
-  const [data] = (await new Promise((resolve) => client.once('message', (...a) => resolve(a)))) as [Buffer]
+  const [data] = await nextMessage(client)
   t.equal(data.toString(), 'fine')
 })
 

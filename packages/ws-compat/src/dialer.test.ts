@@ -128,6 +128,7 @@ t.test('a refused handshake rejects with ErrBadHandshake carrying the response',
   t.equal(err.code, ErrBadHandshake.code)
   t.equal(err.message, 'websocket: bad handshake')
   t.equal(err.response.statusCode, 403)
+  t.equal(err.status, 403)
   t.equal(err.response.headers['content-type'], 'text/plain')
   t.equal(err.body.toString(), 'Forbidden')
 })

@@ -263,10 +263,10 @@ function windowBits(value: unknown[] | undefined): number | undefined {
 }
 
 function badHandshake(response: IncomingMessage, body: Buffer): BadHandshakeError {
-  return Object.assign(new WsCompatError(WsCompatErrorCode.BAD_HANDSHAKE, 'websocket: bad handshake'), {
-    response,
-    body,
+  const err = new WsCompatError(WsCompatErrorCode.BAD_HANDSHAKE, 'websocket: bad handshake', {
+    status: response.statusCode,
   })
+  return Object.assign(err, { response, body })
 }
 
 /** Reads at most {@link maxErrorBody} bytes of a refused handshake's body, then calls `done`. */

@@ -42,8 +42,6 @@ export const WsCompatErrorCode = {
   NET: 'WS_COMPAT_ERR_NET',
   /** `readJSON` got a message that is not JSON, or `writeJSON` a value that has no JSON form. */
   INVALID_JSON: 'WS_COMPAT_ERR_INVALID_JSON',
-  /** A buffer pool returned something that is not a usable buffer of the right size. */
-  BAD_POOL_VALUE: 'WS_COMPAT_ERR_BAD_POOL_VALUE',
   /** An argument has the wrong type or range. */
   INVALID_ARGUMENT: 'WS_COMPAT_ERR_INVALID_ARGUMENT',
   /** The warning code of the deprecated hijack-based `HertzUpgrader`. */
@@ -60,16 +58,23 @@ export class WsCompatError extends Error {
   readonly code: WsCompatErrorCode
   /** `true` for deadline and timeout errors, as Go's `net.Error.Timeout()`. */
   readonly timeout: boolean
+  /** The HTTP status a refused handshake was answered with (gorilla's `HandshakeError` status). */
+  readonly status: number | undefined
 
   /**
    * @param code - one of {@link WsCompatErrorCode}
    * @param message - human-readable text; gorilla's where gorilla users grep for it
-   * @param options - `cause`, and `timeout` for deadline errors
+   * @param options - `cause`, `timeout` for deadline errors, `status` for handshake refusals
    */
-  constructor(code: WsCompatErrorCode, message: string, options?: ErrorOptions & { timeout?: boolean }) {
+  constructor(
+    code: WsCompatErrorCode,
+    message: string,
+    options?: ErrorOptions & { timeout?: boolean; status?: number },
+  ) {
     super(message, options)
     this.code = code
     this.timeout = options?.timeout ?? false
+    this.status = options?.status
   }
 }
 

@@ -81,9 +81,8 @@ export class FrameWriter {
       process.nextTick(cb, this.failure)
       return
     }
-    const frame: PendingFrame = { opcode, payload, fin, rsv1, deflate, readOnly, level, cb }
-    if (this.busy) this.queue.push(frame)
-    else this.process(frame)
+    if (this.busy) this.queue.push({ opcode, payload, fin, rsv1, deflate, readOnly, level, cb })
+    else this.dispatch(opcode, payload, fin, rsv1, deflate, readOnly, level, cb)
   }
 
   /** Fails every frame not yet on the socket, and every later one, with `err`. */
@@ -95,55 +94,49 @@ export class FrameWriter {
     for (const frame of queue) process.nextTick(frame.cb, err)
   }
 
-  private process(frame: PendingFrame): void {
+  private dispatch(
+    opcode: number,
+    payload: Buffer,
+    fin: boolean,
+    rsv1: boolean,
+    deflate: boolean,
+    readOnly: boolean,
+    level: number,
+    cb: FrameCallback,
+  ): void {
     const pmd = this.pmd
-    if (!frame.deflate || pmd === null) {
-      this.write(
-        buildFrame(frame.payload, {
-          fin: frame.fin,
-          opcode: frame.opcode,
-          rsv1: frame.rsv1,
-          mask: this.mask,
-          readOnly: frame.readOnly,
-        }),
-        frame.cb,
-      )
+    if (!deflate || pmd === null) {
+      this.write(buildFrame(payload, { fin, opcode, rsv1, mask: this.mask, readOnly }), cb)
       return
     }
-    if (frame.rsv1 && frame.level !== this.level) {
+    if (rsv1 && level !== this.level) {
       // Only between messages: a new level must not change the deflate stream mid-message.
-      setDeflateOptions(pmd, zlibOptionsForLevel(frame.level))
-      this.level = frame.level
+      setDeflateOptions(pmd, zlibOptionsForLevel(level))
+      this.level = level
     }
     this.busy = true
-    pmd.compress(frame.payload, frame.fin, (err, deflated) => {
+    pmd.compress(payload, fin, (err, deflated) => {
       this.busy = false
       if (err != null || deflated === undefined) {
         const failure = err ?? new Error('deflate produced no data')
-        frame.cb(failure)
+        cb(failure)
         this.fail(failure)
         return
       }
       if (this.failure !== null) {
-        frame.cb(this.failure)
+        cb(this.failure)
         return
       }
-      this.write(
-        buildFrame(deflated, {
-          fin: frame.fin,
-          opcode: frame.opcode,
-          rsv1: frame.rsv1,
-          mask: this.mask,
-          readOnly: false,
-        }),
-        frame.cb,
-      )
+      this.write(buildFrame(deflated, { fin, opcode, rsv1, mask: this.mask, readOnly: false }), cb)
       this.drain()
     })
   }
 
   private drain(): void {
-    while (!this.busy && this.queue.length > 0) this.process(this.queue.shift() as PendingFrame)
+    while (!this.busy && this.queue.length > 0) {
+      const f = this.queue.shift() as PendingFrame
+      this.dispatch(f.opcode, f.payload, f.fin, f.rsv1, f.deflate, f.readOnly, f.level, f.cb)
+    }
   }
 
   private write(list: Buffer[], cb: FrameCallback): void {

@@ -5,6 +5,7 @@ import type { BufferPool } from './buffer-pool.js'
 import type { Conn } from './conn.js'
 import { BinaryMessage, PingMessage, TextMessage } from './constants.js'
 import { WsCompatErrorCode } from './errors.js'
+import { newPreparedMessage } from './prepared.js'
 import { RawClient, nextMessage, pair, startServer, type RawFrame, type Teardown } from './test-util/ws-server.js'
 
 /** The seed's simpleBufferPool, with counters. */
@@ -93,7 +94,7 @@ t.test('data writes wait behind an open writer and keep their order', async (t) 
   const done = new Promise<void>((resolve) =>
     client.on('message', (data: Buffer) => {
       received.push(data.toString())
-      if (received.length === 4) resolve()
+      if (received.length === 5) resolve()
     }),
   )
   const w = await server.nextWriter(TextMessage)
@@ -104,11 +105,12 @@ t.test('data writes wait behind an open writer and keep their order', async (t) 
     await w3.close()
   })
   const fourth = server.writeJSON('fourth')
+  const fifth = server.writePreparedMessage(newPreparedMessage(TextMessage, 'fifth'))
   await w.write('message')
   await w.close()
-  await Promise.all([second, third, fourth])
+  await Promise.all([second, third, fourth, fifth])
   await done
-  t.same(received, ['first message', 'second', 'third', '"fourth"\n'])
+  t.same(received, ['first message', 'second', 'third', '"fourth"\n', 'fifth'])
 })
 
 t.test('control frames may go between the fragments of an open writer', async (t) => {

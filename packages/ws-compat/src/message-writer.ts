@@ -9,7 +9,7 @@ export interface WriterHost {
   /** Gives the buffer back (to the pool when there is one). */
   releaseBuffer(buf: Buffer): void
   /** Sends one frame; resolves when the socket took it. */
-  sendFrame(opcode: number, payload: Buffer, fin: boolean, rsv1: boolean, compress: boolean, readOnly: boolean): Promise<void>
+  writeFrame(opcode: number, payload: Buffer, fin: boolean, rsv1: boolean, compress: boolean, readOnly: boolean): Promise<void>
   /** The writer is done; queued writes may go. */
   writerDone(writer: MessageWriter): void
 }
@@ -104,7 +104,7 @@ export class MessageWriter {
     const rsv1 = this.first && this.compress
     this.first = false
     try {
-      await this.host.sendFrame(opcode, payload, final, rsv1, this.compress, extra !== null)
+      await this.host.writeFrame(opcode, payload, final, rsv1, this.compress, extra !== null)
     } catch (err) {
       this.end(err as Error)
       throw err

@@ -3,9 +3,16 @@
  * HTTP route, and the few server-side observations a test needs (live connections, handler errors).
  */
 import type { EventEmitter } from 'node:events'
+import type { Hertz, HandlerFunc } from '@hertz-node/router'
 
 /** The ways a WebSocket can be served: the reference (`ws` alone) and the two paths under test. */
 export type PathName = 'bare' | 'legacy' | 'recommended'
+
+/** Per-route extras of a WebSocket route. */
+export interface RouteExtra {
+  /** Headers for the 101 (`responseHeader` of the recommended upgrader, `c.response.header` on the legacy path). */
+  responseHeader?: Record<string, string>
+}
 
 /** What a test may ask of the app it starts. */
 export interface AppOptions {
@@ -19,6 +26,8 @@ export interface AppOptions {
   serverOptions?: unknown[]
   /** Write timeout (ms) set on each connection's netConn before the handler starts. */
   writeTimeoutMs?: number
+  /** Adds routes after the standard ones; `wsRoute()` builds this path's WebSocket echo route. */
+  setup?: (h: Hertz, wsRoute: (extra?: RouteExtra) => HandlerFunc) => void
 }
 
 /** A started server. */
@@ -28,8 +37,10 @@ export interface ServerUnderTest {
   /** `127.0.0.1:<port>`, the value a same-origin Origin must carry. */
   host: string
   wsPath: string
-  /** Errors the WebSocket handler saw other than a normal close (kept for diagnostics and assertions). */
+  /** Errors the WebSocket handler ended with (kept for diagnostics and assertions). */
   handlerErrors: unknown[]
+  /** Errors `upgrade` rejected with (refused handshakes). */
+  upgradeErrors: unknown[]
   /** WebSockets currently open on the server side. */
   liveConns: () => number
   /** Ends every `hold` command: the handlers read again. */

@@ -46,6 +46,7 @@ export async function startBare (opts: AppOptions = {}): Promise<ServerUnderTest
     host: `127.0.0.1:${port}`,
     wsPath: '/ws',
     handlerErrors,
+    upgradeErrors: [],
     liveConns: () => live.size,
     release: () => {},
     flooded: () => 0,

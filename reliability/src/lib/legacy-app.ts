@@ -9,17 +9,19 @@ import { modeOf, startRouterApp } from './router-apps.js'
 
 /** Legacy path: `HertzUpgrader` inside a router handler (hijack). */
 export async function startLegacy (opts: AppOptions = {}): Promise<ServerUnderTest> {
-  return startRouterApp('legacy', opts, (h, state, wsPath) => {
+  return startRouterApp('legacy', opts, state => {
     const upgrader = new HertzUpgrader(opts.upgrader ?? {})
-    const route = async (_ctx: Context, c: RequestContext): Promise<void> => {
-      const mode = modeOf(c.path(), wsPath)
+    return (extra = {}) => async (_ctx: Context, c: RequestContext): Promise<void> => {
+      const mode = modeOf(c.path())
       if (mode === 'early') throw new Error('handler threw before the upgrade')
+      // The legacy API has no responseHeader argument: extra headers go on c.response before the upgrade.
+      for (const [k, v] of Object.entries(extra.responseHeader ?? {})) c.response.header.set(k, v)
       try {
         await upgrader.upgrade(c, conn => state.serve(conn, mode))
-      } catch {
-        // The refusal was written on c; nothing else to do (the seed logs it).
+      } catch (err) {
+        // The refusal was written on c (the seed logs it).
+        state.upgradeErrors.push(err)
       }
     }
-    for (const p of [wsPath, `${wsPath}/throw`, `${wsPath}/reject`, `${wsPath}/early`]) h.any(p, route)
   })
 }

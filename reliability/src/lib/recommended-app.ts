@@ -10,19 +10,19 @@ import { modeOf, startRouterApp } from './router-apps.js'
 
 /** Recommended path: `adaptor.handler` + `Upgrader.upgrade(req, res)`. */
 export async function startRecommended (opts: AppOptions = {}): Promise<ServerUnderTest> {
-  return startRouterApp('recommended', opts, (h, state, wsPath) => {
+  return startRouterApp('recommended', opts, state => {
     const upgrader = new Upgrader(opts.upgrader ?? {})
-    const route = adapt(async (req: IncomingMessage, res: ServerResponse) => {
-      const mode = modeOf(new URL(req.url ?? '/', 'http://x').pathname, wsPath)
+    return (extra = {}) => adapt(async (req: IncomingMessage, res: ServerResponse) => {
+      const mode = modeOf(new URL(req.url ?? '/', 'http://x').pathname)
       if (mode === 'early') throw new Error('handler threw before the upgrade')
       let conn: Conn
       try {
-        conn = await upgrader.upgrade(req, res)
-      } catch {
+        conn = await upgrader.upgrade(req, res, extra.responseHeader)
+      } catch (err) {
+        state.upgradeErrors.push(err)
         return
       }
       await state.serve(conn, mode)
     })
-    for (const p of [wsPath, `${wsPath}/throw`, `${wsPath}/reject`, `${wsPath}/early`]) h.any(p, route)
   })
 }

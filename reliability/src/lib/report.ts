@@ -1,12 +1,12 @@
 /**
  * Outcome records for RELIABILITY.md: each test file records cases tried / survived / lost with the
- * command that reproduces them; on exit the records go to one JSON file per process in the results
- * directory (`RELIABILITY_RESULTS`, default `<tmpdir>/hertz-node-reliability`), and `summarize.ts`
- * turns the directory into the markdown table.
+ * command that reproduces them; on exit the records go to `<test file>.json` in the results directory
+ * (`RELIABILITY_RESULTS`, default `<tmpdir>/hertz-node-reliability`; a new run overwrites the old file),
+ * and `summarize.ts` turns the directory into the markdown table.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 
 /** One row: a unit of cases (a case, a fuzz category, a scenario) on one path. */
 export interface Outcome {
@@ -31,7 +31,7 @@ process.once('exit', () => {
   if (rows.length === 0) return
   const dir = resultsDir()
   mkdirSync(dir, { recursive: true })
-  const file = `${rows[0]!.section.replace(/\W+/g, '-')}.${process.pid}.json`
+  const file = `${basename(process.argv[1] ?? 'unknown').replace(/\.test\.[cm]?[jt]s$/, '')}.json`
   writeFileSync(join(dir, file), JSON.stringify(rows, null, 1))
 })
 

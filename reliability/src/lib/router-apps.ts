@@ -1,6 +1,7 @@
 /**
  * What the apps of both paths share (`legacy-app.ts`, `recommended-app.ts`): the router server, the
- * HTTP routes and the WebSocket handler with its test commands. Both paths serve the same endpoints, so one case table fits both:
+ * HTTP routes and the WebSocket handler with its test commands. Both paths serve the same endpoints,
+ * so one case table fits both:
  *   `<wsPath>`        echo; a text message `flood` makes the server write 64 KiB messages until a write
  *                     fails, `hold` makes it stop reading until the peer leaves
  *   `<wsPath>/throw`  the WebSocket handler throws synchronously right after the upgrade
@@ -9,9 +10,9 @@
  *   `/http`           200 `ok`; `/http/throw` throws, `/http/reject` rejects; `/http/slow?ms=` answers late
  */
 import type { AddressInfo } from 'node:net'
-import { server, type RequestContext, type Context } from '@hertz-node/router'
+import { server, type Context, type HandlerFunc, type RequestContext } from '@hertz-node/router'
 import { BinaryMessage, TextMessage, type Conn } from '@hertz-node/ws-compat'
-import type { AppOptions, PathName, ServerUnderTest } from './app-types.js'
+import type { AppOptions, PathName, RouteExtra, ServerUnderTest } from './app-types.js'
 
 /** The router's idle-timeout option (short in tests, so keep-alive sockets of refused handshakes close soon). */
 export function idleTimeoutOption (ms: number): unknown {
@@ -29,6 +30,7 @@ const FLOOD_CHUNK = Buffer.alloc(64 * 1024, 0x66)
 export class AppState {
   readonly live = new Set<Conn>()
   readonly handlerErrors: unknown[] = []
+  readonly upgradeErrors: unknown[] = []
   /** Bytes the flood handler managed to hand to the socket. */
   flooded = 0
 
@@ -75,14 +77,23 @@ export class AppState {
   }
 }
 
-export function modeOf (path: string, base: string): string {
-  return path === base ? 'echo' : path.slice(base.length + 1)
+/** The handler mode a WebSocket route runs in, from the last segment of its path. */
+export function modeOf (path: string): string {
+  const last = path.slice(path.lastIndexOf('/') + 1)
+  return last === 'throw' || last === 'reject' || last === 'early' ? last : 'echo'
 }
 
+/** Builds the path's WebSocket route; `extra.responseHeader` goes onto the 101 (or is refused). */
+export type WsRouteFactory = (extra?: RouteExtra) => HandlerFunc
+
+/**
+ * Starts the app: the HTTP routes, the path's WebSocket route at `<wsPath>` and its fault variants, then
+ * `opts.setup(h, wsRoute)` for routes a test adds (groups, static files, ...).
+ */
 export async function startRouterApp (
   name: PathName,
   opts: AppOptions,
-  mount: (h: ReturnType<typeof server.Default>, state: AppState, wsPath: string) => void
+  makeRoute: (state: AppState) => WsRouteFactory
 ): Promise<ServerUnderTest> {
   const wsPath = opts.wsPath ?? '/ws'
   const h = server.Default(server.withHostPorts('127.0.0.1:0'), ...(opts.serverOptions ?? []) as Parameters<typeof server.Default>)
@@ -94,7 +105,9 @@ export async function startRouterApp (
     await new Promise(resolve => setTimeout(resolve, Number(c.query('ms') ?? 500)))
     c.string(200, 'slow done')
   })
-  mount(h, state, wsPath)
+  const wsRoute = makeRoute(state)
+  for (const p of [wsPath, `${wsPath}/throw`, `${wsPath}/reject`, `${wsPath}/early`]) h.any(p, wsRoute())
+  opts.setup?.(h, wsRoute)
   await h.run()
   const port = (h.address() as AddressInfo).port
   return {
@@ -105,6 +118,7 @@ export async function startRouterApp (
     release: () => state.release(),
     flooded: () => state.flooded,
     handlerErrors: state.handlerErrors,
+    upgradeErrors: state.upgradeErrors,
     liveConns: () => state.live.size,
     emitters: {},
     close: async () => {

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { createHash } from 'node:crypto'
 import { once } from 'node:events'
 import type { AddressInfo, Socket } from 'node:net'
@@ -13,9 +13,9 @@ import { hertzFastify } from './index.js'
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11'
 
 /** A router at `basePath` with HTTP routes, a legacy hijack WebSocket route and a taken-over (adaptor-style) one. */
-function buildRouter (basePath: string): { h: Engine, events: string[] } {
+function buildRouter (basePath: string, exitWaitTime = 5000): { h: Engine, events: string[] } {
   const events: string[] = []
-  const h = server.Default(server.withBasePath(basePath))
+  const h = server.Default(server.withBasePath(basePath), server.withExitWaitTime(exitWaitTime))
   h.logger = new MemoryLogger()
   h.onShutdown.push(async () => { events.push('router onShutdown') })
   h.GET('/hello', (_ctx, c) => { c.json(200, { path: c.path(), fullPath: c.fullPath(), url: c.req.url, q: c.query('q') }) })
@@ -66,14 +66,14 @@ function hijackEcho (events: string[]): HandlerFunc {
   }
 }
 
-async function listen (t: Tap.Test, app: FastifyInstance): Promise<number> {
+async function listen (t: Test, app: FastifyInstance): Promise<number> {
   await app.listen({ port: 0, host: '127.0.0.1' })
   t.teardown(() => app.close())
   return (app.server.address() as AddressInfo).port
 }
 
 /** Opens a WebSocket, sends `msg`, resolves with the first reply; the socket stays open. */
-async function wsEcho (t: Tap.Test, url: string, msg: string): Promise<{ ws: WebSocket, reply: string }> {
+async function wsEcho (t: Test, url: string, msg: string): Promise<{ ws: WebSocket, reply: string }> {
   const ws = new WebSocket(url)
   t.teardown(() => { ws.terminate() })
   await once(ws, 'open')
@@ -82,10 +82,15 @@ async function wsEcho (t: Tap.Test, url: string, msg: string): Promise<{ ws: Web
   return { ws, reply: data.toString() }
 }
 
-function fastifyWsEcho (app: FastifyInstance): void {
-  app.get('/fws', { websocket: true }, socket => {
+function fastifyWsEcho (app: FastifyInstance, path = '/fws'): void {
+  app.get(path, { websocket: true }, socket => {
     socket.on('message', (m: Buffer) => { socket.send('fws:' + m.toString()) })
   })
+}
+
+/** Polls `cond` until it holds (for events reported a tick after a socket closes); gives up after 2 s. */
+async function until (cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !cond(); i++) await sleep(10)
 }
 
 const UPGRADE = (path: string): string =>
@@ -95,7 +100,7 @@ const UPGRADE = (path: string): string =>
 t.test('one fastify server: native routes, router HTTP + hijack + take-over, @fastify/websocket, all at once', async t => {
   for (const order of ['websocket first', 'router first']) {
     await t.test(order, async t => {
-      const { h } = buildRouter('/hz')
+      const { h, events } = buildRouter('/hz')
       const app = Fastify()
       app.addHook('onRequest', async (req, reply) => {
         if (req.url.startsWith('/hz/hijack') && req.headers.authorization === 'Bearer no') {
@@ -104,18 +109,16 @@ t.test('one fastify server: native routes, router HTTP + hijack + take-over, @fa
       })
       if (order === 'websocket first') {
         await app.register(websocket)
-        await app.register(async scope => { fastifyWsEcho(scope) })
+        await app.register(async scope => { fastifyWsEcho(scope); fastifyWsEcho(scope, '/hz/fws') })
         await app.register(hertzFastify, { router: h })
       } else {
         await app.register(hertzFastify, { router: h })
         await app.register(websocket)
-        await app.register(async scope => { fastifyWsEcho(scope) })
+        await app.register(async scope => { fastifyWsEcho(scope); fastifyWsEcho(scope, '/hz/fws') })
       }
       app.get('/native', async () => ({ native: true }))
       const port = await listen(t, app)
       const base = `http://127.0.0.1:${port}`
-
-      t.equal(app.server.listenerCount('upgrade'), 1, 'exactly one upgrade listener on the server')
 
       const native = await fetch(base + '/native')
       t.same(await native.json(), { native: true })
@@ -125,10 +128,11 @@ t.test('one fastify server: native routes, router HTTP + hijack + take-over, @fa
       t.equal(hello.headers.get('server'), 'hertz', 'answered by the router')
       t.same(await hello.json(), { path: '/hz/hello', fullPath: '/hz/hello', url: '/hz/hello?q=1', q: '1' })
 
-      const big = Buffer.alloc(200_000, 7)
+      // Larger than fastify's own 1 MiB body limit, which does not apply under the mount (the router's does).
+      const big = Buffer.alloc(1_500_000, 7)
       const echo = await fetch(base + '/hz/echo', { method: 'POST', body: big, headers: { 'content-type': 'application/x-thing' } })
       t.equal(echo.status, 201)
-      t.equal(echo.headers.get('x-seen'), '200000', 'the router read the body fastify left alone')
+      t.equal(echo.headers.get('x-seen'), '1500000', 'the router read the body fastify left alone')
       t.equal(echo.headers.get('content-type'), 'application/x-thing')
       t.ok(Buffer.from(await echo.arrayBuffer()).equals(big))
 
@@ -138,6 +142,15 @@ t.test('one fastify server: native routes, router HTTP + hijack + take-over, @fa
       const stream = await fetch(base + '/hz/stream')
       t.equal(stream.headers.get('transfer-encoding'), 'chunked')
       t.equal(await stream.text(), 'one,two')
+
+      // A client that goes away aborts the chain's signal.
+      const ac = new AbortController()
+      const gone = fetch(base + '/hz/slow', { signal: ac.signal }).catch(() => 'aborted')
+      await sleep(50)
+      ac.abort()
+      t.equal(await gone, 'aborted')
+      await until(() => events.length > 0)
+      t.same(events, ['slow aborted: HERTZ_ERR_CLIENT_CLOSED'])
 
       const missing = await fetch(base + '/hz/nope')
       t.equal(missing.status, 404)
@@ -181,12 +194,18 @@ t.test('one fastify server: native routes, router HTTP + hijack + take-over, @fa
       t.ok(stray.closed)
       t.equal(stray.text.match(/HTTP\/1\.1 /g)?.length, 1, 'one response on the socket')
       t.match(stray.text, /^HTTP\/1\.1 404 /)
+      t.not(stray.text.includes('Server: hertz'), true, 'the router never saw it')
+
+      // Under the mount, an upgrade the router has no route for is left to the other owner.
+      const inside = await wsEcho(t, `ws://127.0.0.1:${port}/hz/fws`, 'd')
+      t.equal(inside.reply, 'fws:d')
     })
   }
 })
 
 t.test('fastify close() shuts live router sockets down and runs the router hooks', async t => {
-  const { h, events } = buildRouter('/')
+  // The router mounted at the root, next to @fastify/websocket: each upgrade still has one owner.
+  const { h, events } = buildRouter('/', 200)
   const app = Fastify()
   await app.register(websocket)
   await app.register(async scope => { fastifyWsEcho(scope) })
@@ -214,10 +233,15 @@ t.test('fastify close() shuts live router sockets down and runs the router hooks
   t.ok(clients.every(c => c.ws.readyState === WebSocket.CLOSED), 'every WebSocket client saw its socket close')
   t.ok(pending.destroyed)
   t.ok(events.includes('router onShutdown'))
+  await until(() => events.includes('hijack closed'))
   t.ok(events.includes('hijack closed'), 'the hijack handler settled')
   t.ok(events.includes('slow aborted: HERTZ_ERR_SERVER_CLOSED'), 'in-flight upgrade chains see their signal abort')
   t.equal(app.server.listening, false)
   t.equal(app.server.listenerCount('upgrade'), 0, 'no listener left behind')
+  const left = await new Promise<number>((resolve, reject) => {
+    app.server.getConnections((err, n) => { err === null ? resolve(n) : reject(err) })
+  })
+  t.equal(left, 0, 'no connection left behind')
 })
 
 t.test('inject() reaches router routes without a port', async t => {
@@ -244,6 +268,18 @@ t.test('inject() reaches router routes without a port', async t => {
   const head = await app.inject({ method: 'HEAD', url: '/api/hello' })
   t.equal(head.statusCode, 404, 'the router decides HEAD itself (no HEAD route registered)')
   t.equal(head.headers.server, 'hertz')
+
+  // The router's body limit answers, under a fastify prefix nested in another plugin.
+  const small = server.New(server.withBasePath('/outer/inner'), server.withMaxRequestBodySize(1024))
+  small.logger = new MemoryLogger()
+  small.POST('/up', async (_ctx, c) => { c.string(200, 'got %d', (await c.body()).length) })
+  const app2 = Fastify()
+  await app2.register(async outer => { await outer.register(hertzFastify, { router: small, prefix: '/inner' }) }, { prefix: '/outer' })
+  t.teardown(() => app2.close())
+  t.equal((await app2.inject({ method: 'POST', url: '/outer/inner/up', payload: Buffer.alloc(1000) })).body, 'got 1000')
+  const tooBig = await app2.inject({ method: 'POST', url: '/outer/inner/up', payload: Buffer.alloc(2000) })
+  t.equal(tooBig.statusCode, 413)
+  t.equal(tooBig.body, 'Request Entity Too Large')
 })
 
 t.test('router plugins load before fastify is ready; a failing one aborts fastify\'s start', async t => {
@@ -267,7 +303,7 @@ t.test('router plugins load before fastify is ready; a failing one aborts fastif
   bad.register(function broken () { throw new Error('nope') })
   const app2 = Fastify()
   app2.register(hertzFastify, { router: bad })
-  await t.rejects(app2.ready(), { code: 'HERTZ_ERR_PLUGIN_FAILED' })
+  await t.rejects(Promise.resolve(app2.ready()), { code: 'HERTZ_ERR_PLUGIN_FAILED' })
   await app2.close()
 })
 
@@ -287,6 +323,16 @@ t.test('mount options are checked', async t => {
   for (const [label, run] of cases) {
     await t.rejects(run(), { code: 'HERTZ_ERR_BAD_OPTION' }, label)
   }
+
+  // One router, one host.
+  const h = server.New()
+  h.logger = new MemoryLogger()
+  const first = Fastify()
+  await first.register(hertzFastify, { router: h })
+  t.teardown(() => first.close())
+  const second = Fastify()
+  t.teardown(() => second.close().catch(() => {}))
+  await t.rejects(Promise.resolve(second.register(hertzFastify, { router: h })), { code: 'HERTZ_ERR_ALREADY_RUNNING' })
 })
 
 t.test('without other upgrade owners, upgrades outside the mount get fastify\'s answer', async t => {
@@ -301,4 +347,45 @@ t.test('without other upgrade owners, upgrades outside the mount get fastify\'s 
   const s = await openSocket(t, port)
   s.write(UPGRADE('/hz/hijack'))
   t.match(await readUntil(s, x => x.includes('\r\n\r\n')), /^HTTP\/1\.1 101 Switching Protocols\r\n/)
+
+  // A malformed path belongs to nobody's mount: fastify answers it 400 and the socket closes.
+  const bad = await rawExchange(t, port, UPGRADE('/hz/%E0%A4%A'))
+  t.ok(bad.closed)
+  t.match(bad.text, /^HTTP\/1\.1 400 /)
+})
+
+t.test('a plain ws server attached to fastify\'s server later keeps every upgrade outside the router', async t => {
+  const { h } = buildRouter('/hz')
+  const app = Fastify()
+  await app.register(hertzFastify, { router: h })
+  const port = await listen(t, app)
+  // The #414 shape: a library that answers every upgrade on the server, added after listen.
+  const wss = new WebSocketServer({ server: app.server })
+  wss.on('connection', ws => { ws.on('message', d => { ws.send('raw:' + d.toString()) }) })
+  await sleep(0)
+  t.equal((await wsEcho(t, `ws://127.0.0.1:${port}/anything`, 'e')).reply, 'raw:e')
+  t.equal((await wsEcho(t, `ws://127.0.0.1:${port}/hz/hijack`, 'f')).reply, 'hijack:f')
+  const routed = await rawExchange(t, port, UPGRADE('/hz/hello'))
+  t.match(routed.text, /^HTTP\/1\.1 200 OK\r\n[\s\S]*Server: hertz/, 'a router route answers')
+  t.equal(routed.text.match(/HTTP\/1\.1 /g)?.length, 1, 'and only the router')
+  const unrouted = await rawExchange(t, port, UPGRADE('/hz/unrouted'), 300)
+  t.match(unrouted.text, /^HTTP\/1\.1 101 /, 'a path under the mount without a router route goes to the other owner')
+  t.equal(unrouted.text.match(/HTTP\/1\.1 /g)?.length, 1, 'and only to it')
+
+  for (const client of wss.clients) client.terminate()
+  await new Promise<void>(resolve => { wss.close(() => { resolve() }) })
+  t.equal(app.server.listenerCount('upgrade'), 1, 'ws removed its own listener through the wrapper')
+})
+
+t.test('unmounting hands a still-attached listener back unwrapped', async t => {
+  const { h } = buildRouter('/hz')
+  const app = Fastify()
+  const raw = (): void => {}
+  app.server.on('upgrade', raw)
+  await app.register(hertzFastify, { router: h })
+  await app.ready()
+  t.not(app.server.rawListeners('upgrade').includes(raw), 'wrapped while the router is mounted')
+  t.ok(app.server.listeners('upgrade').includes(raw), 'listeners() still reports it')
+  await app.close()
+  t.same(app.server.rawListeners('upgrade'), [raw])
 })

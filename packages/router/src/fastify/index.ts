@@ -27,8 +27,9 @@ function leaveBodyUnread (_req: FastifyRequest, _payload: unknown, done: (err: E
  *   through the router's chain with the router's own semantics (buffered or streamed responses, body limits,
  *   404/405, redirects, abort signal). fastify's body parsers stay out of the way.
  * - Upgrade requests under the base path take the same way and reach the router's chain with the socket, so
- *   `c.hijack()` and the adaptor work inside fastify. The server keeps exactly one `'upgrade'` listener: other
- *   upgrade owners (`@fastify/websocket`) get every upgrade outside the base path and none inside it.
+ *   `c.hijack()` and the adaptor work inside fastify. Every upgrade socket has exactly one owner: the router takes
+ *   those under its base path that it has a route for (all of them when nobody else listens for upgrades); the
+ *   server's other upgrade listeners (`@fastify/websocket`, a `ws` server) get all the others and never these.
  * - `app.close()` runs the router's graceful shutdown: `onShutdown` hooks run and the router's live upgraded and
  *   hijacked sockets are closed, so fastify's server can close.
  * - `app.inject()` reaches router routes.
@@ -39,8 +40,12 @@ export const hertzFastify: FastifyPluginAsync<HertzFastifyOptions> = async funct
     throw new HertzError(ErrorCodes.HERTZ_ERR_BAD_OPTION, 'hertzFastify: options.router must be a router built with server.New or server.Default')
   }
   const paths = mountPaths(h.basePath(), fastify.prefix)
-  // Plugins and onRun hooks: a failure here aborts fastify's start.
-  await h.ready()
+  // The router's plugins and onRun hooks: a failure here aborts fastify's start.
+  await h.mount()
+  // preClose runs before fastify closes its server, which waits for every socket (upgraded ones included).
+  fastify.addHook('preClose', async function closeRouter () {
+    if (h.isRunning()) await h.unmount()
+  })
 
   // This plugin is encapsulated: the catch-all parser only concerns the router's routes.
   fastify.removeAllContentTypeParsers()
@@ -56,9 +61,11 @@ export const hertzFastify: FastifyPluginAsync<HertzFastifyOptions> = async funct
   fastify.all(paths.wildcard, serve)
   if (paths.exact !== null) fastify.all(paths.exact, serve)
 
-  const unmount = mountUpgrades(fastify.server, paths.upgradePrefix, fastify.routing.bind(fastify))
-  // preClose runs before fastify closes its server, which waits for every socket (upgraded ones included).
-  fastify.addHook('preClose', async function closeRouter () { await h.shutdown() })
+  const unmount = mountUpgrades(fastify.server, {
+    prefix: paths.upgradePrefix,
+    routing: fastify.routing.bind(fastify),
+    hasRoute: h.hasRoute.bind(h)
+  })
   fastify.addHook('onClose', async function unmountUpgrades () { unmount() })
 }
 

@@ -18,25 +18,38 @@ export interface UpgradeTicket {
 /** Marks a request that reached fastify through a router mount's upgrade path. */
 export const kUpgradeTicket: unique symbol = Symbol('hertz.fastify.upgrade')
 
-interface Mount {
-  /** Normalised prefix: starts with '/', no trailing slash; '' for the root. */
+/** A router mounted on the server. */
+export interface Mount {
+  /** Path prefix of the mount: starts with '/', no trailing slash; '' for the root. */
   prefix: string
+  /** The mounting fastify instance's `routing`. */
   routing: Routing
+  /** True when the router has a route for this method and (decoded) path. */
+  hasRoute: (method: string, path: string) => boolean
 }
 
+/** Marks a wrapper put in place of another library's `'upgrade'` listener. */
+type Wrapper = UpgradeListener & { listener: UpgradeListener, [kWrapper]: true }
+const kWrapper: unique symbol = Symbol('hertz.fastify.upgrade-wrapper')
+/** Caches, per request, whether a router mount owns it (every listener asks). */
+const kOwner: unique symbol = Symbol('hertz.fastify.upgrade-owner')
+type OwnedRequest = IncomingMessage & { [kOwner]?: Mount | null }
+
 /**
- * The one `'upgrade'` listener of a server that carries router mounts.
+ * Gives every upgrade socket of a server that carries router mounts exactly one owner.
  *
- * Every library that listens for `'upgrade'` on a shared server believes it owns
- * every upgrade socket; with two of them, both answer the same socket (a 404 from
- * one, a 101 from the other) and the connection is corrupted. So this dispatcher
- * adopts the server's other `'upgrade'` listeners (present and future): an upgrade
- * under a router prefix is routed to that router alone, every other upgrade is
- * handed to the adopted listeners alone, exactly as if the router were absent.
+ * Every library that listens for `'upgrade'` believes it owns every upgrade socket;
+ * with two of them on one server, both answer the same socket (a 404 from one, a 101
+ * from the other) and the connection is corrupted. So the dispatcher wraps the
+ * server's other `'upgrade'` listeners (present and future) in a filter: an upgrade
+ * belongs to a router when its path lies under the mount and the router has a route
+ * for it (or nobody else listens); the others never see it, and they get every other
+ * upgrade exactly as if no router were mounted. The wrappers carry the original
+ * listener as `listener`, the way `once()` wrappers do, so the owning library can
+ * still remove its listener with `server.removeListener('upgrade', fn)`.
  */
 class UpgradeDispatcher {
   readonly mounts: Mount[] = []
-  readonly adopted: UpgradeListener[] = []
   readonly server: NodeEventEmitter
   readonly listener: UpgradeListener
   private readonly onNewListener: (event: string | symbol, fn: (...args: any[]) => void) => void
@@ -45,20 +58,27 @@ class UpgradeDispatcher {
     this.server = server
     this.listener = (req, socket, head) => { this.dispatch(req, socket, head) }
     this.onNewListener = (event, fn) => {
-      if (event !== 'upgrade' || fn === this.listener) return
-      // 'newListener' fires before the listener is added; take it over right after,
-      // which is before any I/O (and so any upgrade) can be delivered.
-      queueMicrotask(() => { this.adopt(fn as UpgradeListener) })
+      if (event !== 'upgrade' || fn === this.listener || (fn as Partial<Wrapper>)[kWrapper] === true) return
+      // 'newListener' fires before the listener is added; wrap it right after, which
+      // is before any I/O (and so any upgrade) can be delivered.
+      queueMicrotask(() => { this.wrap(fn as UpgradeListener) })
     }
-    for (const fn of server.listeners('upgrade') as UpgradeListener[]) this.adopt(fn)
-    server.on('upgrade', this.listener)
+    for (const fn of server.rawListeners('upgrade') as UpgradeListener[]) this.wrap(fn)
+    server.prependListener('upgrade', this.listener)
     server.on('newListener', this.onNewListener)
   }
 
-  private adopt (fn: UpgradeListener): void {
-    if (!this.server.listeners('upgrade').includes(fn)) return
+  private wrap (fn: UpgradeListener): void {
+    const raw = this.server.rawListeners('upgrade')
+    if (!raw.includes(fn) || (fn as Partial<Wrapper>)[kWrapper] === true) return
+    const owner = this.owner.bind(this)
+    const wrapper = function (this: unknown, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+      if (owner(req) === null) fn.call(this, req, socket, head)
+    } as Wrapper
+    wrapper.listener = fn
+    wrapper[kWrapper] = true
     this.server.removeListener('upgrade', fn)
-    if (!this.adopted.includes(fn)) this.adopted.push(fn)
+    this.server.on('upgrade', wrapper)
   }
 
   /** Adds a mount; longer prefixes are matched first. */
@@ -67,35 +87,51 @@ class UpgradeDispatcher {
     this.mounts.sort((a, b) => b.prefix.length - a.prefix.length)
   }
 
-  /** Removes a mount; the last removal hands the server back to the adopted listeners. */
+  /** Removes a mount; after the last one the server's listeners are as they would be without any router. */
   remove (mount: Mount): boolean {
     const i = this.mounts.indexOf(mount)
     if (i !== -1) this.mounts.splice(i, 1)
     if (this.mounts.length > 0) return false
     this.server.removeListener('upgrade', this.listener)
     this.server.removeListener('newListener', this.onNewListener)
-    for (const fn of this.adopted) this.server.on('upgrade', fn)
-    this.adopted.length = 0
+    for (const w of this.server.rawListeners('upgrade') as Wrapper[]) {
+      if (w[kWrapper] !== true) continue
+      this.server.removeListener('upgrade', w)
+      this.server.on('upgrade', w.listener)
+    }
     return true
   }
 
-  dispatch (req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const mount = this.match(req.url ?? '/')
-    if (mount !== undefined) {
-      routeUpgrade(mount.routing, req, socket, head, true)
-      return
-    }
-    if (this.adopted.length > 0) {
-      for (const fn of this.adopted) fn.call(this.server, req, socket, head)
-      return
-    }
-    // Nobody else wants upgrades: let fastify answer it as the HTTP request it also is.
-    routeUpgrade(this.mounts[this.mounts.length - 1]!.routing, req, socket, head, false)
+  /** True while some other library listens for upgrades. */
+  private othersListen (): boolean {
+    return this.server.listenerCount('upgrade') > 1
   }
 
-  private match (url: string): Mount | undefined {
-    const path = decodedPath(url)
-    if (path === null) return undefined
+  /** The mount that owns this upgrade request, or null when it belongs to the other listeners. */
+  owner (req: IncomingMessage): Mount | null {
+    const r = req as OwnedRequest
+    let owner = r[kOwner]
+    if (owner === undefined) {
+      owner = null
+      const path = decodedPath(req.url ?? '/')
+      const mount = path === null ? undefined : this.match(path)
+      if (mount !== undefined && (!this.othersListen() || mount.hasRoute(req.method ?? 'GET', path as string))) owner = mount
+      r[kOwner] = owner
+    }
+    return owner
+  }
+
+  dispatch (req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const mount = this.owner(req)
+    if (mount !== null) {
+      routeUpgrade(mount.routing, req, socket, head, true)
+    } else if (!this.othersListen()) {
+      // Nobody else takes upgrades: fastify answers it as the HTTP request it also is.
+      routeUpgrade((this.mounts[this.mounts.length - 1] as Mount).routing, req, socket, head, false)
+    }
+  }
+
+  private match (path: string): Mount | undefined {
     for (const mount of this.mounts) {
       const p = mount.prefix
       if (p === '' || (path.startsWith(p) && (path.length === p.length || path.charCodeAt(p.length) === 47))) {
@@ -111,17 +147,15 @@ type NodeEventEmitter = import('node:events').EventEmitter
 const dispatchers = new WeakMap<NodeEventEmitter, UpgradeDispatcher>()
 
 /**
- * Routes upgrade requests whose path lies under `prefix` to `routing` (the mounting
- * fastify instance's `routing`), marked with an {@link UpgradeTicket}. Returns a
- * function that removes the mount again.
+ * Routes the upgrade requests that `mount` owns to its fastify instance, marked
+ * with an {@link UpgradeTicket}. Returns a function that removes the mount again.
  */
-export function mountUpgrades (server: NodeEventEmitter, prefix: string, routing: Routing): () => void {
+export function mountUpgrades (server: NodeEventEmitter, mount: Mount): () => void {
   let dispatcher = dispatchers.get(server)
   if (dispatcher === undefined) {
     dispatcher = new UpgradeDispatcher(server)
     dispatchers.set(server, dispatcher)
   }
-  const mount: Mount = { prefix: trimTrailingSlashes(prefix), routing }
   dispatcher.add(mount)
   const d = dispatcher
   return () => {
@@ -172,10 +206,8 @@ function endSocket (this: ServerResponse): void {
   const socket = this.socket
   if (socket === null) return
   this.detachSocket(socket)
-  socket.end()
   // Do not wait for the client's FIN: destroy once ours has been written.
-  if (socket.writableFinished) socket.destroy()
-  else socket.once('finish', socket.destroy)
+  socket.destroySoon()
 }
 
 function destroyOnError (this: Duplex): void {
@@ -192,10 +224,4 @@ export function decodedPath (url: string): string | null {
   } catch {
     return null
   }
-}
-
-function trimTrailingSlashes (prefix: string): string {
-  let end = prefix.length
-  while (end > 0 && prefix.charCodeAt(end - 1) === 47) end--
-  return prefix.slice(0, end)
 }

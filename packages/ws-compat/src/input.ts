@@ -1,0 +1,267 @@
+import type { Duplex } from 'node:stream'
+import { CloseError, formatCloseMessage, unexpectedEOF } from './close-error.js'
+import {
+  BinaryMessage,
+  CloseInvalidFramePayloadData,
+  CloseMessage,
+  CloseMessageTooBig,
+  CloseProtocolError,
+  PongMessage,
+  TextMessage,
+  defaultMaxQueuedBytes,
+  writeWait,
+} from './constants.js'
+import { ErrReadLimit, WsCompatError, WsCompatErrorCode } from './errors.js'
+import type { Output } from './output.js'
+import { ReadQueue, type Message } from './read-queue.js'
+import { createReceiver, setMaxPayload, wsStatusCode, type PerMessageDeflate, type Receiver } from './ws-internals.js'
+
+/** Called with the application data of a ping or pong. A throw (or rejection) fails the reads. */
+export type ControlHandler = (appData: string) => unknown
+/** Called with a received close frame. A throw fails the reads with that error instead of the CloseError. */
+export type CloseHandler = (code: number, text: string) => unknown
+
+/** How the read side of a connection is built. */
+export interface InputInit {
+  socket: Duplex
+  isServer: boolean
+  pmd: PerMessageDeflate | null
+  readLimit?: number | undefined
+  maxQueuedBytes?: number | undefined
+  /** Where the default handlers send their replies. */
+  output: Output
+  /** Called when no more input will be parsed (close frame, protocol error, end of stream). */
+  onInputDone: () => void
+}
+
+const noop = (): void => {}
+
+/**
+ * The read side of a `Conn`: feeds socket bytes to `ws`'s frame parser, queues the messages, runs the
+ * control frame handlers, and turns the end of the stream into the error reads report.
+ */
+export class Input {
+  /** The messages waiting to be read. */
+  readonly queue: ReadQueue
+  /** `true` once nothing more will be parsed. */
+  done = false
+  private readonly socket: Duplex
+  private readonly receiver: Receiver
+  private readonly pmd: PerMessageDeflate | null
+  private readonly output: Output
+  private readonly onInputDone: () => void
+  private handlePing: ControlHandler | null = null
+  private handlePong: ControlHandler | null = null
+  private handleClose: CloseHandler | null = null
+  private receiverPaused = false
+  private queuePaused = false
+  private socketError: Error | null = null
+
+  /** @param init - the socket, the negotiated extension and where replies go */
+  constructor(init: InputInit) {
+    this.socket = init.socket
+    this.pmd = init.pmd
+    this.output = init.output
+    this.onInputDone = init.onInputDone
+    this.queue = new ReadQueue(
+      { pauseReading: () => this.pause('queue'), resumeReading: () => this.resume('queue') },
+      init.maxQueuedBytes ?? defaultMaxQueuedBytes,
+    )
+    const extensions: Record<string, PerMessageDeflate> = {}
+    if (init.pmd !== null) extensions['permessage-deflate'] = init.pmd
+    const receiver = createReceiver({
+      allowSynchronousEvents: true,
+      extensions,
+      isServer: init.isServer,
+      maxPayload: 0,
+      skipUTF8Validation: false,
+    })
+    this.receiver = receiver
+    setMaxPayload(receiver, init.pmd, init.readLimit ?? 0)
+    receiver.on('message', (data: Buffer, isBinary: boolean) =>
+      this.queue.push(isBinary ? BinaryMessage : TextMessage, data),
+    )
+    receiver.on('ping', (data: Buffer) => this.onPing(data))
+    receiver.on('pong', (data: Buffer) => this.runHandler(this.handlePong, data.toString()))
+    receiver.on('conclude', (code: number, reason: Buffer) => this.onCloseFrame(code, reason))
+    receiver.on('error', (err: Error) => this.onParseError(err))
+    receiver.on('drain', () => this.resume('receiver'))
+    receiver.on('finish', () => this.finish())
+  }
+
+  /** Feeds socket bytes to the parser; the socket's `'data'` listener. */
+  readonly write = (chunk: Buffer): void => {
+    if (!this.receiver.write(chunk)) this.pause('receiver')
+  }
+
+  /** See `Conn.setReadLimit`. */
+  setReadLimit(limit: number): void {
+    setMaxPayload(this.receiver, this.pmd, limit > 0 ? limit : 0)
+  }
+
+  /** See `Conn.setPingHandler`. */
+  setPingHandler(h: ControlHandler | null): void {
+    this.handlePing = h
+  }
+
+  /** See `Conn.pingHandler`. */
+  pingHandler(): ControlHandler {
+    return this.handlePing ?? ((appData) => this.pong(Buffer.from(appData)))
+  }
+
+  /** See `Conn.setPongHandler`. */
+  setPongHandler(h: ControlHandler | null): void {
+    this.handlePong = h
+  }
+
+  /** See `Conn.pongHandler`. */
+  pongHandler(): ControlHandler {
+    return this.handlePong ?? noop
+  }
+
+  /** See `Conn.setCloseHandler`. */
+  setCloseHandler(h: CloseHandler | null): void {
+    this.handleClose = h
+  }
+
+  /** See `Conn.closeHandler`. */
+  closeHandler(): CloseHandler {
+    return this.handleClose ?? ((code) => this.closeReply(code))
+  }
+
+  /** The peer ended its side of the stream: parse what is left. */
+  socketEnded(): void {
+    if (!this.receiver.writableEnded) this.receiver.end()
+  }
+
+  /** Remembers the socket's error; reads report it once the queued messages are read. */
+  socketFailed(err: Error): void {
+    this.socketError ??= err
+  }
+
+  /** The socket is gone: parse what it still buffered, then end the stream. */
+  socketClosed(): void {
+    const socket = this.socket
+    socket.removeListener('data', this.write)
+    // Bytes still buffered in a paused socket are messages the peer sent before it left: keep them.
+    if (!this.done && socket.readableLength > 0) {
+      const rest = socket.read() as Buffer | null
+      if (rest !== null) this.receiver.write(rest)
+    }
+    if (!this.receiver.writableEnded) this.receiver.end()
+    if (this.done || this.receiver.writableFinished || this.receiver.errored !== null) this.cleanup()
+    else this.receiver.once('finish', () => this.cleanup())
+  }
+
+  private finish(): void {
+    this.queue.end(this.endError())
+    this.markDone()
+  }
+
+  private cleanup(): void {
+    this.queue.end(this.endError())
+    this.pmd?.cleanup()
+  }
+
+  private endError(): Error {
+    const err = this.socketError
+    if (err === null) return unexpectedEOF()
+    return new WsCompatError(WsCompatErrorCode.NET, `websocket: ${err.message}`, { cause: err })
+  }
+
+  private markDone(): void {
+    if (this.done) return
+    this.done = true
+    this.onInputDone()
+  }
+
+  private pause(reason: 'queue' | 'receiver'): void {
+    if (reason === 'queue') this.queuePaused = true
+    else this.receiverPaused = true
+    this.socket.pause()
+  }
+
+  private resume(reason: 'queue' | 'receiver'): void {
+    if (reason === 'queue') this.queuePaused = false
+    else this.receiverPaused = false
+    if (!this.queuePaused && !this.receiverPaused && !this.done) this.socket.resume()
+  }
+
+  /** Stops feeding the parser (after a close frame or a protocol error) and lets the socket drain. */
+  private stop(): void {
+    this.socket.removeListener('data', this.write)
+    this.queuePaused = false
+    this.receiverPaused = false
+    process.nextTick(() => this.socket.resume())
+  }
+
+  private pong(data: Buffer): void {
+    this.output.writeControl(PongMessage, data, Date.now() + writeWait).catch(noop)
+  }
+
+  private closeReply(code: number): void {
+    this.output.writeControl(CloseMessage, formatCloseMessage(code, ''), Date.now() + writeWait).catch(noop)
+  }
+
+  private onPing(data: Buffer): void {
+    // The default answers with the raw bytes: a ping's data need not be UTF-8.
+    if (this.handlePing === null) this.pong(data)
+    else this.runHandler(this.handlePing, data.toString())
+  }
+
+  private runHandler(handler: ControlHandler | null, appData: string): void {
+    if (handler === null) return
+    try {
+      const result = handler(appData)
+      if (result instanceof Promise) result.catch((err: unknown) => this.queue.end(err))
+    } catch (err) {
+      this.queue.end(err)
+    }
+  }
+
+  private onCloseFrame(code: number, reason: Buffer): void {
+    const text = reason.toString()
+    this.stop()
+    this.queue.end(new CloseError(code, text), () => this.runCloseHandler(code, text))
+    this.markDone()
+  }
+
+  /** Runs the close handler; returns its error, which then replaces the CloseError. */
+  private runCloseHandler(code: number, text: string): unknown {
+    if (this.handleClose === null) {
+      this.closeReply(code)
+      return undefined
+    }
+    try {
+      const result = this.handleClose(code, text)
+      if (result instanceof Promise) result.catch(noop)
+      return undefined
+    } catch (err) {
+      return err
+    }
+  }
+
+  private onParseError(err: Error): void {
+    this.stop()
+    const status = wsStatusCode(err) ?? CloseProtocolError
+    const detail = err.message.replace(/^Invalid WebSocket frame: /, '')
+    let readErr: Error
+    let reason = detail
+    if (status === CloseMessageTooBig) {
+      readErr = ErrReadLimit
+      reason = ''
+    } else if (status === CloseInvalidFramePayloadData) {
+      readErr = new WsCompatError(WsCompatErrorCode.INVALID_UTF8, `websocket: ${detail}`, { cause: err })
+    } else {
+      readErr = new WsCompatError(WsCompatErrorCode.PROTOCOL, `websocket: ${detail}`, { cause: err })
+    }
+    // Best effort, as gorilla: tell the peer why, once the reader gets here.
+    const message = formatCloseMessage(status, reason.slice(0, 123))
+    this.queue.end(readErr, () => {
+      this.output.writeControl(CloseMessage, message, Date.now() + writeWait).catch(noop)
+    })
+    this.markDone()
+  }
+}
+
+export type { Message }

@@ -1,0 +1,273 @@
+import type { Duplex } from 'node:stream'
+import { takeWriteBuffer, WritePoolData, type BufferPool } from './buffer-pool.js'
+import {
+  BinaryMessage,
+  CloseMessage,
+  PingMessage,
+  PongMessage,
+  TextMessage,
+  defaultCompressionLevel,
+  defaultWriteBufferSize,
+  maxControlFramePayloadSize,
+} from './constants.js'
+import { toBuffer, type Data } from './data.js'
+import { ErrCloseSent, WsCompatError, WsCompatErrorCode, connClosedError, writeTimeoutError } from './errors.js'
+import { FrameWriter } from './frame-writer.js'
+import { MessageWriter, type WriterHost } from './message-writer.js'
+import type { PreparedMessage } from './prepared.js'
+import type { PerMessageDeflate } from './ws-internals.js'
+
+/** How the write side of a connection is built. */
+export interface OutputInit {
+  socket: Duplex
+  isServer: boolean
+  pmd: PerMessageDeflate | null
+  writeBufferSize?: number | undefined
+  writeBufferPool?: BufferPool | undefined
+  /** Called once a close frame is on the socket. */
+  onCloseWritten: () => void
+}
+
+/** `true` for `TextMessage` and `BinaryMessage`. */
+export function isData(type: number): boolean {
+  return type === TextMessage || type === BinaryMessage
+}
+
+/** `true` for `CloseMessage`, `PingMessage` and `PongMessage`. */
+export function isControl(type: number): boolean {
+  return type === CloseMessage || type === PingMessage || type === PongMessage
+}
+
+function badOpcode(): WsCompatError {
+  return new WsCompatError(WsCompatErrorCode.BAD_WRITE_OPCODE, 'websocket: bad write message type')
+}
+
+function invalidControlFrame(): WsCompatError {
+  return new WsCompatError(WsCompatErrorCode.INVALID_CONTROL_FRAME, 'websocket: invalid control frame')
+}
+
+/**
+ * The write side of a `Conn`: the data channel (one message at a time, an open writer holding it), write
+ * deadlines and timeouts, compression settings, and gorilla's sticky write error.
+ */
+export class Output implements WriterHost {
+  private readonly frames: FrameWriter
+  private readonly pmd: PerMessageDeflate | null
+  private readonly isServer: boolean
+  private readonly pool: BufferPool | undefined
+  private readonly bufferSize: number
+  private readonly onCloseWritten: () => void
+  private ownBuffer: Buffer | null = null
+  private writer: MessageWriter | null = null
+  private waiters: Array<() => void> = []
+  private writeErr: Error | null = null
+  private closedLocally = false
+  private deadline = 0
+  private timeout = 0
+  private compressionEnabled = true
+  private compressionLevel = defaultCompressionLevel
+
+  /** @param init - the socket and what the handshake negotiated */
+  constructor(init: OutputInit) {
+    this.frames = new FrameWriter(init.socket, init.isServer, init.pmd, defaultCompressionLevel)
+    this.pmd = init.pmd
+    this.isServer = init.isServer
+    this.pool = init.writeBufferPool
+    this.bufferSize =
+      init.writeBufferSize !== undefined && init.writeBufferSize > 0 ? init.writeBufferSize : defaultWriteBufferSize
+    this.onCloseWritten = init.onCloseWritten
+  }
+
+  /** See `Conn.writeMessage`. */
+  writeMessage(messageType: number, data: Data): Promise<void> {
+    if (!isData(messageType) && !isControl(messageType)) return Promise.reject(badOpcode())
+    if (this.writer !== null || this.waiters.length > 0) {
+      return this.afterWriter(() => this.writeMessageNow(messageType, data))
+    }
+    return this.writeMessageNow(messageType, data)
+  }
+
+  /** See `Conn.writeControl`; `deadline` in ms since the epoch, `0` for none. */
+  writeControl(messageType: number, data: Data, deadline: number): Promise<void> {
+    if (!isControl(messageType)) return Promise.reject(badOpcode())
+    const payload = toBuffer(data)
+    if (payload.length > maxControlFramePayloadSize) return Promise.reject(invalidControlFrame())
+    // A deadline already passed fails without touching the connection, as gorilla's WriteControl.
+    if (deadline !== 0 && deadline < Date.now()) return Promise.reject(writeTimeoutError())
+    return this.sendFrame(messageType, payload, true, false, false, true, this.withTimeout(deadline))
+  }
+
+  /** See `Conn.nextWriter`. */
+  nextWriter(messageType: number): Promise<MessageWriter> {
+    if (!isData(messageType) && !isControl(messageType)) return Promise.reject(badOpcode())
+    if (this.writer !== null || this.waiters.length > 0) {
+      return this.afterWriter(() => this.nextWriterNow(messageType))
+    }
+    return this.nextWriterNow(messageType)
+  }
+
+  /** See `Conn.writePreparedMessage`. */
+  writePreparedMessage(pm: PreparedMessage): Promise<void> {
+    if (this.writer !== null || this.waiters.length > 0) {
+      return this.afterWriter(() => this.writePreparedNow(pm))
+    }
+    return this.writePreparedNow(pm)
+  }
+
+  /** Sets the absolute write deadline in ms since the epoch; `0` clears it. */
+  setDeadline(deadline: number): void {
+    this.deadline = deadline
+  }
+
+  /** Sets the per-write timeout in ms (Hertz's `SetWriteTimeout`); `0` clears it. */
+  setTimeout(ms: number): void {
+    this.timeout = ms > 0 ? ms : 0
+  }
+
+  /** See `Conn.enableWriteCompression`. */
+  enableCompression(enable: boolean): void {
+    this.compressionEnabled = enable
+  }
+
+  /** See `Conn.setCompressionLevel`. */
+  setCompressionLevel(level: number): void {
+    if (!Number.isInteger(level) || level < -2 || level > 9) {
+      throw new WsCompatError(WsCompatErrorCode.INVALID_COMPRESSION_LEVEL, 'websocket: invalid compression level')
+    }
+    this.compressionLevel = level
+  }
+
+  /**
+   * Fails every pending and later write with `err`.
+   *
+   * @param err - the error to report
+   * @param local - the application closed the connection: socket errors then read "use of closed network
+   *   connection", as in Go
+   */
+  fail(err: Error, local: boolean): void {
+    if (local) this.closedLocally = true
+    this.writeErr ??= err
+    this.frames.fail(err)
+    this.releaseWaiters()
+  }
+
+  /** @internal {@link WriterHost} */
+  takeBuffer(): Buffer {
+    if (this.pool !== undefined) return takeWriteBuffer(this.pool, this.bufferSize)
+    this.ownBuffer ??= Buffer.allocUnsafe(this.bufferSize)
+    return this.ownBuffer
+  }
+
+  /** @internal {@link WriterHost} */
+  releaseBuffer(buf: Buffer): void {
+    if (this.pool !== undefined) this.pool.put(new WritePoolData(buf))
+  }
+
+  /** @internal {@link WriterHost} */
+  writeFrame(opcode: number, payload: Buffer, fin: boolean, rsv1: boolean, compress: boolean, readOnly: boolean): Promise<void> {
+    return this.sendFrame(opcode, payload, fin, rsv1, compress, readOnly, this.withTimeout(this.deadline))
+  }
+
+  /** @internal {@link WriterHost} */
+  writerDone(writer: MessageWriter): void {
+    if (this.writer === writer) this.releaseWaiters()
+  }
+
+  private writeMessageNow(messageType: number, data: Data): Promise<void> {
+    const payload = toBuffer(data)
+    const deadline = this.withTimeout(this.deadline)
+    if (isControl(messageType)) {
+      if (payload.length > maxControlFramePayloadSize) return Promise.reject(invalidControlFrame())
+      return this.sendFrame(messageType, payload, true, false, false, true, deadline)
+    }
+    const compress = this.compressing()
+    return this.sendFrame(messageType, payload, true, compress, compress, true, deadline)
+  }
+
+  private async nextWriterNow(messageType: number): Promise<MessageWriter> {
+    if (this.writeErr !== null) throw this.writeErr
+    this.writer = new MessageWriter(this, messageType, isData(messageType) && this.compressing())
+    return this.writer
+  }
+
+  private writePreparedNow(pm: PreparedMessage): Promise<void> {
+    const compress = isData(pm.messageType) && this.compressing()
+    const payload = compress ? pm.deflated(this.compressionLevel, this.windowBits()) : pm.data
+    return this.sendFrame(pm.messageType, payload, true, compress, false, true, this.withTimeout(this.deadline))
+  }
+
+  private compressing(): boolean {
+    return this.pmd !== null && this.compressionEnabled
+  }
+
+  private windowBits(): number {
+    const bits = this.pmd?.params?.[this.isServer ? 'server_max_window_bits' : 'client_max_window_bits']
+    return typeof bits === 'number' ? bits : 15
+  }
+
+  /** The earlier of `deadline` and the per-write timeout from now; `0` when neither is set. */
+  private withTimeout(deadline: number): number {
+    if (this.timeout === 0) return deadline
+    const byTimeout = Date.now() + this.timeout
+    return deadline === 0 || byTimeout < deadline ? byTimeout : deadline
+  }
+
+  private sendFrame(
+    opcode: number,
+    payload: Buffer,
+    fin: boolean,
+    rsv1: boolean,
+    deflate: boolean,
+    readOnly: boolean,
+    deadline: number,
+  ): Promise<void> {
+    if (this.writeErr !== null) return Promise.reject(this.writeErr)
+    if (deadline !== 0 && deadline <= Date.now()) return Promise.reject(this.fatal(writeTimeoutError()))
+    const isClose = opcode === CloseMessage
+    const p = new Promise<void>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined
+      let settled = false
+      if (deadline !== 0) {
+        // gorilla: after a write timed out the stream may hold half a frame; every later write fails.
+        timer = setTimeout(() => {
+          settled = true
+          reject(this.fatal(writeTimeoutError()))
+        }, deadline - Date.now())
+      }
+      this.frames.send(opcode, payload, fin, rsv1, deflate, readOnly, this.compressionLevel, (err) => {
+        if (timer !== undefined) clearTimeout(timer)
+        if (isClose && err == null) this.onCloseWritten()
+        if (settled) return
+        settled = true
+        if (err != null) reject(this.fatal(this.wrap(err)))
+        else resolve()
+      })
+    })
+    // Nothing may follow a close frame: later writes fail at once.
+    if (isClose) this.writeErr ??= ErrCloseSent
+    return p
+  }
+
+  private fatal(err: Error): Error {
+    this.writeErr ??= err
+    return err
+  }
+
+  private wrap(err: Error): Error {
+    if (this.closedLocally) return connClosedError()
+    if (err instanceof WsCompatError) return err
+    return new WsCompatError(WsCompatErrorCode.NET, `websocket: ${err.message}`, { cause: err })
+  }
+
+  /** Queues `fn` until the open writer is closed; `fn` then runs with no writer open. */
+  private afterWriter<T>(fn: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve) => {
+      this.waiters.push(() => resolve(fn()))
+    })
+  }
+
+  private releaseWaiters(): void {
+    this.writer = null
+    while (this.writer === null && this.waiters.length > 0) (this.waiters.shift() as () => void)()
+  }
+}
