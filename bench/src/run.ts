@@ -69,7 +69,7 @@ interface Options {
   tsx: boolean
 }
 
-const USAGE = `usage: pnpm bench [--quick] [--only VARIANT,...] [--suites ${SUITES.join(',')}] [--rounds N] [--cpu-prof]
+const USAGE = `usage: pnpm bench [--quick] [--only VARIANT,...] [--suites ${SUITES.join(',')}] [--rounds N] [--cpu-prof] [--tsx]
   --quick     one short round of everything (smoke test, < 1 min); writes results/quick.json
   --only      run these variants only (${VARIANTS.join(', ')})
   --suites    run these suites only

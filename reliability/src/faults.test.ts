@@ -11,7 +11,7 @@ import { buildFrame, Op } from './lib/frames.js'
 import { describeMatrix, startFor, type PathDef } from './lib/matrix.js'
 import { handshakeHeaders, rawRequest, RawConn, RawPool } from './lib/raw-client.js'
 import { recordOutcome } from './lib/report.js'
-import { CrashWatch, expectBaseline, snapshot } from './lib/resources.js'
+import { CrashWatch, settleToBaseline, snapshot } from './lib/resources.js'
 import { readHeaderTimeoutOption } from './lib/router-apps.js'
 import type { ServerUnderTest } from './lib/app-types.js'
 
@@ -55,12 +55,9 @@ function scenario (name: string, opts: Parameters<PathDef['start']>[0], body: (t
     ok = t.same(watch.stop(), [], 'no uncaught error or unhandled rejection') && ok
     pool.destroyAll()
     ok = (await until(() => app.liveConns() === 0, 5000)) && ok
-    const diffOk = await (async () => {
-      const before = t.counts.fail
-      await expectBaseline(t, base, name, app.emitters)
-      return t.counts.fail === before
-    })()
-    recordOutcome('load and faults', name, path.name, ok && diffOk, command)
+    const diff = await settleToBaseline(base, app.emitters)
+    ok = t.same(diff, [], 'handles, sockets and listeners back to baseline') && ok
+    recordOutcome('load and faults', name, path.name, ok, command)
   })
 }
 

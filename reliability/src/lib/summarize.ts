@@ -21,10 +21,12 @@ for (const f of readdirSync(dir).filter(f => f.endsWith('.json')).sort()) {
   }
 }
 
+const ORDER = ['handshake', 'frame fuzz', 'load and faults', 'graceful shutdown', 'security']
+const sorted = [...rows.values()].sort((a, b) => ORDER.indexOf(a.section) - ORDER.indexOf(b.section))
 const total = { tried: 0, survived: 0, lost: 0 }
 console.log('| Section | Case | Path | Tried | Survived | Lost | Reproduce |')
 console.log('|---|---|---|---:|---:|---:|---|')
-for (const r of rows.values()) {
+for (const r of sorted) {
   total.tried += r.tried
   total.survived += r.survived
   total.lost += r.lost
