@@ -77,7 +77,7 @@ const USAGE = `usage: pnpm bench [--quick] [--only VARIANT,...] [--suites ${SUIT
   --cpu-prof  write a V8 CPU profile of every server process to results/profiles/
   --tsx       load the servers' TypeScript through tsx (the dev loader) instead of the build-equivalent one
 A full default run writes results/latest.json, results/ratios.svg and the tables of RESULTS.md;
-a filtered run writes results/partial.json.`
+a filtered run (--only, --suites, --tsx) writes results/partial.json.`
 
 function parseOptions (argv: string[]): Options {
   const opts: Options = { quick: false, variants: [...VARIANTS], suites: [...SUITES], rounds: undefined, cpuProf: false, tsx: false }
@@ -305,7 +305,7 @@ async function main (): Promise<number> {
   }
   console.log('\n' + renderMarkdown(report) + '\n')
 
-  const full = !opts.quick && opts.variants.length === VARIANTS.length && opts.suites.length === SUITES.length && opts.rounds === undefined && !opts.tsx
+  const full = !opts.quick && opts.variants.length === VARIANTS.length && opts.suites.length === SUITES.length && !opts.tsx
   if (full) {
     const written = await writeReport(report, BENCH_DIR)
     console.log(`wrote ${written.join(', ')}`)

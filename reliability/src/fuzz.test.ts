@@ -33,6 +33,15 @@ describeMatrix(t, 'frame fuzz', async (t, path) => {
   }
   const lost = tally.lost.map(l => `case ${l.id} (${l.category}): ${l.problem}`)
   t.same(lost.slice(0, 20), [], `every connection closed as RFC 6455 requires (${tally.lost.length} lost)`)
+  // Every connection's read loop must end with a typed error: a CloseError (numeric code) or a WsCompatError.
+  const byCode: Record<string, number> = {}
+  for (const e of app.handlerErrors) {
+    const code = (e as { code?: unknown }).code
+    const key = typeof code === 'string' || typeof code === 'number' ? String(code) : `untyped ${String(e)}`
+    byCode[key] = (byCode[key] ?? 0) + 1
+  }
+  t.comment(`handler errors by code: ${JSON.stringify(byCode)}`)
+  t.same(Object.keys(byCode).filter(k => k.startsWith('untyped')), [], 'every read loop ended with a typed error')
   const deadline = Date.now() + 5000
   while (app.liveConns() > 0 && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 20))
   t.equal(app.liveConns(), 0, 'no WebSocket left open on the server')

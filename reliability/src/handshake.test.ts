@@ -10,7 +10,7 @@ import { buildFrame, clientClose, Op } from './lib/frames.js'
 import { describeMatrix, startFor } from './lib/matrix.js'
 import type { PathName } from './lib/app-types.js'
 import { acceptKey, handshakeHeaders, newKey, rawRequest, RawPool, type RawResponse } from './lib/raw-client.js'
-import { CrashWatch, expectBaseline, snapshot } from './lib/resources.js'
+import { CrashWatch, expectBaseline, settleToBaseline, snapshot } from './lib/resources.js'
 import { recordOutcome } from './lib/report.js'
 import { idleTimeoutOption } from './lib/router-apps.js'
 
@@ -203,6 +203,7 @@ describeMatrix(t, 'handshake matrix', async (t, path) => {
       ok = t.same([after.status, after.body.toString()], [200, 'ok'], 'server still serving') && ok
       await probe.waitClosed(3000)
       ok = t.same(watch.stop(), [], 'no uncaught error') && ok
+      ok = t.same(await settleToBaseline(base, app.emitters, 3000), [], 'server-side sockets closed too (handles back to baseline)') && ok
       recordOutcome('handshake', `${c.name}`, path.name, ok, 'npx tap --disable-coverage reliability/src/handshake.test.ts')
     })
   }

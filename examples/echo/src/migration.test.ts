@@ -6,7 +6,7 @@
 import t from 'tap'
 import { execFile } from 'node:child_process'
 import { once } from 'node:events'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { join, relative } from 'node:path'
 import { promisify } from 'node:util'
 import WebSocket from 'ws'
@@ -98,8 +98,10 @@ t.test('every Go identifier of the Hertz guide has a row in the table', async (t
 })
 
 t.test('every ts block type-checks with the repository settings', async (t) => {
-  // Each block is its own module (`export {}`), so blocks may reuse names.
+  // Each block is its own module (`export {}`), so blocks may reuse names. Blocks import the example's page
+  // template as './home.js', so it is copied next to them.
   for (const b of blocks) await writeFile(b.file, `${b.code}\nexport {}\n`)
+  await copyFile(join(ECHO_DIR, 'src/home.ts'), join(dir, 'home.ts'))
   await writeFile(join(dir, 'tsconfig.json'), JSON.stringify({
     extends: relative(dir, join(REPO_ROOT, 'tsconfig.base.json')),
     compilerOptions: { noEmit: true, customConditions: ['hertz-source'], declaration: false, declarationMap: false },

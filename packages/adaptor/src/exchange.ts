@@ -4,6 +4,7 @@ import type { Duplex, Readable } from 'node:stream'
 import type { RequestContext } from '@hertz-node/router'
 import { registerHijackable } from './hijack.js'
 import { clearHeaders } from './headers.js'
+import { forget, remember } from './shutdown.js'
 
 const DONE: Promise<void> = Promise.resolve()
 
@@ -45,14 +46,15 @@ export function record(c: RequestContext, res: ServerResponse, socket: Socket | 
 }
 
 /**
- * Logs an error that can no longer reach the router's error path, through the engine's logger.
+ * Logs, through the engine's logger, an error that can no longer take the router's error path.
  *
  * @param c - the request context
- * @param err - what the wrapped handler threw
+ * @param what - what happened, for the reader of the log
+ * @param err - what the wrapped function threw
  */
-export function logFailure(c: RequestContext, err: unknown): void {
+export function logError(c: RequestContext, what: string, err: unknown): void {
   const text = err instanceof Error ? (err.stack ?? `${err.name}: ${err.message}`) : String(err)
-  c.engine.logger.error(`adaptor: handler failed after its response started, connection destroyed: ${text}`)
+  c.engine.logger.error(`adaptor: ${what}: ${text}`)
 }
 
 /**
@@ -70,7 +72,7 @@ export class Exchange {
   /** The response's socket when the handler started. */
   private readonly socket: Socket | null
   /** True once the exchange is over; nothing it does afterwards touches the response. */
-  settled = false
+  private settled = false
   /** The upgrade socket registered for hijack, null for a plain request. */
   private upgradeSocket: Duplex | null = null
   /** The socket once the handler hijacked it. */
@@ -171,7 +173,7 @@ export class Exchange {
    */
   fail(err: unknown): void {
     if (this.settled) {
-      this.c.engine.logger.error(`adaptor: handler failed after its response was complete: ${describe(err)}`)
+      logError(this.c, 'handler failed after its response was complete', err)
       return
     }
     const socket = this.hijackedSocket
@@ -186,7 +188,7 @@ export class Exchange {
       reject(err)
       return
     }
-    logFailure(this.c, err)
+    logError(this.c, 'handler failed after its response started, connection destroyed', err)
     if (socket !== null) socket.destroy()
     else destroyAfterFlush(res)
     this.complete()
@@ -197,6 +199,7 @@ export class Exchange {
     res.on('finish', this.onDone)
     res.on('close', this.onDone)
     res.on('error', this.onDone)
+    remember(this.c.engine, res)
     if (this.onPeerEnd !== null) (this.upgradeSocket as Duplex).on('end', this.onPeerEnd)
   }
 
@@ -206,6 +209,7 @@ export class Exchange {
     res.removeListener('finish', this.onDone)
     res.removeListener('close', this.onDone)
     res.removeListener('error', this.onDone)
+    forget(this.c.engine, res)
     if (this.onPeerEnd !== null) (this.upgradeSocket as Duplex).removeListener('end', this.onPeerEnd)
     const socket = this.hijackedSocket
     if (socket !== null) socket.removeListener('close', this.onDone)
@@ -255,8 +259,4 @@ function onPipe(this: ServerResponse, src: Readable): void {
       destroyAfterFlush(res)
     }
   })
-}
-
-function describe(err: unknown): string {
-  return err instanceof Error ? (err.stack ?? `${err.name}: ${err.message}`) : String(err)
 }

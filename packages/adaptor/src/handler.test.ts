@@ -318,3 +318,24 @@ t.test('requests run independently over one server: HTTP/1.0 and a request-level
   })
   t.equal(body, 'v1.1')
 })
+
+t.test('during graceful shutdown a wrapped handler\'s answer says Connection: close', async (t) => {
+  const h = New()
+  const entered = deferred()
+  const gate = deferred()
+  h.GET('/slow', adaptor.handler(async (_req, res) => {
+    entered.resolve()
+    await gate.promise
+    res.end('bye')
+  }))
+  const { port } = await start(t, h)
+  const c = await raw(t, port, 'GET /slow HTTP/1.1\r\nHost: x\r\n\r\n')
+  await entered.promise
+  const down = h.shutdown()
+  gate.resolve()
+  const text = await c.until('bye')
+  t.match(text, /\r\nConnection: close\r\n/i)
+  await c.closed
+  await down
+  t.pass('the connection closed with the answer; shutdown did not wait for the idle timeout')
+})

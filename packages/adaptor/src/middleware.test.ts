@@ -2,6 +2,8 @@ import t from 'tap'
 import cors from 'cors'
 import express from 'express'
 import type { IncomingMessage } from 'node:http'
+import { once } from 'node:events'
+import { WebSocket, WebSocketServer } from 'ws'
 import * as adaptor from '@hertz-node/adaptor'
 import { AdaptorError } from './errors.js'
 import { Default, New, raw, start } from './test-util/serve.js'
@@ -171,4 +173,28 @@ t.test('an async middleware (express 5 style) that awaits then calls next', asyn
   t.equal(r.status, 201)
   t.equal(await r.text(), 'made')
   t.same(order, ['mw', 'handler', 'after 201'])
+})
+
+t.test('on an upgrade request: a refusing middleware answers on the socket, an allowing one reaches the hijack', async (t) => {
+  const wss = new WebSocketServer({ noServer: true })
+  t.teardown(() => { wss.close() })
+  const h = New()
+  h.GET('/ws', adaptor.middleware((req, res, next) => {
+    if (req.headers.authorization === 'Bearer ok') return next()
+    res.writeHead(401, { 'WWW-Authenticate': 'Bearer' })
+    res.end('no token')
+  }), adaptor.handler((req, res) => {
+    const { socket, head } = adaptor.hijack(res)
+    wss.handleUpgrade(req, socket, head, (ws) => { ws.send('welcome') })
+  }))
+  const { port } = await start(t, h)
+  const c = await raw(t, port, 'GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n' +
+    'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n')
+  await c.closed
+  t.match(c.text(), /^HTTP\/1\.1 401 Unauthorized\r\n[^]*WWW-Authenticate: Bearer\r\n[^]*no token/)
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, { headers: { Authorization: 'Bearer ok' } })
+  t.teardown(() => ws.terminate())
+  const [msg] = await once(ws, 'message') as [Buffer]
+  t.equal(String(msg), 'welcome')
+  ws.close()
 })

@@ -3,7 +3,7 @@ import type { Context, HandlerFunc, RequestContext } from '@hertz-node/router'
 import { AdaptorError, AdaptorErrorCode } from './errors.js'
 import { moveHeaders } from './headers.js'
 import { nodeRequest } from './request.js'
-import { Exchange, isThenable, record, socketBytes } from './exchange.js'
+import { Exchange, isThenable, logError, record, socketBytes } from './exchange.js'
 import { prepareResponse, typeOf } from './handler.js'
 
 /** The `next` a connect/express middleware calls: no argument continues, an error takes the error path. */
@@ -173,7 +173,6 @@ class Step {
   }
 
   private late(what: string, err: unknown): void {
-    const text = err instanceof Error ? (err.stack ?? err.message) : String(err)
-    this.c.engine.logger.error(`adaptor: middleware ${what}: ${text}`)
+    logError(this.c, `middleware ${what}`, err)
   }
 }

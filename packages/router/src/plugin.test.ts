@@ -232,6 +232,7 @@ t.test('h.routes() lists method, full path and handler name', async t => {
   const h = New()
   h.GET('/', function home () {})
   h.register(async (scope: Scope) => {
+    t.equal(scope.engine, h, 'a scope reaches its engine (hooks, logger)')
     scope.POST('/items', function createItem () {})
     scope.group('/admin').DELETE('/items/:id', function deleteItem () {})
   }, { prefix: '/api' })

@@ -116,3 +116,70 @@ t.test('responses during shutdown carry Connection: close', async t => {
   t.match(text, /Connection: close/)
   await done
 })
+
+t.test('repeated headers survive on a response that had headers set through node\'s own API', async t => {
+  const h = New()
+  h.GET('/removed', (_ctx, c) => {
+    // Set, then removed again: node keeps an empty header object, which alone switches writeHead's behaviour.
+    c.res.setHeader('X-Gone', '1')
+    c.res.removeHeader('X-Gone')
+    c.response.header.add('Set-Cookie', 'a=1')
+    c.response.header.add('Set-Cookie', 'b=2')
+    c.string(200, 'ok')
+  })
+  h.GET('/kept', (_ctx, c) => {
+    c.res.setHeader('X-Node', 'n')
+    c.res.setHeader('X-Both', 'node')
+    c.res.setHeader('Set-Cookie', 'old=0')
+    c.header('X-Both', 'router')
+    c.response.header.add('Set-Cookie', 'a=1')
+    c.response.header.add('Set-Cookie', 'b=2')
+    c.string(200, 'ok')
+  })
+  h.GET('/stream', async (_ctx, c) => {
+    c.res.setHeader('X-Node', 'n')
+    c.response.header.add('Set-Cookie', 'a=1')
+    c.response.header.add('Set-Cookie', 'b=2')
+    c.writeString('first ')
+    await c.flush()
+    c.writeString('second')
+  })
+  h.GET('/bad', (_ctx, c) => {
+    c.res.setHeader('X-Node', 'n')
+    c.response.header.add('X-Good', 'g')
+    c.response.header.add('X-Bad', 'a\nb')
+    c.string(200, 'never')
+  })
+  h.GET('/plain', (_ctx, c) => {
+    c.response.header.add('Set-Cookie', 'a=1')
+    c.response.header.add('Set-Cookie', 'b=2')
+    c.string(200, 'ok')
+  })
+  const { url, port, logger } = await start(t, h)
+
+  const removed = await fetch(url + '/removed')
+  t.same(removed.headers.getSetCookie(), ['a=1', 'b=2'])
+  t.equal(removed.headers.get('x-gone'), null)
+  t.equal(await removed.text(), 'ok')
+
+  const kept = await fetch(url + '/kept')
+  t.same(kept.headers.getSetCookie(), ['a=1', 'b=2'], 'the router\'s values replace node\'s for the same name')
+  t.equal(kept.headers.get('x-node'), 'n', 'other headers set on c.res are sent too')
+  t.equal(kept.headers.get('x-both'), 'router')
+  t.equal(kept.headers.get('content-length'), '2')
+  t.equal(await kept.text(), 'ok')
+
+  const stream = await fetch(url + '/stream')
+  t.same(stream.headers.getSetCookie(), ['a=1', 'b=2'])
+  t.equal(stream.headers.get('x-node'), 'n')
+  t.equal(stream.headers.get('transfer-encoding'), 'chunked')
+  t.equal(await stream.text(), 'first second')
+
+  const bad = await rawExchange(t, port, 'GET /bad HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
+  t.match(bad.text, /^HTTP\/1\.1 500 Internal Server Error\r\n/)
+  t.notMatch(bad.text, /X-Good/, 'a rejected header list leaves nothing half-applied')
+  t.match(logger.text(), /X-Bad/)
+
+  const plain = await fetch(url + '/plain')
+  t.same(plain.headers.getSetCookie(), ['a=1', 'b=2'])
+})

@@ -1,4 +1,4 @@
-import { STATUS_CODES, validateHeaderName, validateHeaderValue } from 'node:http'
+import { OutgoingMessage, STATUS_CODES, validateHeaderName, validateHeaderValue, type ServerResponse } from 'node:http'
 import type { RequestContext } from './context.js'
 import type { Chunk } from './response.js'
 
@@ -7,6 +7,34 @@ import type { Chunk } from './response.js'
 
 const PLAIN = 'text/plain; charset=utf-8'
 const DONE: Promise<void> = Promise.resolve()
+
+// node:http keeps headers set through the progressive API (setHeader) in an object under this internal symbol.
+// It stays allocated, empty, once those headers are removed again, and it is what sends writeHead down its slow
+// path. Looked up by description once; if a future node hides it, every response takes the safe path below.
+const kOutHeaders: symbol | undefined = Object.getOwnPropertySymbols(new OutgoingMessage())
+  .find(s => s.description === 'kOutHeaders')
+
+/**
+ * `res.writeHead(status, kv)`, keeping repeated names. Every router response head goes through here.
+ *
+ * While `res` never had a progressive header, node sends the flat list as it is. Otherwise node 20 applies it
+ * with `setHeader` pair by pair, and a repeated name (two `Set-Cookie`) keeps only its last value; so the list
+ * is applied here the way newer node does it: its names replace what `res` holds, its repeats are appended.
+ */
+function writeHead (res: ServerResponse, status: number, kv: string[]): void {
+  if (kOutHeaders !== undefined && (res as unknown as Record<symbol, unknown>)[kOutHeaders] == null) {
+    res.writeHead(status, kv)
+    return
+  }
+  // Validate everything before touching `res`, so a rejected header leaves it as it was for the 500 fallback.
+  for (let i = 0; i < kv.length; i += 2) {
+    validateHeaderName(kv[i] as string)
+    validateHeaderValue(kv[i] as string, kv[i + 1])
+  }
+  for (let i = 0; i < kv.length; i += 2) res.removeHeader(kv[i] as string)
+  for (let i = 0; i < kv.length; i += 2) res.appendHeader(kv[i] as string, kv[i + 1] as string)
+  res.writeHead(status)
+}
 
 /** False for statuses that never carry a body (1xx, 204, 304). */
 export function bodyAllowedForStatus (status: number): boolean {
@@ -49,7 +77,7 @@ export function sendResponse (c: RequestContext): void {
   const stream = r.bodyStream
   const noBody = c.req.method === 'HEAD' || !bodyAllowedForStatus(status)
   if (stream !== null) {
-    res.writeHead(status, headList(c, status, r.bodyStreamSize))
+    writeHead(res, status, headList(c, status, r.bodyStreamSize))
     r.setBytesSent(0)
     if (!noBody) stream.on('data', (chunk: Chunk) => { r.setBytesSent(r.bytesSent() + chunkLength(chunk)) })
     stream.on('error', (err) => { res.destroy(err) })
@@ -58,7 +86,7 @@ export function sendResponse (c: RequestContext): void {
   }
   const body = r.bodyChunk()
   const length = body === null ? 0 : chunkLength(body)
-  res.writeHead(status, headList(c, status, length))
+  writeHead(res, status, headList(c, status, length))
   r.setBytesSent(noBody ? 0 : length)
   if (body === null) res.end()
   else res.end(body)
@@ -72,7 +100,7 @@ export function startStream (c: RequestContext): void {
   if (c.engine.options.disableDefaultDate) res.sendDate = false
   const chunks = r.takeChunks()
   const status = r.statusCode()
-  res.writeHead(status, headList(c, status, r.header.contentLength))
+  writeHead(res, status, headList(c, status, r.header.contentLength))
   r.setBytesSent(0)
   if (chunks.length === 0) res.flushHeaders()
   for (const chunk of chunks) c.write(chunk)

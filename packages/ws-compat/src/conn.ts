@@ -1,16 +1,17 @@
 import { Readable, type Duplex } from 'node:stream'
 import type { BufferPool } from './buffer-pool.js'
-import { CloseError } from './close-error.js'
+import { isCloseError } from './close-error.js'
 import { CloseGoingAway, CloseNoStatusReceived, CloseNormalClosure, TextMessage } from './constants.js'
 import { deadlineMs, type Data } from './data.js'
-import { WsCompatError, WsCompatErrorCode, connClosedError } from './errors.js'
+import { newPerMessageDeflate, type NegotiatedCompression } from './deflate.js'
+import { connClosedError } from './errors.js'
 import { Input, type CloseHandler, type ControlHandler } from './input.js'
+import { decodeJSON, encodeJSON } from './json.js'
 import type { MessageWriter } from './message-writer.js'
 import { SocketNetConn, type AddressLike, type NetConn } from './net-conn.js'
 import { Output } from './output.js'
 import type { PreparedMessage } from './prepared.js'
 import type { Message } from './read-queue.js'
-import type { PerMessageDeflate } from './ws-internals.js'
 
 export type { CloseHandler, ControlHandler } from './input.js'
 
@@ -20,10 +21,11 @@ export interface ConnInit {
   head: Buffer
   isServer: boolean
   subprotocol: string
-  pmd: PerMessageDeflate | null
+  compression: NegotiatedCompression | false
   writeBufferSize?: number | undefined
   writeBufferPool?: BufferPool | undefined
   netConn?: NetConn | undefined
+  /** Initial read limit; `defaultReadLimit` when undefined, `0` for none. */
   readLimit?: number | undefined
   maxQueuedBytes?: number | undefined
 }
@@ -33,7 +35,8 @@ export interface ConnInit {
  *
  * Reading: messages are parsed as they arrive and queued until `readMessage` takes them, so nothing sent
  * before the first read is lost. The queue is bounded (1 MiB by default): when it is full the socket is
- * paused and TCP flow control slows the peer down. Ping and pong handlers run as the frames arrive
+ * paused and TCP flow control slows the peer down. Messages are limited to 100 MiB unless
+ * `setReadLimit` says otherwise. Ping and pong handlers run as the frames arrive
  * (gorilla runs them inside a read; here no read is needed for a ping to be answered). A close frame, like
  * a protocol error, is handled as in gorilla when the reader reaches it, so the application can still
  * answer the messages that came before it.
@@ -62,12 +65,13 @@ export class Conn implements AsyncIterable<Message> {
    */
   constructor(init: ConnInit) {
     const socket = init.socket
+    const pmd = init.compression === false ? null : newPerMessageDeflate(init.compression, init.isServer)
     this.socket = socket
     this.protocol = init.subprotocol
     this.output = new Output({
       socket,
       isServer: init.isServer,
-      pmd: init.pmd,
+      pmd,
       writeBufferSize: init.writeBufferSize,
       writeBufferPool: init.writeBufferPool,
       onCloseWritten: () => {
@@ -78,7 +82,7 @@ export class Conn implements AsyncIterable<Message> {
     this.input = new Input({
       socket,
       isServer: init.isServer,
-      pmd: init.pmd,
+      pmd,
       readLimit: init.readLimit,
       maxQueuedBytes: init.maxQueuedBytes,
       output: this.output,
@@ -110,7 +114,7 @@ export class Conn implements AsyncIterable<Message> {
   // ---------------------------------------------------------------- reading
 
   /**
-   * The next data message: `[TextMessage | BinaryMessage, payload]`. Rejects with a {@link CloseError}
+   * The next data message: `[TextMessage | BinaryMessage, payload]`. Rejects with a `CloseError`
    * when the peer closed (code 1006 "unexpected EOF" when it vanished without a close frame), or with a
    * `WsCompatError` (`ErrReadLimit`, protocol, timeout...). Once it rejects, every later call rejects
    * with the same error: leave the read loop.
@@ -134,13 +138,7 @@ export class Conn implements AsyncIterable<Message> {
    */
   async readJSON<T = unknown>(): Promise<T> {
     const [, data] = await this.input.queue.read()
-    const text = data.toString()
-    if (text.trim() === '') throw new WsCompatError(WsCompatErrorCode.INVALID_JSON, 'websocket: unexpected EOF')
-    try {
-      return JSON.parse(text) as T
-    } catch (err) {
-      throw new WsCompatError(WsCompatErrorCode.INVALID_JSON, `websocket: ${(err as Error).message}`, { cause: err })
-    }
+    return decodeJSON(data) as T
   }
 
   /**
@@ -152,12 +150,7 @@ export class Conn implements AsyncIterable<Message> {
       try {
         yield await this.input.queue.read()
       } catch (err) {
-        if (
-          err instanceof CloseError &&
-          (err.code === CloseNormalClosure || err.code === CloseGoingAway || err.code === CloseNoStatusReceived)
-        ) {
-          return
-        }
+        if (isCloseError(err, CloseNormalClosure, CloseGoingAway, CloseNoStatusReceived)) return
         throw err
       }
     }
@@ -173,8 +166,11 @@ export class Conn implements AsyncIterable<Message> {
   }
 
   /**
-   * Sets the largest message, in bytes, the peer may send (`0`: no limit, the default). A larger message
-   * gets the peer a close 1009 and fails the read with `ErrReadLimit`.
+   * Sets the largest message, in bytes, the peer may send; `0` removes the limit. A larger message (its
+   * announced length is enough: nothing of it is buffered) gets the peer a close 1009 and fails the read
+   * with `ErrReadLimit`. Compressed messages are measured inflated.
+   *
+   * The default is `defaultReadLimit` (100 MiB, `ws`'s `maxPayload`), where gorilla has no limit.
    */
   setReadLimit(limit: number): void {
     this.input.setReadLimit(limit)
@@ -252,18 +248,13 @@ export class Conn implements AsyncIterable<Message> {
 
   /** Sends `v` as a JSON text message (with gorilla's trailing newline). */
   writeJSON(v: unknown): Promise<void> {
-    let json: string | undefined
+    let text: string
     try {
-      json = JSON.stringify(v)
+      text = encodeJSON(v)
     } catch (err) {
-      return Promise.reject(
-        new WsCompatError(WsCompatErrorCode.INVALID_JSON, `websocket: ${(err as Error).message}`, { cause: err }),
-      )
+      return Promise.reject(err)
     }
-    if (json === undefined) {
-      return Promise.reject(new WsCompatError(WsCompatErrorCode.INVALID_JSON, 'websocket: value has no JSON form'))
-    }
-    return this.writeMessage(TextMessage, `${json}\n`)
+    return this.writeMessage(TextMessage, text)
   }
 
   /**

@@ -52,6 +52,13 @@ export const defaultWriteBufferSize = 4096
 export const maxControlFramePayloadSize = 125
 
 /**
+ * The read limit a connection starts with, in bytes: `ws`'s default `maxPayload` (100 MiB). gorilla starts
+ * with no limit; here a frame announcing more (up to 2^63 bytes) would otherwise be buffered towards that
+ * length, so it is refused at its header with close 1009. `conn.setReadLimit(0)` removes the limit.
+ */
+export const defaultReadLimit = 100 * 1024 * 1024
+
+/**
  * Bytes of received, unread messages a connection keeps before it pauses the socket. One message larger
  * than this is still delivered; the bound only stops further reading until the application catches up.
  */

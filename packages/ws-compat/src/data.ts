@@ -1,3 +1,5 @@
+import { BinaryMessage, CloseMessage, PingMessage, PongMessage, TextMessage } from './constants.js'
+
 /** What a write accepts: bytes, or a string sent as UTF-8. */
 export type Data = Buffer | Uint8Array | ArrayBuffer | string
 
@@ -23,4 +25,14 @@ export function deadlineMs(t: Date | number | null | undefined): number {
   if (t === null || t === undefined) return 0
   const ms = typeof t === 'number' ? t : t.getTime()
   return Number.isFinite(ms) && ms > 0 ? ms : 0
+}
+
+/** `true` for `TextMessage` and `BinaryMessage`. */
+export function isData(messageType: number): boolean {
+  return messageType === TextMessage || messageType === BinaryMessage
+}
+
+/** `true` for `CloseMessage`, `PingMessage` and `PongMessage`. */
+export function isControl(messageType: number): boolean {
+  return messageType === CloseMessage || messageType === PingMessage || messageType === PongMessage
 }

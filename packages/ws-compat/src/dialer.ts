@@ -5,9 +5,9 @@ import type { Duplex } from 'node:stream'
 import type { ConnectionOptions } from 'node:tls'
 import type { BufferPool } from './buffer-pool.js'
 import { Conn } from './conn.js'
-import { WsCompatError, WsCompatErrorCode } from './errors.js'
+import { noContextTakeover, type NegotiatedCompression } from './deflate.js'
+import { WsCompatError, WsCompatErrorCode, netError } from './errors.js'
 import { computeAcceptKey, tokenListContainsValue } from './handshake.js'
-import { acceptedDeflate, type NegotiatedCompression } from './server-conn.js'
 import { PERMESSAGE_DEFLATE, parseExtensions } from './ws-internals.js'
 
 /** Request headers for {@link Dialer.dial}: a plain object, a `Headers`, or `[name, value]` pairs. */
@@ -185,7 +185,7 @@ export class Dialer {
         }, this.handshakeTimeout)
       }
       req.on('error', (err: Error) => {
-        fail(err instanceof WsCompatError ? err : new WsCompatError(WsCompatErrorCode.NET, `websocket: ${err.message}`, { cause: err }))
+        fail(err instanceof WsCompatError ? err : netError(err))
       })
       req.on('response', (res: IncomingMessage) => {
         readSome(res, (body) => {
@@ -215,20 +215,19 @@ export class Dialer {
     ) {
       throw badHandshake(res, Buffer.alloc(0))
     }
-    const compression = this.acceptCompression(res.headers['sec-websocket-extensions'])
     return new Conn({
       socket,
       head,
       isServer: false,
       subprotocol: res.headers['sec-websocket-protocol'] ?? '',
-      pmd: compression === null ? null : acceptedDeflate(compression, false, 0),
+      compression: this.acceptCompression(res.headers['sec-websocket-extensions']),
       writeBufferSize: this.writeBufferSize,
       writeBufferPool: this.writeBufferPool,
     })
   }
 
-  private acceptCompression(header: string | undefined): NegotiatedCompression | null {
-    if (header === undefined) return null
+  private acceptCompression(header: string | undefined): NegotiatedCompression | false {
+    if (header === undefined) return false
     let extensions: ReturnType<typeof parseExtensions>
     try {
       extensions = parseExtensions(header)
@@ -236,7 +235,7 @@ export class Dialer {
       throw invalidCompression()
     }
     const accepted = extensions[PERMESSAGE_DEFLATE]
-    if (accepted === undefined) return null
+    if (accepted === undefined) return false
     const params = accepted[0] as Record<string, unknown[]>
     if (
       !this.enableCompression ||
@@ -246,12 +245,7 @@ export class Dialer {
     ) {
       throw invalidCompression()
     }
-    const compression: NegotiatedCompression = { serverNoContextTakeover: true, clientNoContextTakeover: true }
-    const serverBits = windowBits(params['server_max_window_bits'])
-    const clientBits = windowBits(params['client_max_window_bits'])
-    if (serverBits !== undefined) compression.serverMaxWindowBits = serverBits
-    if (clientBits !== undefined) compression.clientMaxWindowBits = clientBits
-    return compression
+    return noContextTakeover(windowBits(params['server_max_window_bits']), windowBits(params['client_max_window_bits']))
   }
 }
 

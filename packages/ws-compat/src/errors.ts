@@ -109,3 +109,24 @@ export function readTimeoutError(): WsCompatError {
 export function connClosedError(): WsCompatError {
   return new WsCompatError(WsCompatErrorCode.CONN_CLOSED, 'websocket: use of closed network connection')
 }
+
+/**
+ * A socket failure (reset, broken pipe, refused connection) as a `WS_COMPAT_ERR_NET` error whose `cause`
+ * is the system error.
+ *
+ * @param err - the system error
+ * @param context - what was being done, e.g. `'handshake write: '`
+ */
+export function netError(err: Error, context = ''): WsCompatError {
+  return new WsCompatError(WsCompatErrorCode.NET, `websocket: ${context}${err.message}`, { cause: err })
+}
+
+/** A message type that cannot be written (gorilla's `errBadWriteOpCode`). */
+export function badWriteOpcodeError(): WsCompatError {
+  return new WsCompatError(WsCompatErrorCode.BAD_WRITE_OPCODE, 'websocket: bad write message type')
+}
+
+/** A control message that is fragmented or over 125 bytes (gorilla's `errInvalidControlFrame`). */
+export function invalidControlFrameError(): WsCompatError {
+  return new WsCompatError(WsCompatErrorCode.INVALID_CONTROL_FRAME, 'websocket: invalid control frame')
+}

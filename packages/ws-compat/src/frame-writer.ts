@@ -1,5 +1,5 @@
-import { constants as zlibConstants } from 'node:zlib'
 import type { Duplex } from 'node:stream'
+import { zlibOptionsForLevel } from './deflate.js'
 import { buildFrame, setDeflateOptions, type PerMessageDeflate } from './ws-internals.js'
 
 /** Called once per frame: `null` when the socket took the bytes, else the error. */
@@ -14,17 +14,6 @@ interface PendingFrame {
   readOnly: boolean
   level: number
   cb: FrameCallback
-}
-
-/**
- * zlib options for a gorilla compression level: -2 is Huffman-only, -1 zlib's default, 0..9 as zlib.
- *
- * @param level - a level in -2..9
- */
-export function zlibOptionsForLevel(level: number): Record<string, unknown> {
-  return level === -2
-    ? { level: zlibConstants.Z_DEFAULT_COMPRESSION, strategy: zlibConstants.Z_HUFFMAN_ONLY }
-    : { level }
 }
 
 /**

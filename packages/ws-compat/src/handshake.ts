@@ -6,7 +6,7 @@
  * `Sec-WebSocket-Extensions` parsing and permessage-deflate parameter rules are `ws`'s.
  */
 import { createHash } from 'node:crypto'
-import type { NegotiatedCompression } from './server-conn.js'
+import { noContextTakeover, type NegotiatedCompression } from './deflate.js'
 import { createPerMessageDeflate, formatExtensions, parseExtensions, PERMESSAGE_DEFLATE, WEBSOCKET_GUID } from './ws-internals.js'
 
 /** Base64 of exactly 16 bytes: 22 significant characters and `==` padding. */
@@ -193,12 +193,15 @@ export function negotiatePermessageDeflate(header: readonly string[] | string | 
     } catch {
       continue
     }
-    const compression: NegotiatedCompression = { serverNoContextTakeover: true, clientNoContextTakeover: true }
-    if (typeof params.server_max_window_bits === 'number') compression.serverMaxWindowBits = params.server_max_window_bits
-    if (typeof params.client_max_window_bits === 'number') compression.clientMaxWindowBits = params.client_max_window_bits
+    const compression = noContextTakeover(windowBitsParam(params.server_max_window_bits), windowBitsParam(params.client_max_window_bits))
     return { compression, header: formatExtensions({ [PERMESSAGE_DEFLATE]: [params] }) }
   }
   return null
+}
+
+/** A window size `ws` agreed on, or `undefined` when it left the parameter out or valueless. */
+function windowBitsParam(value: unknown): number | undefined {
+  return typeof value === 'number' ? value : undefined
 }
 
 /**

@@ -9,9 +9,10 @@ import {
   PongMessage,
   TextMessage,
   defaultMaxQueuedBytes,
+  defaultReadLimit,
   writeWait,
 } from './constants.js'
-import { ErrReadLimit, WsCompatError, WsCompatErrorCode } from './errors.js'
+import { ErrReadLimit, WsCompatError, WsCompatErrorCode, netError } from './errors.js'
 import type { Output } from './output.js'
 import { ReadQueue, type Message } from './read-queue.js'
 import { createReceiver, setMaxPayload, wsStatusCode, type PerMessageDeflate, type Receiver } from './ws-internals.js'
@@ -77,7 +78,7 @@ export class Input {
       skipUTF8Validation: false,
     })
     this.receiver = receiver
-    setMaxPayload(receiver, init.pmd, init.readLimit ?? 0)
+    this.setReadLimit(init.readLimit ?? defaultReadLimit)
     receiver.on('message', (data: Buffer, isBinary: boolean) =>
       this.queue.push(isBinary ? BinaryMessage : TextMessage, data),
     )
@@ -165,8 +166,7 @@ export class Input {
 
   private endError(): Error {
     const err = this.socketError
-    if (err === null) return unexpectedEOF()
-    return new WsCompatError(WsCompatErrorCode.NET, `websocket: ${err.message}`, { cause: err })
+    return err === null ? unexpectedEOF() : netError(err)
   }
 
   private markDone(): void {
@@ -195,12 +195,17 @@ export class Input {
     process.nextTick(() => this.socket.resume())
   }
 
+  /** A best-effort control reply with gorilla's `writeWait` deadline; its failure surfaces on later writes. */
+  private reply(messageType: number, data: Buffer): void {
+    this.output.writeControl(messageType, data, Date.now() + writeWait).catch(noop)
+  }
+
   private pong(data: Buffer): void {
-    this.output.writeControl(PongMessage, data, Date.now() + writeWait).catch(noop)
+    this.reply(PongMessage, data)
   }
 
   private closeReply(code: number): void {
-    this.output.writeControl(CloseMessage, formatCloseMessage(code, ''), Date.now() + writeWait).catch(noop)
+    this.reply(CloseMessage, formatCloseMessage(code, ''))
   }
 
   private onPing(data: Buffer): void {
@@ -257,9 +262,7 @@ export class Input {
     }
     // Best effort, as gorilla: tell the peer why, once the reader gets here.
     const message = formatCloseMessage(status, reason.slice(0, 123))
-    this.queue.end(readErr, () => {
-      this.output.writeControl(CloseMessage, message, Date.now() + writeWait).catch(noop)
-    })
+    this.queue.end(readErr, () => this.reply(CloseMessage, message))
     this.markDone()
   }
 }

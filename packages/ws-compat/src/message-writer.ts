@@ -1,6 +1,6 @@
-import { CloseMessage, PingMessage, PongMessage, maxControlFramePayloadSize } from './constants.js'
-import { WsCompatError, WsCompatErrorCode } from './errors.js'
-import { toBuffer, type Data } from './data.js'
+import { maxControlFramePayloadSize } from './constants.js'
+import { WsCompatError, WsCompatErrorCode, invalidControlFrameError } from './errors.js'
+import { isControl, toBuffer, type Data } from './data.js'
 
 /** What a {@link MessageWriter} needs from its connection. */
 export interface WriterHost {
@@ -15,10 +15,6 @@ export interface WriterHost {
 }
 
 const noop = (): void => {}
-
-function isControl(type: number): boolean {
-  return type === CloseMessage || type === PingMessage || type === PongMessage
-}
 
 /**
  * The writer `conn.nextWriter(type)` returns (gorilla's `io.WriteCloser`): data is staged in a buffer of
@@ -96,7 +92,7 @@ export class MessageWriter {
   private async flush(final: boolean, extra: Buffer | null): Promise<void> {
     const payload = extra ?? (this.buf as Buffer).subarray(0, this.pos)
     if (isControl(this.frameType) && (!final || payload.length > maxControlFramePayloadSize)) {
-      const err = new WsCompatError(WsCompatErrorCode.INVALID_CONTROL_FRAME, 'websocket: invalid control frame')
+      const err = invalidControlFrameError()
       this.end(err)
       throw err
     }

@@ -1,17 +1,17 @@
 import type { Duplex } from 'node:stream'
 import { takeWriteBuffer, WritePoolData, type BufferPool } from './buffer-pool.js'
+import { CloseMessage, defaultCompressionLevel, defaultWriteBufferSize, maxControlFramePayloadSize } from './constants.js'
+import { isControl, isData, toBuffer, type Data } from './data.js'
 import {
-  BinaryMessage,
-  CloseMessage,
-  PingMessage,
-  PongMessage,
-  TextMessage,
-  defaultCompressionLevel,
-  defaultWriteBufferSize,
-  maxControlFramePayloadSize,
-} from './constants.js'
-import { toBuffer, type Data } from './data.js'
-import { ErrCloseSent, WsCompatError, WsCompatErrorCode, connClosedError, writeTimeoutError } from './errors.js'
+  ErrCloseSent,
+  WsCompatError,
+  WsCompatErrorCode,
+  badWriteOpcodeError,
+  connClosedError,
+  invalidControlFrameError,
+  netError,
+  writeTimeoutError,
+} from './errors.js'
 import { FrameWriter } from './frame-writer.js'
 import { MessageWriter, type WriterHost } from './message-writer.js'
 import type { PreparedMessage } from './prepared.js'
@@ -26,24 +26,6 @@ export interface OutputInit {
   writeBufferPool?: BufferPool | undefined
   /** Called once a close frame is on the socket. */
   onCloseWritten: () => void
-}
-
-/** `true` for `TextMessage` and `BinaryMessage`. */
-export function isData(type: number): boolean {
-  return type === TextMessage || type === BinaryMessage
-}
-
-/** `true` for `CloseMessage`, `PingMessage` and `PongMessage`. */
-export function isControl(type: number): boolean {
-  return type === CloseMessage || type === PingMessage || type === PongMessage
-}
-
-function badOpcode(): WsCompatError {
-  return new WsCompatError(WsCompatErrorCode.BAD_WRITE_OPCODE, 'websocket: bad write message type')
-}
-
-function invalidControlFrame(): WsCompatError {
-  return new WsCompatError(WsCompatErrorCode.INVALID_CONTROL_FRAME, 'websocket: invalid control frame')
 }
 
 /**
@@ -80,7 +62,7 @@ export class Output implements WriterHost {
 
   /** See `Conn.writeMessage`. */
   writeMessage(messageType: number, data: Data): Promise<void> {
-    if (!isData(messageType) && !isControl(messageType)) return Promise.reject(badOpcode())
+    if (!isData(messageType) && !isControl(messageType)) return Promise.reject(badWriteOpcodeError())
     if (this.writer !== null || this.waiters.length > 0) {
       return this.afterWriter(() => this.writeMessageNow(messageType, data))
     }
@@ -89,9 +71,9 @@ export class Output implements WriterHost {
 
   /** See `Conn.writeControl`; `deadline` in ms since the epoch, `0` for none. */
   writeControl(messageType: number, data: Data, deadline: number): Promise<void> {
-    if (!isControl(messageType)) return Promise.reject(badOpcode())
+    if (!isControl(messageType)) return Promise.reject(badWriteOpcodeError())
     const payload = toBuffer(data)
-    if (payload.length > maxControlFramePayloadSize) return Promise.reject(invalidControlFrame())
+    if (payload.length > maxControlFramePayloadSize) return Promise.reject(invalidControlFrameError())
     // A deadline already passed fails without touching the connection, as gorilla's WriteControl.
     if (deadline !== 0 && deadline < Date.now()) return Promise.reject(writeTimeoutError())
     return this.sendFrame(messageType, payload, true, false, false, true, this.withTimeout(deadline))
@@ -99,7 +81,7 @@ export class Output implements WriterHost {
 
   /** See `Conn.nextWriter`. */
   nextWriter(messageType: number): Promise<MessageWriter> {
-    if (!isData(messageType) && !isControl(messageType)) return Promise.reject(badOpcode())
+    if (!isData(messageType) && !isControl(messageType)) return Promise.reject(badWriteOpcodeError())
     if (this.writer !== null || this.waiters.length > 0) {
       return this.afterWriter(() => this.nextWriterNow(messageType))
     }
@@ -177,7 +159,7 @@ export class Output implements WriterHost {
     const payload = toBuffer(data)
     const deadline = this.withTimeout(this.deadline)
     if (isControl(messageType)) {
-      if (payload.length > maxControlFramePayloadSize) return Promise.reject(invalidControlFrame())
+      if (payload.length > maxControlFramePayloadSize) return Promise.reject(invalidControlFrameError())
       return this.sendFrame(messageType, payload, true, false, false, true, deadline)
     }
     const compress = this.compressing()
@@ -255,8 +237,7 @@ export class Output implements WriterHost {
 
   private wrap(err: Error): Error {
     if (this.closedLocally) return connClosedError()
-    if (err instanceof WsCompatError) return err
-    return new WsCompatError(WsCompatErrorCode.NET, `websocket: ${err.message}`, { cause: err })
+    return err instanceof WsCompatError ? err : netError(err)
   }
 
   /** Queues `fn` until the open writer is closed; `fn` then runs with no writer open. */

@@ -1,8 +1,8 @@
 import { constants as zlibConstants, deflateRawSync } from 'node:zlib'
-import { BinaryMessage, CloseMessage, PingMessage, PongMessage, TextMessage, maxControlFramePayloadSize } from './constants.js'
-import { toBuffer, type Data } from './data.js'
-import { WsCompatError, WsCompatErrorCode } from './errors.js'
-import { zlibOptionsForLevel } from './frame-writer.js'
+import { maxControlFramePayloadSize } from './constants.js'
+import { isControl, isData, toBuffer, type Data } from './data.js'
+import { badWriteOpcodeError, invalidControlFrameError } from './errors.js'
+import { zlibOptionsForLevel } from './deflate.js'
 
 /**
  * A message to send to many connections (gorilla's `PreparedMessage`): the payload is copied once, and
@@ -21,17 +21,10 @@ export class PreparedMessage {
    * @param data - the payload; copied
    */
   constructor(messageType: number, data: Data) {
-    const valid =
-      messageType === TextMessage ||
-      messageType === BinaryMessage ||
-      messageType === CloseMessage ||
-      messageType === PingMessage ||
-      messageType === PongMessage
-    if (!valid) throw new WsCompatError(WsCompatErrorCode.BAD_WRITE_OPCODE, 'websocket: bad write message type')
+    const control = isControl(messageType)
+    if (!control && !isData(messageType)) throw badWriteOpcodeError()
     const bytes = toBuffer(data)
-    if (messageType >= CloseMessage && bytes.length > maxControlFramePayloadSize) {
-      throw new WsCompatError(WsCompatErrorCode.INVALID_CONTROL_FRAME, 'websocket: invalid control frame')
-    }
+    if (control && bytes.length > maxControlFramePayloadSize) throw invalidControlFrameError()
     this.messageType = messageType
     // Copied so that the caller may reuse its buffer, as gorilla protects against.
     this.data = Buffer.from(bytes)

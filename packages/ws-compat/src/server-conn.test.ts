@@ -15,7 +15,7 @@ t.test('a raw socket handshake whose first frame arrives with the request keeps 
   const client = await RawClient.connect(t, port, clientFrame(TextMessage, 'in the head'))
   t.match(client.response, /^HTTP\/1\.1 101 /)
   const frame = await client.readFrame()
-  t.same(frame, { fin: true, rsv1: false, opcode: TextMessage, payload: Buffer.from('in the head') })
+  t.same(frame, { fin: true, rsv1: false, opcode: TextMessage, masked: false, payload: Buffer.from('in the head') })
 })
 
 t.test('a ws client echoes text and binary through newServerConn', async (t) => {

@@ -2,46 +2,31 @@ import { STATUS_CODES, validateHeaderName, validateHeaderValue } from 'node:http
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { hijack, hijacked } from '@hertz-node/adaptor'
-import type { Conn } from './conn.js'
+import { acceptConn, acceptHeaders, agree, type Agreement, type UpgraderSettings } from './accept.js'
 import type { BufferPool } from './buffer-pool.js'
-import { WsCompatError, WsCompatErrorCode } from './errors.js'
+import type { Conn } from './conn.js'
+import { WsCompatError, WsCompatErrorCode, netError } from './errors.js'
 import {
   APP_EXTENSIONS_UNSUPPORTED,
   BAD_HANDSHAKE,
   checkSameOrigin,
-  computeAcceptKey,
   equalASCIIFold,
   isValidChallengeKey,
-  negotiatePermessageDeflate,
-  parseSubprotocols,
-  selectSubprotocol,
   tokenListContainsValue,
   UNSUPPORTED_VERSION,
-  type DeflateAgreement,
 } from './handshake.js'
-import { newServerConn } from './server-conn.js'
 
 /** gorilla's `Upgrader.Error`: writes the HTTP error response of a refused handshake. */
 export type UpgraderErrorHandler = (req: IncomingMessage, res: ServerResponse, status: number, reason: Error) => void
 
 /** The fields of {@link Upgrader}, all optional, for `new Upgrader({ ... })`. */
-export interface UpgraderOptions {
+export interface UpgraderOptions extends Partial<UpgraderSettings> {
   /** Milliseconds allowed for writing the 101 response; `0` means no limit. */
   handshakeTimeout?: number
-  /** Read buffer size in bytes; `0` picks the default. Does not limit message size. */
-  readBufferSize?: number
-  /** Write buffer size in bytes; `0` picks the default. Does not limit message size. */
-  writeBufferSize?: number
-  /** Pool of write buffers shared by connections (gorilla's `BufferPool`; one pool per `writeBufferSize`). */
-  writeBufferPool?: BufferPool | undefined
-  /** Protocols the server supports, in order of preference (see {@link Upgrader.subprotocols}). */
-  subprotocols?: string[] | undefined
   /** Writes the error response of a refused handshake; default: status text + `Sec-WebSocket-Version: 13`. */
   error?: UpgraderErrorHandler | undefined
   /** Tells whether the request's `Origin` is acceptable; default: same origin. May return a Promise. */
   checkOrigin?: ((req: IncomingMessage) => boolean | Promise<boolean>) | undefined
-  /** Negotiate permessage-deflate (no context takeover) when the client offers it. */
-  enableCompression?: boolean
 }
 
 /**
@@ -59,7 +44,7 @@ export interface UpgraderOptions {
  * }
  * h.GET('/echo', adaptor.handler(echo))
  */
-export class Upgrader {
+export class Upgrader implements UpgraderSettings {
   /** Milliseconds allowed for writing the 101 response; `0` means no limit. */
   handshakeTimeout = 0
   /** Read buffer size in bytes; `0` picks the default. The size does not limit message size. */
@@ -143,14 +128,12 @@ export class Upgrader {
         "websocket: not a websocket handshake: 'Sec-WebSocket-Key' header must be Base64 encoded value of 16-byte in length")
     }
 
-    const subprotocol = this.subprotocols !== undefined
-      ? selectSubprotocol(parseSubprotocols(req.headers['sec-websocket-protocol']), this.subprotocols, 'client')
-      : headerText(responseHeader === undefined ? undefined : findHeader(responseHeader, 'sec-websocket-protocol'))
-    const deflate = this.enableCompression ? negotiatePermessageDeflate(h['sec-websocket-extensions']) : null
+    const appProtocol = responseHeader === undefined ? '' : headerText(findHeader(responseHeader, 'sec-websocket-protocol'))
+    const agreement = agree(this, 'client', req.headers['sec-websocket-protocol'], h['sec-websocket-extensions'], appProtocol)
 
     let handshake: string
     try {
-      handshake = switchingProtocols(challengeKey!, subprotocol, deflate, responseHeader)
+      handshake = switchingProtocols(challengeKey!, agreement, responseHeader)
     } catch (err) {
       return this.refuse(req, res, 500, `websocket: invalid response header: ${(err as Error).message}`, err,
         WsCompatErrorCode.INVALID_ARGUMENT)
@@ -169,15 +152,7 @@ export class Upgrader {
       socket.destroy()
       throw err
     }
-    return newServerConn({
-      socket,
-      head: taken.head,
-      subprotocol,
-      readBufferSize: this.readBufferSize,
-      writeBufferSize: this.writeBufferSize,
-      writeBufferPool: this.writeBufferPool,
-      compression: deflate?.compression ?? false,
-    })
+    return acceptConn(this, agreement, socket, taken.head)
   }
 
   private refuse(
@@ -216,7 +191,7 @@ export class Upgrader {
       socket.write(head, 'latin1', (err) => {
         if (timer !== undefined) clearTimeout(timer)
         socket.removeListener('error', ignoreError)
-        if (err) reject(new WsCompatError(WsCompatErrorCode.NET, `websocket: handshake write: ${err.message}`, { cause: err }))
+        if (err) reject(netError(err, 'handshake write: '))
         else resolve()
       })
     })
@@ -254,16 +229,9 @@ function headerText(value: OutgoingHttpHeaders[string]): string {
  * other control characters) - gorilla blanks such bytes instead; here a header that could split the
  * response is a programming error that fails the handshake with a 500.
  */
-function switchingProtocols(
-  challengeKey: string,
-  subprotocol: string,
-  deflate: DeflateAgreement | null,
-  responseHeader: OutgoingHttpHeaders | undefined,
-): string {
-  let head = 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: '
-  head += computeAcceptKey(challengeKey) + '\r\n'
-  if (subprotocol !== '') head += 'Sec-WebSocket-Protocol: ' + subprotocol + '\r\n'
-  if (deflate !== null) head += 'Sec-WebSocket-Extensions: ' + deflate.header + '\r\n'
+function switchingProtocols(challengeKey: string, agreement: Agreement, responseHeader: OutgoingHttpHeaders | undefined): string {
+  let head = 'HTTP/1.1 101 Switching Protocols\r\n'
+  for (const [name, value] of acceptHeaders(challengeKey, agreement)) head += name + ': ' + value + '\r\n'
   if (responseHeader !== undefined) {
     for (const name of Object.keys(responseHeader)) {
       const value = responseHeader[name]

@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http'
 import type { HijackConn, RequestContext } from '@hertz-node/router'
+import { acceptConn, acceptHeaders, agree, type UpgraderSettings } from '../accept.js'
 import type { BufferPool } from '../buffer-pool.js'
 import type { Conn } from '../conn.js'
 import { WsCompatError, WsCompatErrorCode } from '../errors.js'
@@ -7,14 +8,9 @@ import {
   APP_EXTENSIONS_UNSUPPORTED,
   BAD_HANDSHAKE,
   checkSameOrigin,
-  computeAcceptKey,
-  negotiatePermessageDeflate,
-  parseSubprotocols,
-  selectSubprotocol,
   tokenListContainsValue,
   UNSUPPORTED_VERSION,
 } from '../handshake.js'
-import { newServerConn, type ServerConnOptions } from '../server-conn.js'
 
 /** Receives the connection once the handshake is done (hertz-contrib's `HertzHandler`). */
 export type HertzHandler = (conn: Conn) => void | Promise<void>
@@ -23,21 +19,11 @@ export type HertzHandler = (conn: Conn) => void | Promise<void>
 export type HertzUpgraderErrorHandler = (c: RequestContext, status: number, reason: Error) => void
 
 /** The seven options of the legacy `HertzUpgrader`, all optional, for `new HertzUpgrader({ ... })`. */
-export interface HertzUpgraderOptions {
-  /** Read buffer size in bytes; `0` picks the default. Does not limit message size. */
-  readBufferSize?: number
-  /** Write buffer size in bytes; `0` picks the default. Does not limit message size. */
-  writeBufferSize?: number
-  /** Pool of write buffers; use a single pool for all connections. */
-  writeBufferPool?: BufferPool | undefined
-  /** Protocols the server supports, in order of preference. */
-  subprotocols?: string[] | undefined
+export interface HertzUpgraderOptions extends Partial<UpgraderSettings> {
   /** Writes the error response; default: `Sec-Websocket-Version: 13` and `c.abortWithMsg(statusText, status)`. */
   error?: HertzUpgraderErrorHandler | undefined
   /** Tells whether the request's `Origin` is acceptable; default: {@link fastHTTPCheckSameOrigin}. */
   checkOrigin?: ((c: RequestContext) => boolean) | undefined
-  /** Negotiate permessage-deflate ("no context takeover" only) when the client offers it. */
-  enableCompression?: boolean
 }
 
 const MIGRATION_GUIDE = 'https://www.cloudwego.io/docs/hertz/tutorials/third-party/protocol/websocket/'
@@ -80,7 +66,7 @@ export function fastHTTPCheckSameOrigin(c: RequestContext): boolean {
  *
  * @deprecated Use `Upgrader` with `adaptor.handler`.
  */
-export class HertzUpgrader {
+export class HertzUpgrader implements UpgraderSettings {
   /** Read buffer size in bytes; `0` picks the default. The size does not limit message size. */
   readBufferSize = 0
   /** Write buffer size in bytes; `0` picks the default. The size does not limit message size. */
@@ -148,27 +134,11 @@ export class HertzUpgrader {
       return this.refuse(c, 400, "websocket: not a websocket handshake: `Sec-WebSocket-Key' header is missing or blank")
     }
 
-    const subprotocol = this.subprotocols !== undefined
-      ? selectSubprotocol(parseSubprotocols(header.peek('Sec-Websocket-Protocol')), this.subprotocols, 'server')
-      : c.response.header.peek('Sec-Websocket-Protocol')
-    const deflate = this.enableCompression ? negotiatePermessageDeflate(header.peek('Sec-WebSocket-Extensions')) : null
-
+    const agreement = agree(this, 'server', header.peek('Sec-Websocket-Protocol'), header.peek('Sec-WebSocket-Extensions'),
+      c.response.header.peek('Sec-Websocket-Protocol'))
     c.setStatusCode(101)
-    c.response.header.set('Upgrade', 'websocket')
-    c.response.header.set('Connection', 'Upgrade')
-    c.response.header.set('Sec-WebSocket-Accept', computeAcceptKey(challengeKey))
-    if (deflate !== null) c.response.header.set('Sec-WebSocket-Extensions', deflate.header)
-    if (subprotocol !== '') c.response.header.set('Sec-WebSocket-Protocol', subprotocol)
-
-    const options: Omit<ServerConnOptions, 'socket' | 'head' | 'netConn'> = {
-      subprotocol,
-      readBufferSize: this.readBufferSize,
-      writeBufferSize: this.writeBufferSize,
-      writeBufferPool: this.writeBufferPool,
-      compression: deflate?.compression ?? false,
-    }
-    c.hijack((netConn: HijackConn) =>
-      handler(newServerConn({ ...options, socket: netConn.socket, head: netConn.head, netConn })))
+    for (const [name, value] of acceptHeaders(challengeKey, agreement)) c.response.header.set(name, value)
+    c.hijack((netConn: HijackConn) => handler(acceptConn(this, agreement, netConn.socket, netConn.head, netConn)))
   }
 
   private refuse(c: RequestContext, status: number, reason: string): never {

@@ -4,6 +4,9 @@
  */
 import { connect, type Socket } from 'node:net'
 import { once } from 'node:events'
+import { takeFrame, type RawFrame } from './frames.js'
+
+export { clientFrame, type RawFrame } from './frames.js'
 
 /** The part of a tap test the helpers need. */
 export interface Teardown {
@@ -133,70 +136,22 @@ function decodeChunked(body: Buffer): string | null {
   }
 }
 
-/** A masked client frame (RFC 6455 5.2), for sending frames over a raw socket. */
-export function clientFrame(opcode: number, payload: Buffer | string, fin = true): Buffer {
-  const data = typeof payload === 'string' ? Buffer.from(payload) : payload
-  const mask = Buffer.from([0x12, 0x34, 0x56, 0x78])
-  let header: Buffer
-  if (data.length < 126) {
-    header = Buffer.from([(fin ? 0x80 : 0) | opcode, 0x80 | data.length])
-  } else if (data.length < 65536) {
-    header = Buffer.alloc(4)
-    header[0] = (fin ? 0x80 : 0) | opcode
-    header[1] = 0x80 | 126
-    header.writeUInt16BE(data.length, 2)
-  } else {
-    header = Buffer.alloc(10)
-    header[0] = (fin ? 0x80 : 0) | opcode
-    header[1] = 0x80 | 127
-    header.writeBigUInt64BE(BigInt(data.length), 2)
-  }
-  const masked = Buffer.alloc(data.length)
-  for (let i = 0; i < data.length; i++) masked[i] = data[i]! ^ mask[i & 3]!
-  return Buffer.concat([header, mask, masked])
-}
-
-/** One unmasked server frame. */
-export interface ServerFrame {
-  fin: boolean
-  rsv1: boolean
-  opcode: number
-  payload: Buffer
-}
-
 /**
  * Reads server frames off a raw socket, starting with the bytes already received after the 101 head.
  * `next()` resolves with the next complete frame, or rejects when the connection closes first.
  */
-export function frameReader(socket: Socket, rest: Buffer): { next(): Promise<ServerFrame> } {
+export function frameReader(socket: Socket, rest: Buffer): { next(): Promise<RawFrame> } {
   let buf = rest
   let ended = false
   let wake: (() => void) | null = null
   socket.on('data', (d: Buffer) => { buf = Buffer.concat([buf, d]); wake?.() })
   socket.on('close', () => { ended = true; wake?.() })
   socket.resume()
-  const take = (): ServerFrame | null => {
-    if (buf.length < 2) return null
-    let len = buf[1]! & 0x7f
-    let off = 2
-    if (len === 126) {
-      if (buf.length < 4) return null
-      len = buf.readUInt16BE(2)
-      off = 4
-    } else if (len === 127) {
-      if (buf.length < 10) return null
-      len = Number(buf.readBigUInt64BE(2))
-      off = 10
-    }
-    if (buf.length < off + len) return null
-    const frame = {
-      fin: (buf[0]! & 0x80) !== 0,
-      rsv1: (buf[0]! & 0x40) !== 0,
-      opcode: buf[0]! & 0x0f,
-      payload: buf.subarray(off, off + len),
-    }
-    buf = buf.subarray(off + len)
-    return frame
+  const take = (): RawFrame | null => {
+    const taken = takeFrame(buf)
+    if (taken === null) return null
+    buf = taken[1]
+    return taken[0]
   }
   return {
     async next() {

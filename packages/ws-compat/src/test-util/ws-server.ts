@@ -6,17 +6,16 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import { connect, type AddressInfo, type Socket } from 'node:net'
 import { once } from 'node:events'
-import { randomBytes } from 'node:crypto'
 import type { Duplex } from 'node:stream'
 import WebSocket from 'ws'
 import { computeAcceptKey } from '../handshake.js'
 import type { Conn } from '../conn.js'
 import { newServerConn, type ServerConnOptions } from '../server-conn.js'
+import { takeFrame, type RawFrame } from './frames.js'
+import type { Teardown } from './raw-http.js'
 
-/** The part of a tap test the helpers need. */
-export interface Teardown {
-  teardown(fn: () => unknown): void
-}
+export { clientFrame, type RawFrame } from './frames.js'
+export type { Teardown } from './raw-http.js'
 
 /** Options of {@link startServer}. */
 export interface TestServerOptions {
@@ -149,49 +148,6 @@ export async function echo(conn: Conn): Promise<unknown> {
 }
 
 /**
- * A client frame (masked) built by hand, so tests can send what no well-behaved client would.
- *
- * @param opcode - the opcode
- * @param payload - the payload
- * @param opts - `fin` (default true), `rsv1`, `mask` (default true)
- */
-export function clientFrame(
-  opcode: number,
-  payload: Buffer | string,
-  opts: { fin?: boolean; rsv1?: boolean; mask?: boolean } = {},
-): Buffer {
-  const data = Buffer.from(payload)
-  const mask = opts.mask ?? true
-  let header: Buffer
-  if (data.length < 126) {
-    header = Buffer.from([0, data.length])
-  } else if (data.length < 65536) {
-    header = Buffer.alloc(4)
-    header[1] = 126
-    header.writeUInt16BE(data.length, 2)
-  } else {
-    header = Buffer.alloc(10)
-    header[1] = 127
-    header.writeBigUInt64BE(BigInt(data.length), 2)
-  }
-  header[0] = ((opts.fin ?? true) ? 0x80 : 0) | (opts.rsv1 === true ? 0x40 : 0) | opcode
-  if (!mask) return Buffer.concat([header, data])
-  header[1] = (header[1] as number) | 0x80
-  const key = randomBytes(4)
-  const masked = Buffer.alloc(data.length)
-  for (let i = 0; i < data.length; i++) masked[i] = (data[i] as number) ^ (key[i & 3] as number)
-  return Buffer.concat([header, key, masked])
-}
-
-/** One frame read off the wire. */
-export interface RawFrame {
-  fin: boolean
-  rsv1: boolean
-  opcode: number
-  payload: Buffer
-}
-
-/**
  * A raw client: a `net` socket that has completed the handshake, with a parser for the server's
  * (unmasked) frames.
  */
@@ -286,27 +242,9 @@ export class RawClient {
   }
 
   private parse(): RawFrame | null {
-    const b = this.buffered
-    if (b.length < 2) return null
-    let length = (b[1] as number) & 0x7f
-    let offset = 2
-    if (length === 126) {
-      if (b.length < 4) return null
-      length = b.readUInt16BE(2)
-      offset = 4
-    } else if (length === 127) {
-      if (b.length < 10) return null
-      length = Number(b.readBigUInt64BE(2))
-      offset = 10
-    }
-    if (b.length < offset + length) return null
-    const first = b[0] as number
-    this.buffered = b.subarray(offset + length)
-    return {
-      fin: (first & 0x80) !== 0,
-      rsv1: (first & 0x40) !== 0,
-      opcode: first & 0x0f,
-      payload: b.subarray(offset, offset + length),
-    }
+    const taken = takeFrame(this.buffered)
+    if (taken === null) return null
+    this.buffered = taken[1]
+    return taken[0]
   }
 }
