@@ -1,71 +1,98 @@
 /**
- * A hand-written SVG bar chart of ratios: one group per metric, one horizontal bar per variant,
- * a dashed line at 1.00x (the baseline). No dependency, stable output for diffs.
+ * A hand-written SVG chart of ratios to a baseline: one group per metric, one bar per variant,
+ * drawn from the 1.00x line on a log2 scale (2x and 0.5x are the same length), green when the
+ * variant beats the baseline, red when it trails, with a tick at the target where there is one.
+ * No dependency; stable output, so it diffs well.
  */
 
 /** One bar. */
 export interface Bar {
   label: string
   ratio: number
+  /** The target ratio, drawn as a tick. */
+  goal?: number
 }
 
 /** One metric's bars. */
 export interface BarGroup {
   title: string
+  /** Whether a ratio above 1 is the good side (throughput) or the bad one (memory). */
+  higherIsBetter: boolean
   bars: Bar[]
 }
 
 const WIDTH = 760
-const LABEL_W = 170
-const VALUE_W = 60
+const LABEL_W = 150
+const VALUE_W = 70
+const PLOT_L = LABEL_W + 10
+const PLOT_R = WIDTH - VALUE_W
 const BAR_H = 14
-const BAR_GAP = 4
+const BAR_GAP = 5
 const GROUP_HEAD = 22
 const GROUP_GAP = 10
-const TOP = 34
-const PALETTE = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#edc948', '#b07aa1', '#9c755f']
+const TOP = 58
+const GOOD = '#59a14f'
+const BAD = '#e15759'
+const TICKS = [0.125, 0.25, 0.5, 1, 2, 4, 8]
 
 function escapeXml (s: string): string {
   return s.replace(/[<>&"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;' })[c] as string)
 }
 
-/** Renders the groups as an SVG document; `colorOf` keeps one colour per label across groups. */
-export function renderChart (title: string, groups: BarGroup[]): string {
-  const labels = [...new Set(groups.flatMap((g) => g.bars.map((b) => b.label)))]
-  const colorOf = (label: string): string => PALETTE[labels.indexOf(label) % PALETTE.length] as string
-  const finite = groups.flatMap((g) => g.bars.map((b) => b.ratio)).filter(Number.isFinite)
-  const maxRatio = Math.max(1.25, ...finite.map((r) => r * 1.05))
-  const plotW = WIDTH - LABEL_W - VALUE_W - 10
-  const x = (r: number): number => LABEL_W + (Math.min(r, maxRatio) / maxRatio) * plotW
+const f1 = (n: number): string => n.toFixed(1)
 
-  const out: string[] = []
+/** Renders the groups as an SVG document. */
+export function renderChart (title: string, groups: BarGroup[]): string {
+  const logs = groups.flatMap((g) => g.bars.flatMap((b) => [b.ratio, b.goal ?? 1])).filter((r) => Number.isFinite(r) && r > 0).map(Math.log2)
+  const lo = Math.min(-1, Math.floor(Math.min(...logs) * 2) / 2)
+  const hi = Math.max(1, Math.ceil(Math.max(...logs) * 2) / 2)
+  const x = (r: number): number => PLOT_L + ((Math.log2(r) - lo) / (hi - lo)) * (PLOT_R - PLOT_L)
+
+  const body: string[] = []
   let y = TOP
   for (const g of groups) {
-    out.push(`<text x="8" y="${y + 14}" class="group">${escapeXml(g.title)}</text>`)
+    body.push(`<text x="8" y="${y + 15}" class="group">${escapeXml(g.title)}</text>`)
     y += GROUP_HEAD
     for (const b of g.bars) {
-      out.push(`<text x="${LABEL_W - 6}" y="${y + BAR_H - 3}" class="label" text-anchor="end">${escapeXml(b.label)}</text>`)
-      if (Number.isFinite(b.ratio)) {
-        const w = Math.max(1, x(b.ratio) - LABEL_W)
-        out.push(`<rect x="${LABEL_W}" y="${y}" width="${w.toFixed(1)}" height="${BAR_H}" fill="${colorOf(b.label)}"/>`)
-        out.push(`<text x="${(LABEL_W + w + 4).toFixed(1)}" y="${y + BAR_H - 3}" class="value">${b.ratio.toFixed(2)}x</text>`)
+      const mid = y + BAR_H - 3
+      body.push(`<text x="${LABEL_W}" y="${mid}" class="label" text-anchor="end">${escapeXml(b.label)}</text>`)
+      if (Number.isFinite(b.ratio) && b.ratio > 0) {
+        const x0 = x(1)
+        const x1 = x(b.ratio)
+        const good = (b.ratio >= 1) === g.higherIsBetter
+        body.push(`<rect x="${f1(Math.min(x0, x1))}" y="${y}" width="${f1(Math.max(1, Math.abs(x1 - x0)))}" height="${BAR_H}" fill="${good ? GOOD : BAD}"/>`)
+        body.push(`<text x="${WIDTH - 8}" y="${mid}" class="value" text-anchor="end">${b.ratio.toFixed(2)}x</text>`)
       } else {
-        out.push(`<text x="${LABEL_W + 4}" y="${y + BAR_H - 3}" class="value">not measured</text>`)
+        body.push(`<text x="${WIDTH - 8}" y="${mid}" class="value" text-anchor="end">n/a</text>`)
+      }
+      if (b.goal !== undefined) {
+        body.push(`<line x1="${f1(x(b.goal))}" y1="${y - 2}" x2="${f1(x(b.goal))}" y2="${y + BAR_H + 2}" class="goal"/>`)
       }
       y += BAR_H + BAR_GAP
     }
     y += GROUP_GAP
   }
-  const height = y + 10
-  const one = x(1).toFixed(1)
+  const height = y + 24
+
+  const grid: string[] = []
+  for (const t of TICKS) {
+    if (Math.log2(t) < lo || Math.log2(t) > hi) continue
+    const gx = f1(x(t))
+    grid.push(`<line x1="${gx}" y1="${TOP - 6}" x2="${gx}" y2="${height - 28}" class="${t === 1 ? 'one' : 'grid'}"/>`)
+    grid.push(`<text x="${gx}" y="${TOP - 10}" class="axis" text-anchor="middle">${t < 1 ? t.toString().replace(/^0/, '') : t}x</text>`)
+  }
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="Helvetica, Arial, sans-serif">`,
-    '<style>.title{font-size:15px;font-weight:bold}.group{font-size:13px;font-weight:bold;fill:#333}.label{font-size:12px;fill:#333}.value{font-size:11px;fill:#333}.axis{font-size:11px;fill:#666}</style>',
+    '<style>.title{font-size:15px;font-weight:bold}.group{font-size:13px;font-weight:bold;fill:#333}.label{font-size:12px;fill:#333}' +
+      '.value{font-size:12px;fill:#333}.axis{font-size:11px;fill:#666}.legend{font-size:11px;fill:#555}' +
+      '.grid{stroke:#ddd}.one{stroke:#555;stroke-dasharray:4 3}.goal{stroke:#000;stroke-width:2}</style>',
     `<rect width="${WIDTH}" height="${height}" fill="#fff"/>`,
     `<text x="8" y="20" class="title">${escapeXml(title)}</text>`,
-    ...out,
-    `<line x1="${one}" y1="${TOP - 4}" x2="${one}" y2="${height - 12}" stroke="#666" stroke-dasharray="4 3"/>`,
-    `<text x="${one}" y="${TOP - 8}" class="axis" text-anchor="middle">1.00x</text>`,
+    ...grid,
+    ...body,
+    `<rect x="8" y="${height - 17}" width="10" height="10" fill="${GOOD}"/><text x="22" y="${height - 8}" class="legend">better than the baseline</text>`,
+    `<rect x="170" y="${height - 17}" width="10" height="10" fill="${BAD}"/><text x="184" y="${height - 8}" class="legend">worse</text>`,
+    `<line x1="240" y1="${height - 18}" x2="240" y2="${height - 6}" class="goal"/><text x="246" y="${height - 8}" class="legend">target (log2 scale)</text>`,
     '</svg>',
     ''
   ].join('\n')

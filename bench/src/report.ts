@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path'
 import { renderChart, type BarGroup } from './chart.js'
 import { METRIC_NAMES, METRICS, TARGETS, type Metric, type Target } from './metrics.js'
 import { median } from './stats.js'
-import { HTTP_VARIANTS, WS_VARIANTS, type Variant } from './variants.js'
+import { HTTP_VARIANTS, VARIANTS, WS_VARIANTS, type Variant } from './variants.js'
 
 /** One measurement: a variant's value of a metric in one round. */
 export interface Sample {
@@ -102,7 +102,7 @@ export function evaluateTargets (samples: readonly Sample[]): TargetResult[] {
   })
 }
 
-const fmtRatio = (r: number): string => Number.isFinite(r) ? `${r.toFixed(2)}x` : 'n/a'
+const fmtRatio = (r: number, digits = 2): string => Number.isFinite(r) ? `${r.toFixed(digits)}x` : 'n/a'
 const fmtInt = (v: number): string => Number.isFinite(v) ? Math.round(v).toLocaleString('en-US') : 'n/a'
 const fmtMs = (v: number): string => Number.isFinite(v) ? v.toFixed(2) : 'n/a'
 const fmtKB = (v: number): string => Number.isFinite(v) ? (v / 1024).toFixed(1) : 'n/a'
@@ -115,18 +115,22 @@ function present (samples: readonly Sample[], variants: readonly Variant[]): Var
   return variants.filter((v) => samples.some((s) => s.variant === v))
 }
 
-/** The ratio chart: the headline metrics, every non-baseline variant measured. */
+/** The ratio chart: the headline metrics, every non-baseline variant measured, target ticks. */
 export function chartFor (report: Report): string {
   const groups: BarGroup[] = []
   for (const metric of METRIC_NAMES.filter((m) => METRICS[m].headline)) {
     const info = METRICS[metric]
-    const variants = [...new Set(report.samples.filter((s) => s.metric === metric).map((s) => s.variant))]
-    const bars = variants.filter((v) => v !== info.baseline).map((v) => ({ label: v, ratio: ratio(report.samples, v, info.baseline, metric).value }))
+    const measured = new Set(report.samples.filter((s) => s.metric === metric).map((s) => s.variant))
+    const bars = VARIANTS.filter((v) => measured.has(v) && v !== info.baseline).map((v) => {
+      const goal = TARGETS.find((t) => t.variant === v && t.versus === info.baseline && t.metric === metric)?.goal
+      const bar = { label: v, ratio: ratio(report.samples, v, info.baseline, metric).value }
+      return goal === undefined ? bar : { ...bar, goal }
+    })
     if (bars.length === 0) continue
     const direction = info.higherIsBetter ? 'higher is better' : 'lower is better'
-    groups.push({ title: `${info.label} vs ${info.baseline} (${direction})`, bars })
+    groups.push({ title: `${info.label} vs ${info.baseline} (${direction})`, higherIsBetter: info.higherIsBetter, bars })
   }
-  return renderChart(`Ratios to the baseline, median of per-round ratios (${report.meta.date.slice(0, 10)})`, groups)
+  return renderChart(`Ratio to the baseline, median of per-round ratios (${report.meta.date.slice(0, 10)})`, groups)
 }
 
 /** The generated part of RESULTS.md (tables, targets, chart link, run facts). */
@@ -164,7 +168,8 @@ export function renderMarkdown (report: Report, chartPath = 'results/ratios.svg'
   out.push('', '### Targets', '')
   out.push(table(['target', 'measured', 'goal', 'status'], evaluateTargets(samples).map((t) => [
     `${t.variant} / ${t.versus}, ${METRICS[t.metric].label}`,
-    fmtRatio(t.ratio),
+    // Three digits: a ratio shown as the goal must not read as met when it is just under.
+    fmtRatio(t.ratio, 3),
     `${t.kind === 'min' ? '>=' : '<='} ${t.goal.toFixed(2)}x`,
     t.met === null ? 'not measured' : t.met ? 'met' : '**missed**'
   ])))

@@ -64,21 +64,25 @@ const SEED_IDENTIFIERS = [
   'c.SetContentType', 'c.Host', 'c.Response.Header.Set', 'c.AbortWithMsg', 'c.Request.Header.Peek',
   'w.Header().Set', 'r.Host', 'reason.Error',
   'fastHTTPCheckSameOrigin', 'url.Parse', 'b2s', 'equalASCIIFold',
-  'flag.String', 'flag.Parse', 'log.Print', 'log.Println', 'log.Printf',
-  'template.Execute', 'time.Second', 'interface{}', 'err != nil', 'defer', 'nil'
+  'u.Host', 'flag.String', 'flag.Parse', '*addr', 'log.Print', 'log.Println', 'log.Printf',
+  'homeTemplate', 'template.Execute', 'time.Second', 'interface{}', 'error', 'int', 'bool',
+  'err != nil', 'defer', 'nil', 'go get', 'go run server.go'
 ]
 
-/** The Go column of the identifier table: the first backticked cell of each row under the table heading. */
-function tableGoColumn (markdown: string): Set<string> {
+/**
+ * The identifier table: Go name (each backticked name of the first cell) -> the TypeScript cell. Table cells
+ * may contain escaped pipes (`\\|`), which do not split.
+ */
+function identifierTable (markdown: string): Map<string, string> {
   const section = markdown.split(/^## /m).find((s) => s.startsWith('Go → TS identifier table'))
   if (section === undefined) throw new Error('MIGRATION.md has no "## Go → TS identifier table" section')
-  const names = new Set<string>()
+  const table = new Map<string, string>()
   for (const row of section.split('\n')) {
-    const cells = row.split('|').map((c) => c.trim())
-    if (cells.length < 4) continue
-    for (const m of (cells[1] as string).matchAll(/`([^`]+)`/g)) names.add(m[1] as string)
+    if (!row.startsWith('|') || /^\|\s*-/.test(row)) continue
+    const cells = row.split(/(?<!\\)\|/).map((c) => c.trim())
+    for (const m of (cells[1] as string).matchAll(/`([^`]+)`/g)) table.set(m[1] as string, cells[2] as string)
   }
-  return names
+  return table
 }
 
 const markdown = await readFile(GUIDE, 'utf8')
@@ -92,9 +96,12 @@ t.test('the guide has blocks of every kind', async (t) => {
   for (const kind of ['check', 'run', 'serve'] as const) t.ok(blocks.some((b) => b.kind === kind), `has ${kind} blocks`)
 })
 
-t.test('every Go identifier of the Hertz guide has a row in the table', async (t) => {
-  const column = tableGoColumn(markdown)
-  for (const id of SEED_IDENTIFIERS) t.ok(column.has(id), id)
+t.test('every Go identifier of the Hertz guide has a row in the table, with its TS counterpart', async (t) => {
+  const table = identifierTable(markdown)
+  for (const id of SEED_IDENTIFIERS) {
+    t.ok(table.has(id), `${id} has a row`)
+    t.not(table.get(id) ?? '', '', `${id} names its TS counterpart`)
+  }
 })
 
 t.test('every ts block type-checks with the repository settings', async (t) => {

@@ -159,3 +159,38 @@ t.test('an upgrade client that leaves mid-chain aborts the signal; nothing crash
   t.equal(await (await fetch(url + '/ok')).text(), 'ok')
   t.notMatch(logger.text(), /error/)
 })
+
+t.test('an upgrade client that half-closes (FIN) before any answer aborts the signal and is closed', async t => {
+  const h = Default()
+  let reason = ''
+  let clientSawClose!: () => void
+  const sawClose = new Promise<void>(resolve => { clientSawClose = resolve })
+  let chainEnded!: () => void
+  const ended = new Promise<void>(resolve => { chainEnded = resolve })
+  h.GET('/ws', async (ctx, c) => {
+    await new Promise<void>(resolve => { ctx.signal.addEventListener('abort', () => { resolve() }) })
+    reason = (ctx.signal.reason as { code?: string }).code ?? ''
+    // The chain keeps running until the client has seen its socket closed: the router must not wait for it.
+    await Promise.race([sawClose, sleep(3000)])
+    c.hijack(() => { t.fail('a gone client is never hijacked') })
+    chainEnded()
+  })
+  h.GET('/ok', (_ctx, c) => { c.string(200, 'ok') })
+  const { port, url, logger } = await start(t, h)
+  const s = await openSocket(t, port)
+  let received = ''
+  s.on('data', (d: Buffer) => { received += d.toString('latin1') })
+  s.once('close', () => { clientSawClose() })
+  s.write('GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: x\r\n\r\n')
+  await sleep(30)
+  s.end()
+  const first = await Promise.race([sawClose.then(() => 'closed'), ended.then(() => 'chain ended first')])
+  t.equal(first, 'closed', 'the socket was destroyed while the chain still ran')
+  await ended
+  t.equal(reason, 'HERTZ_ERR_CLIENT_CLOSED')
+  t.equal(received, '', 'nothing was answered to a gone client')
+  await sleep(20)
+  t.equal(h.activeRequests, 0)
+  t.equal(await (await fetch(url + '/ok')).text(), 'ok')
+  t.notMatch(logger.text(), /error/)
+})

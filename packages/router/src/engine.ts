@@ -389,8 +389,9 @@ export class Engine extends RouterGroup {
   watchAbort (c: RequestContext): void {
     if (c.finished) return
     const target = c.upgradeSocket ?? c.res
-    if (target.destroyed) {
+    if (target.destroyed || c.upgradeSocket?.readableEnded === true) {
       c.abortSignal(clientGone())
+      c.upgradeSocket?.destroy()
       return
     }
     this.watched.add(c)
@@ -402,11 +403,19 @@ export class Engine extends RouterGroup {
     // 'readable' makes node read it again: bytes stay buffered in the socket for whoever takes it over, and
     // read(0) on an empty buffer surfaces the end of stream without consuming anything.
     const poke = (): void => { if (socket.readableLength === 0) socket.read(0) }
+    // Upgrade sockets are half-open, so a client's FIN alone never leads to 'close'. A client that stops sending
+    // before it got an answer cannot take part in an upgraded protocol: it counts as gone, and destroying its
+    // socket also wakes whatever waits for the socket to close.
+    const ended = (): void => {
+      if (c.finished) return
+      c.abortSignal(clientGone())
+      socket.destroy()
+    }
     socket.on('readable', poke)
-    socket.once('end', gone)
+    socket.once('end', ended)
     c.unwatch = () => {
       socket.removeListener('readable', poke)
-      socket.removeListener('end', gone)
+      socket.removeListener('end', ended)
       socket.removeListener('close', gone)
     }
   }
