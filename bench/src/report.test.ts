@@ -1,5 +1,5 @@
 import t from 'tap'
-import { chartFor, evaluateTargets, ratio, renderMarkdown, RESULTS_END, RESULTS_START, spliceResults, summarize, toJson, type Report, type Sample } from './report.js'
+import { chartFor, evaluateTargets, fromJson, ratio, renderMarkdown, RESULTS_END, RESULTS_START, spliceResults, summarize, toJson, type Report, type Sample } from './report.js'
 
 const s = (round: number, variant: Sample['variant'], metric: Sample['metric'], value: number): Sample => ({ round, variant, metric, value })
 
@@ -59,7 +59,7 @@ t.test('markdown, json and chart of a small run', async (t) => {
   const md = renderMarkdown(report)
   t.match(md, /\| router \| 1\.20x \| 120 \|/)
   t.match(md, /\| ws-compat \| 0\.90x \|/)
-  t.match(md, /router \/ node-http, HTTP req\/s \| 1\.20x \| >= 1\.00x \| met/)
+  t.match(md, /router \/ node-http, HTTP req\/s \| 1\.200x \| >= 1\.00x \| met/)
   t.match(md, /ws-compat \(echo 32 B\): connection 0: message 3 came back altered$/m)
   const json = toJson(report) as { rows: unknown[], ratios: Array<{ variant: string, value: number }>, node: string, cpus: number }
   t.equal(json.node, 'v20')
@@ -70,5 +70,19 @@ t.test('markdown, json and chart of a small run', async (t) => {
   t.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/)
   t.match(svg, />1\.20x</)
   t.match(svg, />0\.90x</)
-  t.equal((svg.match(/<rect x=/g) ?? []).length, 2, 'one bar per non-baseline variant')
+  const bars = svg.match(/<rect [^>]*height="14" fill="#[0-9a-f]+"/g) ?? []
+  t.equal(bars.length, 2, 'one bar per non-baseline variant')
+  t.match(bars[0], /fill="#59a14f"/, 'router beats node-http: green')
+  t.match(bars[1], /fill="#e15759"/, 'ws-compat trails ws-raw: red')
+})
+
+t.test('a saved run renders the same report', async (t) => {
+  const report: Report = {
+    meta: { date: '2026-01-01T00:00:00.000Z', node: 'v20', cpus: 2, cpuModel: 'test', quick: false, rounds: 2, warmup: true, load: { http: 1 } },
+    samples: [s(1, 'node-http', 'http_rps', 100), s(1, 'router', 'http_rps', 120), s(2, 'node-http', 'http_rps', 90), s(2, 'router', 'http_rps', 99)],
+    failures: []
+  }
+  const back = fromJson(JSON.parse(JSON.stringify(toJson(report))))
+  t.same(back, report)
+  t.equal(renderMarkdown(back), renderMarkdown(report))
 })

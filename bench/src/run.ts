@@ -1,5 +1,5 @@
 /**
- * `pnpm bench [--quick] [--only a,b] [--suites http,echo,handshakes,memory] [--rounds N] [--cpu-prof] [--tsx]`
+ * `pnpm bench [--quick] [--only a,b] [--suites http,echo,handshakes,memory] [--rounds N] [--cpu-prof] [--tsx] [--report FILE]`
  *
  * Spawns every variant (`bench/src/server.ts`) on an ephemeral loopback port, checks the
  * contract, then runs the suites in rounds - a warm-up round first, variants interleaved and
@@ -7,7 +7,7 @@
  * echo mismatches; slow numbers are numbers, never failures.
  */
 import { cpus } from 'node:os'
-import { mkdir, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { checkEcho, checkHello } from './contract.js'
@@ -16,7 +16,7 @@ import { runHandshakes } from './drivers/handshakes.js'
 import { runHttp } from './drivers/http.js'
 import { runMemory } from './drivers/memory.js'
 import type { Metric } from './metrics.js'
-import { renderMarkdown, toJson, writeReport, type Failure, type Report, type Sample } from './report.js'
+import { fromJson, renderMarkdown, toJson, writeReport, type Failure, type Report, type Sample } from './report.js'
 import { HELLO_BODY, ECHO_PATH, HELLO_PATH } from './servers/common.js'
 import { startServer, type ServerProcess, type SpawnOptions } from './spawn.js'
 import { HTTP_VARIANTS, isVariant, VARIANTS, variantKind, WS_VARIANTS, type Variant } from './variants.js'
@@ -67,20 +67,23 @@ interface Options {
   rounds: number | undefined
   cpuProf: boolean
   tsx: boolean
+  /** Re-render the report of this saved run instead of measuring. */
+  report: string | undefined
 }
 
-const USAGE = `usage: pnpm bench [--quick] [--only VARIANT,...] [--suites ${SUITES.join(',')}] [--rounds N] [--cpu-prof] [--tsx]
+const USAGE = `usage: pnpm bench [--quick] [--only VARIANT,...] [--suites ${SUITES.join(',')}] [--rounds N] [--cpu-prof] [--tsx] [--report FILE]
   --quick     one short round of everything (smoke test, < 1 min); writes results/quick.json
   --only      run these variants only (${VARIANTS.join(', ')})
   --suites    run these suites only
   --rounds    measured rounds (default ${FULL.rounds})
   --cpu-prof  write a V8 CPU profile of every server process to results/profiles/
   --tsx       load the servers' TypeScript through tsx (the dev loader) instead of the build-equivalent one
+  --report F  re-render RESULTS.md and the chart from a saved run (results/latest.json) without measuring
 A full default run writes results/latest.json, results/ratios.svg and the tables of RESULTS.md;
 a filtered run (--only, --suites, --tsx) writes results/partial.json.`
 
 function parseOptions (argv: string[]): Options {
-  const opts: Options = { quick: false, variants: [...VARIANTS], suites: [...SUITES], rounds: undefined, cpuProf: false, tsx: false }
+  const opts: Options = { quick: false, variants: [...VARIANTS], suites: [...SUITES], rounds: undefined, cpuProf: false, tsx: false, report: undefined }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string
     const value = (): string => {
@@ -91,6 +94,7 @@ function parseOptions (argv: string[]): Options {
     if (arg === '--quick') opts.quick = true
     else if (arg === '--cpu-prof') opts.cpuProf = true
     else if (arg === '--tsx') opts.tsx = true
+    else if (arg === '--report') opts.report = value()
     else if (arg === '--only') {
       const names = value().split(',').filter(Boolean)
       for (const n of names) if (!isVariant(n)) throw new Error(`unknown variant ${n}\n${USAGE}`)
@@ -265,6 +269,11 @@ function log (round: number, msg: string): void {
 
 async function main (): Promise<number> {
   const opts = parseOptions(process.argv.slice(2))
+  if (opts.report !== undefined) {
+    const report = fromJson(JSON.parse(await readFile(opts.report, 'utf8')))
+    console.log(`wrote ${(await writeReport(report, BENCH_DIR)).join(', ')}`)
+    return 0
+  }
   const plan = opts.quick ? QUICK : FULL
   const rounds = opts.rounds ?? plan.rounds
   const httpVariants = HTTP_VARIANTS.filter((v) => opts.variants.includes(v))

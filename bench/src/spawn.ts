@@ -61,7 +61,7 @@ export async function startServer (variant: Variant, opts: SpawnOptions = {}): P
   const nodeArgs = ['--conditions=hertz-source', '--import', opts.tsx === true ? 'tsx' : LOADER, '--expose-gc']
   if (opts.cpuProfDir !== undefined) {
     // One directory per process: V8 writes one profile per thread (tsx adds a loader thread),
-    // and a fixed --cpu-prof-name would let them overwrite each other. The main thread's is the big one.
+    // and a fixed --cpu-prof-name would let them overwrite each other. The main thread's file is CPU.*.0.001.cpuprofile.
     nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${join(opts.cpuProfDir, `${variant}-${Date.now()}`)}`)
   }
   const child = spawn(process.execPath, [...nodeArgs, SERVER_ENTRY, variant, '--addr', '127.0.0.1:0'], {

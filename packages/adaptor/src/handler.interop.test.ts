@@ -9,6 +9,7 @@ import sirv from 'sirv'
 import express from 'express'
 import httpProxy from 'http-proxy'
 import { WebSocket, WebSocketServer } from 'ws'
+import { server } from '@hertz-node/router'
 import * as adaptor from '@hertz-node/adaptor'
 import { Default, New, deferred, listen, raw, start, type Teardown } from './test-util/serve.js'
 
@@ -158,7 +159,7 @@ t.test('http-proxy: HTTP (buffered and streamed bodies) and WebSocket traffic to
     }
   })
   for (const streamed of [false, true]) {
-    const h = Default(...(streamed ? [(await import('@hertz-node/router')).server.withStreamBody(true)] : []))
+    const h = Default(server.withStreamBody(streamed))
     h.any('/*path', forward)
     const { url, port } = await start(t, h)
     const r = await fetch(url + '/some/path?x=1', { method: 'POST', body: `payload streamed=${streamed}` })
@@ -202,7 +203,6 @@ t.test('SSE: the first event reaches the client while the handler is still runni
 })
 
 t.test('a streamed request body is piped to the handler as it arrives', async (t) => {
-  const { server } = await import('@hertz-node/router')
   const h = New(server.withStreamBody(true))
   const seen: string[] = []
   const gotFirst = deferred()

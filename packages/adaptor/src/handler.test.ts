@@ -1,5 +1,6 @@
 import t from 'tap'
 import { IncomingMessage, ServerResponse, request as httpRequest } from 'node:http'
+import { Readable } from 'node:stream'
 import { server } from '@hertz-node/router'
 import * as adaptor from '@hertz-node/adaptor'
 import { AdaptorError } from './errors.js'
@@ -280,7 +281,6 @@ t.test('a handler that never answers settles when the client goes away', async (
 })
 
 t.test('a piped source that breaks off destroys the response instead of hanging it', async (t) => {
-  const { Readable } = await import('node:stream')
   const h = New()
   const settled = deferred()
   h.use(async (ctx, c) => { await c.next(ctx); settled.resolve() })
@@ -338,4 +338,41 @@ t.test('during graceful shutdown a wrapped handler\'s answer says Connection: cl
   await c.closed
   await down
   t.pass('the connection closed with the answer; shutdown did not wait for the idle timeout')
+})
+
+t.test('pipelined requests: a queued response waits its turn and both complete in order', async (t) => {
+  const h = New()
+  const log: string[] = []
+  h.use(async (ctx, c) => { await c.next(ctx); log.push(`${c.path()} ${c.response.statusCode()}`) })
+  h.GET('/slow', adaptor.handler((_req, res) => { setTimeout(() => res.end('slow'), 30) }))
+  h.GET('/fast', adaptor.handler((_req, res) => { res.statusCode = 203; res.end('fast') }))
+  const { port } = await start(t, h)
+  const c = await raw(t, port, 'GET /slow HTTP/1.1\r\nHost: x\r\n\r\nGET /fast HTTP/1.1\r\nHost: x\r\n\r\n')
+  const text = await c.until('fast')
+  t.match(text, /^HTTP\/1\.1 200 OK\r\n[^]*slowHTTP\/1\.1 203 Non-Authoritative Information\r\n[^]*fast$/)
+  await new Promise((resolve) => setTimeout(resolve, 20))
+  t.same(log.sort(), ['/fast 203', '/slow 200'])
+})
+
+t.test('writes after the client left are harmless; a thrown non-Error is reported too', async (t) => {
+  const h = Default()
+  const left = deferred()
+  const wrote = deferred<boolean>()
+  h.GET('/late', adaptor.handler(async (_req, res) => {
+    await left.promise
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    wrote.resolve(res.write('nobody listens'))
+    res.end()
+  }))
+  h.GET('/string', adaptor.handler(() => { throw 'plain string' }))
+  const { port, url, logger } = await start(t, h)
+  const c = await raw(t, port, 'GET /late HTTP/1.1\r\nHost: x\r\n\r\n')
+  await new Promise((resolve) => setTimeout(resolve, 20))
+  c.socket.destroy()
+  left.resolve()
+  t.equal(await wrote.promise, false, 'the write is refused quietly')
+  const r = await fetch(url + '/string')
+  t.equal(r.status, 500)
+  await r.text()
+  t.match(logger.text(), /plain string/)
 })

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Context, HandlerFunc, RequestContext } from '@hertz-node/router'
 import { AdaptorError, AdaptorErrorCode } from './errors.js'
-import { carryHeaders, clearHeaders } from './headers.js'
+import { carryHeaders } from './headers.js'
 import { nodeRequest } from './request.js'
 import { Exchange, isThenable, record, socketBytes, watchPipes } from './exchange.js'
 
@@ -59,7 +59,9 @@ function serve(fn: NodeHandler, c: RequestContext): void | Promise<void> {
   try {
     ret = fn(nodeRequest(c), res)
   } catch (err) {
-    return failedSync(c, res, start, err)
+    // Rethrows when nothing was written yet, so the router's error path answers.
+    new Exchange(c, res, start).fail(err)
+    return
   }
   if (!isThenable(ret) && res.writableFinished) {
     // The common case: the handler answered synchronously and the bytes are already with the socket.
@@ -98,15 +100,6 @@ export function prepareResponse(c: RequestContext, res: ServerResponse): void {
   carryHeaders(c.response.header, res)
   if (c.engine.isClosing()) res.shouldKeepAlive = false
   watchPipes(res)
-}
-
-function failedSync(c: RequestContext, res: ServerResponse, start: number, err: unknown): void {
-  if (!res.headersSent && !res.destroyed) {
-    clearHeaders(res)
-    throw err
-  }
-  const x = new Exchange(c, res, start)
-  x.fail(err)
 }
 
 /** Short description of a bad argument for error messages. */

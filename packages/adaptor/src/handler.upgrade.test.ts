@@ -1,6 +1,7 @@
 import t from 'tap'
 import { once } from 'node:events'
 import { WebSocket, WebSocketServer } from 'ws'
+import { server } from '@hertz-node/router'
 import * as adaptor from '@hertz-node/adaptor'
 import { AdaptorError } from './errors.js'
 import { Default, New, deferred, raw, start } from './test-util/serve.js'
@@ -193,4 +194,22 @@ t.test('a hijacked socket the hijacker already destroyed settles at once', async
   await c.closed
   await settled.promise
   t.equal(c.text(), '')
+})
+
+t.test('a hijacked socket carries no timeout left over from the HTTP phase', async (t) => {
+  const h = New(server.withIdleTimeout(150), server.withReadTimeout(150))
+  h.GET('/plain', (ctx, c) => { c.string(200, 'plain') })
+  h.GET('/ws', adaptor.handler((_req, res) => {
+    const { socket } = adaptor.hijack(res)
+    socket.write('hijacked\n')
+    socket.on('data', (d: Buffer) => socket.write(`echo ${String(d)}`))
+  }))
+  const { port } = await start(t, h)
+  const c = await raw(t, port, 'GET /plain HTTP/1.1\r\nHost: x\r\n\r\n')
+  await c.until('plain')
+  c.socket.write(UPGRADE)
+  await c.until('hijacked\n')
+  await new Promise((resolve) => setTimeout(resolve, 400))
+  c.socket.write('still there')
+  t.match(await c.until('echo still there'), /echo still there$/)
 })

@@ -198,3 +198,21 @@ t.test('on an upgrade request: a refusing middleware answers on the socket, an a
   t.equal(String(msg), 'welcome')
   ws.close()
 })
+
+t.test('a middleware that throws after next() is logged; the chain\'s answer stands', async (t) => {
+  const h = New()
+  h.GET('/', adaptor.middleware((_req, _res, next) => {
+    next()
+    throw new Error('after next')
+  }), (ctx, c) => { c.string(200, 'answered') })
+  h.GET('/hijack', adaptor.middleware((_req, res) => {
+    try { adaptor.hijack(res) } catch (err) { res.end((err as AdaptorError).code) }
+  }))
+  const { url, port, logger } = await start(t, h)
+  t.equal(await (await fetch(url + '/')).text(), 'answered')
+  t.match(logger.text(), /middleware threw after calling next\(\): Error: after next/)
+  // Even on an upgrade request: handing the socket over is the job of handler(), the end of a chain.
+  const c = await raw(t, port, 'GET /hijack HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: test\r\n\r\n')
+  await c.closed
+  t.match(c.text(), /ADAPTOR_ERR_NOT_HIJACKABLE$/)
+})

@@ -16,6 +16,7 @@ import { describeError, statusForError } from './recovery.js'
 import { background, contextWithSignal } from './ctx.js'
 import type { CtxCallback, CtxErrCallback, HandlerFunc, HandlersChain, Logger } from './types.js'
 import { registerPlugin, loadPlugins, scopedNoRoute, type Plugin, type RegisterOptions } from './plugin.js'
+import { shutdownSocket, type SocketShutdownHandler } from './socket-shutdown.js'
 
 const DONE: Promise<void> = Promise.resolve()
 const NO_PARAMS: Params = Object.freeze({}) as Params
@@ -512,6 +513,9 @@ export class Engine extends RouterGroup {
   private async drain (finished: Promise<void>): Promise<void> {
     const wait = this.options.exitWaitTime
     this.logger.info(`Begin graceful shutdown, wait at most ${wait} ms ...`)
+    // Taken-over connections say goodbye in their own protocol (onSocketShutdown); waiting for them to close is
+    // part of `finished`, and what is still open at the exit wait time is destroyed by forceClose().
+    for (const s of this.upgradeSockets) shutdownSocket(s, this.goodbye)
     const ac = new AbortController()
     const timer = setTimeout(() => { ac.abort(new HertzError(ErrorCodes.HERTZ_ERR_SERVER_CLOSED, 'exit wait time is over')) }, wait)
     const ctx = contextWithSignal(ac.signal)
@@ -523,6 +527,20 @@ export class Engine extends RouterGroup {
     this.logger.info(ac.signal.aborted ? 'Graceful shutdown timed out, closing what is left' : 'Graceful shutdown finished')
     this.forceClose()
     this.status = Status.Closed
+  }
+
+  /** Runs a socket's shutdown handler; once it settles the socket is closed (after pending writes). */
+  private readonly goodbye = (socket: Duplex, handler: SocketShutdownHandler): void => {
+    if (socket.destroyed) return
+    let r: void | Promise<void> = undefined
+    try {
+      r = handler()
+    } catch (err) {
+      this.logger.error(`socket shutdown handler error: ${describeError(err)}`)
+    }
+    void Promise.resolve(r).then(undefined, (err: unknown) => {
+      this.logger.error(`socket shutdown handler error: ${describeError(err)}`)
+    }).then(() => { if (!socket.destroyed) (socket as Socket).destroySoon() })
   }
 
   private whenIdle (fn: () => void): void {

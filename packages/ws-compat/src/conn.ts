@@ -10,6 +10,7 @@ import { decodeJSON, encodeJSON } from './json.js'
 import type { MessageWriter } from './message-writer.js'
 import { SocketNetConn, type AddressLike, type NetConn } from './net-conn.js'
 import { Output } from './output.js'
+import { SocketLink } from './socket-link.js'
 import type { PreparedMessage } from './prepared.js'
 import type { Message } from './read-queue.js'
 
@@ -35,11 +36,10 @@ export interface ConnInit {
  *
  * Reading: messages are parsed as they arrive and queued until `readMessage` takes them, so nothing sent
  * before the first read is lost. The queue is bounded (1 MiB by default): when it is full the socket is
- * paused and TCP flow control slows the peer down. Messages are limited to 100 MiB unless
- * `setReadLimit` says otherwise. Ping and pong handlers run as the frames arrive
- * (gorilla runs them inside a read; here no read is needed for a ping to be answered). A close frame, like
- * a protocol error, is handled as in gorilla when the reader reaches it, so the application can still
- * answer the messages that came before it.
+ * paused and TCP flow control slows the peer down. Messages are limited to 100 MiB unless `setReadLimit`
+ * says otherwise. Ping and pong handlers run as the frames arrive (gorilla runs them inside a read; here
+ * no read is needed for a ping to be answered). A close frame, like a protocol error, is handled as in
+ * gorilla when the reader reaches it, so the application can still answer the messages that came before.
  *
  * Writing departs from gorilla's one-writer rule on purpose: `writeMessage`, `writeJSON`,
  * `writePreparedMessage` and `writeControl` may be called concurrently, and messages go out in call
@@ -50,14 +50,11 @@ export interface ConnInit {
  * first: `await conn.writeMessage(CloseMessage, formatCloseMessage(CloseNormalClosure, ''))`.
  */
 export class Conn implements AsyncIterable<Message> {
-  private readonly socket: Duplex
   private readonly protocol: string
   private readonly net: NetConn
   private readonly input: Input
   private readonly output: Output
   private closed = false
-  private closeWritten = false
-  private socketClosed = false
 
   /**
    * @internal Use an upgrader, `newServerConn` or a `Dialer`.
@@ -66,7 +63,7 @@ export class Conn implements AsyncIterable<Message> {
   constructor(init: ConnInit) {
     const socket = init.socket
     const pmd = init.compression === false ? null : newPerMessageDeflate(init.compression, init.isServer)
-    this.socket = socket
+    const link = new SocketLink(socket)
     this.protocol = init.subprotocol
     this.output = new Output({
       socket,
@@ -74,10 +71,7 @@ export class Conn implements AsyncIterable<Message> {
       pmd,
       writeBufferSize: init.writeBufferSize,
       writeBufferPool: init.writeBufferPool,
-      onCloseWritten: () => {
-        this.closeWritten = true
-        this.maybeEnd()
-      },
+      onCloseWritten: () => link.closeFrameWritten(),
     })
     this.input = new Input({
       socket,
@@ -86,7 +80,7 @@ export class Conn implements AsyncIterable<Message> {
       readLimit: init.readLimit,
       maxQueuedBytes: init.maxQueuedBytes,
       output: this.output,
-      onInputDone: () => this.maybeEnd(),
+      onInputDone: () => link.inputDone(),
     })
     this.net =
       init.netConn ??
@@ -94,21 +88,7 @@ export class Conn implements AsyncIterable<Message> {
         setReadTimeout: (ms) => this.input.queue.setTimeout(ms > 0 ? ms : 0),
         setWriteTimeout: (ms) => this.output.setTimeout(ms),
       })
-    socket.on('data', this.input.write)
-    socket.on('end', () => {
-      this.input.socketEnded()
-      if (!socket.writableEnded) socket.end()
-    })
-    socket.on('error', (err: Error) => this.input.socketFailed(err))
-    socket.on('close', () => this.onSocketClose())
-    const tcp = socket as { setNoDelay?: (noDelay: boolean) => unknown; setTimeout?: (ms: number) => unknown }
-    if (typeof tcp.setNoDelay === 'function') tcp.setNoDelay(true)
-    // An idle timeout inherited from the HTTP server would cut long-lived connections; deadlines replace it.
-    if (typeof tcp.setTimeout === 'function') tcp.setTimeout(0)
-    if (init.head.length > 0) this.input.write(init.head)
-    // The peer may have gone during the handshake: its 'end'/'close' events are already past.
-    if (socket.readableEnded) this.input.socketEnded()
-    if (socket.destroyed) process.nextTick(() => this.onSocketClose())
+    link.attach(this.input, this.output, init.head)
   }
 
   // ---------------------------------------------------------------- reading
@@ -324,17 +304,5 @@ export class Conn implements AsyncIterable<Message> {
     this.input.queue.fail(err)
     this.output.fail(err, true)
     this.net.close()
-  }
-
-  /** After both close frames (or a close frame and a broken peer) the TCP connection has no further use. */
-  private maybeEnd(): void {
-    if (this.closeWritten && this.input.done && !this.socket.writableEnded) this.socket.end()
-  }
-
-  private onSocketClose(): void {
-    if (this.socketClosed) return
-    this.socketClosed = true
-    this.input.socketClosed()
-    this.output.fail(connClosedError(), false)
   }
 }

@@ -1,7 +1,10 @@
 import type { Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
+import { onSocketShutdown } from '@hertz-node/adaptor'
 import type { BufferPool } from './buffer-pool.js'
+import { formatCloseMessage } from './close-error.js'
 import { Conn } from './conn.js'
+import { CloseGoingAway, CloseMessage, writeWait } from './constants.js'
 import type { NegotiatedCompression } from './deflate.js'
 import type { NetConn } from './net-conn.js'
 
@@ -39,7 +42,7 @@ export interface ServerConnOptions {
  * @param opts - the socket, the bytes read past the handshake, and what the handshake negotiated
  */
 export function newServerConn(opts: ServerConnOptions): Conn {
-  return new Conn({
+  const conn = new Conn({
     socket: opts.socket,
     head: opts.head,
     isServer: true,
@@ -50,5 +53,30 @@ export function newServerConn(opts: ServerConnOptions): Conn {
     netConn: opts.netConn,
     readLimit: opts.readLimit,
     maxQueuedBytes: opts.maxQueuedBytes,
+  })
+  // When the server shuts down gracefully, the connection is closed with 1001 "going away", not cut.
+  onSocketShutdown(opts.socket, () => goingAway(conn, opts.socket))
+  return conn
+}
+
+/**
+ * Sends a close frame 1001 through the conn's control-frame path, then waits for the peer to answer and the
+ * socket to close - at most `writeWait` ms, after which the server closes the socket itself.
+ *
+ * @param conn - the server connection
+ * @param socket - its socket
+ */
+function goingAway(conn: Conn, socket: Duplex): Promise<void> {
+  if (socket.destroyed) return Promise.resolve()
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer)
+      socket.removeListener('close', done)
+      resolve()
+    }
+    const timer = setTimeout(done, writeWait)
+    socket.once('close', done)
+    // A close frame the application already sent makes this reject: the peer's answer is still worth waiting for.
+    conn.writeControl(CloseMessage, formatCloseMessage(CloseGoingAway), Date.now() + writeWait).catch(() => {})
   })
 }

@@ -1,0 +1,75 @@
+import type { Duplex } from 'node:stream'
+import { connClosedError } from './errors.js'
+import type { Input } from './input.js'
+import type { Output } from './output.js'
+
+interface TcpLike {
+  setNoDelay?: (noDelay: boolean) => unknown
+  setTimeout?: (ms: number) => unknown
+}
+
+/**
+ * How a connection lives on its socket: the socket's bytes go to the read side, its end, errors and close
+ * end both sides, and the TCP connection is ended once a close frame went out and no more input will be
+ * read (both close frames seen, or the peer broke the protocol).
+ */
+export class SocketLink {
+  private readonly socket: Duplex
+  private input: Input | null = null
+  private closeWritten = false
+  private socketClosed = false
+
+  /** @param socket - the upgraded socket */
+  constructor(socket: Duplex) {
+    this.socket = socket
+  }
+
+  /**
+   * Starts reading. `head` (bytes read past the handshake) is parsed first; a socket that ended or closed
+   * during the handshake, whose events are already past, is treated as if they came now.
+   *
+   * @param input - the read side
+   * @param output - the write side
+   * @param head - bytes read past the handshake
+   */
+  attach(input: Input, output: Output, head: Buffer): void {
+    const socket = this.socket
+    this.input = input
+    socket.on('data', input.write)
+    socket.on('end', () => {
+      input.socketEnded()
+      if (!socket.writableEnded) socket.end()
+    })
+    socket.on('error', (err: Error) => input.socketFailed(err))
+    socket.on('close', () => this.onClose(input, output))
+    const tcp = socket as TcpLike
+    if (typeof tcp.setNoDelay === 'function') tcp.setNoDelay(true)
+    // An idle timeout inherited from the HTTP server would cut long-lived connections; deadlines replace it.
+    if (typeof tcp.setTimeout === 'function') tcp.setTimeout(0)
+    if (head.length > 0) input.write(head)
+    if (socket.readableEnded) input.socketEnded()
+    if (socket.destroyed) process.nextTick(() => this.onClose(input, output))
+  }
+
+  /** A close frame is on the socket. */
+  closeFrameWritten(): void {
+    this.closeWritten = true
+    this.maybeEnd()
+  }
+
+  /** The read side will parse nothing more. */
+  inputDone(): void {
+    this.maybeEnd()
+  }
+
+  private maybeEnd(): void {
+    if (this.closeWritten && this.input?.done === true && !this.socket.writableEnded) this.socket.end()
+  }
+
+  private onClose(input: Input, output: Output): void {
+    if (this.socketClosed) return
+    this.socketClosed = true
+    input.socketClosed()
+    output.fail(connClosedError(), false)
+  }
+}
