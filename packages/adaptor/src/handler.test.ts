@@ -4,7 +4,7 @@ import { Readable } from 'node:stream'
 import { server } from '@hertz-node/router'
 import * as adaptor from '@hertz-node/adaptor'
 import { AdaptorError } from './errors.js'
-import { Default, New, deferred, raw, start } from './test-util/serve.js'
+import { Default, New, deferred, raw, start, waitFor } from './test-util/serve.js'
 
 t.test('namespace import: handler and its HertzHandler alias are the same function', async (t) => {
   t.equal(adaptor.HertzHandler, adaptor.handler)
@@ -257,7 +257,7 @@ t.test('fn fails after writing: the connection is destroyed, the error logged, n
   }
   const r = await fetch(url + '/after-end')
   t.equal(await r.text(), 'complete')
-  await new Promise((resolve) => setTimeout(resolve, 30))
+  await waitFor(() => /after end/.test(logger.text()))
   const text = logger.text()
   t.match(text, /late sync/)
   t.match(text, /late async/)
@@ -350,7 +350,7 @@ t.test('pipelined requests: a queued response waits its turn and both complete i
   const c = await raw(t, port, 'GET /slow HTTP/1.1\r\nHost: x\r\n\r\nGET /fast HTTP/1.1\r\nHost: x\r\n\r\n')
   const text = await c.until('fast')
   t.match(text, /^HTTP\/1\.1 200 OK\r\n[^]*slowHTTP\/1\.1 203 Non-Authoritative Information\r\n[^]*fast$/)
-  await new Promise((resolve) => setTimeout(resolve, 20))
+  await waitFor(() => log.length === 2)
   t.same(log.sort(), ['/fast 203', '/slow 200'])
 })
 

@@ -4,7 +4,7 @@ import { WebSocket, WebSocketServer } from 'ws'
 import { server } from '@hertz-node/router'
 import * as adaptor from '@hertz-node/adaptor'
 import { AdaptorError } from './errors.js'
-import { Default, New, deferred, raw, start } from './test-util/serve.js'
+import { Default, New, deferred, raw, start, waitFor } from './test-util/serve.js'
 
 const UPGRADE = 'GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: test\r\n\r\n'
 
@@ -45,7 +45,7 @@ t.test('ws handleUpgrade driven through hijack(res): echo, and the chain settles
   t.same(events, [], 'the handler is still running while the socket is open')
   ws.close()
   await once(ws, 'close')
-  await new Promise((resolve) => setTimeout(resolve, 50))
+  await waitFor(() => events.length > 0)
   t.same(events, ['chain settled taken=true socket destroyed=true'])
 })
 

@@ -85,7 +85,7 @@ export class Conn implements AsyncIterable<Message> {
     this.net =
       init.netConn ??
       new SocketNetConn(socket, {
-        setReadTimeout: (ms) => this.input.queue.setTimeout(ms > 0 ? ms : 0),
+        setReadTimeout: (ms) => this.input.queue.setTimeout(ms),
         setWriteTimeout: (ms) => this.output.setTimeout(ms),
       })
     link.attach(this.input, this.output, init.head)

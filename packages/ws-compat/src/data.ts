@@ -27,6 +27,20 @@ export function deadlineMs(t: Date | number | null | undefined): number {
   return Number.isFinite(ms) && ms > 0 ? ms : 0
 }
 
+/**
+ * When an operation starting now must be done: the earlier of an absolute `deadline` (gorilla's
+ * `SetReadDeadline`/`SetWriteDeadline`) and `timeout` ms from now (Hertz's `SetReadTimeout`/
+ * `SetWriteTimeout`); `0` when neither is set.
+ *
+ * @param deadline - ms since the epoch, `0` for none
+ * @param timeout - ms, `0` for none
+ */
+export function effectiveDeadline(deadline: number, timeout: number): number {
+  if (timeout === 0) return deadline
+  const byTimeout = Date.now() + timeout
+  return deadline === 0 || byTimeout < deadline ? byTimeout : deadline
+}
+
 /** `true` for `TextMessage` and `BinaryMessage`. */
 export function isData(messageType: number): boolean {
   return messageType === TextMessage || messageType === BinaryMessage

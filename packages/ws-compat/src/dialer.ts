@@ -6,7 +6,7 @@ import type { ConnectionOptions } from 'node:tls'
 import type { BufferPool } from './buffer-pool.js'
 import { Conn } from './conn.js'
 import { noContextTakeover, type NegotiatedCompression } from './deflate.js'
-import { WsCompatError, WsCompatErrorCode, netError } from './errors.js'
+import { WsCompatError, WsCompatErrorCode, handshakeTimeoutError, netError } from './errors.js'
 import { computeAcceptKey, tokenListContainsValue } from './handshake.js'
 import { PERMESSAGE_DEFLATE, parseExtensions } from './ws-internals.js'
 
@@ -77,6 +77,7 @@ function headerEntries(header: RequestHeader): Array<[string, string | readonly 
 
 /**
  * Options for connecting to a WebSocket server (gorilla's `Dialer`). Safe to use for many dials at once.
+ * Its connections start with the 100 MiB read limit (`defaultReadLimit`), as server connections do.
  *
  * ```ts
  * const [conn, res] = await DefaultDialer.dial('ws://localhost:8080/echo', null)
@@ -177,11 +178,7 @@ export class Dialer {
       }
       if (this.handshakeTimeout > 0) {
         timer = setTimeout(() => {
-          req.destroy(
-            new WsCompatError(WsCompatErrorCode.HANDSHAKE_TIMEOUT, 'websocket: handshake timeout: i/o timeout', {
-              timeout: true,
-            }),
-          )
+          req.destroy(handshakeTimeoutError('handshake timeout'))
         }, this.handshakeTimeout)
       }
       req.on('error', (err: Error) => {

@@ -12,7 +12,7 @@ export const WsCompatErrorCode = {
   BAD_HANDSHAKE: 'WS_COMPAT_ERR_BAD_HANDSHAKE',
   /** A server-side handshake refusal (gorilla's `HandshakeError`); carries `status`. */
   HANDSHAKE: 'WS_COMPAT_ERR_HANDSHAKE',
-  /** The client's handshake did not complete within `handshakeTimeout`. */
+  /** The handshake (the `Dialer`'s, or the `Upgrader`'s write of the 101) overran `handshakeTimeout`. */
   HANDSHAKE_TIMEOUT: 'WS_COMPAT_ERR_HANDSHAKE_TIMEOUT',
   /** The server answered with extension parameters this side cannot honour. */
   INVALID_COMPRESSION: 'WS_COMPAT_ERR_INVALID_COMPRESSION',
@@ -103,6 +103,15 @@ export function readTimeoutError(): WsCompatError {
   return new WsCompatError(WsCompatErrorCode.READ_TIMEOUT, 'websocket: read timeout: i/o timeout', {
     timeout: true,
   })
+}
+
+/**
+ * A handshake that overran `handshakeTimeout`.
+ *
+ * @param stage - what timed out, e.g. `'handshake write'`
+ */
+export function handshakeTimeoutError(stage: string): WsCompatError {
+  return new WsCompatError(WsCompatErrorCode.HANDSHAKE_TIMEOUT, `websocket: ${stage}: i/o timeout`, { timeout: true })
 }
 
 /** Any use of a connection after `close()` (Go's `net.ErrClosed`). */

@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream'
 import { takeWriteBuffer, WritePoolData, type BufferPool } from './buffer-pool.js'
 import { CloseMessage, defaultCompressionLevel, defaultWriteBufferSize, maxControlFramePayloadSize } from './constants.js'
-import { isControl, isData, toBuffer, type Data } from './data.js'
+import { effectiveDeadline, isControl, isData, toBuffer, type Data } from './data.js'
 import {
   ErrCloseSent,
   WsCompatError,
@@ -189,9 +189,7 @@ export class Output implements WriterHost {
 
   /** The earlier of `deadline` and the per-write timeout from now; `0` when neither is set. */
   private withTimeout(deadline: number): number {
-    if (this.timeout === 0) return deadline
-    const byTimeout = Date.now() + this.timeout
-    return deadline === 0 || byTimeout < deadline ? byTimeout : deadline
+    return effectiveDeadline(deadline, this.timeout)
   }
 
   private sendFrame(

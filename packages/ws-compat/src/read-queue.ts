@@ -1,3 +1,4 @@
+import { effectiveDeadline } from './data.js'
 import { readTimeoutError } from './errors.js'
 
 /** One received data message: its type (`TextMessage` or `BinaryMessage`) and payload. */
@@ -124,7 +125,7 @@ export class ReadQueue {
 
   /** Sets the per-read timeout in ms (Hertz's `SetReadTimeout`); `0` clears it. */
   setTimeout(ms: number): void {
-    this.timeout = ms
+    this.timeout = ms > 0 ? ms : 0
     if (this.waiters.length > 0) this.armTimer()
   }
 
@@ -167,11 +168,7 @@ export class ReadQueue {
 
   private armTimer(): void {
     this.clearTimer()
-    let at = this.deadline
-    if (this.timeout > 0) {
-      const byTimeout = Date.now() + this.timeout
-      if (at === 0 || byTimeout < at) at = byTimeout
-    }
+    const at = effectiveDeadline(this.deadline, this.timeout)
     if (at === 0) return
     const delay = at - Date.now()
     if (delay <= 0) {

@@ -5,7 +5,7 @@ import { hijack, hijacked } from '@hertz-node/adaptor'
 import { acceptConn, acceptHeaders, agree, type Agreement, type UpgraderSettings } from './accept.js'
 import type { BufferPool } from './buffer-pool.js'
 import type { Conn } from './conn.js'
-import { WsCompatError, WsCompatErrorCode, netError } from './errors.js'
+import { WsCompatError, WsCompatErrorCode, handshakeTimeoutError, netError } from './errors.js'
 import {
   APP_EXTENSIONS_UNSUPPORTED,
   BAD_HANDSHAKE,
@@ -184,7 +184,7 @@ export class Upgrader implements UpgraderSettings {
       let timer: NodeJS.Timeout | undefined
       if (timeout > 0) {
         timer = setTimeout(() => {
-          reject(new WsCompatError(WsCompatErrorCode.HANDSHAKE_TIMEOUT, 'websocket: handshake write: i/o timeout', { timeout: true }))
+          reject(handshakeTimeoutError('handshake write'))
         }, timeout)
       }
       socket.on('error', ignoreError)

@@ -108,3 +108,12 @@ export function deferred<T = void>(): { promise: Promise<T>; resolve: (v: T) => 
   const promise = new Promise<T>((r) => { resolve = r })
   return { promise, resolve }
 }
+
+/** Resolves once `cond()` holds, checking every 5 ms; rejects after `ms` (a bound, not a speed assertion). */
+export async function waitFor(cond: () => boolean, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error('condition not met within ' + ms + ' ms')
+    await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+}
