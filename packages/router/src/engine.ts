@@ -513,14 +513,15 @@ export class Engine extends RouterGroup {
   private async drain (finished: Promise<void>): Promise<void> {
     const wait = this.options.exitWaitTime
     this.logger.info(`Begin graceful shutdown, wait at most ${wait} ms ...`)
-    // Taken-over connections say goodbye in their own protocol (onSocketShutdown); waiting for them to close is
-    // part of `finished`, and what is still open at the exit wait time is destroyed by forceClose().
-    for (const s of this.upgradeSockets) shutdownSocket(s, this.goodbye)
     const ac = new AbortController()
     const timer = setTimeout(() => { ac.abort(new HertzError(ErrorCodes.HERTZ_ERR_SERVER_CLOSED, 'exit wait time is over')) }, wait)
     const ctx = contextWithSignal(ac.signal)
     const hooks = Promise.all(this.onShutdown.map(hook => Promise.resolve().then(() => hook(ctx)).then(undefined,
       (err: unknown) => { this.logger.error(`onShutdown hook error: ${describeError(err)}`) })))
+    // Taken-over connections say goodbye in their own protocol (onSocketShutdown) once the hooks have started, so
+    // an application's own goodbye goes first. Waiting for those sockets to close is part of `finished`; what is
+    // still open at the exit wait time is destroyed by forceClose().
+    void Promise.resolve().then(() => { for (const s of this.upgradeSockets) shutdownSocket(s, this.goodbye) })
     const timedOut = new Promise<void>(resolve => { ac.signal.addEventListener('abort', () => { resolve() }) })
     await Promise.race([Promise.all([hooks, finished]), timedOut])
     clearTimeout(timer)

@@ -41,10 +41,13 @@ async function upgraded (t: Test, port: number, path: string): Promise<Socket> {
 t.test('graceful shutdown runs the handlers of hijacked sockets concurrently and closes each once it settles', async t => {
   const h = New(server.withExitWaitTime(10_000))
   let started = 0
+  const order: string[] = []
+  h.onShutdown.push(() => { order.push('hook') })
   let bothStarted!: () => void
   const both = new Promise<void>(resolve => { bothStarted = resolve })
   hijackRoute(h, '/raw', async conn => {
     onSocketShutdown(conn.socket, async () => {
+      order.push('socket')
       // Each handler waits for the other to have started: only a concurrent run gets past this.
       if (++started === 2) bothStarted()
       await both
@@ -61,6 +64,7 @@ t.test('graceful shutdown runs the handlers of hijacked sockets concurrently and
     await closed(s)
   }
   t.equal(started, 2)
+  t.same(order, ['hook', 'socket', 'socket'], 'onShutdown hooks start first: an application\'s own goodbye wins')
   t.match(logger.text(), /Graceful shutdown finished/, 'the sockets closed before the exit wait time was over')
   t.notMatch(logger.text(), /timed out|error/)
 })

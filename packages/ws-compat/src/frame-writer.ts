@@ -70,29 +70,10 @@ export class FrameWriter {
       process.nextTick(cb, this.failure)
       return
     }
-    if (this.busy) this.queue.push({ opcode, payload, fin, rsv1, deflate, readOnly, level, cb })
-    else this.dispatch(opcode, payload, fin, rsv1, deflate, readOnly, level, cb)
-  }
-
-  /** Fails every frame not yet on the socket, and every later one, with `err`. */
-  fail(err: Error): void {
-    if (this.failure !== null) return
-    this.failure = err
-    const queue = this.queue
-    this.queue = []
-    for (const frame of queue) process.nextTick(frame.cb, err)
-  }
-
-  private dispatch(
-    opcode: number,
-    payload: Buffer,
-    fin: boolean,
-    rsv1: boolean,
-    deflate: boolean,
-    readOnly: boolean,
-    level: number,
-    cb: FrameCallback,
-  ): void {
+    if (this.busy) {
+      this.queue.push({ opcode, payload, fin, rsv1, deflate, readOnly, level, cb })
+      return
+    }
     const pmd = this.pmd
     if (!deflate || pmd === null) {
       this.write(buildFrame(payload, { fin, opcode, rsv1, mask: this.mask, readOnly }), cb)
@@ -121,10 +102,19 @@ export class FrameWriter {
     })
   }
 
+  /** Fails every frame not yet on the socket, and every later one, with `err`. */
+  fail(err: Error): void {
+    if (this.failure !== null) return
+    this.failure = err
+    const queue = this.queue
+    this.queue = []
+    for (const frame of queue) process.nextTick(frame.cb, err)
+  }
+
   private drain(): void {
     while (!this.busy && this.queue.length > 0) {
       const f = this.queue.shift() as PendingFrame
-      this.dispatch(f.opcode, f.payload, f.fin, f.rsv1, f.deflate, f.readOnly, f.level, f.cb)
+      this.send(f.opcode, f.payload, f.fin, f.rsv1, f.deflate, f.readOnly, f.level, f.cb)
     }
   }
 

@@ -143,6 +143,7 @@ for (const row of rows) {
     t.ok(err instanceof WsCompatError, 'typed error')
     t.equal((err as WsCompatError).code, 'WS_COMPAT_ERR_HANDSHAKE')
     t.equal(err.message, expected.message, 'message text')
+    t.equal((err as WsCompatError).status, expected.status, 'the error carries the status answered')
     await r.closed
     t.pass('the server closed the connection')
   })

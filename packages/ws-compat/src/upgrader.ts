@@ -91,9 +91,9 @@ export class Upgrader implements UpgraderSettings {
    * `websocket` (else 426 with `Upgrade: websocket`), method GET (405), `Sec-WebSocket-Version: 13` (400),
    * no `Sec-WebSocket-Extensions` in `responseHeader` (500), origin accepted (403), `Sec-WebSocket-Key` is
    * base64 of 16 bytes (400). A refusal is answered through `res` (see {@link Upgrader.error}) and the
-   * promise rejects with a `WsCompatError` (`WS_COMPAT_ERR_HANDSHAKE`) carrying gorilla's message. On
-   * success the socket is taken with `hijack(res)`, the 101 is written and the promise resolves with the
-   * connection.
+   * promise rejects with a `WsCompatError` (`WS_COMPAT_ERR_HANDSHAKE`, `status` set) carrying gorilla's
+   * message. On success the socket is taken with `hijack(res)`, the 101 is written and the promise resolves
+   * with the connection.
    *
    * @param req - the upgrade request
    * @param res - its response, hijackable (a handler wrapped by `adaptor.handler`, or `upgradeResponse`)
@@ -163,7 +163,7 @@ export class Upgrader implements UpgraderSettings {
     cause?: unknown,
     code: WsCompatErrorCode = WsCompatErrorCode.HANDSHAKE,
   ): never {
-    const err = new WsCompatError(code, reason, cause === undefined ? undefined : { cause })
+    const err = new WsCompatError(code, reason, cause === undefined ? { status } : { cause, status })
     // A response already hijacked by someone else has no way to answer any more (Go logs a superfluous write).
     if (hijacked(res)) throw err
     if (this.error !== undefined) this.error(req, res, status, err)

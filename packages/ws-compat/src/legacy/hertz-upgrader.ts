@@ -104,7 +104,7 @@ export class HertzUpgrader implements UpgraderSettings {
    * As in Hertz, the promise resolves **before** `handler` runs: the router writes the 101 when the handler
    * chain ends, then calls `handler(conn)`; the connection closes when `handler` settles. A refusal is
    * written on `c` (see {@link HertzUpgrader.error}) and the promise rejects with a `WsCompatError`
-   * (`WS_COMPAT_ERR_HANDSHAKE`) carrying hertz-contrib's message.
+   * (`WS_COMPAT_ERR_HANDSHAKE`, `status` set) carrying hertz-contrib's message.
    *
    * @param c - the request context of an upgrade request
    * @param handler - runs with the connection after the 101 is written
@@ -142,7 +142,7 @@ export class HertzUpgrader implements UpgraderSettings {
   }
 
   private refuse(c: RequestContext, status: number, reason: string): never {
-    const err = new WsCompatError(WsCompatErrorCode.HANDSHAKE, reason)
+    const err = new WsCompatError(WsCompatErrorCode.HANDSHAKE, reason, { status })
     if (this.error !== undefined) this.error(c, status, err)
     else {
       c.response.header.set('Sec-Websocket-Version', '13')
