@@ -9,15 +9,11 @@ import * as adaptor from '@hertz-node/adaptor'
 import { Upgrader, type Conn } from '@hertz-node/ws-compat'
 import { flag } from './flag.js'
 import { homeTemplate } from './home.js'
-import { LiveConns } from './live-conns.js'
 import { log } from './log.js'
 
 const addr = flag.string('addr', 'localhost:8080', 'http service address')
 
 const upgrader = new Upgrader() // use default options
-
-// Beyond the Go sample: open connections, closed with 1001 when the server shuts down.
-const live = new LiveConns()
 
 async function echo (r: IncomingMessage, w: ServerResponse): Promise<void> {
   let c: Conn
@@ -27,7 +23,6 @@ async function echo (r: IncomingMessage, w: ServerResponse): Promise<void> {
     log.print('upgrade:', err)
     return
   }
-  const untrack = live.track(c)
   try {
     for (;;) {
       let mt: number, message: Buffer
@@ -46,7 +41,6 @@ async function echo (r: IncomingMessage, w: ServerResponse): Promise<void> {
       }
     }
   } finally {
-    untrack()
     c.close()
   }
 }
@@ -64,7 +58,6 @@ function main (): void {
 
   h.GET('/', adaptor.handler(home))
   h.GET('/echo', adaptor.handler(echo))
-  h.onShutdown.push(() => live.goingAway())
 
   h.spin()
 }

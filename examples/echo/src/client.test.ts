@@ -31,6 +31,7 @@ async function runClient (t: Test, server: RunningServer, echoes: number): Promi
 }
 
 const transcripts = new Map<string, string[]>()
+const goingAwayTranscripts = new Map<string, string[]>()
 
 for (const name of SERVERS) {
   t.test(`client against ${name}: echoes the time every second, closes 1000 on SIGINT, exits 0`, async (t) => {
@@ -73,11 +74,21 @@ for (const name of SERVERS) {
     const client = await runClient(t, server, 1)
     t.same(await server.app.stop('SIGTERM'), { code: 0, signal: null }, server.app.output())
     t.same(await client.exited, { code: 0, signal: null }, client.output())
-    t.same(normalize(client.lines, server.addr).slice(-1), [
-      'read: websocket: close 1001 (going away): server shutting down'
-    ])
+    const transcript = normalize(client.lines, server.addr)
+    t.same(transcript, [
+      'connecting to ws://<addr>/echo',
+      'recv: <time>',
+      'read: websocket: close 1001 (going away)'
+    ], client.output())
+    goingAwayTranscripts.set(name, transcript)
   })
 }
+
+t.test('the going-away transcripts are identical across servers', async (t) => {
+  t.equal(goingAwayTranscripts.size, SERVERS.length)
+  const [first, ...rest] = [...goingAwayTranscripts.values()]
+  for (const other of rest) t.same(other, first)
+})
 
 t.test('nothing listening: the client logs dial: and exits 1', async (t) => {
   // A port that was free a moment ago.

@@ -40,11 +40,12 @@ async function main (): Promise<void> {
   // Idle keep-alive sockets (browsers also open spare ones) must not hold the shutdown up.
   const app = Fastify({ forceCloseConnections: true })
   await app.register(websocket, {
-    // Open connections get close 1001 (going away) on shutdown, as from the Hertz-style servers.
-    // Each close handshake gets a second before the socket is dropped.
+    // Open connections get close 1001 (going away) with no reason on shutdown, as the Hertz-style servers send
+    // it (the plugin's default close carries no status). Each close handshake gets a second before the socket
+    // is dropped.
     preClose: async function (this: FastifyInstance) {
       const closing = [...this.websocketServer.clients].map((client) => {
-        client.close(1001, 'server shutting down')
+        client.close(1001)
         const closed = once(client, 'close')
         return Promise.race([closed, setTimeout(1000, undefined, { ref: false })]).then(() => client.terminate())
       })

@@ -7,20 +7,15 @@ import { server, type Context, type RequestContext } from '@hertz-node/router'
 import { HertzUpgrader, type Conn } from '@hertz-node/ws-compat'
 import { flag } from './flag.js'
 import { homeTemplate } from './home.js'
-import { LiveConns } from './live-conns.js'
 import { log } from './log.js'
 
 const addr = flag.string('addr', 'localhost:8080', 'http service address')
 
 const upgrader = new HertzUpgrader() // use default options
 
-// Beyond the Go sample: open connections, closed with 1001 when the server shuts down.
-const live = new LiveConns()
-
 async function echo (_: Context, c: RequestContext): Promise<void> {
   try {
     await upgrader.upgrade(c, async (conn: Conn) => {
-      const untrack = live.track(conn)
       for (;;) {
         let mt: number, message: Buffer
         try {
@@ -37,7 +32,6 @@ async function echo (_: Context, c: RequestContext): Promise<void> {
           break
         }
       }
-      untrack()
     })
   } catch (err) {
     log.print('upgrade:', err)
@@ -57,7 +51,6 @@ function main (): void {
   h.noHijackConnPool = true
   h.GET('/', home)
   h.GET('/echo', echo)
-  h.onShutdown.push(() => live.goingAway())
   h.spin()
 }
 
