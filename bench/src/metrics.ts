@@ -6,10 +6,10 @@ import type { Variant } from './variants.js'
 
 /** Every metric the drivers produce. */
 export type Metric =
-  | 'http_rps' | 'http_p99'
-  | 'echo32_mps' | 'echo32_p50' | 'echo32_p99'
-  | 'echo16k_mps' | 'echo16k_p50' | 'echo16k_p99'
-  | 'handshakes_ps' | 'handshakes_p99'
+  | 'http_rps' | 'http_p99' | 'http_cpu'
+  | 'echo32_mps' | 'echo32_p50' | 'echo32_p99' | 'echo32_cpu'
+  | 'echo16k_mps' | 'echo16k_p50' | 'echo16k_p99' | 'echo16k_cpu'
+  | 'handshakes_ps' | 'handshakes_p99' | 'handshakes_cpu'
   | 'mem_rss' | 'mem_heap' | 'mem_external'
 
 /** How a metric is shown and compared. */
@@ -28,17 +28,33 @@ export interface MetricInfo {
 export const METRICS: Record<Metric, MetricInfo> = {
   http_rps: { label: 'HTTP req/s', unit: 'req/s', higherIsBetter: true, baseline: 'node-http', headline: true },
   http_p99: { label: 'HTTP p99', unit: 'ms', higherIsBetter: false, baseline: 'node-http', headline: false },
+  http_cpu: { label: 'HTTP server CPU / req', unit: 'µs', higherIsBetter: false, baseline: 'node-http', headline: true },
   echo32_mps: { label: 'echo 32 B msg/s', unit: 'msg/s', higherIsBetter: true, baseline: 'ws-raw', headline: true },
   echo32_p50: { label: 'echo 32 B p50', unit: 'ms', higherIsBetter: false, baseline: 'ws-raw', headline: false },
   echo32_p99: { label: 'echo 32 B p99', unit: 'ms', higherIsBetter: false, baseline: 'ws-raw', headline: false },
+  echo32_cpu: { label: 'echo 32 B server CPU / msg', unit: 'µs', higherIsBetter: false, baseline: 'ws-raw', headline: true },
   echo16k_mps: { label: 'echo 16 KB msg/s', unit: 'msg/s', higherIsBetter: true, baseline: 'ws-raw', headline: true },
   echo16k_p50: { label: 'echo 16 KB p50', unit: 'ms', higherIsBetter: false, baseline: 'ws-raw', headline: false },
   echo16k_p99: { label: 'echo 16 KB p99', unit: 'ms', higherIsBetter: false, baseline: 'ws-raw', headline: false },
+  echo16k_cpu: { label: 'echo 16 KB server CPU / msg', unit: 'µs', higherIsBetter: false, baseline: 'ws-raw', headline: true },
   handshakes_ps: { label: 'handshakes/s', unit: '/s', higherIsBetter: true, baseline: 'ws-raw', headline: true },
   handshakes_p99: { label: 'handshake p99', unit: 'ms', higherIsBetter: false, baseline: 'ws-raw', headline: false },
+  handshakes_cpu: { label: 'server CPU / handshake', unit: 'µs', higherIsBetter: false, baseline: 'ws-raw', headline: true },
   mem_rss: { label: 'RSS / idle conn', unit: 'B', higherIsBetter: false, baseline: 'ws-raw', headline: true },
   mem_heap: { label: 'heap / idle conn', unit: 'B', higherIsBetter: false, baseline: 'ws-raw', headline: true },
   mem_external: { label: 'external / idle conn', unit: 'B', higherIsBetter: false, baseline: 'ws-raw', headline: false }
+}
+
+/**
+ * The server CPU time per operation behind each throughput metric. On a shared machine throughput
+ * follows whatever else runs; the CPU a server spends per request barely does, so
+ * `cpu(versus) / cpu(variant)` is the steadier estimate of the same throughput ratio.
+ */
+export const CPU_OF: Partial<Record<Metric, Metric>> = {
+  http_rps: 'http_cpu',
+  echo32_mps: 'echo32_cpu',
+  echo16k_mps: 'echo16k_cpu',
+  handshakes_ps: 'handshakes_cpu'
 }
 
 /** All metric names, in table order. */

@@ -53,27 +53,32 @@ t.test('spliceResults replaces only the generated block and keeps the prose arou
 t.test('markdown, json and chart of a small run', async (t) => {
   const report: Report = {
     meta: { date: '2026-01-01T00:00:00.000Z', node: 'v20', cpus: 2, cpuModel: 'test', quick: false, rounds: 1, warmup: true, load: {} },
-    samples: [s(1, 'node-http', 'http_rps', 100), s(1, 'router', 'http_rps', 120), s(1, 'ws-raw', 'echo32_mps', 10), s(1, 'ws-compat', 'echo32_mps', 9)],
+    samples: [
+      s(1, 'node-http', 'http_rps', 100), s(1, 'router', 'http_rps', 120), s(1, 'node-http', 'http_cpu', 20), s(1, 'router', 'http_cpu', 25),
+      s(1, 'ws-raw', 'echo32_mps', 10), s(1, 'ws-compat', 'echo32_mps', 9)
+    ],
     failures: [{ variant: 'ws-compat', suite: 'echo 32 B', message: 'connection 0: message 3 came back altered\nmore' }]
   }
   const md = renderMarkdown(report)
-  t.match(md, /\| router \| 1\.20x \| 120 \|/)
+  t.match(md, /\| router \| 1\.20x \| 1\.25x \| 120 \| n\/a \| 25\.0 \|/)
   t.match(md, /\| ws-compat \| 0\.90x \|/)
-  t.match(md, /router \/ node-http, HTTP req\/s \| 1\.200x \| >= 1\.00x \| met/)
+  // 20 % more throughput, but 25 % more CPU per request: by CPU the target is missed.
+  t.match(md, /router \/ node-http, HTTP req\/s \| >= 1\.00x \| 1\.200x \| met \| 0\.800x \| \*\*missed\*\* \|/)
   t.match(md, /ws-compat \(echo 32 B\): connection 0: message 3 came back altered$/m)
   const json = toJson(report) as { rows: unknown[], ratios: Array<{ variant: string, value: number }>, node: string, cpus: number }
   t.equal(json.node, 'v20')
   t.equal(json.cpus, 2)
-  t.equal(json.rows.length, 4)
-  t.same(json.ratios.map((r) => [r.variant, r.value]), [['router', 1.2], ['ws-compat', 0.9]])
+  t.equal(json.rows.length, 6)
+  t.same(json.ratios.map((r) => [r.variant, r.metric, r.value]), [['router', 'http_rps', 1.2], ['router', 'http_cpu', 1.25], ['ws-compat', 'echo32_mps', 0.9]])
   const svg = chartFor(report)
   t.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/)
   t.match(svg, />1\.20x</)
   t.match(svg, />0\.90x</)
   const bars = svg.match(/<rect [^>]*height="14" fill="#[0-9a-f]+"/g) ?? []
-  t.equal(bars.length, 2, 'one bar per non-baseline variant')
-  t.match(bars[0], /fill="#59a14f"/, 'router beats node-http: green')
-  t.match(bars[1], /fill="#e15759"/, 'ws-compat trails ws-raw: red')
+  t.equal(bars.length, 3, 'one bar per non-baseline variant and metric')
+  t.match(bars[0], /fill="#59a14f"/, 'router beats node-http on req/s: green')
+  t.match(bars[1], /fill="#e15759"/, 'router spends more CPU per request: red')
+  t.match(bars[2], /fill="#e15759"/, 'ws-compat trails ws-raw: red')
 })
 
 t.test('a saved run renders the same report', async (t) => {

@@ -154,6 +154,18 @@ class Runner {
     return server
   }
 
+  /**
+   * Starts measuring the server's CPU time; the returned function gives the microseconds it spent
+   * per operation since (NaN when the server cannot answer, which its failure reports anyway).
+   */
+  private async cpuMeter (server: ServerProcess): Promise<(ops: number) => Promise<number>> {
+    const start = await server.cpuTime().catch(() => NaN)
+    return async (ops) => {
+      const end = await server.cpuTime().catch(() => NaN)
+      return ops > 0 ? (end - start) / ops : NaN
+    }
+  }
+
   /** After a driver run: its problems, and a crash of the server during it, are failures. */
   private check (variant: Variant, suite: string, problems: string[]): void {
     for (const p of problems) this.fail(variant, suite, p)
@@ -197,11 +209,14 @@ class Runner {
     for (const variant of rotate(variants, round)) {
       const server = this.alive(variant)
       if (server === undefined) continue
+      const cpu = await this.cpuMeter(server)
       const r = await runHttp({ url: server.url + HELLO_PATH, connections, pipelining, durationSec: round === 0 ? warmSec : sec, expectBody: HELLO_BODY })
       this.check(variant, 'http', r.problems)
       this.record(round, variant, 'http_rps', r.reqPerSec)
       this.record(round, variant, 'http_p99', r.p99Ms)
-      log(round, `http ${variant}: ${fmt(r.reqPerSec)} req/s, p99 ${r.p99Ms} ms${r.timeouts > 0 ? `, ${r.timeouts} timeouts` : ''}`)
+      const cpuPerReq = await cpu(r.completed)
+      this.record(round, variant, 'http_cpu', cpuPerReq)
+      log(round, `http ${variant}: ${fmt(r.reqPerSec)} req/s, p99 ${r.p99Ms} ms${r.timeouts > 0 ? `, ${r.timeouts} timeouts` : ''}, ${cpuPerReq.toFixed(1)} µs CPU/req`)
     }
   }
 
@@ -211,12 +226,15 @@ class Runner {
       for (const variant of rotate(variants, round)) {
         const server = this.alive(variant)
         if (server === undefined) continue
+        const cpu = await this.cpuMeter(server)
         const r = await runEcho({ url: server.wsUrl + ECHO_PATH, connections, inFlight, size, durationSec: round === 0 ? warmSec : sec, maxMessages })
         this.check(variant, `echo ${size} B`, r.problems)
+        const cpuPerMsg = await cpu(r.received)
+        this.record(round, variant, `${prefix}_cpu`, cpuPerMsg)
         this.record(round, variant, `${prefix}_mps`, r.msgsPerSec)
         this.record(round, variant, `${prefix}_p50`, r.p50Ms)
         this.record(round, variant, `${prefix}_p99`, r.p99Ms)
-        log(round, `echo ${size} B ${variant}: ${fmt(r.msgsPerSec)} msg/s, p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms (${connections} x ${inFlight})`)
+        log(round, `echo ${size} B ${variant}: ${fmt(r.msgsPerSec)} msg/s, p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms, ${cpuPerMsg.toFixed(1)} µs CPU/msg (${connections} x ${inFlight})`)
       }
     }
   }
@@ -226,11 +244,14 @@ class Runner {
     for (const variant of rotate(variants, round)) {
       const server = this.alive(variant)
       if (server === undefined) continue
+      const cpu = await this.cpuMeter(server)
       const r = await runHandshakes({ url: server.wsUrl + ECHO_PATH, concurrency, durationSec: round === 0 ? warmSec : sec, maxHandshakes: max })
       this.check(variant, 'handshakes', r.problems)
+      const cpuPerHandshake = await cpu(r.completed)
+      this.record(round, variant, 'handshakes_cpu', cpuPerHandshake)
       this.record(round, variant, 'handshakes_ps', r.perSec)
       this.record(round, variant, 'handshakes_p99', r.p99Ms)
-      log(round, `handshakes ${variant}: ${fmt(r.perSec)}/s, p99 ${r.p99Ms.toFixed(2)} ms`)
+      log(round, `handshakes ${variant}: ${fmt(r.perSec)}/s, p99 ${r.p99Ms.toFixed(2)} ms, ${cpuPerHandshake.toFixed(0)} µs CPU/handshake`)
     }
   }
 

@@ -3,9 +3,9 @@
  *
  * Prints `<variant> listening on http://HOST:PORT` once ready and exits 0 on SIGTERM/SIGINT.
  * When spawned with an IPC channel (as the runner does) it also answers `{ type: 'memory' }`
- * with its own `process.memoryUsage()` after a full GC, so memory is measured inside the server,
- * never in the load generator; and it exits when that channel goes away, so it never outlives
- * the runner.
+ * with its own `process.memoryUsage()` after a full GC and `{ type: 'cpu' }` with its
+ * `process.cpuUsage()`, so memory and CPU are measured inside the server, never in the load
+ * generator; and it exits when that channel goes away, so it never outlives the runner.
  */
 import { formatUrl, parseAddr } from './addr.js'
 import { describeVariant, isVariant, loadVariant, VARIANTS, type Variant } from './variants.js'
@@ -41,7 +41,8 @@ function memorySnapshot (): NodeJS.MemoryUsage {
 function serveProbes (): void {
   if (process.send === undefined) return
   process.on('message', (msg: { type?: string }) => {
-    if (msg?.type === 'memory') process.send?.({ type: 'memory', usage: memorySnapshot() })
+    if (msg?.type === 'memory') process.send?.({ type: 'memory', value: memorySnapshot() })
+    else if (msg?.type === 'cpu') process.send?.({ type: 'cpu', value: process.cpuUsage() })
   })
 }
 

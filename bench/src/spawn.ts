@@ -52,6 +52,8 @@ export interface ServerProcess {
   failure: Error | null
   /** The server's memory, measured in the server after a full GC. */
   memory(): Promise<MemoryUsage>
+  /** CPU time (user + system, microseconds) the server process has used so far. */
+  cpuTime(): Promise<number>
   /** SIGTERM, then waits for exit; rejects when it does not exit cleanly. */
   stop(): Promise<void>
 }
@@ -80,7 +82,11 @@ export async function startServer (variant: Variant, opts: SpawnOptions = {}): P
     wsUrl: '',
     pid: child.pid ?? -1,
     failure: null,
-    memory: () => askMemory(child, variant),
+    memory: () => ask<MemoryUsage>(child, variant, 'memory'),
+    cpuTime: async () => {
+      const { user, system } = await ask<NodeJS.CpuUsage>(child, variant, 'cpu')
+      return user + system
+    },
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) {
         if (handle.failure !== null) throw handle.failure
@@ -140,19 +146,20 @@ function waitForAddress (child: ChildProcess, variant: Variant, stderr: () => st
   })
 }
 
-function askMemory (child: ChildProcess, variant: Variant): Promise<MemoryUsage> {
+/** Sends `{ type }` over the IPC channel and resolves with the server's `{ type, value }` answer. */
+function ask<T> (child: ChildProcess, variant: Variant, type: 'memory' | 'cpu'): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.off('message', onMessage)
-      reject(new Error(`${variant}: no memory answer within ${PROBE_TIMEOUT_MS} ms`))
+      reject(new Error(`${variant}: no ${type} answer within ${PROBE_TIMEOUT_MS} ms`))
     }, PROBE_TIMEOUT_MS)
-    const onMessage = (msg: { type?: string, usage?: MemoryUsage }): void => {
-      if (msg?.type !== 'memory' || msg.usage === undefined) return
+    const onMessage = (msg: { type?: string, value?: T }): void => {
+      if (msg?.type !== type || msg.value === undefined) return
       clearTimeout(timer)
       child.off('message', onMessage)
-      resolve(msg.usage)
+      resolve(msg.value)
     }
     child.on('message', onMessage)
-    child.send({ type: 'memory' })
+    child.send({ type })
   })
 }

@@ -10,7 +10,7 @@ export const AdaptorErrorCode = {
   /** A wrapped Node handler or middleware is not a function. */
   BAD_HANDLER: 'ADAPTOR_ERR_BAD_HANDLER',
   /** `toNodeHandler()` / `toNodeUpgradeHandler()` got something that is not a router engine. */
-  BAD_ENGINE: 'ADAPTOR_ERR_BAD_ENGINE',
+  BAD_ENGINE: 'ADAPTOR_ERR_BAD_ENGINE'
 } as const
 
 /** Union of every adaptor error code. */
@@ -27,8 +27,24 @@ export class AdaptorError extends Error {
    * @param message - human-readable text; kept identical to Hertz's where Hertz users grep for it
    * @param options - standard `ErrorOptions` (`cause`)
    */
-  constructor(code: AdaptorErrorCode, message: string, options?: ErrorOptions) {
+  constructor (code: AdaptorErrorCode, message: string, options?: ErrorOptions) {
     super(message, options)
     this.code = code
   }
+}
+
+/**
+ * An error as a log line needs it: the stack (or the value), then its `cause` chain, which is where a failed
+ * plugin's own error is.
+ *
+ * @param err - anything that was thrown
+ */
+export function describeError (err: unknown): string {
+  let text = err instanceof Error ? (err.stack ?? `${err.name}: ${err.message}`) : String(err)
+  let cause = err instanceof Error ? err.cause : undefined
+  for (let depth = 0; cause !== undefined && depth < 8; depth++) {
+    text += `\ncaused by: ${cause instanceof Error ? (cause.stack ?? `${cause.name}: ${cause.message}`) : String(cause)}`
+    cause = cause instanceof Error ? cause.cause : undefined
+  }
+  return text
 }

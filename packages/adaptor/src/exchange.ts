@@ -2,8 +2,10 @@ import type { ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import type { Duplex, Readable } from 'node:stream'
 import type { RequestContext } from '@hertz-node/router'
+import { describeError } from './errors.js'
 import { registerHijackable } from './hijack.js'
 import { clearHeaders } from './headers.js'
+import { headLength } from './node-internals.js'
 import { forget, remember } from './shutdown.js'
 
 const DONE: Promise<void> = Promise.resolve()
@@ -12,7 +14,7 @@ const DONE: Promise<void> = Promise.resolve()
 const exchanges = new WeakMap<ServerResponse, Exchange>()
 
 /** True for anything `await` would wait on. */
-export function isThenable(v: unknown): v is PromiseLike<unknown> {
+export function isThenable (v: unknown): v is PromiseLike<unknown> {
   return v !== undefined && v !== null && typeof (v as PromiseLike<unknown>).then === 'function'
 }
 
@@ -20,7 +22,7 @@ export function isThenable(v: unknown): v is PromiseLike<unknown> {
  * Bytes already handed to the response's socket, or -1 when it has none yet (a pipelined response waits for
  * its turn). Taken before and after a wrapped handler runs, it measures what that handler sent.
  */
-export function socketBytes(res: ServerResponse): number {
+export function socketBytes (res: ServerResponse): number {
   const socket = res.socket
   return socket === null ? -1 : socket.bytesWritten
 }
@@ -35,14 +37,12 @@ export function socketBytes(res: ServerResponse): number {
  * @param socket - the response's socket when the handler started (node:http detaches it on 'finish')
  * @param start - {@link socketBytes} before the handler ran
  */
-export function record(c: RequestContext, res: ServerResponse, socket: Socket | null, start: number): void {
+export function record (c: RequestContext, res: ServerResponse, socket: Socket | null, start: number): void {
   if (!res.headersSent) return
   const r = c.response
   r.setStatusCode(res.statusCode)
   if (start < 0 || socket === null) return
-  // node:http keeps the serialized head in `_header`; latin1, so its length is its byte count.
-  const head = (res as unknown as { _header?: string | null })._header
-  r.setBytesSent(Math.max(0, socket.bytesWritten - start - (typeof head === 'string' ? head.length : 0)))
+  r.setBytesSent(Math.max(0, socket.bytesWritten - start - headLength(res)))
 }
 
 /**
@@ -52,9 +52,8 @@ export function record(c: RequestContext, res: ServerResponse, socket: Socket | 
  * @param what - what happened, for the reader of the log
  * @param err - what the wrapped function threw
  */
-export function logError(c: RequestContext, what: string, err: unknown): void {
-  const text = err instanceof Error ? (err.stack ?? `${err.name}: ${err.message}`) : String(err)
-  c.engine.logger.error(`adaptor: ${what}: ${text}`)
+export function logError (c: RequestContext, what: string, err: unknown): void {
+  c.engine.logger.error(`adaptor: ${what}: ${describeError(err)}`)
 }
 
 /**
@@ -87,7 +86,7 @@ export class Exchange {
    * @param res - the Node response handed to the handler
    * @param start - {@link socketBytes} before the handler ran
    */
-  constructor(c: RequestContext, res: ServerResponse, start: number) {
+  constructor (c: RequestContext, res: ServerResponse, start: number) {
     this.c = c
     this.res = res
     this.start = start
@@ -98,7 +97,7 @@ export class Exchange {
    * Makes `res` hijackable with the upgrade socket and `head`. A hijack hands the socket over for good: the
    * router is told to write nothing more and the exchange then lasts until that socket closes.
    */
-  registerUpgrade(): void {
+  registerUpgrade (): void {
     const socket = this.res.socket
     if (socket === null) return
     this.upgradeSocket = socket
@@ -110,7 +109,7 @@ export class Exchange {
   }
 
   /** @internal called by the hijack listener. */
-  hijacked(): void {
+  hijacked (): void {
     const socket = this.upgradeSocket as Duplex
     this.hijackedSocket = socket
     this.c.takeResponse()
@@ -120,12 +119,12 @@ export class Exchange {
   }
 
   /** Watches the handler's promise: a rejection is an error of the handler. */
-  watch(p: PromiseLike<unknown>): void {
+  watch (p: PromiseLike<unknown>): void {
     p.then(undefined, (err: unknown) => { this.fail(err) })
   }
 
   /** True when the response (or the hijacked socket) is already over. */
-  isOver(): boolean {
+  isOver (): boolean {
     const socket = this.hijackedSocket
     if (socket !== null) return socket.destroyed
     const res = this.res
@@ -133,7 +132,7 @@ export class Exchange {
   }
 
   /** Resolves when the exchange is over; rejects when the handler failed before writing. */
-  wait(): Promise<void> {
+  wait (): Promise<void> {
     if (this.settled) return DONE
     if (this.isOver()) {
       this.complete()
@@ -148,7 +147,7 @@ export class Exchange {
   }
 
   /** Stops watching without settling: someone else (the rest of the chain) owns the response now. */
-  abandon(): void {
+  abandon (): void {
     if (this.settled) return
     this.settled = true
     this.unlisten()
@@ -156,7 +155,7 @@ export class Exchange {
   }
 
   /** Ends the exchange successfully. */
-  complete(): void {
+  complete (): void {
     if (this.settled) return
     this.settled = true
     this.unlisten()
@@ -171,7 +170,7 @@ export class Exchange {
    * (thrown from here when nobody waits yet); afterwards the connection is destroyed so that the client sees a
    * broken response rather than a complete-looking one, and the error is logged.
    */
-  fail(err: unknown): void {
+  fail (err: unknown): void {
     if (this.settled) {
       logError(this.c, 'handler failed after its response was complete', err)
       return
@@ -194,7 +193,7 @@ export class Exchange {
     this.complete()
   }
 
-  private listen(): void {
+  private listen (): void {
     const res = this.res
     res.on('finish', this.onDone)
     res.on('close', this.onDone)
@@ -203,7 +202,7 @@ export class Exchange {
     if (this.onPeerEnd !== null) (this.upgradeSocket as Duplex).on('end', this.onPeerEnd)
   }
 
-  private unlisten(): void {
+  private unlisten (): void {
     if (this.resolve === null) return
     const res = this.res
     res.removeListener('finish', this.onDone)
@@ -215,7 +214,7 @@ export class Exchange {
     if (socket !== null) socket.removeListener('close', this.onDone)
   }
 
-  private listenSocket(socket: Duplex): void {
+  private listenSocket (socket: Duplex): void {
     if (socket.destroyed) {
       this.complete()
       return
@@ -229,13 +228,13 @@ export class Exchange {
  * of the tick after a write; uncorking first lets what the handler did write reach the client, which then
  * sees a truncated answer instead of nothing at all.
  */
-export function destroyAfterFlush(res: ServerResponse): void {
+export function destroyAfterFlush (res: ServerResponse): void {
   const socket = res.socket
   if (socket !== null) while (socket.writableCorked > 0) socket.uncork()
   res.destroy()
 }
 
-function onHijack(res: ServerResponse): void {
+function onHijack (res: ServerResponse): void {
   exchanges.get(res)?.hijacked()
 }
 
@@ -247,12 +246,12 @@ function onHijack(res: ServerResponse): void {
  *
  * @param res - the response handed to a wrapped handler
  */
-export function watchPipes(res: ServerResponse): void {
+export function watchPipes (res: ServerResponse): void {
   // A middleware and then a handler see the same response: watch it once.
   if (res.listenerCount('pipe') === 0 || !res.listeners('pipe').includes(onPipe)) res.on('pipe', onPipe)
 }
 
-function onPipe(this: ServerResponse, src: Readable): void {
+function onPipe (this: ServerResponse, src: Readable): void {
   const res = this
   src.once('close', () => {
     if (!src.readableEnded && !res.writableEnded && !res.destroyed) {

@@ -15,7 +15,7 @@ import { Default, New, deferred, listen, raw, start, type Teardown } from './tes
 
 const CONTENT = 'The quick brown fox jumps over the lazy dog.\n'.repeat(20)
 
-async function fixtureDir(t: Teardown): Promise<string> {
+async function fixtureDir (t: Teardown): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'adaptor-static-'))
   t.teardown(() => rm(dir, { recursive: true, force: true }))
   await writeFile(join(dir, 'fox.txt'), CONTENT)
@@ -24,7 +24,7 @@ async function fixtureDir(t: Teardown): Promise<string> {
 }
 
 /** Files served by a static middleware: full, ranges, conditional, HEAD, missing. */
-async function checkStatic(t: Test, base: string): Promise<void> {
+async function checkStatic (t: Test, base: string): Promise<void> {
   const full = await fetch(base + '/fox.txt')
   t.equal(full.status, 200)
   t.equal(await full.text(), CONTENT)
@@ -54,7 +54,7 @@ async function checkStatic(t: Test, base: string): Promise<void> {
   t.equal(await head.text(), '')
 }
 
-function nodeGet(url: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+function nodeGet (url: string, headers: Record<string, string>): Promise<{ status: number, body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { headers, agent: false }, (res) => {
       let body = ''
@@ -66,7 +66,6 @@ function nodeGet(url: string, headers: Record<string, string>): Promise<{ status
     req.end()
   })
 }
-
 
 t.test('serve-static through adaptor.handler: ranges, 304, HEAD, its 404 via fallthrough', async (t) => {
   const dir = await fixtureDir(t)

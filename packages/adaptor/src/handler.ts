@@ -31,8 +31,8 @@ export type NodeHandler<Req extends IncomingMessage = IncomingMessage, Res exten
  * @returns a router handler
  * @throws AdaptorError `ADAPTOR_ERR_BAD_HANDLER` when `fn` is not a function
  */
-export function handler<Req extends IncomingMessage = IncomingMessage, Res extends ServerResponse = ServerResponse>(
-  fn: NodeHandler<Req, Res>,
+export function handler<Req extends IncomingMessage = IncomingMessage, Res extends ServerResponse = ServerResponse> (
+  fn: NodeHandler<Req, Res>
 ): HandlerFunc {
   if (typeof fn !== 'function') {
     throw new AdaptorError(AdaptorErrorCode.BAD_HANDLER, `adaptor.handler: expected a function (req, res), got ${typeOf(fn)}`)
@@ -50,7 +50,7 @@ export function handler<Req extends IncomingMessage = IncomingMessage, Res exten
  */
 export const HertzHandler = handler
 
-function serve(fn: NodeHandler, c: RequestContext): void | Promise<void> {
+function serve (fn: NodeHandler, c: RequestContext): void | Promise<void> {
   const res = c.res
   if (c.isUpgrade()) return serveUpgrade(fn, c, res)
   const start = socketBytes(res)
@@ -73,7 +73,7 @@ function serve(fn: NodeHandler, c: RequestContext): void | Promise<void> {
   return x.wait()
 }
 
-function serveUpgrade(fn: NodeHandler, c: RequestContext, res: ServerResponse): void | Promise<void> {
+function serveUpgrade (fn: NodeHandler, c: RequestContext, res: ServerResponse): void | Promise<void> {
   const x = new Exchange(c, res, socketBytes(res))
   // Registered before fn runs: a hijack can happen synchronously inside it.
   x.registerUpgrade()
@@ -96,13 +96,13 @@ function serveUpgrade(fn: NodeHandler, c: RequestContext, res: ServerResponse): 
  * @param c - the request context
  * @param res - the response about to be handed over
  */
-export function prepareResponse(c: RequestContext, res: ServerResponse): void {
+export function prepareResponse (c: RequestContext, res: ServerResponse): void {
   carryHeaders(c.response.header, res)
   if (c.engine.isClosing()) res.shouldKeepAlive = false
   watchPipes(res)
 }
 
 /** Short description of a bad argument for error messages. */
-export function typeOf(v: unknown): string {
+export function typeOf (v: unknown): string {
   return v === null ? 'null' : typeof v
 }

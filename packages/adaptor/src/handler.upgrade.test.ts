@@ -1,5 +1,6 @@
 import t from 'tap'
 import { once } from 'node:events'
+import type { Duplex } from 'node:stream'
 import { WebSocket, WebSocketServer } from 'ws'
 import { server } from '@hertz-node/router'
 import * as adaptor from '@hertz-node/adaptor'
@@ -9,7 +10,7 @@ import { Default, New, deferred, raw, start, waitFor } from './test-util/serve.j
 const UPGRADE = 'GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: test\r\n\r\n'
 
 /** A masked client text frame (RFC 6455 5.3: clients must mask). */
-function clientTextFrame(text: string): Buffer {
+function clientTextFrame (text: string): Buffer {
   const payload = Buffer.from(text)
   const mask = Buffer.from([1, 2, 3, 4])
   const masked = Buffer.alloc(payload.length)
@@ -170,15 +171,26 @@ t.test('upgrade: a throw before hijack takes the error path (500 on the socket);
 
 t.test('upgrade: a handler that never answers settles when the client goes away', async (t) => {
   const h = New()
-  const settled = deferred()
-  h.use(async (ctx, c) => { await c.next(ctx); settled.resolve() })
-  h.GET('/ws', adaptor.handler(() => { /* neither answers nor hijacks */ }))
-  const { port } = await start(t, h)
+  const seen: Array<{ taken: boolean, status: number }> = []
+  let serverSocket: Duplex | null = null
+  h.use(async (ctx, c) => {
+    await c.next(ctx)
+    seen.push({ taken: c.isResponseTaken(), status: c.response.statusCode() })
+  })
+  h.GET('/ws', adaptor.handler((req) => { serverSocket = req.socket /* neither answers nor hijacks */ }))
+  const { port, logger } = await start(t, h)
   const c = await raw(t, port, UPGRADE)
+  await waitFor(() => serverSocket !== null)
   await new Promise((resolve) => setTimeout(resolve, 20))
+  t.equal(h.activeRequests, 1, 'the request stays in flight while the client waits')
+  t.same(seen, [], 'the chain has not settled')
+  t.equal(c.text(), '', 'nothing was sent')
   c.socket.destroy()
-  await settled.promise
-  t.pass('settled')
+  await waitFor(() => h.activeRequests === 0)
+  t.same(seen, [{ taken: false, status: 200 }], 'the chain settled once, with no answer recorded')
+  t.equal((serverSocket as Duplex | null)?.destroyed, true, 'the server side of the socket is destroyed')
+  t.equal(c.text(), '', 'the client never got a byte')
+  t.equal(logger.text(), '', 'nothing went wrong')
 })
 
 t.test('a hijacked socket the hijacker already destroyed settles at once', async (t) => {

@@ -12,7 +12,7 @@ type ResponseHeader = RequestContext['response']['header']
  * @param h - the router's response headers
  * @param res - the Node response about to be handed over
  */
-export function carryHeaders(h: ResponseHeader, res: ServerResponse): void {
+export function carryHeaders (h: ResponseHeader, res: ServerResponse): void {
   if (h.contentType !== '') res.setHeader('Content-Type', h.contentType)
   const kv = h.kv
   const n = kv.length
@@ -38,7 +38,7 @@ export function carryHeaders(h: ResponseHeader, res: ServerResponse): void {
  * @param res - the Node response the middleware saw
  * @param h - the router's response headers
  */
-export function moveHeaders(res: ServerResponse, h: ResponseHeader): void {
+export function moveHeaders (res: ServerResponse, h: ResponseHeader): void {
   // Raw names keep the middleware's casing (node:http has had this since 15.13; @types/node lacks it).
   const names = (res as ServerResponse & { getRawHeaderNames(): string[] }).getRawHeaderNames()
   for (const name of names) {
@@ -61,11 +61,11 @@ export function moveHeaders(res: ServerResponse, h: ResponseHeader): void {
  *
  * @param res - a response whose head has not been sent
  */
-export function clearHeaders(res: ServerResponse): void {
+export function clearHeaders (res: ServerResponse): void {
   for (const name of res.getHeaderNames()) res.removeHeader(name)
 }
 
-function seenBefore(kv: readonly string[], end: number, lower: string): boolean {
+function seenBefore (kv: readonly string[], end: number, lower: string): boolean {
   for (let j = 0; j < end; j += 2) if ((kv[j] as string).toLowerCase() === lower) return true
   return false
 }

@@ -15,7 +15,7 @@ type UpgradeHandler = (req: IncomingMessage, res: ServerResponse, socket: Duplex
 const UPGRADE = 'GET /x HTTP/1.1\r\nHost: localhost\r\nConnection: Upgrade\r\nUpgrade: test\r\n\r\n'
 
 /** A bare node:http server whose 'upgrade' events go through upgradeResponse(). */
-async function serve(t: Teardown, onUpgrade: UpgradeHandler, onRequest?: (req: IncomingMessage, res: ServerResponse) => void): Promise<number> {
+async function serve (t: Teardown, onUpgrade: UpgradeHandler, onRequest?: (req: IncomingMessage, res: ServerResponse) => void): Promise<number> {
   const server: Server = createServer(onRequest ?? ((_req, res) => res.end('plain')))
   const sockets = new Set<Duplex>()
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -33,12 +33,12 @@ async function serve(t: Teardown, onUpgrade: UpgradeHandler, onRequest?: (req: I
 }
 
 /** A raw TCP client that records everything it receives. */
-async function raw(t: Teardown, port: number, payload: string): Promise<{ socket: Socket; text: () => string; until: (s: string) => Promise<string>; ended: Promise<void> }> {
+async function raw (t: Teardown, port: number, payload: string): Promise<{ socket: Socket, text: () => string, until: (s: string) => Promise<string>, ended: Promise<void> }> {
   const socket = connect(port, '127.0.0.1')
   t.teardown(() => { socket.destroy() })
   await once(socket, 'connect')
   let buf = ''
-  const waiters: { s: string; resolve: (v: string) => void }[] = []
+  const waiters: { s: string, resolve: (v: string) => void }[] = []
   socket.setEncoding('latin1')
   socket.on('data', (d: string) => {
     buf += d
@@ -53,7 +53,7 @@ async function raw(t: Teardown, port: number, payload: string): Promise<{ socket
     socket,
     text: () => buf,
     until: (s) => buf.includes(s) ? Promise.resolve(buf) : new Promise((resolve) => waiters.push({ s, resolve })),
-    ended,
+    ended
   }
 }
 
@@ -86,7 +86,7 @@ t.test('every write to res after hijack throws ADAPTOR_ERR_HIJACKED', async (t) 
       end: () => res.end(),
       setHeader: () => res.setHeader('x', 'y'),
       appendHeader: () => res.appendHeader('x', 'y'),
-      flushHeaders: () => res.flushHeaders(),
+      flushHeaders: () => res.flushHeaders()
     }
     for (const [name, fn] of Object.entries(attempts)) {
       try { fn(); codes[name] = 'no error' } catch (err) { codes[name] = (err as AdaptorError).code }
@@ -102,7 +102,7 @@ t.test('every write to res after hijack throws ADAPTOR_ERR_HIJACKED', async (t) 
     end: 'ADAPTOR_ERR_HIJACKED',
     setHeader: 'ADAPTOR_ERR_HIJACKED',
     appendHeader: 'ADAPTOR_ERR_HIJACKED',
-    flushHeaders: 'ADAPTOR_ERR_HIJACKED',
+    flushHeaders: 'ADAPTOR_ERR_HIJACKED'
   })
 })
 

@@ -2,6 +2,7 @@ import { ServerResponse, type IncomingMessage } from 'node:http'
 import type { Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { AdaptorError, AdaptorErrorCode } from './errors.js'
+import { isWritingOn, movePendingOutput } from './node-internals.js'
 
 /**
  * What {@link hijack} hands over: the raw connection and the bytes the HTTP parser had already read past the
@@ -39,11 +40,11 @@ const EMPTY = Buffer.alloc(0)
  * @param head - bytes already read past the request headers (`null` when none)
  * @param onHijack - optional listener, called once when the hijack happens
  */
-export function registerHijackable(
+export function registerHijackable (
   res: ServerResponse,
   socket: Duplex,
   head: Buffer | null,
-  onHijack?: HijackListener,
+  onHijack?: HijackListener
 ): void {
   const slot = slots.get(res)
   if (slot !== undefined && slot.taken) throw hijackedError()
@@ -63,12 +64,12 @@ export function registerHijackable(
  * @throws AdaptorError `ADAPTOR_ERR_HIJACKED` ("conn hijacked") when already hijacked;
  *   `ADAPTOR_ERR_NOT_HIJACKABLE` when `res` has no socket to give (a plain keep-alive HTTP response)
  */
-export function hijack(res: ServerResponse): Hijacked {
+export function hijack (res: ServerResponse): Hijacked {
   const slot = slots.get(res)
   if (slot === undefined) {
     throw new AdaptorError(
       AdaptorErrorCode.NOT_HIJACKABLE,
-      'response is not hijackable: only upgrade requests can hand over their socket',
+      'response is not hijackable: only upgrade requests can hand over their socket'
     )
   }
   if (slot.taken) throw hijackedError()
@@ -76,9 +77,7 @@ export function hijack(res: ServerResponse): Hijacked {
   const { socket, head } = slot
   slot.head = EMPTY
   flushPendingHead(res, socket)
-  if (res.socket === socket && (socket as SocketWithMessage)._httpMessage === res) {
-    res.detachSocket(socket as Socket)
-  }
+  if (isWritingOn(socket, res)) res.detachSocket(socket as Socket)
   seal(res)
   slot.onHijack?.(res)
   return { socket, head }
@@ -89,7 +88,7 @@ export function hijack(res: ServerResponse): Hijacked {
  *
  * @param res - any server response
  */
-export function isHijackable(res: ServerResponse): boolean {
+export function isHijackable (res: ServerResponse): boolean {
   const slot = slots.get(res)
   return slot !== undefined && !slot.taken
 }
@@ -99,7 +98,7 @@ export function isHijackable(res: ServerResponse): boolean {
  *
  * @param res - any server response
  */
-export function hijacked(res: ServerResponse): boolean {
+export function hijacked (res: ServerResponse): boolean {
   return slots.get(res)?.taken === true
 }
 
@@ -119,7 +118,7 @@ export function hijacked(res: ServerResponse): boolean {
  * @param head - the `'upgrade'` event's head
  * @returns a response bound to `socket`, registered for {@link hijack}
  */
-export function upgradeResponse(req: IncomingMessage, socket: Duplex, head: Buffer | null): ServerResponse {
+export function upgradeResponse (req: IncomingMessage, socket: Duplex, head: Buffer | null): ServerResponse {
   const res = new ServerResponse(req)
   res.shouldKeepAlive = false
   if (socket.listenerCount('error') === 0) socket.on('error', ignoreSocketError)
@@ -129,40 +128,24 @@ export function upgradeResponse(req: IncomingMessage, socket: Duplex, head: Buff
   return res
 }
 
-interface SocketWithMessage {
-  _httpMessage?: ServerResponse | null
-}
-
-interface PendingOutput {
-  outputData?: { data: string | Buffer; encoding?: BufferEncoding | null; callback?: (() => void) | null }[]
-  outputSize?: number
-}
-
-function flushPendingHead(res: ServerResponse, socket: Duplex): void {
+function flushPendingHead (res: ServerResponse, socket: Duplex): void {
   // `headersSent` is true as soon as writeHead() has *built* the head, even if no byte left yet. Node sends
   // a built-but-unsent head with the next write; flushHeaders() is the public way to force that now.
   if (res.headersSent && !res.writableEnded) res.flushHeaders()
-  // When `res` was never bound to this socket Node buffers its output; move it over so that it is not lost.
-  const pending = res as unknown as PendingOutput
-  if (pending.outputData !== undefined && pending.outputData.length > 0 && !socket.destroyed) {
-    for (const chunk of pending.outputData) {
-      socket.write(chunk.data, chunk.encoding ?? 'latin1', chunk.callback ?? undefined)
-    }
-    pending.outputData.length = 0
-    pending.outputSize = 0
-  }
+  // When `res` was never bound to this socket Node queues its output; move it over so that it is not lost.
+  movePendingOutput(res, socket)
 }
 
-function hijackedError(): AdaptorError {
+function hijackedError (): AdaptorError {
   return new AdaptorError(AdaptorErrorCode.HIJACKED, 'conn hijacked')
 }
 
-function throwHijacked(): never {
+function throwHijacked (): never {
   throw hijackedError()
 }
 
 // Own properties shadow the prototype's methods for this one response only; shared functions, no closures.
-function seal(res: ServerResponse): void {
+function seal (res: ServerResponse): void {
   const r = res as unknown as Record<string, unknown>
   r.write = throwHijacked
   r.writeHead = throwHijacked
@@ -172,7 +155,7 @@ function seal(res: ServerResponse): void {
   r.flushHeaders = throwHijacked
 }
 
-function closeAfterResponse(this: ServerResponse): void {
+function closeAfterResponse (this: ServerResponse): void {
   const slot = slots.get(this)
   if (slot === undefined || slot.taken) return
   const socket = slot.socket
@@ -184,6 +167,6 @@ function closeAfterResponse(this: ServerResponse): void {
   else socket.once('finish', socket.destroy)
 }
 
-function ignoreSocketError(): void {
+function ignoreSocketError (): void {
   // The socket is already being destroyed when 'error' fires; there is nothing left to do.
 }

@@ -6,7 +6,7 @@ export {
   registerHijackable,
   upgradeResponse,
   type Hijacked,
-  type HijackListener,
+  type HijackListener
 } from './hijack.js'
 export { onSocketShutdown, type SocketShutdownHandler } from '@hertz-node/router'
 export { handler, HertzHandler, type NodeHandler } from './handler.js'
@@ -16,5 +16,5 @@ export {
   toNodeUpgradeHandler,
   type NodeServable,
   type NodeRequestListener,
-  type NodeUpgradeListener,
+  type NodeUpgradeListener
 } from './node.js'

@@ -30,7 +30,7 @@ t.test('cors through adaptor.middleware: simple requests get the headers, a pref
 
   const pre = await fetch(url + '/data', {
     method: 'OPTIONS',
-    headers: { Origin: 'https://app.example', 'Access-Control-Request-Method': 'PUT' },
+    headers: { Origin: 'https://app.example', 'Access-Control-Request-Method': 'PUT' }
   })
   t.equal(pre.status, 204)
   t.equal(await pre.text(), '')
@@ -83,7 +83,7 @@ t.test('a middleware that answers by itself ends the chain (sync and async)', as
   h.GET('/', auth, (ctx, c) => { reached++; c.string(200, 'in') })
   const { url } = await start(t, h)
   const cases: [string, number, string][] = [
-    ['sync-deny', 401, 'denied'], ['async-deny', 403, 'forbidden'], ['async-ok', 200, 'in'], ['ok', 200, 'in'],
+    ['sync-deny', 401, 'denied'], ['async-deny', 403, 'forbidden'], ['async-ok', 200, 'in'], ['ok', 200, 'in']
   ]
   for (const [token, status, body] of cases) {
     const r = await fetch(url + '/', { headers: { Authorization: token } })

@@ -26,8 +26,8 @@ export type NodeMiddleware<Req extends IncomingMessage = IncomingMessage, Res ex
  * @returns router middleware
  * @throws AdaptorError `ADAPTOR_ERR_BAD_HANDLER` when `fn` is not a function
  */
-export function middleware<Req extends IncomingMessage = IncomingMessage, Res extends ServerResponse = ServerResponse>(
-  fn: NodeMiddleware<Req, Res>,
+export function middleware<Req extends IncomingMessage = IncomingMessage, Res extends ServerResponse = ServerResponse> (
+  fn: NodeMiddleware<Req, Res>
 ): HandlerFunc {
   if (typeof fn !== 'function') {
     throw new AdaptorError(AdaptorErrorCode.BAD_HANDLER, `adaptor.middleware: expected a function (req, res, next), got ${typeOf(fn)}`)
@@ -64,13 +64,13 @@ class Step {
   private resolve: ((v: void | Promise<void>) => void) | null = null
   private reject: ((err: unknown) => void) | null = null
 
-  constructor(ctx: Context, c: RequestContext) {
+  constructor (ctx: Context, c: RequestContext) {
     this.ctx = ctx
     this.c = c
     this.res = c.res
   }
 
-  run(fn: NodeMiddleware): void | Promise<void> {
+  run (fn: NodeMiddleware): void | Promise<void> {
     const c = this.c
     const res = this.res
     const start = socketBytes(res)
@@ -132,7 +132,7 @@ class Step {
   }
 
   /** `next(err)`, or the middleware's Promise rejected. */
-  private onError(err: unknown): void {
+  private onError (err: unknown): void {
     if (this.state === State.Running) {
       if (!this.errored) {
         this.errored = true
@@ -147,7 +147,7 @@ class Step {
     }
   }
 
-  private onOver(): void {
+  private onOver (): void {
     if (this.state !== State.Waiting) return
     // The middleware answered by itself: the rest of the chain must not run.
     this.state = State.Over
@@ -157,7 +157,7 @@ class Step {
     if (resolve !== null) resolve()
   }
 
-  private onFailed(err: unknown): void {
+  private onFailed (err: unknown): void {
     if (this.state !== State.Waiting) return
     this.state = State.Over
     const reject = this.reject
@@ -166,13 +166,13 @@ class Step {
   }
 
   /** Fails while nobody waits yet: throws to the router when nothing was written, else stops the chain. */
-  private failNow(x: Exchange, err: unknown): void {
+  private failNow (x: Exchange, err: unknown): void {
     this.state = State.Over
     x.fail(err)
     this.c.abort()
   }
 
-  private late(what: string, err: unknown): void {
+  private late (what: string, err: unknown): void {
     logError(this.c, `middleware ${what}`, err)
   }
 }

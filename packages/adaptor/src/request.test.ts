@@ -17,16 +17,16 @@ const MB = 1024 * 1024
 const CHUNK = Buffer.alloc(64 * 1024, 'hertz-node adaptor upload ')
 
 /** POSTs `total` bytes (CHUNK repeated) with backpressure; resolves with the status and body of the answer. */
-function upload(url: string, total: number): Promise<{ status: number; body: string }> {
+function upload (url: string, total: number): Promise<{ status: number, body: string }> {
   return new Promise((resolve, reject) => {
     let sent = 0
     const source = new Readable({
-      read() {
+      read () {
         if (sent >= total) { this.push(null); return }
         const n = Math.min(CHUNK.length, total - sent)
         sent += n
         this.push(n === CHUNK.length ? CHUNK : CHUNK.subarray(0, n))
-      },
+      }
     })
     const req = request(url, { method: 'POST', headers: { 'Content-Length': String(total) }, agent: false }, (res) => {
       let body = ''
@@ -39,7 +39,7 @@ function upload(url: string, total: number): Promise<{ status: number; body: str
   })
 }
 
-function expectedDigest(total: number): string {
+function expectedDigest (total: number): string {
   const hash = createHash('sha256')
   for (let sent = 0; sent < total; sent += CHUNK.length) hash.update(CHUNK.subarray(0, Math.min(CHUNK.length, total - sent)))
   return hash.digest('hex')
@@ -98,7 +98,7 @@ t.test('the replayed request repeats the original exactly and pipes like one', a
       req.headers === orig.headers,
       req.rawHeaders === orig.rawHeaders,
       req.socket === orig.socket,
-      req.complete,
+      req.complete
     ]
     res.setHeader('Content-Type', 'text/plain')
     req.pipe(res)

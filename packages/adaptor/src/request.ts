@@ -12,7 +12,7 @@ const replays = new WeakMap<IncomingMessage, IncomingMessage>()
  *
  * @param c - the request context
  */
-export function nodeRequest(c: RequestContext): IncomingMessage {
+export function nodeRequest (c: RequestContext): IncomingMessage {
   const req = c.req
   // A stream that has not ended still holds its body (or its empty end) for whoever reads it: the common
   // case, checked without touching the router's request view.
@@ -35,7 +35,7 @@ export function nodeRequest(c: RequestContext): IncomingMessage {
  * @param req - the original request
  * @param body - the bytes the router read from it
  */
-export function replayRequest(req: IncomingMessage, body: Buffer): IncomingMessage {
+export function replayRequest (req: IncomingMessage, body: Buffer): IncomingMessage {
   const copy = new IncomingMessage(req.socket as Socket)
   copy.httpVersionMajor = req.httpVersionMajor
   copy.httpVersionMinor = req.httpVersionMinor
@@ -54,6 +54,6 @@ export function replayRequest(req: IncomingMessage, body: Buffer): IncomingMessa
   return copy
 }
 
-function noop(): void {
+function noop (): void {
   // Everything was pushed already.
 }

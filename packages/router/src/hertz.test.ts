@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { openSocket, readUntil, sleep } from './test-util/http.js'
+import { openSocket, readUntil, sleep, closed, openShutdownScene } from './test-util/http.js'
 
 const APP = fileURLToPath(new URL('./test-util/spin-app.ts', import.meta.url))
 
@@ -52,4 +52,18 @@ t.test('spin: the exit wait time bounds a shutdown that cannot finish', async t 
   t.equal(await app.exited, 0)
   t.match(app.out(), /timed out/)
   await new Promise<void>(resolve => { if (s.destroyed) resolve(); else s.once('close', () => { resolve() }) })
+})
+
+t.test('spin: unused and idle connections do not hold the shutdown up', async t => {
+  // An exit wait time far beyond the test: finishing gracefully means nothing waited for it.
+  const app = await spinApp(t, { EXIT_WAIT: '10000' })
+  const scene = await openShutdownScene(t, app.port, { path: '/fast', body: 'fast' }, '/slow')
+  await sleep(50)
+  app.child.kill('SIGTERM')
+  const answer = await readUntil(scene.busy, x => x.endsWith('slow done'), 5000)
+  t.match(answer, /\r\nConnection: close\r\n/i, 'the in-flight request finished with Connection: close')
+  t.equal(await app.exited, 0)
+  t.match(app.out(), /Graceful shutdown finished/)
+  t.notMatch(app.out(), /timed out/)
+  await Promise.all([closed(scene.fresh), closed(scene.keepAlive)])
 })

@@ -7,11 +7,33 @@ export type HijackHandler = (conn: HijackConn) => void | Promise<void>
 
 const EMPTY = Buffer.alloc(0)
 const POOL_LIMIT = 1024
+/** How long a closed conn waits, once its pending writes are out, for the peer to close its side too. */
+const LINGER_MS = 1000
 
 interface Waiter {
   resolve: (chunk: Buffer | null) => void
   reject: (err: Error) => void
 }
+
+/**
+ * Closes `socket` without resetting it: the FIN follows the pending writes, and the peer's further input is
+ * read and discarded until the peer closes too, or `LINGER_MS` after the FIN. Destroying a socket with unread
+ * input makes the kernel answer RST, and a peer still sending (a WebSocket client after a protocol error, say)
+ * would lose the last bytes written to it - Go's lingering close.
+ */
+function lingeringClose (socket: Socket): void {
+  const linger = (): void => {
+    const timer = setTimeout(() => { socket.destroy() }, LINGER_MS)
+    socket.once('close', () => { clearTimeout(timer) })
+  }
+  if (socket.writableFinished) linger()
+  else socket.once('finish', linger)
+  socket.end()
+  socket.on('data', discard)
+  socket.resume()
+}
+
+function discard (): void {}
 
 function closedError (): HertzError {
   return new HertzError(ErrorCodes.HERTZ_ERR_HIJACK_CONN_CLOSED, 'use of closed hijacked connection')
@@ -106,13 +128,23 @@ export class ConnCore {
     })
   }
 
-  /** Closes the socket once pending writes are out. Pending reads reject with `HERTZ_ERR_HIJACK_CONN_CLOSED`. */
+  /**
+   * Closes the socket once pending writes are out, without a reset (see {@link lingeringClose}). Pending reads
+   * reject with `HERTZ_ERR_HIJACK_CONN_CLOSED`.
+   */
   close (): void {
     if (this.closed) return
     this.closed = true
     this.stopTimer()
     const socket = this.socket
-    if (socket !== null && !socket.destroyed) socket.destroySoon()
+    if (socket !== null && !socket.destroyed) {
+      // A 'readable' listener would keep the socket from flowing, and nothing will read it any more.
+      if (this.listening) {
+        socket.removeListener('readable', this.onReadable)
+        this.listening = false
+      }
+      lingeringClose(socket)
+    }
     this.serve()
   }
 

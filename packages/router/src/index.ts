@@ -1,6 +1,7 @@
 export { server } from './server.js'
 export { Hertz } from './hertz.js'
-export { Engine, defaultClientIP, type ClientIPFunc } from './engine.js'
+export { Engine } from './engine.js'
+export { defaultClientIP, type ClientIPFunc } from './client-ip.js'
 export { RouterGroup, joinPaths } from './router-group.js'
 export { Scope, skipOverride, kSkipOverride, type Plugin, type RegisterOptions } from './plugin.js'
 export { RequestContext } from './context.js'

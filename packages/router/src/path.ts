@@ -122,3 +122,15 @@ export function absoluteFormPath (target: string): string | null {
   const rest = target.slice(m[0].length)
   return rest === '' || rest.charCodeAt(0) !== SLASH ? '/' + rest : rest
 }
+
+/** `p` without its trailing slashes ('' for the root). */
+export function trimTrailingSlashes (p: string): string {
+  let end = p.length
+  while (end > 0 && p.charCodeAt(end - 1) === SLASH) end--
+  return p.slice(0, end)
+}
+
+/** True when `path` is `prefix` or lies below it (`prefix` without trailing slash; '' is the root). */
+export function isUnderPrefix (path: string, prefix: string): boolean {
+  return path.startsWith(prefix) && (path.length === prefix.length || path.charCodeAt(prefix.length) === SLASH)
+}

@@ -1,5 +1,6 @@
 import { HertzError, ErrorCodes } from './errors.js'
 import { RouterGroup } from './router-group.js'
+import { trimTrailingSlashes, isUnderPrefix } from './path.js'
 import type { Engine } from './engine.js'
 import type { HandlerFunc, HandlersChain } from './types.js'
 
@@ -232,14 +233,7 @@ export function scopedNoRoute (engine: Engine, path: string): HandlersChain | nu
   const state = states.get(engine)
   if (state === undefined) return null
   for (const e of state.noRoutes) {
-    const p = e.prefix
-    if (path.startsWith(p) && (path.length === p.length || path.charCodeAt(p.length) === 47)) return e.chain
+    if (isUnderPrefix(path, e.prefix)) return e.chain
   }
   return null
-}
-
-function trimTrailingSlashes (p: string): string {
-  let end = p.length
-  while (end > 0 && p.charCodeAt(end - 1) === 47) end--
-  return p.slice(0, end)
 }

@@ -1,7 +1,10 @@
 import { inspect } from 'node:util'
 import { HertzError, ErrorCodes } from './errors.js'
+import { sendResponse } from './write.js'
+import { complete } from './dispatch.js'
 import type { RequestContext } from './context.js'
-import type { HandlerFunc } from './types.js'
+import type { Engine } from './engine.js'
+import type { HandlerFunc, Logger } from './types.js'
 
 /** Text for logs: the stack when there is one, else an inspection of the value. */
 export function describeError (err: unknown): string {
@@ -14,9 +17,14 @@ export function statusForError (err: unknown): number {
   return err instanceof HertzError && err.code === ErrorCodes.HERTZ_ERR_BODY_TOO_LARGE ? 413 : 500
 }
 
+/** Logs an error that was caught on its way out of a chain, the way Hertz's recovery prints it. */
+export function logRecovered (logger: Logger, err: unknown): void {
+  logger.error(`[Recovery] err=${err instanceof Error ? err.message : String(err)}\nstack=${describeError(err)}`)
+}
+
 /** Logs `err` and aborts `c` with the matching status (what `Default`'s recovery middleware does). */
 export function recovered (c: RequestContext, err: unknown): void {
-  c.engine.logger.error(`[Recovery] err=${err instanceof Error ? err.message : String(err)}\nstack=${describeError(err)}`)
+  logRecovered(c.engine.logger, err)
   const status = statusForError(err)
   if (status === 413) c.setConnectionClose()
   c.abortWithStatus(status)
@@ -34,5 +42,40 @@ export function recovery (): HandlerFunc {
     } catch (err) {
       recovered(c, err)
     }
+  }
+}
+
+/**
+ * An error escaped the chain (no recovery middleware caught it): the engine's `panicHandler` answers, or else it is
+ * logged and answered as the recovery middleware would. Then the answer is written. Never rejects.
+ */
+export function recover (engine: Engine, c: RequestContext, err: unknown): Promise<void> {
+  try {
+    if (engine.panicHandler !== null) {
+      const r = engine.panicHandler(c, c)
+      if (r !== undefined) {
+        return r.then(() => complete(engine, c), (e: unknown) => { logRecovered(engine.logger, e); return complete(engine, c) })
+      }
+    } else {
+      recovered(c, err)
+    }
+  } catch (e) {
+    logRecovered(engine.logger, e)
+  }
+  return complete(engine, c)
+}
+
+/** Writes the buffered response; if that throws (bad header, bad status), answers a bare 500 instead. */
+export function sendSafely (c: RequestContext): void {
+  try {
+    sendResponse(c)
+  } catch (err) {
+    logRecovered(c.engine.logger, err)
+    const res = c.res
+    if (res.headersSent) { res.destroy(); return }
+    c.response.reset()
+    c.response.setStatusCode(500)
+    c.response.setBody('Internal Server Error')
+    try { sendResponse(c) } catch { res.destroy() }
   }
 }

@@ -3,7 +3,8 @@ import type { Readable } from 'node:stream'
 /** A body chunk as the context accepts it. */
 export type Chunk = string | Uint8Array
 
-function chunkLength (c: Chunk): number {
+/** Size of a chunk in bytes. */
+export function chunkLength (c: Chunk): number {
   return typeof c === 'string' ? Buffer.byteLength(c) : c.byteLength
 }
 

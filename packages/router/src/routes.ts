@@ -18,6 +18,9 @@ export interface RouteEntry {
 /** Parameter values of a match, keyed by name; a catch-all value sits under `*`. */
 export type Params = Record<string, string | undefined>
 
+/** The parameters of a request that matched no route. */
+export const NO_PARAMS: Params = Object.freeze({}) as Params
+
 /** What a successful lookup returns (find-my-way's own result object, not copied). */
 export interface Match {
   readonly store: RouteEntry

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http'
 import { once } from 'node:events'
 import type { AddressInfo, Socket } from 'node:net'
 import { onSocketShutdown, server, type HijackHandler } from './index.js'
-import { start, openSocket, readUntil, sleep, New, MemoryLogger } from './test-util/http.js'
+import { start, openSocket, readUntil, sleep, closed, New, MemoryLogger } from './test-util/http.js'
 import type { Hertz } from './hertz.js'
 
 const UPGRADE = (path: string): string =>
@@ -25,10 +25,6 @@ async function drainConn (conn: Parameters<HijackHandler>[0]): Promise<void> {
   } catch {
     // closed under the reader by the shutdown
   }
-}
-
-function closed (s: Socket): Promise<void> {
-  return new Promise(resolve => { if (s.destroyed) resolve(); else s.once('close', () => { resolve() }) })
 }
 
 async function upgraded (t: Test, port: number, path: string): Promise<Socket> {

@@ -1,11 +1,12 @@
 import { OutgoingMessage, STATUS_CODES, validateHeaderName, validateHeaderValue, type ServerResponse } from 'node:http'
 import type { RequestContext } from './context.js'
-import type { Chunk } from './response.js'
+import { chunkLength, type Chunk } from './response.js'
 
 // Writing the buffered response: one writeHead call with a flat header list (node:http's fastest path: no
 // setHeader bookkeeping, no header object), then one end().
 
-const PLAIN = 'text/plain; charset=utf-8'
+/** The Content-Type of text answers. */
+export const PLAIN = 'text/plain; charset=utf-8'
 const DONE: Promise<void> = Promise.resolve()
 
 // node:http keeps headers set through the progressive API (setHeader) in an object under this internal symbol.
@@ -39,10 +40,6 @@ function writeHead (res: ServerResponse, status: number, kv: string[]): void {
 /** False for statuses that never carry a body (1xx, 204, 304). */
 export function bodyAllowedForStatus (status: number): boolean {
   return !((status >= 100 && status <= 199) || status === 204 || status === 304)
-}
-
-function chunkLength (c: Chunk): number {
-  return typeof c === 'string' ? Buffer.byteLength(c) : c.byteLength
 }
 
 /** True when this response must end its connection. */

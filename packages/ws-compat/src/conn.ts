@@ -1,7 +1,7 @@
 import { Readable, type Duplex } from 'node:stream'
 import type { BufferPool } from './buffer-pool.js'
 import { isCloseError } from './close-error.js'
-import { CloseGoingAway, CloseNoStatusReceived, CloseNormalClosure, TextMessage } from './constants.js'
+import { CloseGoingAway, CloseNoStatusReceived, CloseNormalClosure, TextMessage, writeWait } from './constants.js'
 import { deadlineMs, type Data } from './data.js'
 import { newPerMessageDeflate, type NegotiatedCompression } from './deflate.js'
 import { connClosedError } from './errors.js'
@@ -46,14 +46,18 @@ export interface ConnInit {
  * order. A writer from `nextWriter` holds the data channel until it is closed; data writes requested
  * meanwhile wait behind it (control frames may go between its fragments, as RFC 6455 allows).
  *
- * `close()` closes the socket without a close frame, as gorilla's `Close`. For a clean close, send one
- * first: `await conn.writeMessage(CloseMessage, formatCloseMessage(CloseNormalClosure, ''))`.
+ * `close()` sends no close frame, as gorilla's `Close`. For a clean close, send one first:
+ * `await conn.writeMessage(CloseMessage, formatCloseMessage(CloseNormalClosure, ''))`; `close()` then lets
+ * it reach the peer instead of resetting the connection.
  */
 export class Conn implements AsyncIterable<Message> {
   private readonly protocol: string
   private readonly net: NetConn
   private readonly input: Input
   private readonly output: Output
+  private readonly link: SocketLink
+  /** `net` is the socket itself, closed by this conn (not a connection below, such as the router's). */
+  private readonly ownNet: boolean
   private closed = false
 
   /**
@@ -64,6 +68,7 @@ export class Conn implements AsyncIterable<Message> {
     const socket = init.socket
     const pmd = init.compression === false ? null : newPerMessageDeflate(init.compression, init.isServer)
     const link = new SocketLink(socket)
+    this.link = link
     this.protocol = init.subprotocol
     this.output = new Output({
       socket,
@@ -82,6 +87,7 @@ export class Conn implements AsyncIterable<Message> {
       output: this.output,
       onInputDone: () => link.inputDone(),
     })
+    this.ownNet = init.netConn === undefined
     this.net =
       init.netConn ??
       new SocketNetConn(socket, {
@@ -294,15 +300,24 @@ export class Conn implements AsyncIterable<Message> {
   }
 
   /**
-   * Closes the connection at once, without sending or waiting for a close frame (gorilla's `Close`).
-   * Pending and later reads and writes fail with "use of closed network connection". Idempotent.
+   * Closes the connection without sending a close frame (gorilla's `Close`). Pending and later reads, and
+   * later writes, fail with "use of closed network connection". Idempotent.
+   *
+   * Without a close frame sent the socket is closed at once. Once one was sent or queued (by
+   * `writeMessage` / `writeControl`, the default close handler's reply, or the 1002 / 1007 / 1009 sent
+   * after a bad frame), frames already queued still go out, the socket is half-closed behind them and the
+   * peer's input is discarded until the peer closes too, for at most `writeWait` ms: closing at once with
+   * input unread would reset the connection and the peer could lose the close frame.
    */
   close(): void {
     if (this.closed) return
     this.closed = true
     const err = connClosedError()
     this.input.queue.fail(err)
-    this.output.fail(err, true)
-    this.net.close()
+    const lingering = this.output.closeFrameQueued
+    this.output.fail(err, true, lingering)
+    if (lingering) this.link.linger(writeWait)
+    // The router's hijacked conn is closed either way: it lingers the same way, and closing is its release.
+    if (!lingering || !this.ownNet) this.net.close()
   }
 }

@@ -93,16 +93,26 @@ export const ErrReadLimit = new WsCompatError(WsCompatErrorCode.READ_LIMIT, 'web
  */
 export const ErrBadHandshake = new WsCompatError(WsCompatErrorCode.BAD_HANDSHAKE, 'websocket: bad handshake')
 
-/** A write whose deadline passed (gorilla's `errWriteTimeout`). */
-export function writeTimeoutError(): WsCompatError {
-  return new WsCompatError(WsCompatErrorCode.WRITE_TIMEOUT, 'websocket: write timeout', { timeout: true })
+/**
+ * A write whose deadline passed (gorilla's `errWriteTimeout`).
+ *
+ * @param cause - the error of the connection below that timed out, if it was its timeout
+ */
+export function writeTimeoutError(cause?: Error): WsCompatError {
+  return new WsCompatError(WsCompatErrorCode.WRITE_TIMEOUT, 'websocket: write timeout', timeoutOptions(cause))
 }
 
-/** A read whose deadline passed (Go's "i/o timeout"). */
-export function readTimeoutError(): WsCompatError {
-  return new WsCompatError(WsCompatErrorCode.READ_TIMEOUT, 'websocket: read timeout: i/o timeout', {
-    timeout: true,
-  })
+/**
+ * A read whose deadline passed (Go's "i/o timeout").
+ *
+ * @param cause - the error of the connection below that timed out, if it was its timeout
+ */
+export function readTimeoutError(cause?: Error): WsCompatError {
+  return new WsCompatError(WsCompatErrorCode.READ_TIMEOUT, 'websocket: read timeout: i/o timeout', timeoutOptions(cause))
+}
+
+function timeoutOptions(cause: Error | undefined): ErrorOptions & { timeout: boolean } {
+  return cause === undefined ? { timeout: true } : { timeout: true, cause }
 }
 
 /**
@@ -128,6 +138,25 @@ export function connClosedError(): WsCompatError {
  */
 export function netError(err: Error, context = ''): WsCompatError {
   return new WsCompatError(WsCompatErrorCode.NET, `websocket: ${context}${err.message}`, { cause: err })
+}
+
+/**
+ * What reads and writes report when the socket failed. A socket destroyed by a timeout of the connection
+ * below (the router's hijacked conn, whose `setReadTimeout` / `setWriteTimeout` destroy it with
+ * `HERTZ_ERR_READ_TIMEOUT` / `HERTZ_ERR_WRITE_TIMEOUT`) reports the same timeout errors as the `Conn`'s
+ * own deadlines, so both upgraders fail alike; any other failure is a `WS_COMPAT_ERR_NET` error.
+ *
+ * @param err - why the socket failed: the error it was destroyed with, when there is one
+ */
+export function socketError(err: Error): WsCompatError {
+  switch ((err as { code?: unknown }).code) {
+    case 'HERTZ_ERR_READ_TIMEOUT':
+      return readTimeoutError(err)
+    case 'HERTZ_ERR_WRITE_TIMEOUT':
+      return writeTimeoutError(err)
+    default:
+      return netError(err)
+  }
 }
 
 /** A message type that cannot be written (gorilla's `errBadWriteOpCode`). */

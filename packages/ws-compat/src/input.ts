@@ -12,7 +12,7 @@ import {
   defaultReadLimit,
   writeWait,
 } from './constants.js'
-import { ErrReadLimit, WsCompatError, WsCompatErrorCode, netError } from './errors.js'
+import { ErrReadLimit, WsCompatError, WsCompatErrorCode, socketError } from './errors.js'
 import type { Output } from './output.js'
 import { ReadQueue, type Message } from './read-queue.js'
 import { createReceiver, setMaxPayload, wsStatusCode, type PerMessageDeflate, type Receiver } from './ws-internals.js'
@@ -135,6 +135,13 @@ export class Input {
     if (!this.receiver.writableEnded) this.receiver.end()
   }
 
+  /** Parses nothing more and lets the socket's further input drain away (the connection is closing). */
+  discard(): void {
+    if (this.done) return
+    this.stop()
+    this.markDone()
+  }
+
   /** Remembers the socket's error; reads report it once the queued messages are read. */
   socketFailed(err: Error): void {
     this.socketError ??= err
@@ -166,7 +173,7 @@ export class Input {
 
   private endError(): Error {
     const err = this.socketError
-    return err === null ? unexpectedEOF() : netError(err)
+    return err === null ? unexpectedEOF() : socketError(err)
   }
 
   private markDone(): void {
@@ -190,6 +197,9 @@ export class Input {
   /** Stops feeding the parser (after a close frame or a protocol error) and lets the socket drain. */
   private stop(): void {
     this.socket.removeListener('data', this.write)
+    // A listener that drops the bytes rather than none: a stream left with no listener at all can stop
+    // flowing (when a 'readable' listener elsewhere is removed), and unread input makes the close a reset.
+    this.socket.on('data', noop)
     this.queuePaused = false
     this.receiverPaused = false
     process.nextTick(() => this.socket.resume())

@@ -9,7 +9,7 @@ import {
   badWriteOpcodeError,
   connClosedError,
   invalidControlFrameError,
-  netError,
+  socketError,
   writeTimeoutError,
 } from './errors.js'
 import { FrameWriter } from './frame-writer.js'
@@ -33,6 +33,9 @@ export interface OutputInit {
  * deadlines and timeouts, compression settings, and gorilla's sticky write error.
  */
 export class Output implements WriterHost {
+  /** `true` once a close frame was handed to the frame writer: nothing may follow it. */
+  closeFrameQueued = false
+  private readonly socket: Duplex
   private readonly frames: FrameWriter
   private readonly pmd: PerMessageDeflate | null
   private readonly isServer: boolean
@@ -51,6 +54,7 @@ export class Output implements WriterHost {
 
   /** @param init - the socket and what the handshake negotiated */
   constructor(init: OutputInit) {
+    this.socket = init.socket
     this.frames = new FrameWriter(init.socket, init.isServer, init.pmd, defaultCompressionLevel)
     this.pmd = init.pmd
     this.isServer = init.isServer
@@ -125,11 +129,12 @@ export class Output implements WriterHost {
    * @param err - the error to report
    * @param local - the application closed the connection: socket errors then read "use of closed network
    *   connection", as in Go
+   * @param flush - frames already queued (a close frame among them) still go out; only later writes fail
    */
-  fail(err: Error, local: boolean): void {
+  fail(err: Error, local: boolean, flush = false): void {
     if (local) this.closedLocally = true
     this.writeErr ??= err
-    this.frames.fail(err)
+    if (!flush) this.frames.fail(err)
     this.releaseWaiters()
   }
 
@@ -224,7 +229,10 @@ export class Output implements WriterHost {
       })
     })
     // Nothing may follow a close frame: later writes fail at once.
-    if (isClose) this.writeErr ??= ErrCloseSent
+    if (isClose) {
+      this.closeFrameQueued = true
+      this.writeErr ??= ErrCloseSent
+    }
     return p
   }
 
@@ -235,7 +243,9 @@ export class Output implements WriterHost {
 
   private wrap(err: Error): Error {
     if (this.closedLocally) return connClosedError()
-    return err instanceof WsCompatError ? err : netError(err)
+    // The error the socket was destroyed with says why better than the failed write's own (a timeout of the
+    // router's hijacked conn, a reset), which is often just "stream destroyed".
+    return err instanceof WsCompatError ? err : socketError(this.socket.errored ?? err)
   }
 
   /** Queues `fn` until the open writer is closed; `fn` then runs with no writer open. */

@@ -75,7 +75,9 @@ export class ReadQueue {
     }
     this.items.push([messageType, data])
     this.bytes += data.length + PER_MESSAGE_COST
-    if (!this.paused && this.bytes >= this.maxBytes) {
+    // Asked again for every message over the bound: whoever resumed the socket meanwhile (the router
+    // draining a hijacked socket it closes, say) must not make the queue grow without limit.
+    if (this.bytes >= this.maxBytes) {
       this.paused = true
       this.owner.pauseReading()
     }

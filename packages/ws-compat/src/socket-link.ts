@@ -57,6 +57,24 @@ export class SocketLink {
     this.maybeEnd()
   }
 
+  /**
+   * Closes the connection after a close frame without losing that frame. Destroying a socket with unread
+   * input makes the kernel answer RST, and a peer that is still sending (it has not read the close frame
+   * yet) then never reads it. So the frames already queued go out, the socket is half-closed behind the
+   * close frame, and the peer's further input is discarded until it closes its side too - or until `ms`
+   * pass, when the socket is destroyed (ws's `closeTimeout`, Go's lingering close).
+   *
+   * @param ms - the longest wait for the peer
+   */
+  linger(ms: number): void {
+    const socket = this.socket
+    if (this.socketClosed || socket.destroyed) return
+    const timer = setTimeout(() => socket.destroy(), ms)
+    socket.once('close', () => clearTimeout(timer))
+    // Input done: the socket is ended as soon as the close frame is on it (at once if it is already).
+    this.input?.discard()
+  }
+
   /** The read side will parse nothing more. */
   inputDone(): void {
     this.maybeEnd()

@@ -11,26 +11,26 @@ export interface Teardown {
 /** A logger that keeps what it is given. */
 export class MemoryLogger implements Logger {
   lines: string[] = []
-  info(...args: unknown[]): void { this.lines.push('info ' + args.join(' ')) }
-  warn(...args: unknown[]): void { this.lines.push('warn ' + args.join(' ')) }
-  error(...args: unknown[]): void { this.lines.push('error ' + args.join(' ')) }
-  text(): string { return this.lines.join('\n') }
+  info (...args: unknown[]): void { this.lines.push('info ' + args.join(' ')) }
+  warn (...args: unknown[]): void { this.lines.push('warn ' + args.join(' ')) }
+  error (...args: unknown[]): void { this.lines.push('error ' + args.join(' ')) }
+  text (): string { return this.lines.join('\n') }
 }
 
 const LOCAL = server.withHostPorts('127.0.0.1:0')
 
 /** `server.New` on 127.0.0.1 with an ephemeral port. */
-export function New(...opts: Option[]): Hertz {
+export function New (...opts: Option[]): Hertz {
   return server.New(LOCAL, ...opts)
 }
 
 /** `server.Default` on 127.0.0.1 with an ephemeral port. */
-export function Default(...opts: Option[]): Hertz {
+export function Default (...opts: Option[]): Hertz {
   return server.Default(LOCAL, ...opts)
 }
 
 /** Runs `h`, closes it at teardown; returns its base URL, port and a recording logger. */
-export async function start(t: Teardown, h: Hertz): Promise<{ url: string; port: number; logger: MemoryLogger }> {
+export async function start (t: Teardown, h: Hertz): Promise<{ url: string, port: number, logger: MemoryLogger }> {
   const logger = new MemoryLogger()
   h.logger = logger
   await h.run()
@@ -40,7 +40,7 @@ export async function start(t: Teardown, h: Hertz): Promise<{ url: string; port:
 }
 
 /** Listens `server` on 127.0.0.1:0 and closes it (and every connection) at teardown; returns the port. */
-export async function listen(t: Teardown, s: Server = createServer()): Promise<number> {
+export async function listen (t: Teardown, s: Server = createServer()): Promise<number> {
   s.listen(0, '127.0.0.1')
   await once(s, 'listening')
   t.teardown(() => {
@@ -62,13 +62,13 @@ export interface RawClient {
 }
 
 /** Connects to `port`, sends `payload`, records the answer; destroyed at teardown. */
-export async function raw(t: Teardown, port: number, payload: string | Buffer): Promise<RawClient> {
+export async function raw (t: Teardown, port: number, payload: string | Buffer): Promise<RawClient> {
   const socket = connect(port, '127.0.0.1')
   t.teardown(() => { socket.destroy() })
   await once(socket, 'connect')
   let buf = ''
   let ended = false
-  const waiters: { s: string; resolve: (v: string) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }[] = []
+  const waiters: { s: string, resolve: (v: string) => void, reject: (e: Error) => void, timer: NodeJS.Timeout }[] = []
   const settle = (): void => {
     for (let i = waiters.length - 1; i >= 0; i--) {
       const w = waiters[i]!
@@ -98,19 +98,19 @@ export async function raw(t: Teardown, port: number, payload: string | Buffer): 
         waiters.push({ s, resolve, reject, timer })
         settle()
       }),
-    closed,
+    closed
   }
 }
 
 /** A deferred value: `promise` settles when `resolve` is called. */
-export function deferred<T = void>(): { promise: Promise<T>; resolve: (v: T) => void } {
+export function deferred<T = void> (): { promise: Promise<T>, resolve: (v: T) => void } {
   let resolve!: (v: T) => void
   const promise = new Promise<T>((r) => { resolve = r })
   return { promise, resolve }
 }
 
 /** Resolves once `cond()` holds, checking every 5 ms; rejects after `ms` (a bound, not a speed assertion). */
-export async function waitFor(cond: () => boolean, ms = 5000): Promise<void> {
+export async function waitFor (cond: () => boolean, ms = 5000): Promise<void> {
   const deadline = Date.now() + ms
   while (!cond()) {
     if (Date.now() > deadline) throw new Error('condition not met within ' + ms + ' ms')

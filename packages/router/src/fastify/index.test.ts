@@ -7,7 +7,7 @@ import websocket from '@fastify/websocket'
 import WebSocket, { WebSocketServer } from 'ws'
 import { server, type Engine, type HandlerFunc, type HijackConn } from '../index.js'
 import type { Scope } from '../plugin.js'
-import { MemoryLogger, rawExchange, openSocket, readUntil, sleep } from '../test-util/http.js'
+import { MemoryLogger, rawExchange, openSocket, readUntil, sleep, openShutdownScene, expectGracefulDrain, gatedRouter } from '../test-util/http.js'
 import { hertzFastify } from './index.js'
 
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11'
@@ -242,6 +242,26 @@ t.test('fastify close() shuts live router sockets down and runs the router hooks
     app.server.getConnections((err, n) => { err === null ? resolve(n) : reject(err) })
   })
   t.equal(left, 0, 'no connection left behind')
+})
+
+
+t.test('fastify close() closes unused and idle connections at once, busy ones after their response', async t => {
+  const { h, release, busyStarted, idle } = gatedRouter()
+  const logger = new MemoryLogger()
+  h.logger = logger
+  const app = Fastify()
+  await app.register(websocket)
+  await app.register(async scope => { fastifyWsEcho(scope) })
+  await app.register(hertzFastify, { router: h })
+  const port = await listen(t, app)
+  const fws = await wsEcho(t, `ws://127.0.0.1:${port}/fws`, 'z')
+  const scene = await openShutdownScene(t, port, idle, '/busy')
+  await busyStarted
+
+  const wsClosed = once(fws.ws, 'close')
+  await expectGracefulDrain(t, scene, app.close(), { release, logger })
+  const [code] = await wsClosed as [number]
+  t.not(code, 1006, 'the @fastify/websocket connection was closed by its plugin, not cut by the drain')
 })
 
 t.test('inject() reaches router routes without a port', async t => {

@@ -30,8 +30,10 @@ function leaveBodyUnread (_req: FastifyRequest, _payload: unknown, done: (err: E
  *   `c.hijack()` and the adaptor work inside fastify. Every upgrade socket has exactly one owner: the router takes
  *   those under its base path that it has a route for (all of them when nobody else listens for upgrades); the
  *   server's other upgrade listeners (`@fastify/websocket`, a `ws` server) get all the others and never these.
- * - `app.close()` runs the router's graceful shutdown: `onShutdown` hooks run and the router's live upgraded and
- *   hijacked sockets are closed, so fastify's server can close.
+ * - `app.close()` runs the router's graceful shutdown: `onShutdown` hooks run, the router's live upgraded and
+ *   hijacked sockets are closed, and the server's connections with no request in flight (spare connections a
+ *   browser opened, idle keep-alive ones) are closed at once, busy ones after their response, so fastify's server
+ *   can close.
  * - `app.inject()` reaches router routes.
  */
 export const hertzFastify: FastifyPluginAsync<HertzFastifyOptions> = async function hertzFastify (fastify: FastifyInstance, opts: HertzFastifyOptions): Promise<void> {
@@ -41,7 +43,7 @@ export const hertzFastify: FastifyPluginAsync<HertzFastifyOptions> = async funct
   }
   const paths = mountPaths(h.basePath(), fastify.prefix)
   // The router's plugins and onRun hooks: a failure here aborts fastify's start.
-  await h.mount()
+  await h.mount(fastify.server)
   // preClose runs before fastify closes its server, which waits for every socket (upgraded ones included).
   fastify.addHook('preClose', async function closeRouter () {
     if (h.isRunning()) await h.unmount()

@@ -1,4 +1,5 @@
 import { HertzError, ErrorCodes } from '../errors.js'
+import { trimTrailingSlashes } from '../path.js'
 
 /** Where a router sits inside a fastify instance. */
 export interface MountPaths {
@@ -8,12 +9,6 @@ export interface MountPaths {
   exact: string | null
   /** Absolute path prefix of the upgrade requests the router owns ('' for the root). */
   upgradePrefix: string
-}
-
-function trimTrailingSlashes (p: string): string {
-  let end = p.length
-  while (end > 0 && p.charCodeAt(end - 1) === 47) end--
-  return p.slice(0, end)
 }
 
 /**

@@ -1,5 +1,6 @@
 import { ServerResponse, type IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
+import { isUnderPrefix } from '../path.js'
 
 /** The signature of a node:http `'upgrade'` listener. */
 export type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void
@@ -133,10 +134,7 @@ class UpgradeDispatcher {
 
   private match (path: string): Mount | undefined {
     for (const mount of this.mounts) {
-      const p = mount.prefix
-      if (p === '' || (path.startsWith(p) && (path.length === p.length || path.charCodeAt(p.length) === 47))) {
-        return mount
-      }
+      if (mount.prefix === '' || isUnderPrefix(path, mount.prefix)) return mount
     }
     return undefined
   }

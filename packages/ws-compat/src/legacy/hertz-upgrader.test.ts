@@ -10,8 +10,11 @@ import { fileURLToPath } from 'node:url'
 import WebSocket from 'ws'
 import { server, type HertzError, type RequestContext } from '@hertz-node/router'
 import type { Conn } from '../conn.js'
+import { BinaryMessage } from '../constants.js'
+import { WsCompatError, WsCompatErrorCode } from '../errors.js'
 import type { NetConn } from '../net-conn.js'
 import { echo } from '../test-util/matrix.js'
+import { handshakeRequest, rawExchange } from '../test-util/raw-http.js'
 import { HertzUpgrader, fastHTTPCheckSameOrigin } from './hertz-upgrader.js'
 
 type Engine = ReturnType<typeof server.New>
@@ -154,9 +157,44 @@ t.test("the seed's timeout example: conn.netConn().setReadTimeout fires on an id
   })
   const ws = await open(t, await run(t, h))
   const closed = once(ws, 'close')
-  t.ok(await failed instanceof Error, 'the read failed')
+  const err = await failed
+  t.ok(err instanceof WsCompatError, 'the read failed')
+  t.match(err, { code: WsCompatErrorCode.READ_TIMEOUT, timeout: true, cause: { code: 'HERTZ_ERR_READ_TIMEOUT' } },
+    "the router's timeout reads as the Conn's own read timeout")
   await closed
   t.pass('the idle client was disconnected')
+})
+
+t.test('netConn().setWriteTimeout: a write the client does not take fails with the write timeout error', async (t) => {
+  const upgrader = new HertzUpgrader()
+  const h = server.New(server.withHostPorts('127.0.0.1:0'))
+  const failed = new Promise<unknown>((resolve) => {
+    h.GET('/echo', async (_ctx, c) => {
+      await upgrader.upgrade(c, async (conn) => {
+        conn.netConn().setWriteTimeout(200)
+        const body = Buffer.alloc(1024 * 1024)
+        try {
+          for (let i = 0; i < 1000; i++) await conn.writeMessage(BinaryMessage, body)
+          resolve('every write went through')
+        } catch (err) {
+          resolve(err)
+        } finally {
+          conn.close()
+        }
+      })
+    })
+  })
+  const port = new URL(await run(t, h)).port
+  // The raw client never reads past the 101: the socket buffers fill up and the writes stall.
+  const r = await rawExchange(t, Number(port), handshakeRequest())
+  t.equal(r.status, 101)
+  const err = await failed
+  t.ok(err instanceof WsCompatError, 'the write failed')
+  t.match(err, { code: WsCompatErrorCode.WRITE_TIMEOUT, timeout: true, cause: { code: 'HERTZ_ERR_WRITE_TIMEOUT' } },
+    "the router's timeout reads as the Conn's own write timeout")
+  r.socket.resume()
+  await r.closed
+  t.pass('the server closed the connection')
 })
 
 t.test('fastHTTPCheckSameOrigin is the default CheckOrigin and is exported', async (t) => {
@@ -192,5 +230,6 @@ t.test('one DeprecationWarning with a code per process', async (t) => {
   t.equal(warnings[0]!.code, 'WS_COMPAT_DEP_HERTZ_UPGRADER')
   t.match(warnings[0]!.message, /HertzUpgrader .* deprecated.*Upgrader/)
   t.match(warnings[0]!.detail, /cloudwego\.io\/docs\/hertz\/.*websocket/)
+  t.match(warnings[0]!.detail, /MIGRATION\.md/, "and the project's TypeScript walk-through")
   t.equal(stderr.match(/DeprecationWarning/g)?.length, 1, 'printed once')
 })

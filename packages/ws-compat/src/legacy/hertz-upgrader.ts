@@ -26,7 +26,9 @@ export interface HertzUpgraderOptions extends Partial<UpgraderSettings> {
   checkOrigin?: ((c: RequestContext) => boolean) | undefined
 }
 
+/** Hertz's own guide, and this project's walk-through of it in TypeScript. */
 const MIGRATION_GUIDE = 'https://www.cloudwego.io/docs/hertz/tutorials/third-party/protocol/websocket/'
+const MIGRATION_GUIDE_TS = 'MIGRATION.md in the hertz-node repository'
 let warned = false
 
 function warnDeprecated(): void {
@@ -34,7 +36,11 @@ function warnDeprecated(): void {
   warned = true
   process.emitWarning(
     'HertzUpgrader (hertz-contrib/websocket) is deprecated: use Upgrader through adaptor.handler instead.',
-    { type: 'DeprecationWarning', code: WsCompatErrorCode.DEPRECATED, detail: `Migration guide: ${MIGRATION_GUIDE}` },
+    {
+      type: 'DeprecationWarning',
+      code: WsCompatErrorCode.DEPRECATED,
+      detail: `Migration guide: ${MIGRATION_GUIDE} (the same steps in TypeScript: ${MIGRATION_GUIDE_TS})`,
+    },
   )
 }
 

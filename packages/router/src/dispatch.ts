@@ -1,0 +1,143 @@
+import type { ServerResponse } from 'node:http'
+import { HertzError, ErrorCodes } from './errors.js'
+import { normalizePath, lookupPath, quotePath, absoluteFormPath } from './path.js'
+import { headFlags, HAS_HOST, HAS_BODY, declaredLength, readBody } from './body.js'
+import { NO_PARAMS } from './routes.js'
+import { scopedNoRoute } from './plugin.js'
+import { recover, sendSafely } from './recovery.js'
+import { completeUpgrade } from './upgrade.js'
+import { stopWatching } from './client-watch.js'
+import { checkIdle } from './lifecycle.js'
+import type { RequestContext } from './context.js'
+import type { Engine } from './engine.js'
+import type { HandlersChain } from './types.js'
+
+// The request pipeline of an engine: path checks, body, lookup, the handler chain, then the answer. Each step
+// returns a Promise only when something was asynchronous, so a synchronous chain allocates none.
+
+const DONE: Promise<void> = Promise.resolve()
+
+/** Serves `c` (a plain or an upgrade request) through `engine`; resolves when it has been answered. Never rejects. */
+export function serve (engine: Engine, c: RequestContext): Promise<void> {
+  engine.activeRequests++
+  try {
+    const r = dispatch(engine, c)
+    if (r !== undefined) return r.then(() => complete(engine, c), (err: unknown) => recover(engine, c, err))
+  } catch (err) {
+    return recover(engine, c, err)
+  }
+  return complete(engine, c)
+}
+
+/** Path checks, body, lookup, chain. */
+function dispatch (engine: Engine, c: RequestContext): void | Promise<void> {
+  const req = c.req
+  let url = req.url as string
+  if (url.charCodeAt(0) !== 47) {
+    const abs = absoluteFormPath(url)
+    if (abs === null) return serveError(c, 400, 'Bad Request', engine.handlers)
+    url = abs
+  }
+  const q = url.indexOf('?')
+  let raw = url
+  if (q >= 0) {
+    raw = url.slice(0, q)
+    c.rawQuery = url.slice(q + 1)
+  }
+  const path = normalizePath(raw)
+  c.path_ = path
+  const flags = headFlags(req)
+  if ((flags & HAS_HOST) === 0 && req.httpVersionMinor === 1 && req.httpVersionMajor === 1 && req.method !== 'CONNECT') {
+    return serveError(c, 400, 'missing required Host header', engine.handlers)
+  }
+  if ((flags & HAS_BODY) !== 0 && !engine.options.streamRequestBody && c.upgradeSocket === null) {
+    const max = engine.options.maxRequestBodySize
+    if (declaredLength(req) > max) return bodyTooLarge(c)
+    return readBody(req, max).then(body => {
+      c.body_ = body
+      return route(engine, c, path)
+    }, (err: unknown) => {
+      if (err instanceof HertzError && err.code === ErrorCodes.HERTZ_ERR_BODY_TOO_LARGE) bodyTooLarge(c)
+    })
+  }
+  return route(engine, c, path)
+}
+
+function bodyTooLarge (c: RequestContext): void {
+  c.abortWithMsg('Request Entity Too Large', 413)
+  c.setConnectionClose()
+}
+
+/** Runs the matching route's chain; else a redirect, a 405 or a 404 (each through the global middleware). */
+function route (engine: Engine, c: RequestContext, path: string): void | Promise<void> {
+  const method = c.req.method as string
+  const table = engine.table
+  const lp = lookupPath(path)
+  const match = table.find(method, lp)
+  if (match !== null) {
+    c.setHandlers(match.store.handlers, match.store, match.params)
+    return c.next(c)
+  }
+  const o = engine.options
+  if (method !== 'CONNECT' && path !== '/') {
+    if (o.redirectTrailingSlash) {
+      const alt = path.endsWith('/') ? path.slice(0, -1) : path + '/'
+      if (table.find(method, lookupPath(alt)) !== null) return redirectTo(c, alt)
+    }
+    if (o.redirectFixedPath) {
+      const fixed = table.fixedPath(method, path, lookupPath)
+      if (fixed !== null) return redirectTo(c, fixed)
+    }
+  }
+  if (o.handleMethodNotAllowed) {
+    const allowed = table.allowed(method, lp)
+    if (allowed.length > 0) {
+      c.response.header.set('Allow', allowed.join(', '))
+      return serveError(c, 405, 'Method Not Allowed', engine.allNoMethod)
+    }
+  }
+  return serveError(c, 404, 'Not Found', scopedNoRoute(engine, path) ?? engine.allNoRoute)
+}
+
+/** 301 for GET, 307 otherwise, keeping the query (Hertz's redirectRequest). */
+function redirectTo (c: RequestContext, path: string): void {
+  const location = quotePath(path) + (c.rawQuery === '' ? '' : '?' + c.rawQuery)
+  c.redirect(c.req.method === 'GET' ? 301 : 307, location)
+}
+
+/** Runs `chain` with status `code` preset; fills in the default text if the chain left the answer empty. */
+function serveError (c: RequestContext, code: number, msg: string, chain: HandlersChain): void | Promise<void> {
+  c.setStatusCode(code)
+  c.setHandlers(chain, null, NO_PARAMS)
+  const r = c.next(c)
+  if (r !== undefined) return r.then(() => { fillDefault(c, code, msg) })
+  fillDefault(c, code, msg)
+}
+
+function fillDefault (c: RequestContext, code: number, msg: string): void {
+  const r = c.response
+  if (r.statusCode() === code && !r.hasBody()) {
+    r.header.contentType = 'text/plain'
+    r.setBody(msg)
+  }
+}
+
+/** The chain is over: write the response (or hand an upgrade over). Never rejects. */
+export function complete (engine: Engine, c: RequestContext): Promise<void> {
+  if (--engine.activeRequests === 0 && engine.idleWaiters.length !== 0) checkIdle(engine)
+  c.finished = true
+  if (c.hasSignal()) stopWatching(engine, c)
+  if (c.isResponseTaken()) return DONE
+  if (c.upgradeSocket !== null) return completeUpgrade(engine, c, c.upgradeSocket)
+  writeAnswer(c, c.res)
+  return DONE
+}
+
+/** Ends `res`: a stream is ended; the buffered answer is written unless someone already answered through `c.res`. */
+export function writeAnswer (c: RequestContext, res: ServerResponse): void {
+  if (c.streaming) {
+    if (!res.writableEnded) res.end()
+  } else if (!res.headersSent && !res.writableEnded && !res.destroyed) {
+    sendSafely(c)
+  }
+}

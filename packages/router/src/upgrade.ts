@@ -1,0 +1,80 @@
+import type { Socket } from 'node:net'
+import { rawResponse } from './write.js'
+import { HijackConn } from './hijack.js'
+import { describeError, logRecovered } from './recovery.js'
+import { writeAnswer } from './dispatch.js'
+import { checkIdle } from './lifecycle.js'
+import type { RequestContext } from './context.js'
+import type { Engine } from './engine.js'
+
+// Upgrade requests: their socket is detached from node:http, so the engine answers on it itself, hands it to a
+// hijack handler, or closes it; and a graceful shutdown waits for it to close.
+
+const DONE: Promise<void> = Promise.resolve()
+
+function noop (): void {}
+
+/** Takes the socket of an upgrade request in: counted by the engine until it closes. */
+export function acceptUpgrade (engine: Engine, socket: Socket): void {
+  // Nobody may be listening for errors on a detached socket yet; an unhandled 'error' would crash the process.
+  socket.on('error', noop)
+  engine.upgradeSockets.add(socket)
+  socket.once('close', () => {
+    engine.upgradeSockets.delete(socket)
+    if (engine.idleWaiters.length !== 0) checkIdle(engine)
+  })
+}
+
+/**
+ * The chain of an upgrade request is over: with a hijack handler recorded (and no answer written through `c.res`),
+ * the response head goes out raw and the handler gets the connection; otherwise the answer is written and the
+ * socket closed after it.
+ */
+export function completeUpgrade (engine: Engine, c: RequestContext, socket: Socket): Promise<void> {
+  const existing = c.peekRes()
+  if (c.hijackHandler !== null && (existing === null || !existing.headersSent)) {
+    let head: Buffer | null = null
+    try {
+      head = rawResponse(c)
+    } catch (err) {
+      logRecovered(engine.logger, err)
+      c.response.reset()
+      c.response.setStatusCode(500)
+    }
+    if (head !== null) {
+      // A client that already hung up is gone: there is nobody to hand the connection to.
+      if (socket.destroyed || socket.readableEnded) {
+        socket.destroy()
+        return DONE
+      }
+      socket.write(head)
+      return runHijack(engine, c, socket)
+    }
+  }
+  const res = c.res
+  writeAnswer(c, res)
+  if (res.writableFinished) socket.destroySoon()
+  else res.once('finish', () => { socket.destroySoon() })
+  return DONE
+}
+
+/** Runs the hijack handler on a conn wrapper; closes the socket when it settles unless `keepHijackedConns`. */
+async function runHijack (engine: Engine, c: RequestContext, socket: Socket): Promise<void> {
+  const handler = c.hijackHandler as NonNullable<RequestContext['hijackHandler']>
+  socket.setTimeout(0)
+  const pooled = !engine.noHijackConnPool
+  const keep = engine.keepHijackedConns
+  const core = engine.hijackPool.acquire(pooled)
+  core.attach(socket, c.upgradeHead)
+  const conn = new HijackConn(core, engine.hijackPool, pooled, keep)
+  try {
+    await handler(conn)
+  } catch (err) {
+    engine.logger.error(`hijack handler error: ${describeError(err)}`)
+  } finally {
+    if (!keep) {
+      core.close()
+      engine.hijackPool.release(core, pooled)
+    }
+  }
+}
