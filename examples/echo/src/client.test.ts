@@ -33,14 +33,15 @@ async function runClient (t: Test, server: RunningServer, echoes: number): Promi
 const transcripts = new Map<string, string[]>()
 const goingAwayTranscripts = new Map<string, string[]>()
 
-for (const name of SERVERS) {
-  t.test(`client against ${name}: echoes the time every second, closes 1000 on SIGINT, exits 0`, async (t) => {
+// SIGINT is Ctrl-C; SIGTERM is what `kill` and process managers send. Both must end in a clean close.
+for (const [name, signal] of SERVERS.flatMap((name) => (['SIGINT', 'SIGTERM'] as const).map((s) => [name, s] as const))) {
+  t.test(`client against ${name}: echoes the time every second, closes 1000 on ${signal}, exits 0`, async (t) => {
     const server = await startServer(name)
     t.teardown(() => server.app.kill())
     // Two echoes prove the ticker keeps going.
     const client = await runClient(t, server, 2)
 
-    t.same(await client.stop('SIGINT'), { code: 0, signal: null }, client.output())
+    t.same(await client.stop(signal), { code: 0, signal: null }, client.output())
     const received = client.lines.filter((l) => l.startsWith('recv: ')).map((l) => l.slice('recv: '.length))
     t.ok(received.length >= 2, `${received.length} echoes`)
     for (const time of received) {
@@ -54,15 +55,15 @@ for (const name of SERVERS) {
       'interrupt',
       'read: websocket: close 1000 (normal)'
     ], client.output())
-    transcripts.set(name, transcript)
+    transcripts.set(`${name} ${signal}`, transcript)
     // The server saw the client's close 1000 and kept running.
     await server.app.waitForLine(/read: .*1000/)
     t.equal(server.app.child.exitCode, null, 'the server is still up')
   })
 }
 
-t.test('the transcripts are identical across servers', async (t) => {
-  t.equal(transcripts.size, SERVERS.length)
+t.test('the transcripts are identical across servers and signals', async (t) => {
+  t.equal(transcripts.size, SERVERS.length * 2)
   const [first, ...rest] = [...transcripts.values()]
   for (const other of rest) t.same(other, first)
 })

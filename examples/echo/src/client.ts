@@ -1,7 +1,8 @@
 /**
  * The echo client, a line-by-line twin of gorilla/websocket's examples/echo/client.go: it connects to
- * `ws://<addr>/echo`, prints every message it receives, sends the time every second, and on Ctrl-C sends a
- * close frame and waits (at most a second) for the server to close. It works against all three echo servers.
+ * `ws://<addr>/echo`, prints every message it receives, sends the time every second, and on Ctrl-C (or
+ * SIGTERM) sends a close frame and waits (at most a second) for the server to close. It works against all
+ * three echo servers.
  * Run: `pnpm echo:client [--addr host:port]`.
  */
 import { setInterval, setTimeout } from 'node:timers/promises'
@@ -22,8 +23,12 @@ async function main (): Promise<void> {
   flag.parse()
   log.setFlags(0)
 
-  // Go's signal.Notify(interrupt, os.Interrupt): listening replaces the default "exit at once".
-  const interrupt = new Promise<void>((resolve) => process.once('SIGINT', () => resolve()))
+  // Go's signal.Notify(interrupt, os.Interrupt): listening replaces the default "exit at once". SIGTERM (what
+  // process managers and `kill` send) gets the same clean close instead of dying without a close frame.
+  const interrupt = new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve())
+    process.once('SIGTERM', () => resolve())
+  })
 
   const u = new URL(`ws://${addr.value}/echo`)
   log.printf('connecting to %s', u.toString())

@@ -190,7 +190,7 @@ t.test('the body stream is unread with streaming bodies, replayed when the route
   })
   for (const stream of [false, true]) {
     const h = New(server.withStreamBody(stream))
-    const buffered: (Buffer | null)[] = []
+    const buffered: Array<Buffer | null> = []
     h.use((ctx, c) => {
       buffered.push(c.request.bufferedBody())
       return c.next(ctx)

@@ -38,7 +38,7 @@ async function raw (t: Teardown, port: number, payload: string): Promise<{ socke
   t.teardown(() => { socket.destroy() })
   await once(socket, 'connect')
   let buf = ''
-  const waiters: { s: string, resolve: (v: string) => void }[] = []
+  const waiters: Array<{ s: string, resolve: (v: string) => void }> = []
   socket.setEncoding('latin1')
   socket.on('data', (d: string) => {
     buf += d

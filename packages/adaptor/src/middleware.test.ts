@@ -82,7 +82,7 @@ t.test('a middleware that answers by itself ends the chain (sync and async)', as
   })
   h.GET('/', auth, (ctx, c) => { reached++; c.string(200, 'in') })
   const { url } = await start(t, h)
-  const cases: [string, number, string][] = [
+  const cases: Array<[string, number, string]> = [
     ['sync-deny', 401, 'denied'], ['async-deny', 403, 'forbidden'], ['async-ok', 200, 'in'], ['ok', 200, 'in']
   ]
   for (const [token, status, body] of cases) {

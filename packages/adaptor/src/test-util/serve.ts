@@ -68,7 +68,7 @@ export async function raw (t: Teardown, port: number, payload: string | Buffer):
   await once(socket, 'connect')
   let buf = ''
   let ended = false
-  const waiters: { s: string, resolve: (v: string) => void, reject: (e: Error) => void, timer: NodeJS.Timeout }[] = []
+  const waiters: Array<{ s: string, resolve: (v: string) => void, reject: (e: Error) => void, timer: NodeJS.Timeout }> = []
   const settle = (): void => {
     for (let i = waiters.length - 1; i >= 0; i--) {
       const w = waiters[i]!
