@@ -15,7 +15,16 @@ import type { AddressInfo } from 'node:net'
 import t from 'tap'
 import type { Test } from 'tap'
 import { chromium, type BrowserContext } from 'playwright-core'
-import type { Context, RequestContext } from '@hertz-node/router'
+import { server, type Context, type RequestContext } from '@hertz-node/router'
+import {
+  Upgrader,
+  defaultMaxQueuedBytes,
+  defaultReadBufferSize,
+  defaultReadLimit,
+  defaultWriteBufferSize,
+  maxControlFramePayloadSize,
+  writeWait
+} from '@hertz-node/ws-compat'
 import type { ServerUnderTest } from './lib/app-types.js'
 import { describeMatrix, startFor } from './lib/matrix.js'
 import { handshakeHeaders, rawRequest, RawPool, type RawResponse } from './lib/raw-client.js'
@@ -225,12 +234,69 @@ describeMatrix(t, 'CRLF in header values is rejected', async (t, path) => {
 const here = dirname(fileURLToPath(import.meta.url))
 const MiB = 1024 * 1024
 
-describeMatrix(t, 'limits are documented with their defaults and hold', async (t, path) => {
+/** Bytes as the limits table writes them: `100 MiB`, `4096 bytes`. */
+function bytes (n: number): string {
+  return n % MiB === 0 ? `${n / MiB} MiB` : `${n} bytes`
+}
+
+/** Milliseconds as the limits table writes them: `3 min`, `60 s`, `none` for 0 (no timeout). */
+function duration (ms: number): string {
+  if (ms === 0) return 'none'
+  if (ms % 60_000 === 0) return `${ms / 60_000} min`
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`
+}
+
+/** The RELIABILITY.md limits table: first cell (lower case) -> the row's cells. */
+function limitsTable (): Map<string, string[]> {
   const doc = readFileSync(join(here, '..', '..', 'RELIABILITY.md'), 'utf8')
-  const limits = doc.slice(doc.indexOf('## Limits'))
-  for (const name of ['max payload', 'fragments', 'request body', 'request head', 'read timeout', 'header timeout', 'idle timeout', 'exit wait time', 'handshake timeout', 'write timeout', 'receive queue']) {
-    t.match(limits, new RegExp(`\\| ${name}`, 'i'), `RELIABILITY.md documents the ${name} limit`)
+  const section = doc.slice(doc.indexOf('## Limits'))
+  const rows = new Map<string, string[]>()
+  for (const line of section.split('\n')) {
+    if (!line.startsWith('|') || /^\|\s*-/.test(line)) continue
+    const cells = line.split('|').slice(1, -1).map((c) => c.trim())
+    rows.set((cells[0] as string).toLowerCase(), cells)
   }
+  return rows
+}
+
+t.test('the documented limits are the values in the code', async (t) => {
+  const rows = limitsTable()
+  const defaults = server.New().options
+  // The Default cell starts with the value; what follows (a parenthesis, a `;`) only explains it.
+  const documented: Array<[string, string]> = [
+    ['max payload (read limit)', bytes(defaultReadLimit)],
+    ['fragments per message', 'no count limit'],
+    ['receive queue', bytes(defaultMaxQueuedBytes)],
+    ['read / write buffer size', bytes(defaultReadBufferSize)],
+    ['request body', bytes(defaults.maxRequestBodySize)],
+    ['request head (line + headers)', bytes(defaults.maxHeaderBytes)],
+    ['read timeout (whole request)', duration(defaults.readTimeout)],
+    ['header timeout', duration(defaults.readHeaderTimeout)],
+    ['idle timeout (keep-alive)', duration(defaults.idleTimeout)],
+    ['tcp keep-alive probes', duration(defaults.keepAliveTimeout)],
+    ['exit wait time', duration(defaults.exitWaitTime)],
+    ['handshake timeout', duration(new Upgrader().handshakeTimeout)],
+    ['write timeout (websocket)', 'none'],
+    ['read timeout (websocket)', 'none'],
+    ['control replies (pong, close)', duration(writeWait)]
+  ]
+  t.equal(defaultWriteBufferSize, defaultReadBufferSize, 'one row covers both buffer sizes')
+  for (const [name, value] of documented) {
+    const cells = rows.get(name)
+    t.ok(cells, `RELIABILITY.md documents the ${name} limit`)
+    const escaped = value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+    t.match(cells?.[1] ?? '', new RegExp(`^${escaped}(?:$| \\(|;)`), `${name}: documented as ${value}`)
+  }
+  t.same([...rows.keys()].filter((name) => !documented.some(([n]) => n === name)), ['limit'],
+    'every row of the table is checked (only the header row is left)')
+  t.match(rows.get('fragments per message')?.[3] ?? '', `≤ ${maxControlFramePayloadSize} bytes`,
+    'the control frame limit is the code\'s')
+  // The header and idle timeouts follow the read timeout, as the table says.
+  t.equal(defaults.readHeaderTimeout, Math.min(60_000, defaults.readTimeout))
+  t.equal(defaults.idleTimeout, defaults.readTimeout)
+})
+
+describeMatrix(t, 'the documented body limit holds', async (t, path) => {
   const app = await startSecure(t, path)
   const pool = new RawPool()
   t.teardown(() => pool.destroyAll())

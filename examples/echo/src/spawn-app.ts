@@ -38,6 +38,22 @@ export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url))
  */
 export const LISTENING = /listening on address=(\[[0-9A-Fa-f:.]+\]|[^\s:]+):(\d+)/
 
+/** The node flags of the package scripts: sources are run as TypeScript through the `hertz-source` condition. */
+export const NODE_FLAGS = ['--conditions=hertz-source', '--import', 'tsx'] as const
+
+/**
+ * The command line of `pnpm echo:<name>` as the root package.json spells it; `spawnApp` runs exactly this
+ * (with `process.execPath` for `node`), and spawn-app.test.ts holds the package scripts to it.
+ */
+export function appCommand (name: AppName): string {
+  return ['node', ...NODE_FLAGS, appScript(name)].join(' ')
+}
+
+/** The script of an app, relative to the repository root. */
+function appScript (name: AppName): string {
+  return `examples/echo/src/${name}.ts`
+}
+
 /** A running script: its output so far (stdout and stderr interleaved by line) and ways to wait and stop. */
 export class AppProcess {
   readonly child: ChildProcess
@@ -53,9 +69,9 @@ export class AppProcess {
   /** Run `script` (a path relative to the repository root, or absolute) with the package scripts' flags. */
   constructor (name: string, script: string, args: readonly string[]) {
     this.name = name
-    this.child = spawn(process.execPath, [
-      '--conditions=hertz-source', '--import', 'tsx', script, ...args
-    ], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } })
+    this.child = spawn(process.execPath, [...NODE_FLAGS, script, ...args], {
+      cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' }
+    })
     this.collect(this.child.stdout)
     this.collect(this.child.stderr)
     this.exited = new Promise((resolve) => {
@@ -159,7 +175,7 @@ export class AppProcess {
 
 /** Start one of the echo scripts with the given arguments; nothing is awaited. */
 export function spawnApp (name: AppName, args: readonly string[] = []): AppProcess {
-  return new AppProcess(name, `examples/echo/src/${name}.ts`, args)
+  return new AppProcess(name, appScript(name), args)
 }
 
 /** A server that has printed its listening address. */

@@ -6,6 +6,7 @@
 import type { Duplex } from 'node:stream'
 import type { BufferPool } from './buffer-pool.js'
 import type { Conn } from './conn.js'
+import { WsCompatError, type WsCompatErrorCode } from './errors.js'
 import {
   computeAcceptKey,
   negotiatePermessageDeflate,
@@ -106,4 +107,77 @@ export function acceptConn(
     writeBufferPool: settings.writeBufferPool,
     netConn,
   })
+}
+
+/** What an application's `checkOrigin` answered: allowed or not, or the error it threw or rejected with. */
+export type OriginVerdict = boolean | { error: unknown }
+
+/**
+ * Runs an application's `checkOrigin`. A throw or a rejection is not allowed to escape: the caller refuses
+ * the handshake with 403 and keeps the error as `cause`, so a broken policy fails closed instead of
+ * leaving the request unanswered. A Promise is awaited (a Promise is truthy: taken as a boolean it would
+ * allow every origin); a plain boolean stays synchronous.
+ *
+ * @param check - the application's policy
+ * @param arg - the request (`Upgrader`) or request context (`HertzUpgrader`)
+ */
+export function askOrigin<A>(
+  check: (arg: A) => boolean | PromiseLike<boolean>,
+  arg: A,
+): OriginVerdict | Promise<OriginVerdict> {
+  let answer: boolean | PromiseLike<boolean>
+  try {
+    answer = check(arg)
+  } catch (error) {
+    return { error }
+  }
+  if (isThenable(answer)) return Promise.resolve(answer).then(Boolean, (error: unknown) => ({ error }))
+  return Boolean(answer)
+}
+
+/**
+ * Runs an application's `error` callback. Resolves with `undefined` when it answered, or with what it
+ * threw or rejected with - the caller then writes its default refusal, so a broken callback never leaves
+ * the client without an answer.
+ *
+ * @param write - calls the application's callback
+ */
+export function runErrorWriter(write: () => unknown): Promise<unknown> {
+  let result: unknown
+  try {
+    result = write()
+  } catch (error) {
+    return Promise.resolve(error ?? new Error('error callback threw ' + String(error)))
+  }
+  if (!isThenable(result)) return Promise.resolve(undefined)
+  return Promise.resolve(result).then(() => undefined, (error: unknown) => error ?? new Error('error callback rejected'))
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+}
+
+/**
+ * The error a refused handshake rejects with (gorilla's `HandshakeError`). When the application's `error`
+ * callback failed too, its error joins the cause: alone, or with the refusal's own cause in an
+ * `AggregateError`.
+ *
+ * @param code - `WS_COMPAT_ERR_HANDSHAKE`, or a more precise code
+ * @param reason - gorilla's or hertz-contrib's message
+ * @param status - the HTTP status answered
+ * @param cause - why the handshake was refused, when an error caused it
+ * @param callbackError - what the application's `error` callback threw, if it did
+ */
+export function refusalError(
+  code: WsCompatErrorCode,
+  reason: string,
+  status: number,
+  cause?: unknown,
+  callbackError?: unknown,
+): WsCompatError {
+  if (callbackError !== undefined) {
+    cause = cause === undefined ? callbackError : new AggregateError([cause, callbackError], 'refusal cause and error callback failure')
+  }
+  return new WsCompatError(code, reason, cause === undefined ? { status } : { cause, status })
 }

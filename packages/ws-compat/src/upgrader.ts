@@ -2,10 +2,10 @@ import { STATUS_CODES, validateHeaderName, validateHeaderValue } from 'node:http
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { hijack, hijacked } from '@hertz-node/adaptor'
-import { acceptConn, acceptHeaders, agree, type Agreement, type UpgraderSettings } from './accept.js'
+import { acceptConn, acceptHeaders, agree, askOrigin, refusalError, runErrorWriter, type Agreement, type UpgraderSettings } from './accept.js'
 import type { BufferPool } from './buffer-pool.js'
 import type { Conn } from './conn.js'
-import { WsCompatError, WsCompatErrorCode, handshakeTimeoutError, netError } from './errors.js'
+import { WsCompatErrorCode, handshakeTimeoutError, netError } from './errors.js'
 import {
   APP_EXTENSIONS_UNSUPPORTED,
   BAD_HANDSHAKE,
@@ -118,9 +118,10 @@ export class Upgrader implements UpgraderSettings {
     if (responseHeader !== undefined && findHeader(responseHeader, 'sec-websocket-extensions') !== undefined) {
       return this.refuse(req, res, 500, APP_EXTENSIONS_UNSUPPORTED)
     }
-    const allowed = this.checkOrigin === undefined ? checkSameOrigin(h.origin?.[0], req.headers.host) : await this.checkOrigin(req)
-    if (!allowed) {
-      return this.refuse(req, res, 403, 'websocket: request origin not allowed by Upgrader.CheckOrigin')
+    const verdict = this.checkOrigin === undefined ? checkSameOrigin(h.origin?.[0], req.headers.host) : await askOrigin(this.checkOrigin, req)
+    if (verdict !== true) {
+      return this.refuse(req, res, 403, 'websocket: request origin not allowed by Upgrader.CheckOrigin',
+        verdict === false ? undefined : verdict.error)
     }
     const challengeKey = h['sec-websocket-key']?.[0]
     if (!isValidChallengeKey(challengeKey)) {
@@ -155,22 +156,25 @@ export class Upgrader implements UpgraderSettings {
     return acceptConn(this, agreement, socket, taken.head)
   }
 
-  private refuse(
+  private async refuse(
     req: IncomingMessage,
     res: ServerResponse,
     status: number,
     reason: string,
     cause?: unknown,
     code: WsCompatErrorCode = WsCompatErrorCode.HANDSHAKE,
-  ): never {
-    const err = new WsCompatError(code, reason, cause === undefined ? { status } : { cause, status })
+  ): Promise<never> {
+    const err = refusalError(code, reason, status, cause)
     // A response already hijacked by someone else has no way to answer any more (Go logs a superfluous write).
     if (hijacked(res)) throw err
-    if (this.error !== undefined) this.error(req, res, status, err)
-    else {
-      if (!res.headersSent) res.setHeader('Sec-WebSocket-Version', '13')
-      httpError(res, STATUS_CODES[status] ?? String(status), status)
+    const onError = this.error
+    if (onError !== undefined) {
+      const failure = await runErrorWriter(() => onError(req, res, status, err))
+      if (failure === undefined) throw err
+      defaultRefusal(res, status)
+      throw refusalError(code, reason, status, cause, failure)
     }
+    defaultRefusal(res, status)
     throw err
   }
 
@@ -196,6 +200,12 @@ export class Upgrader implements UpgraderSettings {
       })
     })
   }
+}
+
+/** gorilla's answer to a refusal: Go's `http.Error` with `Sec-WebSocket-Version: 13`. */
+function defaultRefusal(res: ServerResponse, status: number): void {
+  if (!res.headersSent) res.setHeader('Sec-WebSocket-Version', '13')
+  httpError(res, STATUS_CODES[status] ?? String(status), status)
 }
 
 /** Go's `http.Error`: plain-text body ending in a newline, `nosniff`, no stale `Content-Length`. */

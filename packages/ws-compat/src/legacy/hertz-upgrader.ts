@@ -1,9 +1,9 @@
 import { STATUS_CODES } from 'node:http'
 import type { HijackConn, RequestContext } from '@hertz-node/router'
-import { acceptConn, acceptHeaders, agree, type UpgraderSettings } from '../accept.js'
+import { acceptConn, acceptHeaders, agree, askOrigin, refusalError, runErrorWriter, type UpgraderSettings } from '../accept.js'
 import type { BufferPool } from '../buffer-pool.js'
 import type { Conn } from '../conn.js'
-import { WsCompatError, WsCompatErrorCode } from '../errors.js'
+import { WsCompatErrorCode } from '../errors.js'
 import {
   APP_EXTENSIONS_UNSUPPORTED,
   BAD_HANDSHAKE,
@@ -23,7 +23,7 @@ export interface HertzUpgraderOptions extends Partial<UpgraderSettings> {
   /** Writes the error response; default: `Sec-Websocket-Version: 13` and `c.abortWithMsg(statusText, status)`. */
   error?: HertzUpgraderErrorHandler | undefined
   /** Tells whether the request's `Origin` is acceptable; default: {@link fastHTTPCheckSameOrigin}. */
-  checkOrigin?: ((c: RequestContext) => boolean) | undefined
+  checkOrigin?: ((c: RequestContext) => boolean | Promise<boolean>) | undefined
 }
 
 /** Hertz's own guide, and this project's walk-through of it in TypeScript. */
@@ -90,8 +90,11 @@ export class HertzUpgrader implements UpgraderSettings {
   subprotocols: string[] | undefined = undefined
   /** Writes the error response of a refused handshake on `c`. */
   error: HertzUpgraderErrorHandler | undefined = undefined
-  /** Tells whether the request's `Origin` is acceptable; default {@link fastHTTPCheckSameOrigin}. */
-  checkOrigin: ((c: RequestContext) => boolean) | undefined = undefined
+  /**
+   * Tells whether the request's `Origin` is acceptable; default {@link fastHTTPCheckSameOrigin}. A policy
+   * that throws (or returns a Promise that rejects) refuses with 403, its error kept as the `cause`.
+   */
+  checkOrigin: ((c: RequestContext) => boolean | Promise<boolean>) | undefined = undefined
   /** Try to negotiate per-message compression ("no context takeover" only); not a guarantee. */
   enableCompression = false
 
@@ -132,8 +135,11 @@ export class HertzUpgrader implements UpgraderSettings {
     if (c.response.header.peek('Sec-Websocket-Extensions') !== '') {
       return this.refuse(c, 500, APP_EXTENSIONS_UNSUPPORTED)
     }
-    if (!(this.checkOrigin ?? fastHTTPCheckSameOrigin)(c)) {
-      return this.refuse(c, 403, 'websocket: request origin not allowed by HertzUpgrader.CheckOrigin')
+    // A plain boolean policy (the default among them) keeps the upgrade synchronous up to c.hijack.
+    const verdict = askOrigin(this.checkOrigin ?? fastHTTPCheckSameOrigin, c)
+    const allowed = verdict instanceof Promise ? await verdict : verdict
+    if (allowed !== true) {
+      return this.refuse(c, 403, ORIGIN_REFUSED, allowed === false ? undefined : allowed.error)
     }
     const challengeKey = header.peek('Sec-Websocket-Key')
     if (challengeKey === '') {
@@ -147,13 +153,24 @@ export class HertzUpgrader implements UpgraderSettings {
     c.hijack((netConn: HijackConn) => handler(acceptConn(this, agreement, netConn.socket, netConn.head, netConn)))
   }
 
-  private refuse(c: RequestContext, status: number, reason: string): never {
-    const err = new WsCompatError(WsCompatErrorCode.HANDSHAKE, reason, { status })
-    if (this.error !== undefined) this.error(c, status, err)
-    else {
-      c.response.header.set('Sec-Websocket-Version', '13')
-      c.abortWithMsg(STATUS_CODES[status] ?? String(status), status)
+  private async refuse(c: RequestContext, status: number, reason: string, cause?: unknown): Promise<never> {
+    const err = refusalError(WsCompatErrorCode.HANDSHAKE, reason, status, cause)
+    const onError = this.error
+    if (onError !== undefined) {
+      const failure = await runErrorWriter(() => onError(c, status, err))
+      if (failure === undefined) throw err
+      defaultRefusal(c, status)
+      throw refusalError(WsCompatErrorCode.HANDSHAKE, reason, status, cause, failure)
     }
+    defaultRefusal(c, status)
     throw err
   }
+}
+
+const ORIGIN_REFUSED = 'websocket: request origin not allowed by HertzUpgrader.CheckOrigin'
+
+/** hertz-contrib's answer to a refusal. */
+function defaultRefusal(c: RequestContext, status: number): void {
+  c.response.header.set('Sec-Websocket-Version', '13')
+  c.abortWithMsg(STATUS_CODES[status] ?? String(status), status)
 }

@@ -32,10 +32,12 @@ export interface MatrixOptions {
   writeBufferPool?: BufferPool
   subprotocols?: string[]
   enableCompression?: boolean
-  /** An origin policy over the `Origin` header (undefined when absent). */
-  checkOrigin?: (origin: string | undefined) => boolean
+  /** An origin policy over the `Origin` header (undefined when absent); may throw or return a Promise. */
+  checkOrigin?: (origin: string | undefined) => boolean | Promise<boolean>
   /** Install an `error` callback that answers `status` with the reason text and `X-Reason-Status`. */
   customError?: boolean
+  /** Install an `error` callback that writes nothing and throws `error` (or returns it rejected). */
+  failingError?: { mode: 'throw' | 'reject'; error: Error }
   /** Headers for the 101: `responseHeader` for Upgrader, headers set on `c.response` for HertzUpgrader. */
   responseHeader?: OutgoingHttpHeaders
   /** Runs with each connection; by default an echo loop that closes the connection at the end. */
@@ -54,6 +56,8 @@ export interface MatrixServer {
   nextRejection(): Promise<Error>
   /** The router engine (legacy and adaptor), for noHijackConnPool and friends. */
   engine: ReturnType<typeof server.New> | null
+  /** Every TCP connection the server accepted, in order. */
+  sockets: Socket[]
 }
 
 /** The echo loop of the seed's examples. */
@@ -104,6 +108,15 @@ export async function startUpgraderServer(t: Teardown, kind: UpgraderKind, opts:
     return i < rejections.length ? Promise.resolve(rejections[i]!) : new Promise((resolve) => waiting.push(resolve))
   }
   const onConn = opts.onConn ?? echo
+  const sockets: Socket[] = []
+  const track = (s: Socket): void => {
+    sockets.push(s)
+  }
+  const failing = opts.failingError
+  const fail = failing && ((): void | Promise<void> => {
+    if (failing.mode === 'throw') throw failing.error
+    return Promise.reject(failing.error)
+  })
   const common = {
     readBufferSize: opts.readBufferSize ?? 0,
     writeBufferSize: opts.writeBufferSize ?? 0,
@@ -124,7 +137,7 @@ export async function startUpgraderServer(t: Teardown, kind: UpgraderKind, opts:
             c.abortWithMsg(reason.message, status)
             c.response.header.set('X-Reason-Status', String(status))
           }
-        : undefined,
+        : fail,
     })
     const h = server.New(server.withHostPorts('127.0.0.1:0'))
     h.logger = { info() {}, warn() {}, error() {} }
@@ -139,9 +152,10 @@ export async function startUpgraderServer(t: Teardown, kind: UpgraderKind, opts:
       }
     })
     await h.run()
+    h.server!.on('connection', track)
     t.teardown(() => h.close())
     const port = h.address().port
-    return { kind, port, url: (p = '/echo') => `ws://127.0.0.1:${port}${p}`, rejections, nextRejection, engine: h }
+    return { kind, port, url: (p = '/echo') => `ws://127.0.0.1:${port}${p}`, rejections, nextRejection, engine: h, sockets }
   }
 
   const upgrader = new Upgrader({
@@ -153,7 +167,7 @@ export async function startUpgraderServer(t: Teardown, kind: UpgraderKind, opts:
           res.setHeader('X-Reason-Status', String(status))
           res.end(reason.message)
         }
-      : undefined,
+      : fail,
   })
   if (kind === 'adaptor') {
     const h = server.New(server.withHostPorts('127.0.0.1:0'))
@@ -169,9 +183,10 @@ export async function startUpgraderServer(t: Teardown, kind: UpgraderKind, opts:
       await onConn(conn)
     }))
     await h.run()
+    h.server!.on('connection', track)
     t.teardown(() => h.close())
     const port = h.address().port
-    return { kind, port, url: (p = '/echo') => `ws://127.0.0.1:${port}${p}`, rejections, nextRejection, engine: h }
+    return { kind, port, url: (p = '/echo') => `ws://127.0.0.1:${port}${p}`, rejections, nextRejection, engine: h, sockets }
   }
 
   const run = (req: IncomingMessage, res: ServerResponse): void => {
@@ -183,18 +198,19 @@ export async function startUpgraderServer(t: Teardown, kind: UpgraderKind, opts:
     upgrader.upgrade(req, res, opts.responseHeader).then(onConn, reject)
   }
   const srv = createServer(run)
-  const sockets = new Set<Duplex>()
+  const open = new Set<Duplex>()
   srv.on('connection', (s: Socket) => {
-    sockets.add(s)
-    s.once('close', () => sockets.delete(s))
+    track(s)
+    open.add(s)
+    s.once('close', () => open.delete(s))
   })
   srv.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => run(req, upgradeResponse(req, socket, head)))
   srv.listen(0, '127.0.0.1')
   await once(srv, 'listening')
   t.teardown(() => {
-    for (const s of sockets) s.destroy()
+    for (const s of open) s.destroy()
     return new Promise<void>((resolve) => srv.close(() => resolve()))
   })
   const port = (srv.address() as AddressInfo).port
-  return { kind, port, url: (p = '/echo') => `ws://127.0.0.1:${port}${p}`, rejections, nextRejection, engine: null }
+  return { kind, port, url: (p = '/echo') => `ws://127.0.0.1:${port}${p}`, rejections, nextRejection, engine: null, sockets }
 }
