@@ -65,7 +65,7 @@ t.test('markdown, json and chart of a small run', async (t) => {
   // 20 % more throughput, but 25 % more CPU per request: by CPU the target is missed.
   t.match(md, /router \/ node-http, HTTP req\/s \| >= 1\.00x \| 1\.200x \| met \| 0\.800x \| \*\*missed\*\* \|/)
   t.match(md, /ws-compat \(echo 32 B\): connection 0: message 3 came back altered$/m)
-  const json = toJson(report) as { rows: unknown[], ratios: Array<{ variant: string, value: number }>, node: string, cpus: number }
+  const json = toJson(report) as { rows: unknown[], ratios: Array<{ variant: string, metric: string, value: number }>, node: string, cpus: number }
   t.equal(json.node, 'v20')
   t.equal(json.cpus, 2)
   t.equal(json.rows.length, 6)

@@ -28,6 +28,7 @@ describeMatrix(t, 'frame fuzz', async (t, path) => {
   const tally = await runFuzz({ port: app.port, path: app.wsPath, seed, limit: LIMIT, minFrames, concurrency: 24, deadlineMs: 90_000, only })
   t.same(watch.stop(), [], 'no uncaught error or unhandled rejection')
   if (only === undefined) t.ok(tally.frames >= minFrames, `${tally.frames} frames in ${tally.cases} connections`)
+  t.comment(`${tally.violatingFrames} violating frames, ${tally.frames - tally.violatingFrames} valid prefix frames`)
   for (const [category, c] of Object.entries(tally.byCategory).sort()) {
     recordCounts({ section: 'frame fuzz', name: category, path: path.name, ...c, command })
   }

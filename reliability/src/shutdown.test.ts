@@ -22,7 +22,11 @@ const perPath = Number(process.env.RELIABILITY_SHUTDOWN_WS ?? 1000)
 const inflight = 20
 const idle = 5
 const exitWait = 3000
-/** Process start-up and teardown on a loaded 2-core machine, on top of the exit wait time. */
+/**
+ * Allowed on top of the exit wait time: the router starts its forced close when the exit wait time runs out,
+ * and the process still has to tear down and its exit reach this process on a loaded 2-core machine (up to
+ * about 0.4 s seen). The same slack bounds the waits for close frames and responses.
+ */
 const exitSlack = 1500
 const command = 'npx tap --disable-coverage reliability/src/shutdown.test.ts'
 
@@ -118,5 +122,5 @@ t.test(`SIGTERM with ${perPath} WebSockets per path and requests in flight`, asy
   recordCounts({ section: 'graceful shutdown', name: 'WebSocket gets 1001 (recommended)', path: 'recommended', tried: perPath, survived: recommendedCodes['1001'] ?? 0, lost: perPath - (recommendedCodes['1001'] ?? 0), command })
   recordCounts({ section: 'graceful shutdown', name: 'in-flight request completes with Connection: close', path: 'both', tried: inflight, survived: httpOk, lost: inflight - httpOk, command })
   const exitedInTime = exit !== null && exit.code === 0 && exit.at - sigterm <= exitWait + exitSlack
-  recordCounts({ section: 'graceful shutdown', name: 'process exits within the exit wait time', path: 'both', tried: 1, survived: exitedInTime ? 1 : 0, lost: exitedInTime ? 0 : 1, command })
+  recordCounts({ section: 'graceful shutdown', name: 'process exits within the exit wait time + 1.5 s slack', path: 'both', tried: 1, survived: exitedInTime ? 1 : 0, lost: exitedInTime ? 0 : 1, command })
 })

@@ -5,6 +5,8 @@ import { describeError } from './errors.js'
 export interface Startable {
   /** Loads the plugins and runs the onRun hooks without listening; rejects when the engine has started already. */
   mount (): Promise<void>
+  /** Resolves when a start in progress (`h.run()`, `h.mount()`) has finished; rejects when it failed. */
+  ready (): Promise<void>
   /** True once started, until a shutdown begins. */
   isRunning (): boolean
   /** True once shutting down or closed. */
@@ -12,10 +14,6 @@ export interface Startable {
   /** Where the engine logs. */
   logger: Logger
 }
-
-// How often to look again while someone else's start of the engine is in progress. The engine offers no way to wait
-// for a start it did not begin; this only matters for requests that arrive during that start.
-const RETRY_MS = 10
 
 // One start per engine, shared by its request and upgrade listeners (and by every toNodeHandler() of it), so the
 // plugins and onRun hooks run once however many requests arrive while they load.
@@ -53,7 +51,11 @@ async function start (h: Startable): Promise<void> {
     }
     // `h.run()` or `h.mount(server)` is starting the engine: wait for it. Should that start fail, the engine is back
     // at its beginning and the next round starts it here (sharing a plugin failure, which the engine keeps).
-    if (h.isRunning() || h.isClosing()) return
-    await new Promise<void>(resolve => { setTimeout(resolve, RETRY_MS) })
+    try {
+      await h.ready()
+      return
+    } catch {
+      // That start failed: the next round starts the engine here.
+    }
   }
 }

@@ -47,8 +47,8 @@ export class ContextInput {
     return queries(this).get(key) ?? undefined
   }
 
-  /** All query values (parsed once, on first use). */
-  queryArgsAll (this: RequestContext): URLSearchParams {
+  /** All query values (Hertz's `QueryArgs`; parsed once, on first use). */
+  queryArgs (this: RequestContext): URLSearchParams {
     return queries(this)
   }
 
@@ -122,6 +122,14 @@ export class ContextInput {
     if (this.body_ !== null) return this.body_
     if (this.upgradeSocket !== null) return (this.body_ = Buffer.alloc(0))
     this.body_ = await readBody(this.req, this.engine.options.maxRequestBodySize)
+    return this.body_
+  }
+
+  /**
+   * The request body once read (Hertz's `GetRawData`): the buffered body, or null while a streamed body
+   * (`withStreamBody`) has not been read yet (`await c.body()` reads it).
+   */
+  getRawData (this: RequestContext): Buffer | null {
     return this.body_
   }
 

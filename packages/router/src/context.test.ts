@@ -299,3 +299,64 @@ t.test('an invalid header set by a handler becomes a 500, not a crash', async t 
   t.notMatch(r.text, /\r\nInjected: 1/)
   t.equal((await fetch(url + '/badstatus')).status, 500)
 })
+
+t.test('Hertz names: queryArgs, getRawData, visitAll (forEach stays as the Map-style alias)', async t => {
+  const h = New()
+  h.POST('/n', (_ctx, c) => {
+    c.response.header.set('X-One', '1')
+    c.setContentType('text/x-one')
+    const visited: string[] = []
+    c.response.header.visitAll((k, v) => { visited.push(`${k}=${v}`) })
+    const mapStyle: string[] = []
+    c.response.header.forEach((v, k) => { mapStyle.push(`${k}=${v}`) })
+    const reqVisited: string[] = []
+    c.request.header.visitAll((k, v) => { if (k.startsWith('X-')) reqVisited.push(`${k}=${v}`) })
+    c.json(200, {
+      q: c.queryArgs().getAll('q'),
+      raw: c.getRawData()?.toString() ?? null,
+      visited,
+      mapStyle,
+      reqVisited
+    })
+  })
+  const { url } = await start(t, h)
+  const r = await fetch(url + '/n?q=1&q=2', { method: 'POST', body: 'raw bytes', headers: { 'X-Req': 'r' } })
+  t.same(await r.json(), {
+    q: ['1', '2'],
+    raw: 'raw bytes',
+    visited: ['Content-Type=text/x-one', 'X-One=1'],
+    mapStyle: ['Content-Type=text/x-one', 'X-One=1'],
+    reqVisited: ['X-Req=r']
+  })
+})
+
+t.test('an error after the head went out (c.flush()) cuts the connection: no final chunk, server keeps serving', async t => {
+  for (const make of [Default, New]) {
+    await t.test(make.name, async t => {
+      const h = make()
+      h.GET('/stream', async (_ctx, c) => {
+        c.writeString('stream part;')
+        await c.flush()
+        throw new Error('stream boom')
+      })
+      h.GET('/raw', async (_ctx, c) => {
+        c.res.writeHead(200, { 'Content-Type': 'text/plain' })
+        c.res.write('raw part;')
+        await new Promise(resolve => { setImmediate(resolve) })
+        throw new Error('raw boom')
+      })
+      h.GET('/ok', (_ctx, c) => { c.string(200, 'fine') })
+      const { url, port, logger } = await start(t, h)
+      for (const path of ['/stream', '/raw']) {
+        const r = await rawExchange(t, port, `GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`)
+        t.ok(r.closed, path + ': connection cut')
+        t.match(r.text, /^HTTP\/1\.1 200 OK\r\n[\s\S]*Transfer-Encoding: chunked\r\n[\s\S]* part;\r\n$/, path + ': head and the part already sent')
+        t.notMatch(r.text, /\r\n0\r\n\r\n$/, path + ': no terminating chunk, so the client sees a truncated body')
+        t.equal(r.text.match(/HTTP\/1\.1 /g)?.length, 1, path + ': no second answer')
+      }
+      t.match(logger.text(), /stream boom/)
+      t.match(logger.text(), /raw boom/)
+      t.equal(await (await fetch(url + '/ok')).text(), 'fine')
+    })
+  }
+})

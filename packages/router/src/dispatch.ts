@@ -136,7 +136,7 @@ export function complete (engine: Engine, c: RequestContext): Promise<void> {
 /** Ends `res`: a stream is ended; the buffered answer is written unless someone already answered through `c.res`. */
 export function writeAnswer (c: RequestContext, res: ServerResponse): void {
   if (c.streaming) {
-    if (!res.writableEnded) res.end()
+    if (!res.writableEnded && !res.destroyed) res.end()
   } else if (!res.headersSent && !res.writableEnded && !res.destroyed) {
     sendSafely(c)
   }

@@ -120,6 +120,34 @@ t.test('listen errors are typed', async t => {
   t.match(((err as HertzError).cause as NodeJS.ErrnoException).code, 'EADDRINUSE')
 })
 
+t.test('ready() waits for the start in progress, shares its failure, and needs a start', async t => {
+  const h = New(server.withHostPorts('127.0.0.1:0'))
+  h.logger = new MemoryLogger()
+  await t.rejects(h.ready(), { code: 'HERTZ_ERR_NOT_RUNNING' }, 'nothing to wait for before a start')
+  let release = (): void => {}
+  h.onRun.push(() => new Promise<void>(resolve => { release = resolve }))
+  const running = h.run()
+  t.teardown(() => h.close())
+  let readyDone = false
+  const ready = h.ready().then(() => { readyDone = true })
+  await sleep(20)
+  t.notOk(readyDone, 'still starting')
+  release()
+  await ready
+  t.ok(h.isRunning(), 'resolved once the start finished')
+  await running
+  await h.ready()
+  t.pass('at once once running')
+
+  const bad = New()
+  bad.logger = new MemoryLogger()
+  bad.onRun.push(async () => { await sleep(5); throw new Error('not today') })
+  const mounting = bad.mount()
+  await t.rejects(bad.ready(), { message: 'not today' }, 'the start\'s own error')
+  await t.rejects(mounting, { message: 'not today' })
+  await t.rejects(bad.ready(), { code: 'HERTZ_ERR_NOT_RUNNING' }, 'back at the beginning')
+})
+
 t.test('onRun hooks run in order before listening; an error aborts the start', async t => {
   const order: string[] = []
   const h = New()

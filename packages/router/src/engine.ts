@@ -2,11 +2,12 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { newOptions, type Option, type Options } from './options.js'
-import { RouterGroup } from './router-group.js'
+import { RouterGroup, checkHandlers } from './router-group.js'
 import { RouteTable, type RouteInfo } from './routes.js'
 import { RequestContext } from './context.js'
 import { normalizePath, lookupPath } from './path.js'
-import { HijackConnPool, type HijackConn } from './hijack.js'
+import { HijackConnPool } from './conn-core.js'
+import type { HijackConn } from './hijack.js'
 import { serve } from './dispatch.js'
 import { acceptUpgrade } from './upgrade.js'
 import * as lifecycle from './lifecycle.js'
@@ -55,6 +56,8 @@ export class Engine extends RouterGroup {
   allNoMethod: HandlersChain = []
   /** @internal */
   status = Status.Init
+  /** @internal the start in progress (`run()` / `mount()`), for `ready()`. */
+  starting: Promise<void> | null = null
   /** @internal the server `run()` listens with. */
   server: Server | null = null
   /** @internal the server given to `mount()`. */
@@ -93,13 +96,13 @@ export class Engine extends RouterGroup {
 
   /** Handlers for requests no route matches (after the global middleware). Default answer: 404 `Not Found`. */
   noRoute (...handlers: HandlerFunc[]): void {
-    this.noRouteHandlers = handlers
+    this.noRouteHandlers = checkHandlers(handlers)
     this.rebuildFallbacks()
   }
 
   /** Handlers for 405 answers (with `withHandleMethodNotAllowed(true)`). Default answer: `Method Not Allowed`. */
   noMethod (...handlers: HandlerFunc[]): void {
-    this.noMethodHandlers = handlers
+    this.noMethodHandlers = checkHandlers(handlers)
     this.rebuildFallbacks()
   }
 
@@ -201,6 +204,15 @@ export class Engine extends RouterGroup {
    */
   unmount (): Promise<void> {
     return lifecycle.unmount(this)
+  }
+
+  /**
+   * Resolves once the engine has started (fastify's `ready()`): when the start in progress (`run()`, `mount()`)
+   * has finished, at once when the engine runs or has run; rejects with that start's error when it fails, and with
+   * `HERTZ_ERR_NOT_RUNNING` when no start has begun.
+   */
+  ready (): Promise<void> {
+    return lifecycle.ready(this)
   }
 
   /** True between `run()`/`mount()` and the start of `shutdown()`/`unmount()`/`close()` (Hertz's `IsRunning`). */

@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap'
 import type { Socket } from 'node:net'
 import { HertzError, type HijackConn, type HijackHandler, type RequestContext } from './index.js'
-import { start, openSocket, readUntil, rawExchange, sleep, New } from './test-util/http.js'
+import { start, openSocket, readUntil, rawExchange, sleep, New, Default } from './test-util/http.js'
 import type { Hertz } from './hertz.js'
 
 const UPGRADE = (path: string, extra = ''): string =>
@@ -112,7 +112,7 @@ t.test('pool on: a second close throws CLOSED, use after release throws RELEASED
   hijackRoute(h, '/leak', conn => { stale = conn })
   hijackRoute(h, '/reuse', async conn => {
     // The released wrapper of /leak may be recycled for this connection; the stale lease must not reach it.
-    try { stale?.write('intruder') } catch (err) { results.stale = (err as HertzError).code }
+    results.stale = await (stale as unknown as HijackConn).write('intruder').then(() => 'resolved', (err: HertzError) => err.code)
     await conn.write('mine')
   })
   const { port } = await start(t, h)
@@ -124,7 +124,12 @@ t.test('pool on: a second close throws CLOSED, use after release throws RELEASED
   c = await connectUpgrade(t, port, '/leak')
   await closed(c.s)
   const leaked = stale as unknown as HijackConn
-  t.throws(() => leaked.write('late'), { code: 'HERTZ_ERR_HIJACK_CONN_RELEASED' })
+  // read() and write() return Promises, so their misuse is a rejection (`conn.write(x).catch(f)` catches it) ...
+  let writing: Promise<void> | null = null
+  t.doesNotThrow(() => { writing = leaked.write('late') })
+  await t.rejects(writing as unknown as Promise<void>, { code: 'HERTZ_ERR_HIJACK_CONN_RELEASED' })
+  await t.rejects(leaked.read(), { code: 'HERTZ_ERR_HIJACK_CONN_RELEASED' })
+  // ... while the synchronous methods throw.
   t.throws(() => leaked.close(), { code: 'HERTZ_ERR_HIJACK_CONN_RELEASED' })
   t.throws(() => leaked.setReadTimeout(10), { code: 'HERTZ_ERR_HIJACK_CONN_RELEASED' })
   t.throws(() => leaked.socket, { code: 'HERTZ_ERR_HIJACK_CONN_RELEASED' })
@@ -265,4 +270,29 @@ t.test('bytes that arrive while the chain runs (signal watched) are not lost to 
   await readUntil(s, x => x.includes('second'))
   t.match(text, /^HTTP\/1\.1 101 /)
   t.match(await readUntil(s, x => x.endsWith('second')), /saw:first,second$/)
+})
+
+t.test('an error after c.hijack() answers a plain 500: upgrade headers dropped, the handler never runs', async t => {
+  for (const make of [Default, New]) {
+    await t.test(make.name, async t => {
+      const h = make()
+      let ran = false
+      h.GET('/boom', (_ctx, c) => {
+        c.setStatusCode(101)
+        c.header('Upgrade', 'echo')
+        c.header('Connection', 'Upgrade')
+        c.hijack(async conn => { ran = true; await conn.write('hijacked bytes') })
+        throw new Error('after hijack')
+      })
+      const { port, logger } = await start(t, h)
+      const r = await rawExchange(t, port, UPGRADE('/boom'))
+      t.ok(r.closed, 'socket closed after the 500')
+      t.match(r.text, /^HTTP\/1\.1 500 Internal Server Error\r\n/)
+      t.notMatch(r.text, /Upgrade/i, 'no Upgrade header, no Connection: Upgrade')
+      t.notMatch(r.text, /hijacked bytes/)
+      t.equal(r.text.match(/HTTP\/1\.1 /g)?.length, 1)
+      t.notOk(ran, 'the hijack handler did not run')
+      t.match(logger.text(), /after hijack/)
+    })
+  }
 })

@@ -1,257 +1,15 @@
 import type { Socket } from 'node:net'
 import { HertzError, ErrorCodes } from './errors.js'
 import { Addr } from './addr.js'
+import { closedError, type ConnCore, type HijackConnPool } from './conn-core.js'
 
 /** Runs with the raw connection of a hijacked request (Hertz's `app.HijackHandler`). */
 export type HijackHandler = (conn: HijackConn) => void | Promise<void>
-
-const EMPTY = Buffer.alloc(0)
-const POOL_LIMIT = 1024
-/** How long a closed conn waits, once its pending writes are out, for the peer to close its side too. */
-const LINGER_MS = 1000
-
-interface Waiter {
-  resolve: (chunk: Buffer | null) => void
-  reject: (err: Error) => void
-}
-
-/**
- * Closes `socket` without resetting it: the FIN follows the pending writes, and the peer's further input is
- * read and discarded until the peer closes too, or `LINGER_MS` after the FIN. Destroying a socket with unread
- * input makes the kernel answer RST, and a peer still sending (a WebSocket client after a protocol error, say)
- * would lose the last bytes written to it - Go's lingering close.
- */
-function lingeringClose (socket: Socket): void {
-  const linger = (): void => {
-    const timer = setTimeout(() => { socket.destroy() }, LINGER_MS)
-    socket.once('close', () => { clearTimeout(timer) })
-  }
-  if (socket.writableFinished) linger()
-  else socket.once('finish', linger)
-  socket.end()
-  socket.on('data', discard)
-  socket.resume()
-}
-
-function discard (): void {}
-
-function closedError (): HertzError {
-  return new HertzError(ErrorCodes.HERTZ_ERR_HIJACK_CONN_CLOSED, 'use of closed hijacked connection')
-}
 
 function releasedError (): HertzError {
   return new HertzError(ErrorCodes.HERTZ_ERR_HIJACK_CONN_RELEASED,
     'hijacked connection was released to the pool: it must not be used after its hijack handler settled ' +
     '(set h.noHijackConnPool = true for asynchronous use)')
-}
-
-/**
- * The reusable part of a hijacked connection: read queue, deadlines and the socket listeners, bound once per
- * core rather than once per connection. With the pool on, cores are recycled; each use is handed out through a
- * fresh {@link HijackConn} lease so a stale reference is detected instead of touching the next connection.
- */
-export class ConnCore {
-  socket: Socket | null = null
-  head: Buffer = EMPTY
-  gen = 0
-  closed = false
-  released = false
-  ended = false
-  error: Error | null = null
-  private headPending = false
-  private readonly waiters: Waiter[] = []
-  private listening = false
-  private readTimeout = 0
-  private writeTimeout = 0
-  private timer: NodeJS.Timeout | null = null
-  private seenRead = 0
-  private seenReadAt = 0
-  private seenWritten = 0
-  private seenWrittenAt = 0
-
-  private readonly onReadable = (): void => { this.serve() }
-  private readonly onEnd = (): void => { this.ended = true; this.serve() }
-  private readonly onClose = (): void => { this.ended = true; this.stopTimer(); this.serve() }
-  private readonly onError = (err: Error): void => { if (this.error === null) this.error = err; this.serve() }
-  private readonly onTick = (): void => { this.checkDeadlines() }
-
-  /** Binds the core to a socket and the bytes already read past the request head. */
-  attach (socket: Socket, head: Buffer | null): void {
-    this.socket = socket
-    this.head = head ?? EMPTY
-    this.headPending = this.head.length > 0
-    this.closed = false
-    this.released = false
-    this.ended = socket.readableEnded || socket.destroyed
-    this.error = null
-    socket.on('error', this.onError)
-    socket.on('close', this.onClose)
-  }
-
-  read (): Promise<Buffer | null> {
-    if (this.error !== null) return Promise.reject(this.error)
-    if (this.closed) return Promise.reject(closedError())
-    if (this.headPending) {
-      this.headPending = false
-      return Promise.resolve(this.head)
-    }
-    const socket = this.socket as Socket
-    if (!this.listening) {
-      this.listening = true
-      socket.on('readable', this.onReadable)
-      socket.on('end', this.onEnd)
-    }
-    const chunk = socket.read() as Buffer | null
-    if (chunk !== null) return Promise.resolve(chunk)
-    if (this.ended) return Promise.resolve(null)
-    return new Promise((resolve, reject) => { this.waiters.push({ resolve, reject }) })
-  }
-
-  private serve (): void {
-    const socket = this.socket
-    while (this.waiters.length > 0) {
-      if (this.error !== null) { (this.waiters.shift() as Waiter).reject(this.error); continue }
-      if (this.closed) { (this.waiters.shift() as Waiter).reject(closedError()); continue }
-      const chunk = socket === null ? null : socket.read() as Buffer | null
-      if (chunk !== null) { (this.waiters.shift() as Waiter).resolve(chunk); continue }
-      if (this.ended) { (this.waiters.shift() as Waiter).resolve(null); continue }
-      break
-    }
-  }
-
-  write (data: string | Uint8Array): Promise<void> {
-    if (this.error !== null) return Promise.reject(this.error)
-    if (this.closed) return Promise.reject(closedError())
-    const socket = this.socket as Socket
-    return new Promise((resolve, reject) => {
-      socket.write(data, (err) => { if (err) reject(err); else resolve() })
-    })
-  }
-
-  /**
-   * Closes the socket once pending writes are out, without a reset (see {@link lingeringClose}). Pending reads
-   * reject with `HERTZ_ERR_HIJACK_CONN_CLOSED`.
-   */
-  close (): void {
-    if (this.closed) return
-    this.closed = true
-    this.stopTimer()
-    const socket = this.socket
-    if (socket !== null && !socket.destroyed) {
-      // A 'readable' listener would keep the socket from flowing, and nothing will read it any more.
-      if (this.listening) {
-        socket.removeListener('readable', this.onReadable)
-        this.listening = false
-      }
-      lingeringClose(socket)
-    }
-    this.serve()
-  }
-
-  setReadTimeout (ms: number): void {
-    this.readTimeout = ms
-    this.seenRead = this.socket?.bytesRead ?? 0
-    this.seenReadAt = Date.now()
-    this.armTimer()
-  }
-
-  setWriteTimeout (ms: number): void {
-    this.writeTimeout = ms
-    const socket = this.socket
-    this.seenWritten = socket === null ? 0 : socket.bytesWritten - socket.writableLength
-    this.seenWrittenAt = Date.now()
-    this.armTimer()
-  }
-
-  private armTimer (): void {
-    this.stopTimer()
-    const shortest = Math.min(this.readTimeout || Infinity, this.writeTimeout || Infinity)
-    if (shortest === Infinity || this.closed) return
-    // Deadlines are checked by polling the byte counters: no extra 'data' listener that could switch the
-    // socket to flowing mode under whoever else reads it.
-    this.timer = setInterval(this.onTick, Math.max(5, Math.floor(shortest / 4)))
-    this.timer.unref()
-  }
-
-  private stopTimer (): void {
-    if (this.timer !== null) {
-      clearInterval(this.timer)
-      this.timer = null
-    }
-  }
-
-  private checkDeadlines (): void {
-    const socket = this.socket
-    if (socket === null || socket.destroyed) { this.stopTimer(); return }
-    const now = Date.now()
-    if (this.readTimeout > 0) {
-      if (socket.bytesRead !== this.seenRead) {
-        this.seenRead = socket.bytesRead
-        this.seenReadAt = now
-      } else if (now - this.seenReadAt >= this.readTimeout) {
-        this.fail(new HertzError(ErrorCodes.HERTZ_ERR_READ_TIMEOUT, 'i/o timeout: no data read within the read timeout'))
-        return
-      }
-    }
-    if (this.writeTimeout > 0) {
-      // bytesWritten counts queued bytes too; minus what is still queued, it is what the OS has taken.
-      const flushed = socket.bytesWritten - socket.writableLength
-      if (socket.writableLength === 0 || flushed !== this.seenWritten) {
-        this.seenWritten = flushed
-        this.seenWrittenAt = now
-      } else if (now - this.seenWrittenAt >= this.writeTimeout) {
-        this.fail(new HertzError(ErrorCodes.HERTZ_ERR_WRITE_TIMEOUT, 'i/o timeout: pending data not written within the write timeout'))
-      }
-    }
-  }
-
-  private fail (err: HertzError): void {
-    this.stopTimer()
-    if (this.error === null) this.error = err
-    this.socket?.destroy(err)
-    this.serve()
-  }
-
-  /** Detaches from the socket and invalidates every lease handed out so far; `forget` drops the socket too. */
-  release (forget: boolean): void {
-    this.gen++
-    this.released = true
-    this.closed = true
-    this.stopTimer()
-    this.serve()
-    const socket = this.socket
-    if (socket !== null) {
-      socket.removeListener('readable', this.onReadable)
-      socket.removeListener('end', this.onEnd)
-      socket.removeListener('error', this.onError)
-      socket.removeListener('close', this.onClose)
-    }
-    if (forget) {
-      this.socket = null
-      this.head = EMPTY
-    }
-    this.listening = false
-    this.readTimeout = 0
-    this.writeTimeout = 0
-    this.waiters.length = 0
-  }
-}
-
-/** Recycles {@link ConnCore}s for an engine. */
-export class HijackConnPool {
-  private readonly free: ConnCore[] = []
-
-  /** A core from the pool (or a new one when `pooled` is false or the pool is empty). */
-  acquire (pooled: boolean): ConnCore {
-    return (pooled ? this.free.pop() : undefined) ?? new ConnCore()
-  }
-
-  /** Releases `core` and, when `pooled`, keeps it for reuse. */
-  release (core: ConnCore, pooled: boolean): void {
-    if (core.released) return
-    core.release(pooled)
-    if (pooled && this.free.length < POOL_LIMIT) this.free.push(core)
-  }
 }
 
 /**
@@ -277,10 +35,14 @@ export class HijackConn {
     this.#keep = keep
   }
 
+  /** True when this lease is no longer valid. Without the pool a core is never reused: released, it is closed. */
+  #stale (core: ConnCore): boolean {
+    return this.#pooled && (core.gen !== this.#gen || core.released)
+  }
+
   #live (): ConnCore {
     const core = this.#core
-    // Without the pool a core is never reused, so a released one simply behaves as closed.
-    if (this.#pooled && (core.gen !== this.#gen || core.released)) throw releasedError()
+    if (this.#stale(core)) throw releasedError()
     return core
   }
 
@@ -294,14 +56,21 @@ export class HijackConn {
     return this.#live().head
   }
 
-  /** The next bytes from the client (the head bytes first), or null at end of stream. */
+  /**
+   * The next bytes from the client (the head bytes first), or null at end of stream. Every failure, a use after
+   * release included, is a rejection, so `conn.read().catch(f)` handles them all.
+   */
   read (): Promise<Buffer | null> {
-    return this.#live().read()
+    const core = this.#core
+    if (this.#stale(core)) return Promise.reject(releasedError())
+    return core.read()
   }
 
-  /** Writes `data`; resolves when it has been handed to the OS. */
+  /** Writes `data`; resolves when it has been handed to the OS. Failures (use after release included) reject. */
   write (data: string | Uint8Array): Promise<void> {
-    return this.#live().write(data)
+    const core = this.#core
+    if (this.#stale(core)) return Promise.reject(releasedError())
+    return core.write(data)
   }
 
   /** Closes the connection (after pending writes). See the class notes for the pool rules. */

@@ -16,12 +16,22 @@ import { Status, type Engine } from './engine.js'
 
 const DONE: Promise<void> = Promise.resolve()
 
-/** Loads the plugins, runs the onRun hooks, then `open`; the engine runs once it resolves, or is back at Init. */
-async function start (engine: Engine, open: () => Promise<void>): Promise<void> {
+/**
+ * Loads the plugins, runs the onRun hooks, then `open`; the engine runs once it resolves, or is back at Init. The
+ * start is kept as `engine.starting` while it is in progress, for `ready()`.
+ */
+function start (engine: Engine, open: () => Promise<void>): Promise<void> {
   if (engine.status !== Status.Init) {
-    throw new HertzError(ErrorCodes.HERTZ_ERR_ALREADY_RUNNING, 'engine is already running (or has run)')
+    return Promise.reject(new HertzError(ErrorCodes.HERTZ_ERR_ALREADY_RUNNING, 'engine is already running (or has run)'))
   }
   engine.status = Status.Starting
+  // One promise for the caller and every ready() waiter: a failed start is a rejection handled by its caller.
+  const p = starting(engine, open).finally(() => { engine.starting = null })
+  engine.starting = p
+  return p
+}
+
+async function starting (engine: Engine, open: () => Promise<void>): Promise<void> {
   try {
     await loadPlugins(engine)
     const ctx = background()
@@ -33,6 +43,15 @@ async function start (engine: Engine, open: () => Promise<void>): Promise<void> 
     throw err
   }
   engine.status = Status.Running
+}
+
+/** `h.ready()`: the start in progress, or at once when the engine runs (or has run). */
+export function ready (engine: Engine): Promise<void> {
+  if (engine.starting !== null) return engine.starting
+  if (engine.status === Status.Init) {
+    return Promise.reject(new HertzError(ErrorCodes.HERTZ_ERR_NOT_RUNNING, 'engine is not starting: ready() waits for run() or mount()'))
+  }
+  return DONE
 }
 
 /** `h.run()`: starts and listens with a node:http server that calls `callbacks`. */

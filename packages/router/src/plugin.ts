@@ -1,5 +1,5 @@
 import { HertzError, ErrorCodes } from './errors.js'
-import { RouterGroup } from './router-group.js'
+import { RouterGroup, checkHandlers } from './router-group.js'
 import { trimTrailingSlashes, isUnderPrefix } from './path.js'
 import type { Engine } from './engine.js'
 import type { HandlerFunc, HandlersChain } from './types.js'
@@ -104,9 +104,7 @@ export class Scope extends RouterGroup {
 
   /** Handlers for requests under this scope's prefix that no route matches (after the scope's middleware). */
   noRoute (...handlers: HandlerFunc[]): void {
-    for (const fn of handlers) {
-      if (typeof fn !== 'function') throw new HertzError(ErrorCodes.HERTZ_ERR_BAD_HANDLER, `handler must be a function, got ${typeof fn}`)
-    }
+    checkHandlers(handlers)
     const list = stateOf(this.engine).noRoutes
     const prefix = trimTrailingSlashes(this.prefix)
     const same = list.find(e => e.prefix === prefix)

@@ -22,12 +22,37 @@ export function logRecovered (logger: Logger, err: unknown): void {
   logger.error(`[Recovery] err=${err instanceof Error ? err.message : String(err)}\nstack=${describeError(err)}`)
 }
 
-/** Logs `err` and aborts `c` with the matching status (what `Default`'s recovery middleware does). */
+/**
+ * Logs `err` and aborts `c` with the matching status (what `Default`'s recovery middleware does). The answer is a
+ * fresh one: headers set before the error (a 101's `Upgrade`, say) are dropped, and so is a recorded hijack
+ * handler, which must not run after an error. Once the head is on the wire (`c.flush()`, or a handler wrote to
+ * `c.res`) no status can be sent any more, and ending the body normally would pass a truncated response off as
+ * complete: the connection is cut instead.
+ */
 export function recovered (c: RequestContext, err: unknown): void {
   logRecovered(c.engine.logger, err)
+  c.hijackHandler = null
+  c.abort()
+  if (cutIfSent(c)) return
   const status = statusForError(err)
+  c.response.reset()
   if (status === 413) c.setConnectionClose()
-  c.abortWithStatus(status)
+  c.response.setStatusCode(status)
+}
+
+/** True once the response head is on the wire. */
+function headSent (c: RequestContext): boolean {
+  if (c.streaming) return true
+  const res = c.peekRes()
+  return res !== null && res.headersSent
+}
+
+/** Destroys the connection of a response whose head has gone out but whose body is unfinished; true if sent. */
+function cutIfSent (c: RequestContext): boolean {
+  if (!headSent(c)) return false
+  const res = c.peekRes()
+  if (res !== null && !res.writableEnded) res.destroy()
+  return true
 }
 
 /**
@@ -51,7 +76,8 @@ export function recovery (): HandlerFunc {
  */
 export function recover (engine: Engine, c: RequestContext, err: unknown): Promise<void> {
   try {
-    if (engine.panicHandler !== null) {
+    if (engine.panicHandler !== null && !headSent(c)) {
+      c.hijackHandler = null
       const r = engine.panicHandler(c, c)
       if (r !== undefined) {
         return r.then(() => complete(engine, c), (e: unknown) => { logRecovered(engine.logger, e); return complete(engine, c) })

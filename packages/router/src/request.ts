@@ -25,7 +25,16 @@ export class RequestHeader {
     return this.req.headers[key.toLowerCase()] !== undefined
   }
 
-  /** Calls `fn(value, key)` for every header line, in arrival order, with the names as the client sent them. */
+  /**
+   * Calls `fn(key, value)` for every header line, in arrival order, with the names as the client sent them
+   * (Hertz's `VisitAll`).
+   */
+  visitAll (fn: (key: string, value: string) => void): void {
+    const raw = this.req.rawHeaders
+    for (let i = 0; i < raw.length; i += 2) fn(raw[i] as string, raw[i + 1] as string)
+  }
+
+  /** {@link visitAll} with a `Map.forEach`-style callback, `fn(value, key)`. */
   forEach (fn: (value: string, key: string) => void): void {
     const raw = this.req.rawHeaders
     for (let i = 0; i < raw.length; i += 2) fn(raw[i + 1] as string, raw[i] as string)

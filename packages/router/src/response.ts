@@ -88,12 +88,17 @@ export class ResponseHeader {
     for (let i = kv.length - 2; i >= 0; i -= 2) if ((kv[i] as string).toLowerCase() === lower) kv.splice(i, 2)
   }
 
-  /** Calls `fn(value, key)` for every header value, Content-Type included (Go's `VisitAll`, Map-style order). */
-  forEach (fn: (value: string, key: string) => void): void {
-    if (this.contentType !== '') fn(this.contentType, 'Content-Type')
-    if (this.contentLength >= 0) fn(String(this.contentLength), 'Content-Length')
+  /** Calls `fn(key, value)` for every header value, Content-Type and Content-Length included (Hertz's `VisitAll`). */
+  visitAll (fn: (key: string, value: string) => void): void {
+    if (this.contentType !== '') fn('Content-Type', this.contentType)
+    if (this.contentLength >= 0) fn('Content-Length', String(this.contentLength))
     const kv = this.kv
-    for (let i = 0; i < kv.length; i += 2) fn(kv[i + 1] as string, kv[i] as string)
+    for (let i = 0; i < kv.length; i += 2) fn(kv[i] as string, kv[i + 1] as string)
+  }
+
+  /** {@link visitAll} with a `Map.forEach`-style callback, `fn(value, key)`, for code written against Maps. */
+  forEach (fn: (value: string, key: string) => void): void {
+    this.visitAll((key, value) => { fn(value, key) })
   }
 
   /** Sets Content-Type. */

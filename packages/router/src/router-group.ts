@@ -18,7 +18,8 @@ export function joinPaths (absolutePath: string, relativePath: string): string {
   return lastChar(relativePath) === '/' && lastChar(finalPath) !== '/' ? finalPath + '/' : finalPath
 }
 
-function checkHandlers (handlers: readonly unknown[]): HandlerFunc[] {
+/** @internal throws `HERTZ_ERR_BAD_HANDLER` unless every entry is a function; returns the list typed. */
+export function checkHandlers (handlers: readonly unknown[]): HandlerFunc[] {
   for (const h of handlers) {
     if (typeof h !== 'function') throw new HertzError(ErrorCodes.HERTZ_ERR_BAD_HANDLER, `handler must be a function, got ${typeof h}`)
   }

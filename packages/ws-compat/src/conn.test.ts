@@ -1,4 +1,7 @@
-import t from 'tap'
+/**
+ * The Conn API over every upgrader (see test-util/matrix.ts): early messages, writes and their order, a
+ * 16 MB message, ping/pong/close handlers and their defaults, close(), iteration, JSON.
+ */
 import { once } from 'node:events'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { text } from 'node:stream/consumers'
@@ -14,10 +17,11 @@ import {
 } from './constants.js'
 import { ErrCloseSent, WsCompatError, WsCompatErrorCode } from './errors.js'
 import type { Message } from './read-queue.js'
-import { nextMessage, pair } from './test-util/ws-server.js'
+import { describeMatrix } from './test-util/matrix.js'
+import { nextMessage, pair } from './test-util/pair.js'
 
-t.test('messages sent before the first read are kept, in order', async (t) => {
-  const { server, client } = await pair(t)
+describeMatrix('messages sent before the first read are kept, in order', async (t, kind) => {
+  const { server, client } = await pair(t, kind)
   client.send('one')
   client.send(Buffer.from('two'))
   client.send('three')
@@ -28,8 +32,8 @@ t.test('messages sent before the first read are kept, in order', async (t) => {
   t.same(await server.readMessage(), [TextMessage, Buffer.from('three')])
 })
 
-t.test('writeMessage sends strings as text and bytes as given', async (t) => {
-  const { server, client } = await pair(t)
+describeMatrix('writeMessage sends strings as text and bytes as given', async (t, kind) => {
+  const { server, client } = await pair(t, kind)
   await server.writeMessage(TextMessage, 'héllo')
   t.same(await nextMessage(client), [Buffer.from('héllo'), false])
   await server.writeMessage(BinaryMessage, new Uint8Array([1, 2, 3]))
@@ -38,8 +42,8 @@ t.test('writeMessage sends strings as text and bytes as given', async (t) => {
   t.same(await nextMessage(client), [Buffer.from([9, 8]), true])
 })
 
-t.test('concurrent writeMessage calls are all delivered, in call order', async (t) => {
-  const { server, client } = await pair(t)
+describeMatrix('concurrent writeMessage calls are all delivered, in call order', async (t, kind) => {
+  const { server, client } = await pair(t, kind)
   const count = 500
   const received: string[] = []
   const all = new Promise<void>((resolve) => {
@@ -62,8 +66,8 @@ t.test('concurrent writeMessage calls are all delivered, in call order', async (
   )
 })
 
-t.test('a 16 MB message goes through both ways', async (t) => {
-  const { server, client } = await pair(t)
+describeMatrix('a 16 MB message goes through both ways', async (t, kind) => {
+  const { server, client } = await pair(t, kind)
   const big = Buffer.alloc(16 * 1024 * 1024)
   for (let i = 0; i < big.length; i += 4096) big[i] = i & 0xff
   client.send(big)
@@ -75,15 +79,15 @@ t.test('a 16 MB message goes through both ways', async (t) => {
   t.ok(echoed.equals(big), 'client got the exact bytes back')
 })
 
-t.test('the default ping handler answers with a pong of the same data, without a read', async (t) => {
-  const { client } = await pair(t)
+describeMatrix('the default ping handler answers with a pong of the same data, without a read', async (t, kind) => {
+  const { client } = await pair(t, kind)
   client.ping(Buffer.from([0xff, 0x00, 0x61]))
   const [data] = (await once(client, 'pong')) as [Buffer]
   t.same([...data], [0xff, 0x00, 0x61])
 })
 
-t.test('a custom ping handler replaces the pong; null restores the default', async (t) => {
-  const { server, client } = await pair(t)
+describeMatrix('a custom ping handler replaces the pong; null restores the default', async (t, kind) => {
+  const { server, client } = await pair(t, kind)
   const seen: string[] = []
   server.setPingHandler((appData) => {
     seen.push(appData)
@@ -100,16 +104,16 @@ t.test('a custom ping handler replaces the pong; null restores the default', asy
   t.type(server.pingHandler(), 'function')
 })
 
-t.test('the pong handler receives the application data; the default does nothing', async (t) => {
-  const { server } = await pair(t)
+describeMatrix('the pong handler receives the application data; the default does nothing', async (t, kind) => {
+  const { server } = await pair(t, kind)
   t.equal(server.pongHandler()('x'), undefined)
   const got = new Promise<string>((resolve) => server.setPongHandler(resolve))
   await server.writeControl(PingMessage, 'are you there', Date.now() + 1000)
   t.equal(await got, 'are you there')
 })
 
-t.test('a handler that throws fails the reads with its error', async (t) => {
-  const { server, client } = await pair(t)
+describeMatrix('a handler that throws fails the reads with its error', async (t, kind) => {
+  const { server, client } = await pair(t, kind)
   const boom = new Error('boom')
   server.setPingHandler(() => {
     throw boom
@@ -121,15 +125,15 @@ t.test('a handler that throws fails the reads with its error', async (t) => {
   await t.rejects(server.readMessage(), boom, 'the error is permanent')
 })
 
-t.test('a rejected promise from a handler fails the reads too', async (t) => {
-  const { server, client } = await pair(t)
+describeMatrix('a rejected promise from a handler fails the reads too', async (t, kind) => {
+  const { server, client } = await pair(t, kind)
   server.setPongHandler(() => Promise.reject(new Error('async boom')))
   client.pong('x')
   await t.rejects(server.readMessage(), { message: 'async boom' })
 })
 
-t.test('a close frame: the default handler echoes the code, reads reject with CloseError', async (t) => {
-  const { server, client, socket } = await pair(t)
+describeMatrix('a close frame: the default handler echoes the code, reads reject with CloseError', async (t, kind) => {
+  const { server, client, socket } = await pair(t, kind)
   client.send('last words')
   client.close(4000, 'bye')
   t.same(await server.readMessage(), [TextMessage, Buffer.from('last words')])
@@ -146,8 +150,8 @@ t.test('a close frame: the default handler echoes the code, reads reject with Cl
   await t.rejects(server.writeMessage(TextMessage, 'late'), ErrCloseSent)
 })
 
-t.test('a close frame is handled when the reader reaches it: earlier messages can still be answered', async (t) => {
-  const { server, client } = await pair(t)
+describeMatrix('a close frame is handled when the reader reaches it: earlier messages can still be answered', async (t, kind) => {
+  const { server, client } = await pair(t, kind)
   const received: string[] = []
   client.on('message', (data: Buffer) => received.push(data.toString()))
   client.send('question')
@@ -161,16 +165,16 @@ t.test('a close frame is handled when the reader reaches it: earlier messages ca
   t.same(received, ['answer to question'])
 })
 
-t.test('a close frame without a status reports 1005 and is answered with an empty close', async (t) => {
-  const { server, client } = await pair(t)
+describeMatrix('a close frame without a status reports 1005 and is answered with an empty close', async (t, kind) => {
+  const { server, client } = await pair(t, kind)
   client.close()
   await t.rejects(server.readMessage(), { code: 1005, message: 'websocket: close 1005 (no status)' })
   const [code] = (await once(client, 'close')) as [number]
   t.equal(code, 1005)
 })
 
-t.test('a custom close handler decides the answer', async (t) => {
-  const { server, client } = await pair(t)
+describeMatrix('a custom close handler decides the answer', async (t, kind) => {
+  const { server, client } = await pair(t, kind)
   const seen: Array<[number, string]> = []
   server.setCloseHandler((code, text) => {
     seen.push([code, text])
@@ -185,8 +189,8 @@ t.test('a custom close handler decides the answer', async (t) => {
   t.type(server.closeHandler(), 'function')
 })
 
-t.test('a close handler that throws replaces the CloseError', async (t) => {
-  const { server, client } = await pair(t)
+describeMatrix('a close handler that throws replaces the CloseError', async (t, kind) => {
+  const { server, client } = await pair(t, kind)
   server.setCloseHandler(() => {
     throw new Error('handler failed')
   })
@@ -194,8 +198,8 @@ t.test('a close handler that throws replaces the CloseError', async (t) => {
   await t.rejects(server.readMessage(), { message: 'handler failed' })
 })
 
-t.test('the server starts the close: writes after it fail with ErrCloseSent', async (t) => {
-  const { server, client } = await pair(t)
+describeMatrix('the server starts the close: writes after it fail with ErrCloseSent', async (t, kind) => {
+  const { server, client } = await pair(t, kind)
   await server.writeMessage(CloseMessage, formatCloseMessage(CloseNormalClosure, 'done'))
   const [code, reason] = (await once(client, 'close')) as [number, Buffer]
   t.equal(code, CloseNormalClosure)
@@ -205,8 +209,8 @@ t.test('the server starts the close: writes after it fail with ErrCloseSent', as
   await t.rejects(server.readMessage(), { code: CloseNormalClosure, message: 'websocket: close 1000 (normal): done' })
 })
 
-t.test('close() closes the socket without a close frame, idempotently', async (t) => {
-  const { server, client } = await pair(t)
+describeMatrix('close() closes the socket without a close frame, idempotently', async (t, kind) => {
+  const { server, client } = await pair(t, kind)
   const pendingRead = server.readMessage()
   server.close()
   server.close()
@@ -217,8 +221,8 @@ t.test('close() closes the socket without a close frame, idempotently', async (t
   t.equal(code, 1006, 'the client saw no close frame')
 })
 
-t.test('a peer that vanishes gives CloseError 1006 "unexpected EOF" after the queued messages', async (t) => {
-  const { server, client } = await pair(t)
+describeMatrix('a peer that vanishes gives CloseError 1006 "unexpected EOF" after the queued messages', async (t, kind) => {
+  const { server, client } = await pair(t, kind)
   client.send('queued')
   await sleep(20)
   client.terminate()
@@ -229,8 +233,8 @@ t.test('a peer that vanishes gives CloseError 1006 "unexpected EOF" after the qu
   await t.rejects(server.writeMessage(TextMessage, 'x'), WsCompatError)
 })
 
-t.test('for await iterates until a normal close', async (t) => {
-  const { server, client } = await pair(t)
+describeMatrix('for await iterates until a normal close', async (t, kind) => {
+  const { server, client } = await pair(t, kind)
   client.send('a')
   client.send('b')
   client.close(CloseNormalClosure)
@@ -242,8 +246,8 @@ t.test('for await iterates until a normal close', async (t) => {
   ])
 })
 
-t.test('for await throws on an abnormal end', async (t) => {
-  const { server, client } = await pair(t)
+describeMatrix('for await throws on an abnormal end', async (t, kind) => {
+  const { server, client } = await pair(t, kind)
   client.send('a')
   await sleep(20)
   client.terminate()
@@ -257,16 +261,16 @@ t.test('for await throws on an abnormal end', async (t) => {
   t.equal(got.length, 1)
 })
 
-t.test('nextReader returns the message as a stream', async (t) => {
-  const { server, client } = await pair(t)
+describeMatrix('nextReader returns the message as a stream', async (t, kind) => {
+  const { server, client } = await pair(t, kind)
   client.send('streamed')
   const [type, reader] = await server.nextReader()
   t.equal(type, TextMessage)
   t.equal(await text(reader), 'streamed')
 })
 
-t.test('readJSON and writeJSON', async (t) => {
-  const { server, client } = await pair(t)
+describeMatrix('readJSON and writeJSON', async (t, kind) => {
+  const { server, client } = await pair(t, kind)
   client.send(JSON.stringify({ a: [1, 2] }))
   t.same(await server.readJSON(), { a: [1, 2] })
   await server.writeJSON({ ok: true })
@@ -285,8 +289,8 @@ t.test('readJSON and writeJSON', async (t) => {
   await t.rejects(server.writeJSON(10n), { code: WsCompatErrorCode.INVALID_JSON })
 })
 
-t.test('bad message types and oversized control frames are refused', async (t) => {
-  const { server } = await pair(t)
+describeMatrix('bad message types and oversized control frames are refused', async (t, kind) => {
+  const { server } = await pair(t, kind)
   await t.rejects(server.writeMessage(3, 'x'), { code: WsCompatErrorCode.BAD_WRITE_OPCODE })
   await t.rejects(server.writeControl(TextMessage, 'x'), {
     code: WsCompatErrorCode.BAD_WRITE_OPCODE,
@@ -304,8 +308,8 @@ t.test('bad message types and oversized control frames are refused', async (t) =
   await server.writeMessage(TextMessage, 'fine')
 })
 
-t.test('ping and pong can be sent with writeMessage too', async (t) => {
-  const { server, client } = await pair(t)
+describeMatrix('ping and pong can be sent with writeMessage too', async (t, kind) => {
+  const { server, client } = await pair(t, kind)
   await server.writeMessage(PingMessage, 'p')
   const [data] = (await once(client, 'ping')) as [Buffer]
   t.equal(data.toString(), 'p')

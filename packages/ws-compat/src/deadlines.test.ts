@@ -1,16 +1,20 @@
-import t from 'tap'
+/**
+ * Read and write deadlines, and the seed's `netConn()` timeouts, over every upgrader (through
+ * `HertzUpgrader` the timeouts are the router's hijacked conn's own).
+ */
 import { setTimeout as sleep } from 'node:timers/promises'
 import { BinaryMessage, PingMessage, TextMessage } from './constants.js'
 import { WsCompatError, WsCompatErrorCode } from './errors.js'
 import type { Conn } from './conn.js'
-import { RawClient, nextMessage, pair, startServer, type Teardown } from './test-util/ws-server.js'
+import { describeMatrix, type UpgraderKind } from './test-util/matrix.js'
+import { nextMessage, pair, rawPair } from './test-util/pair.js'
+import type { Teardown } from './test-util/raw-http.js'
 
 /** A server conn whose peer never reads: the socket's buffers fill up and writes stop completing. */
-async function stuckPeer(t: Teardown): Promise<Conn> {
-  const srv = await startServer(t, () => {})
-  const raw = await RawClient.connect(t, srv.port)
-  raw.socket.pause()
-  return srv.conns[0] as Conn
+async function stuckPeer(t: Teardown, kind: UpgraderKind): Promise<Conn> {
+  const { server, client } = await rawPair(t, kind)
+  client.socket.pause()
+  return server
 }
 
 /** Writes 1 MB messages until one fails; returns that error. */
@@ -26,8 +30,8 @@ async function writeUntilFailure(conn: Conn): Promise<unknown> {
   return undefined
 }
 
-t.test('a read still waiting at the read deadline fails, and so does every later read', async (t) => {
-  const { server, client } = await pair(t)
+describeMatrix('a read still waiting at the read deadline fails, and so does every later read', async (t, kind) => {
+  const { server, client } = await pair(t, kind)
   server.setReadDeadline(new Date(Date.now() + 100))
   const err = await server.readMessage().catch((e: unknown) => e)
   t.ok(err instanceof WsCompatError)
@@ -40,14 +44,14 @@ t.test('a read still waiting at the read deadline fails, and so does every later
   await server.writeMessage(TextMessage, 'still writable')
 })
 
-t.test('a read deadline already passed fails the next waiting read at once', async (t) => {
-  const { server } = await pair(t)
+describeMatrix('a read deadline already passed fails the next waiting read at once', async (t, kind) => {
+  const { server } = await pair(t, kind)
   server.setReadDeadline(Date.now() - 1)
   await t.rejects(server.readMessage(), { code: WsCompatErrorCode.READ_TIMEOUT })
 })
 
-t.test('messages already received are returned even past the deadline', async (t) => {
-  const { server, client } = await pair(t)
+describeMatrix('messages already received are returned even past the deadline', async (t, kind) => {
+  const { server, client } = await pair(t, kind)
   client.send('early')
   await sleep(30)
   server.setReadDeadline(Date.now() - 1)
@@ -55,8 +59,8 @@ t.test('messages already received are returned even past the deadline', async (t
   await t.rejects(server.readMessage(), { code: WsCompatErrorCode.READ_TIMEOUT })
 })
 
-t.test('moving or clearing the deadline while a read waits', async (t) => {
-  const { server, client } = await pair(t)
+describeMatrix('moving or clearing the deadline while a read waits', async (t, kind) => {
+  const { server, client } = await pair(t, kind)
   server.setReadDeadline(Date.now() + 50)
   const read = server.readMessage()
   server.setReadDeadline(0)
@@ -68,8 +72,8 @@ t.test('moving or clearing the deadline while a read waits', async (t) => {
   await t.rejects(second, { code: WsCompatErrorCode.READ_TIMEOUT })
 })
 
-t.test('netConn().setReadTimeout limits each wait, as in the seed', async (t) => {
-  const { server, client } = await pair(t)
+describeMatrix('netConn().setReadTimeout limits each wait, as in the seed', async (t, kind) => {
+  const { server, client } = await pair(t, kind)
   server.netConn().setReadTimeout(200)
   for (let i = 0; i < 4; i++) {
     setTimeout(() => client.send(`tick ${i}`), 50)
@@ -78,16 +82,16 @@ t.test('netConn().setReadTimeout limits each wait, as in the seed', async (t) =>
   await t.rejects(server.readMessage(), { code: WsCompatErrorCode.READ_TIMEOUT, timeout: true })
 })
 
-t.test('netConn().setReadTimeout(0) turns the timeout off', async (t) => {
-  const { server, client } = await pair(t)
+describeMatrix('netConn().setReadTimeout(0) turns the timeout off', async (t, kind) => {
+  const { server, client } = await pair(t, kind)
   server.netConn().setReadTimeout(50)
   server.netConn().setReadTimeout(0)
   setTimeout(() => client.send('slow'), 150)
   t.same(await server.readMessage(), [TextMessage, Buffer.from('slow')])
 })
 
-t.test('a write the socket does not take by the write deadline fails, and so does every later write', async (t) => {
-  const server = await stuckPeer(t)
+describeMatrix('a write the socket does not take by the write deadline fails, and so does every later write', async (t, kind) => {
+  const server = await stuckPeer(t, kind)
   server.setWriteDeadline(Date.now() + 300)
   const err = await writeUntilFailure(server)
   t.ok(err instanceof WsCompatError, 'a write failed')
@@ -97,14 +101,14 @@ t.test('a write the socket does not take by the write deadline fails, and so doe
   await t.rejects(server.writeMessage(TextMessage, 'x'), { code: WsCompatErrorCode.WRITE_TIMEOUT })
 })
 
-t.test('a write deadline in the past fails the write at once', async (t) => {
-  const { server } = await pair(t)
+describeMatrix('a write deadline in the past fails the write at once', async (t, kind) => {
+  const { server } = await pair(t, kind)
   server.setWriteDeadline(new Date(Date.now() - 1))
   await t.rejects(server.writeMessage(TextMessage, 'x'), { code: WsCompatErrorCode.WRITE_TIMEOUT })
 })
 
-t.test('a cleared write deadline does not fire', async (t) => {
-  const { server, client } = await pair(t)
+describeMatrix('a cleared write deadline does not fire', async (t, kind) => {
+  const { server, client } = await pair(t, kind)
   server.setWriteDeadline(Date.now() - 1)
   server.setWriteDeadline(null)
   await server.writeMessage(TextMessage, 'fine')
@@ -112,15 +116,15 @@ t.test('a cleared write deadline does not fire', async (t) => {
   t.equal(data.toString(), 'fine')
 })
 
-t.test('netConn().setWriteTimeout fails a write that stalls', async (t) => {
-  const server = await stuckPeer(t)
+describeMatrix('netConn().setWriteTimeout fails a write that stalls', async (t, kind) => {
+  const server = await stuckPeer(t, kind)
   server.netConn().setWriteTimeout(200)
   const err = await writeUntilFailure(server)
   t.equal((err as WsCompatError).code, WsCompatErrorCode.WRITE_TIMEOUT)
 })
 
-t.test('writeControl: a passed deadline fails without breaking the connection', async (t) => {
-  const { server, client } = await pair(t)
+describeMatrix('writeControl: a passed deadline fails without breaking the connection', async (t, kind) => {
+  const { server, client } = await pair(t, kind)
   await t.rejects(server.writeControl(PingMessage, 'x', Date.now() - 1), {
     code: WsCompatErrorCode.WRITE_TIMEOUT,
     timeout: true,
@@ -138,8 +142,8 @@ t.test('writeControl: a passed deadline fails without breaking the connection', 
   await server.writeMessage(TextMessage, 'still fine')
 })
 
-t.test('writeControl to a stuck peer fails at its deadline', async (t) => {
-  const server = await stuckPeer(t)
+describeMatrix('writeControl to a stuck peer fails at its deadline', async (t, kind) => {
+  const server = await stuckPeer(t, kind)
   // Fill the socket first, without a deadline, then a control frame cannot get through.
   const body = Buffer.alloc(1024 * 1024)
   for (let i = 0; i < 64; i++) void server.writeMessage(BinaryMessage, body).catch(() => {})

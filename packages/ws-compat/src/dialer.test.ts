@@ -5,10 +5,11 @@ import { createServer as createNetServer, type AddressInfo, type Socket } from '
 import { WebSocketServer, type WebSocket as WsSocket } from 'ws'
 import type { BufferPool } from './buffer-pool.js'
 import { CloseError, formatCloseMessage, isCloseError } from './close-error.js'
-import { CloseMessage, CloseNormalClosure, PingMessage, TextMessage } from './constants.js'
+import { BinaryMessage, CloseMessage, CloseNormalClosure, PingMessage, TextMessage } from './constants.js'
 import { DefaultDialer, Dialer, type BadHandshakeError } from './dialer.js'
 import { ErrBadHandshake, WsCompatError, WsCompatErrorCode } from './errors.js'
-import { echo, startServer, type Teardown } from './test-util/ws-server.js'
+import { describeMatrix } from './test-util/matrix.js'
+import type { Teardown } from './test-util/raw-http.js'
 
 interface WsServer {
   url: string
@@ -193,9 +194,9 @@ t.test('a refused connection is a net error', async (t) => {
   await t.rejects(DefaultDialer.dial(`ws://127.0.0.1:${port}/`), { code: WsCompatErrorCode.NET })
 })
 
-t.test('the echo client flow of gorilla examples/echo/client.go, against a newServerConn server', async (t) => {
-  const { port } = await startServer(t, (conn) => void echo(conn).then(() => conn.close()))
-  const [c] = await DefaultDialer.dial(`ws://127.0.0.1:${port}/echo`, null)
+describeMatrix('the echo client flow of gorilla examples/echo/client.go', async (t, _kind, start) => {
+  const srv = await start()
+  const [c] = await DefaultDialer.dial(srv.url(), null)
   t.teardown(() => c.close())
   const received: string[] = []
   const done = (async () => {
@@ -239,6 +240,64 @@ t.test('client conns use the dialer pool and answer pings', async (t) => {
   const [pong] = (await once(serverSide, 'pong')) as [Buffer]
   t.equal(pong.toString(), 'hi')
   await conn.writeControl(PingMessage, 'from client')
+})
+
+describeMatrix('the Dialer against the upgrader: echo of text and binary', async (t, _kind, start) => {
+  const srv = await start()
+  const [conn, res] = await DefaultDialer.dial(srv.url(), null)
+  t.teardown(() => conn.close())
+  t.equal(res.statusCode, 101)
+  await conn.writeMessage(TextMessage, 'hello')
+  t.same(await conn.readMessage(), [TextMessage, Buffer.from('hello')])
+  const big = Buffer.alloc(300_000, 9)
+  await conn.writeMessage(BinaryMessage, big)
+  const [type, echoed] = await conn.readMessage()
+  t.equal(type, BinaryMessage)
+  t.ok(echoed.equals(big), 'a masked 300 kB client message comes back intact')
+})
+
+describeMatrix('the Dialer against the upgrader: subprotocol', async (t, kind, start) => {
+  const srv = await start({ subprotocols: ['chat', 'superchat'] })
+  const [conn, res] = await new Dialer({ subprotocols: ['superchat', 'chat'] }).dial(srv.url())
+  t.teardown(() => conn.close())
+  // gorilla's Upgrader takes the client's first supported protocol, hertz-contrib the server's first asked for.
+  const expected = kind === 'legacy' ? 'chat' : 'superchat'
+  t.equal(conn.subprotocol(), expected)
+  t.equal(res.headers['sec-websocket-protocol'], expected)
+  const [none] = await new Dialer({ subprotocols: ['other'] }).dial(srv.url())
+  t.teardown(() => none.close())
+  t.equal(none.subprotocol(), '', 'nothing in common: no subprotocol')
+})
+
+describeMatrix('the Dialer against the upgrader: compression', async (t, _kind, start) => {
+  const srv = await start({ enableCompression: true })
+  const [conn, res] = await new Dialer({ enableCompression: true }).dial(srv.url())
+  t.teardown(() => conn.close())
+  t.equal(res.headers['sec-websocket-extensions'], 'permessage-deflate; server_no_context_takeover; client_no_context_takeover')
+  const text = 'compress me '.repeat(20_000)
+  await conn.writeMessage(TextMessage, text)
+  t.same(await conn.readMessage(), [TextMessage, Buffer.from(text)])
+  const serverSocket = srv.sockets[srv.sockets.length - 1]!
+  t.ok(serverSocket.bytesRead < text.length / 10, `the message went compressed (${serverSocket.bytesRead} bytes)`)
+
+  const [plain, plainRes] = await new Dialer({ enableCompression: false }).dial(srv.url())
+  t.teardown(() => plain.close())
+  t.equal(plainRes.headers['sec-websocket-extensions'], undefined, 'not offered, not agreed')
+  await plain.writeMessage(TextMessage, 'plain')
+  t.same(await plain.readMessage(), [TextMessage, Buffer.from('plain')])
+})
+
+describeMatrix('the Dialer against the upgrader: a cross-origin dial is refused with 403', async (t, _kind, start) => {
+  const srv = await start()
+  const err = (await DefaultDialer.dial(srv.url(), { Origin: 'http://evil.example' }).catch((e: unknown) => e)) as BadHandshakeError
+  t.ok(err instanceof WsCompatError)
+  t.equal(err.code, ErrBadHandshake.code)
+  t.equal(err.response.statusCode, 403)
+  t.equal(err.status, 403)
+  t.equal(err.body.toString().trim(), 'Forbidden', 'the default refusal body')
+  const refusal = (await srv.nextRejection()) as WsCompatError
+  t.equal(refusal.code, WsCompatErrorCode.HANDSHAKE, 'the server side rejected with its own code')
+  t.equal(refusal.status, 403)
 })
 
 const acceptKey = await import('./handshake.js')

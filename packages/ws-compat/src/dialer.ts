@@ -7,7 +7,7 @@ import type { BufferPool } from './buffer-pool.js'
 import { Conn } from './conn.js'
 import { noContextTakeover, type NegotiatedCompression } from './deflate.js'
 import { WsCompatError, WsCompatErrorCode, handshakeTimeoutError, netError } from './errors.js'
-import { computeAcceptKey, tokenListContainsValue } from './handshake.js'
+import { computeAcceptKey, tokenListContainsValue, windowBits } from './handshake.js'
 import { PERMESSAGE_DEFLATE, parseExtensions } from './ws-internals.js'
 
 /** Request headers for {@link Dialer.dial}: a plain object, a `Headers`, or `[name, value]` pairs. */
@@ -242,14 +242,14 @@ export class Dialer {
     ) {
       throw invalidCompression()
     }
-    return noContextTakeover(windowBits(params['server_max_window_bits']), windowBits(params['client_max_window_bits']))
+    return noContextTakeover(answeredWindowBits(params['server_max_window_bits']), answeredWindowBits(params['client_max_window_bits']))
   }
 }
 
-function windowBits(value: unknown[] | undefined): number | undefined {
-  if (value === undefined) return undefined
-  const bits = Number(value[0])
-  if (!Number.isInteger(bits) || bits < 8 || bits > 15) throw invalidCompression()
+/** A window size the server answered: absent, or an integer in 8..15; anything else fails the dial. */
+function answeredWindowBits(value: unknown[] | undefined): number | undefined {
+  const bits = windowBits(value)
+  if (bits === null) throw invalidCompression()
   return bits
 }
 

@@ -44,9 +44,13 @@ export const WsCompatErrorCode = {
   INVALID_JSON: 'WS_COMPAT_ERR_INVALID_JSON',
   /** An argument has the wrong type or range. */
   INVALID_ARGUMENT: 'WS_COMPAT_ERR_INVALID_ARGUMENT',
-  /** The warning code of the deprecated hijack-based `HertzUpgrader`. */
-  DEPRECATED: 'WS_COMPAT_DEP_HERTZ_UPGRADER',
 } as const
+
+/**
+ * The `code` of the `DeprecationWarning` the deprecated hijack-based `HertzUpgrader` emits. A warning, not
+ * an error: hence its own constant, outside {@link WsCompatErrorCode}.
+ */
+export const HertzUpgraderDeprecationCode = 'WS_COMPAT_DEP_HERTZ_UPGRADER'
 
 /** Union of every ws-compat error code. */
 export type WsCompatErrorCode = (typeof WsCompatErrorCode)[keyof typeof WsCompatErrorCode]

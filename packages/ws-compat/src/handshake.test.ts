@@ -8,6 +8,7 @@ import {
   parseSubprotocols,
   selectSubprotocol,
   tokenListContainsValue,
+  windowBits,
 } from './handshake.js'
 
 t.test('computeAcceptKey matches RFC 6455 section 1.3', async (t) => {

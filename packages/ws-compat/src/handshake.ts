@@ -193,15 +193,25 @@ export function negotiatePermessageDeflate(header: readonly string[] | string | 
     } catch {
       continue
     }
-    const compression = noContextTakeover(windowBitsParam(params.server_max_window_bits), windowBitsParam(params.client_max_window_bits))
+    // ws has validated the offer: what it agreed on is a valid size or absent.
+    const compression = noContextTakeover(windowBits(params.server_max_window_bits) ?? undefined,
+      windowBits(params.client_max_window_bits) ?? undefined)
     return { compression, header: formatExtensions({ [PERMESSAGE_DEFLATE]: [params] }) }
   }
   return null
 }
 
-/** A window size `ws` agreed on, or `undefined` when it left the parameter out or valueless. */
-function windowBitsParam(value: unknown): number | undefined {
-  return typeof value === 'number' ? value : undefined
+/**
+ * The window size of a permessage-deflate `*_max_window_bits` parameter, in either form `ws` gives it (a
+ * number once it has agreed, a list of values as parsed off the wire): `undefined` when absent, `null`
+ * when not an integer in 8..15 (a valueless parameter included).
+ *
+ * @param value - the parameter's value
+ */
+export function windowBits(value: unknown): number | null | undefined {
+  if (value === undefined) return undefined
+  const bits = Number(Array.isArray(value) ? value[0] : value)
+  return Number.isInteger(bits) && bits >= 8 && bits <= 15 ? bits : null
 }
 
 /**

@@ -17,6 +17,8 @@ t.test('the package exports the gorilla-style API', async (t) => {
   t.equal(ws.ErrCloseSent.message, 'websocket: close sent')
   t.equal(ws.ErrReadLimit.code, 'WS_COMPAT_ERR_READ_LIMIT')
   t.equal(ws.ErrBadHandshake.message, 'websocket: bad handshake')
+  t.equal(ws.HertzUpgraderDeprecationCode, 'WS_COMPAT_DEP_HERTZ_UPGRADER')
+  t.notOk(Object.values(ws.WsCompatErrorCode).some((code) => !code.startsWith('WS_COMPAT_ERR_')), 'every error code has the prefix')
 })
 
 t.test('the type of a refused dial, BadHandshakeError, is exported with its response and body', async (t) => {

@@ -5,6 +5,7 @@ export {
   ErrBadHandshake,
   ErrCloseSent,
   ErrReadLimit,
+  HertzUpgraderDeprecationCode,
 } from './errors.js'
 export { CloseError, formatCloseMessage, isCloseError, isUnexpectedCloseError } from './close-error.js'
 export { Conn, type CloseHandler, type ControlHandler } from './conn.js'

@@ -28,14 +28,14 @@ export interface NetConn {
   close(): void
 }
 
-/** A TCP endpoint, Go's `net.TCPAddr`. */
+/** A TCP endpoint, Go's `net.TCPAddr` (`IP` becomes `ip`, `Port` `port`; the IPv6 zone stays in `ip`). */
 export class TCPAddr implements AddressLike {
   /**
-   * @param address - the IP address (`''` when unknown)
+   * @param ip - the IP address as text (`''` when unknown)
    * @param port - the port (`0` when unknown)
    */
   constructor(
-    readonly address: string,
+    readonly ip: string,
     readonly port: number,
   ) {}
 
@@ -51,7 +51,7 @@ export class TCPAddr implements AddressLike {
 
   /** `ip:port`, with IPv6 addresses bracketed. */
   toString(): string {
-    return this.address.includes(':') ? `[${this.address}]:${this.port}` : `${this.address}:${this.port}`
+    return this.ip.includes(':') ? `[${this.ip}]:${this.port}` : `${this.ip}:${this.port}`
   }
 }
 

@@ -67,7 +67,7 @@ export class Output implements WriterHost {
   /** See `Conn.writeMessage`. */
   writeMessage(messageType: number, data: Data): Promise<void> {
     if (!isData(messageType) && !isControl(messageType)) return Promise.reject(badWriteOpcodeError())
-    if (this.writer !== null || this.waiters.length > 0) {
+    if (this.busy()) {
       return this.afterWriter(() => this.writeMessageNow(messageType, data))
     }
     return this.writeMessageNow(messageType, data)
@@ -86,7 +86,7 @@ export class Output implements WriterHost {
   /** See `Conn.nextWriter`. */
   nextWriter(messageType: number): Promise<MessageWriter> {
     if (!isData(messageType) && !isControl(messageType)) return Promise.reject(badWriteOpcodeError())
-    if (this.writer !== null || this.waiters.length > 0) {
+    if (this.busy()) {
       return this.afterWriter(() => this.nextWriterNow(messageType))
     }
     return this.nextWriterNow(messageType)
@@ -94,7 +94,7 @@ export class Output implements WriterHost {
 
   /** See `Conn.writePreparedMessage`. */
   writePreparedMessage(pm: PreparedMessage): Promise<void> {
-    if (this.writer !== null || this.waiters.length > 0) {
+    if (this.busy()) {
       return this.afterWriter(() => this.writePreparedNow(pm))
     }
     return this.writePreparedNow(pm)
@@ -246,6 +246,15 @@ export class Output implements WriterHost {
     // The error the socket was destroyed with says why better than the failed write's own (a timeout of the
     // router's hijacked conn, a reset), which is often just "stream destroyed".
     return err instanceof WsCompatError ? err : socketError(this.socket.errored ?? err)
+  }
+
+  /**
+   * Whether a data write must wait: a writer is open, or earlier writes already wait for it (they go first).
+   * The callers test this before making the closure {@link afterWriter} needs, so an idle connection's
+   * write allocates none.
+   */
+  private busy(): boolean {
+    return this.writer !== null || this.waiters.length > 0
   }
 
   /** Queues `fn` until the open writer is closed; `fn` then runs with no writer open. */

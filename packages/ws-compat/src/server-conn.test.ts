@@ -136,5 +136,5 @@ t.test('the default netConn reports TCP addresses', async (t) => {
   t.equal(local.network(), 'tcp')
   t.match(local.string(), /^127\.0\.0\.1:\d+$/)
   t.ok(local instanceof TCPAddr)
-  t.equal((local as TCPAddr).address, '127.0.0.1')
+  t.equal((local as TCPAddr).ip, '127.0.0.1')
 })

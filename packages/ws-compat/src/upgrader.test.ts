@@ -1,10 +1,10 @@
 /**
  * Behaviour both upgraders share (or deliberately differ on), run as one matrix: the deprecated
  * HertzUpgrader in the router (`legacy`), and the recommended Upgrader through adaptor.handler in the router
- * (`adaptor`) and in a bare node:http server (`bare`).
+ * (`adaptor`) and in a bare node:http server (`bare`). Refused handshakes are in handshake-refusal.test.ts.
  */
 import t from 'tap'
-import { createServer, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http'
+import { createServer, type IncomingMessage } from 'node:http'
 import { connect, type AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { hijack, upgradeResponse } from '@hertz-node/adaptor'
@@ -13,8 +13,8 @@ import WebSocket from 'ws'
 import { TextMessage } from './constants.js'
 import { WsCompatError } from './errors.js'
 import { Upgrader } from './upgrader.js'
-import { describeMatrix, echo, startUpgraderServer, type Tap, type UpgraderKind } from './test-util/matrix.js'
-import { ACCEPT, clientFrame, frameReader, handshakeRequest, rawExchange, type RawResponse } from './test-util/raw-http.js'
+import { describeMatrix, echo, type Tap } from './test-util/matrix.js'
+import { ACCEPT, clientFrame, frameReader, handshakeRequest, rawExchange } from './test-util/raw-http.js'
 
 describeMatrix('a valid handshake gets a 101 and an echoing connection', async (t, _kind, start) => {
   const srv = await start()

@@ -21,7 +21,10 @@ export interface CaseOutcome {
 /** Totals per category. */
 export interface FuzzTally {
   cases: number
+  /** Every frame sent: valid prefixes and violations. */
   frames: number
+  /** The violating (generated or mutated) frames among them: the part RFC 6455 requires a close for. */
+  violatingFrames: number
   lost: CaseOutcome[]
   byCategory: Record<string, { tried: number, survived: number, lost: number }>
 }
@@ -110,7 +113,7 @@ export async function runFuzz (opts: {
   deadlineMs: number
   only?: number
 }): Promise<FuzzTally> {
-  const tally: FuzzTally = { cases: 0, frames: 0, lost: [], byCategory: {} }
+  const tally: FuzzTally = { cases: 0, frames: 0, violatingFrames: 0, lost: [], byCategory: {} }
   const stopAt = Date.now() + opts.deadlineMs
   let next = opts.only ?? 0
   let sentFrames = 0
@@ -122,6 +125,7 @@ export async function runFuzz (opts: {
       const r = await runCase(opts.port, opts.path, c)
       tally.cases++
       tally.frames += r.frames
+      tally.violatingFrames += c.bad.length
       const cat = tally.byCategory[r.category] ??= { tried: 0, survived: 0, lost: 0 }
       cat.tried++
       if (r.survived) cat.survived++

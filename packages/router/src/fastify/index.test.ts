@@ -196,11 +196,54 @@ t.test('one fastify server: native routes, router HTTP + hijack + take-over, @fa
       t.match(stray.text, /^HTTP\/1\.1 404 /)
       t.not(stray.text.includes('Server: hertz'), true, 'the router never saw it')
 
-      // Under the mount, an upgrade the router has no route for is left to the other owner.
+      // Under the mount, a more specific fastify route keeps its upgrades.
       const inside = await wsEcho(t, `ws://127.0.0.1:${port}/hz/fws`, 'd')
       t.equal(inside.reply, 'fws:d')
+
+      // Every other upgrade under the mount is the router's: its 404, then the socket closes.
+      const unrouted = await rawExchange(t, port, UPGRADE('/hz/nope'))
+      t.ok(unrouted.closed, 'socket closed after the router\'s answer')
+      t.match(unrouted.text, /^HTTP\/1\.1 404 Not Found\r\n[\s\S]*Server: hertz\r\n[\s\S]*Not Found$/)
+      t.equal(unrouted.text.match(/HTTP\/1\.1 /g)?.length, 1, 'one response: @fastify/websocket never saw it')
     })
   }
+})
+
+t.test('with @fastify/websocket, upgrades under the mount run the router\'s middleware and 404; the path is decoded once', async t => {
+  const events: string[] = []
+  const h = server.Default(server.withBasePath('/hz'))
+  h.logger = new MemoryLogger()
+  h.use((ctx, c) => {
+    if (c.getHeader('Authorization') === 'Bearer no') { c.abortWithMsg('router says no', 401); return }
+    return c.next(ctx)
+  })
+  h.GET('/ws', hijackEcho(events))
+  const app = Fastify()
+  await app.register(websocket)
+  await app.register(async scope => { fastifyWsEcho(scope, '/hz/fws') })
+  await app.register(hertzFastify, { router: h })
+  const port = await listen(t, app)
+
+  const nope = await rawExchange(t, port, UPGRADE('/hz/nope'))
+  t.ok(nope.closed)
+  t.match(nope.text, /^HTTP\/1\.1 404 Not Found\r\n[\s\S]*Server: hertz\r\n/, 'the router\'s 404')
+  t.notMatch(nope.text, /101 Switching Protocols/, 'no handshake from @fastify/websocket')
+
+  const denied = await rawExchange(t, port, UPGRADE('/hz/nope').replace('\r\n\r\n', '\r\nAuthorization: Bearer no\r\n\r\n'))
+  t.ok(denied.closed)
+  t.match(denied.text, /^HTTP\/1\.1 401 Unauthorized\r\n[\s\S]*router says no$/, 'the router\'s middleware answered')
+  t.equal(denied.text.match(/HTTP\/1\.1 /g)?.length, 1)
+
+  // `/hz/%2577s` decodes once to `/hz/%77s`: not the `/hz/ws` route, so the router answers 404 (and owns it).
+  const twice = await rawExchange(t, port, UPGRADE('/hz/%2577s'))
+  t.ok(twice.closed)
+  t.match(twice.text, /^HTTP\/1\.1 404 Not Found\r\n[\s\S]*Server: hertz\r\n/)
+  t.equal(twice.text.match(/HTTP\/1\.1 /g)?.length, 1)
+  // `/hz/%77s` decodes once to `/hz/ws`: the route's hijack handler takes it.
+  const once_ = await wsEcho(t, `ws://127.0.0.1:${port}/hz/%77s`, 'x')
+  t.equal(once_.reply, 'hijack:x')
+
+  t.equal((await wsEcho(t, `ws://127.0.0.1:${port}/hz/fws`, 'y')).reply, 'fws:y', '@fastify/websocket keeps its route')
 })
 
 t.test('fastify close() shuts live router sockets down and runs the router hooks', async t => {
@@ -388,9 +431,10 @@ t.test('a plain ws server attached to fastify\'s server later keeps every upgrad
   const routed = await rawExchange(t, port, UPGRADE('/hz/hello'))
   t.match(routed.text, /^HTTP\/1\.1 200 OK\r\n[\s\S]*Server: hertz/, 'a router route answers')
   t.equal(routed.text.match(/HTTP\/1\.1 /g)?.length, 1, 'and only the router')
-  const unrouted = await rawExchange(t, port, UPGRADE('/hz/unrouted'), 300)
-  t.match(unrouted.text, /^HTTP\/1\.1 101 /, 'a path under the mount without a router route goes to the other owner')
-  t.equal(unrouted.text.match(/HTTP\/1\.1 /g)?.length, 1, 'and only to it')
+  const unrouted = await rawExchange(t, port, UPGRADE('/hz/unrouted'))
+  t.ok(unrouted.closed)
+  t.match(unrouted.text, /^HTTP\/1\.1 404 Not Found\r\n[\s\S]*Server: hertz/, 'a path under the mount is the router\'s even without a route')
+  t.equal(unrouted.text.match(/HTTP\/1\.1 /g)?.length, 1, 'and only the router\'s')
 
   for (const client of wss.clients) client.terminate()
   await new Promise<void>(resolve => { wss.close(() => { resolve() }) })

@@ -1,8 +1,8 @@
-import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify'
 import { Engine } from '../engine.js'
 import { HertzError, ErrorCodes } from '../errors.js'
 import { mountPaths } from './mount.js'
-import { mountUpgrades, takeUpgradeTicket } from './upgrade.js'
+import { mountUpgrades, mountMatcher, takeUpgradeTicket } from './upgrade.js'
 
 /** Options of {@link hertzFastify}. */
 export interface HertzFastifyOptions {
@@ -28,8 +28,9 @@ function leaveBodyUnread (_req: FastifyRequest, _payload: unknown, done: (err: E
  *   404/405, redirects, abort signal). fastify's body parsers stay out of the way.
  * - Upgrade requests under the base path take the same way and reach the router's chain with the socket, so
  *   `c.hijack()` and the adaptor work inside fastify. Every upgrade socket has exactly one owner: the router takes
- *   those under its base path that it has a route for (all of them when nobody else listens for upgrades); the
- *   server's other upgrade listeners (`@fastify/websocket`, a `ws` server) get all the others and never these.
+ *   every one under its base path (its middleware and 404 answer those it has no route for), except those a more
+ *   specific fastify route matches (an `@fastify/websocket` route under the base path); the server's other upgrade
+ *   listeners (`@fastify/websocket`, a `ws` server) get all the others and never the router's.
  * - `app.close()` runs the router's graceful shutdown: `onShutdown` hooks run, the router's live upgraded and
  *   hijacked sockets are closed, and the server's connections with no request in flight (spare connections a
  *   browser opened, idle keep-alive ones) are closed at once, busy ones after their response, so fastify's server
@@ -63,10 +64,11 @@ export const hertzFastify: FastifyPluginAsync<HertzFastifyOptions> = async funct
   fastify.all(paths.wildcard, serve)
   if (paths.exact !== null) fastify.all(paths.exact, serve)
 
+  const root = paths.upgradePrefix
   const unmount = mountUpgrades(fastify.server, {
-    prefix: paths.upgradePrefix,
     routing: fastify.routing.bind(fastify),
-    hasRoute: h.hasRoute.bind(h)
+    findRoute: (method, url) => fastify.findRoute({ method: method as HTTPMethods, url })?.params ?? null,
+    owns: mountMatcher(paths.exact === null ? [root + '/*'] : [root + '/*', root], fastify.initialConfig)
   })
   fastify.addHook('onClose', async function unmountUpgrades () { unmount() })
 }

@@ -1,6 +1,6 @@
 import { ServerResponse, type IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
-import { isUnderPrefix } from '../path.js'
+import FindMyWay from 'find-my-way'
 
 /** The signature of a node:http `'upgrade'` listener. */
 export type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void
@@ -19,15 +19,63 @@ export interface UpgradeTicket {
 /** Marks a request that reached fastify through a router mount's upgrade path. */
 export const kUpgradeTicket: unique symbol = Symbol('hertz.fastify.upgrade')
 
+/** Route parameters as find-my-way reports them. */
+type RouteParams = Record<string, string | undefined>
+
+/** fastify's own lookup (`fastify.findRoute`): the parameters of the route it would run, null when none. */
+export type FindRoute = (method: string, url: string) => RouteParams | null
+
+/** The fastify router options that decide what a path matches (from `fastify.initialConfig`). */
+export interface MatchOptions {
+  caseSensitive?: boolean
+  ignoreTrailingSlash?: boolean
+  ignoreDuplicateSlashes?: boolean
+  useSemicolonDelimiter?: boolean
+  maxParamLength?: number
+}
+
 /** A router mounted on the server. */
 export interface Mount {
-  /** Path prefix of the mount: starts with '/', no trailing slash; '' for the root. */
-  prefix: string
   /** The mounting fastify instance's `routing`. */
   routing: Routing
-  /** True when the router has a route for this method and (decoded) path. */
-  hasRoute: (method: string, path: string) => boolean
+  /** The mounting fastify instance's route lookup. */
+  findRoute: FindRoute
+  /**
+   * True when fastify's lookup landed on the mount's own routes: a private matcher holding only the mount's
+   * patterns gives the same parameters. A more specific fastify route (`/hz/fws`, `/hz/:id`, `/hz/a/*`) gives
+   * others, so the router owns every upgrade under its mount except those.
+   */
+  owns: (method: string, url: string, found: RouteParams) => boolean
 }
+
+/**
+ * The {@link Mount.owns} test for a mount whose fastify routes are `patterns` (absolute), matched with the same
+ * options as fastify's router so both matchers read a path alike.
+ */
+export function mountMatcher (patterns: readonly string[], options: MatchOptions): Mount['owns'] {
+  const probe = FindMyWay({
+    caseSensitive: options.caseSensitive ?? true,
+    ignoreTrailingSlash: options.ignoreTrailingSlash ?? false,
+    ignoreDuplicateSlashes: options.ignoreDuplicateSlashes ?? false,
+    maxParamLength: options.maxParamLength ?? 100,
+    // Read by find-my-way 9 although its typings do not list it.
+    useSemicolonDelimiter: options.useSemicolonDelimiter ?? false
+  } as FindMyWay.Config<FindMyWay.HTTPVersion.V1>)
+  for (const pattern of patterns) probe.all(pattern, noop)
+  return (method, url, found) => {
+    const own = probe.find(method as FindMyWay.HTTPMethod, url)
+    return own !== null && sameParams(own.params, found)
+  }
+}
+
+function sameParams (a: RouteParams, b: RouteParams): boolean {
+  const keys = Object.keys(a)
+  if (keys.length !== Object.keys(b).length) return false
+  for (const k of keys) if (a[k] !== b[k]) return false
+  return true
+}
+
+function noop (): void {}
 
 /** Marks a wrapper put in place of another library's `'upgrade'` listener. */
 type Wrapper = UpgradeListener & { listener: UpgradeListener, [kWrapper]: true }
@@ -43,9 +91,12 @@ type OwnedRequest = IncomingMessage & { [kOwner]?: Mount | null }
  * with two of them on one server, both answer the same socket (a 404 from one, a 101
  * from the other) and the connection is corrupted. So the dispatcher wraps the
  * server's other `'upgrade'` listeners (present and future) in a filter: an upgrade
- * belongs to a router when its path lies under the mount and the router has a route
- * for it (or nobody else listens); the others never see it, and they get every other
- * upgrade exactly as if no router were mounted. The wrappers carry the original
+ * belongs to a router when fastify's own lookup routes it to the router's mount, that
+ * is, it lies under the mount and no more specific fastify route (an
+ * `@fastify/websocket` route, say) matches it; the router's middleware and 404 then
+ * answer it. The others never see it, and they get every other upgrade exactly as if
+ * no router were mounted. The ownership test reads the target as fastify does; the
+ * router decodes the path once more only to route it, through path.ts. The wrappers carry the original
  * listener as `listener`, the way `once()` wrappers do, so the owning library can
  * still remove its listener with `server.removeListener('upgrade', fn)`.
  */
@@ -82,10 +133,9 @@ class UpgradeDispatcher {
     this.server.on('upgrade', wrapper)
   }
 
-  /** Adds a mount; longer prefixes are matched first. */
+  /** Adds a mount. */
   add (mount: Mount): void {
     this.mounts.push(mount)
-    this.mounts.sort((a, b) => b.prefix.length - a.prefix.length)
   }
 
   /** Removes a mount; after the last one the server's listeners are as they would be without any router. */
@@ -114,29 +164,29 @@ class UpgradeDispatcher {
     let owner = r[kOwner]
     if (owner === undefined) {
       owner = null
-      const path = decodedPath(req.url ?? '/')
-      const mount = path === null ? undefined : this.match(path)
-      if (mount !== undefined && (!this.othersListen() || mount.hasRoute(req.method ?? 'GET', path as string))) owner = mount
+      const method = req.method ?? 'GET'
+      const url = req.url ?? '/'
+      for (const mount of this.mounts) {
+        const found = mount.findRoute(method, url)
+        if (found !== null && mount.owns(method, url, found)) {
+          owner = mount
+          break
+        }
+      }
       r[kOwner] = owner
     }
     return owner
   }
 
   dispatch (req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (!this.othersListen()) {
+      // Nobody else takes upgrades: fastify routes every one. Those it routes to a mount reach the router's chain
+      // with their socket; any other gets fastify's answer as the HTTP request it also is.
+      routeUpgrade((this.mounts[0] as Mount).routing, req, socket, head)
+      return
+    }
     const mount = this.owner(req)
-    if (mount !== null) {
-      routeUpgrade(mount.routing, req, socket, head, true)
-    } else if (!this.othersListen()) {
-      // Nobody else takes upgrades: fastify answers it as the HTTP request it also is.
-      routeUpgrade((this.mounts[this.mounts.length - 1] as Mount).routing, req, socket, head, false)
-    }
-  }
-
-  private match (path: string): Mount | undefined {
-    for (const mount of this.mounts) {
-      if (mount.prefix === '' || isUnderPrefix(path, mount.prefix)) return mount
-    }
-    return undefined
+    if (mount !== null) routeUpgrade(mount.routing, req, socket, head)
   }
 }
 
@@ -167,7 +217,7 @@ export function mountUpgrades (server: NodeEventEmitter, mount: Mount): () => vo
  * fastify answers itself (hook refusal, 404, 503 while closing) is written on the
  * socket, which is then closed; a router route takes the socket over instead.
  */
-function routeUpgrade (routing: Routing, req: IncomingMessage, socket: Duplex, head: Buffer, ticketed: boolean): void {
+function routeUpgrade (routing: Routing, req: IncomingMessage, socket: Duplex, head: Buffer): void {
   // Node drops the parser's 'error' listener before emitting 'upgrade'.
   socket.on('error', destroyOnError)
   const res = new ServerResponse(req)
@@ -179,7 +229,7 @@ function routeUpgrade (routing: Routing, req: IncomingMessage, socket: Duplex, h
     return
   }
   res.once('finish', endSocket)
-  if (ticketed) (req as TicketedRequest)[kUpgradeTicket] = { socket, head, res }
+  ;(req as TicketedRequest)[kUpgradeTicket] = { socket, head, res }
   try {
     routing(req, res)
   } catch {
@@ -210,16 +260,4 @@ function endSocket (this: ServerResponse): void {
 
 function destroyOnError (this: Duplex): void {
   this.destroy()
-}
-
-/** The path of a request target, percent-decoded as fastify's router decodes it; null if malformed. */
-export function decodedPath (url: string): string | null {
-  const q = url.indexOf('?')
-  const raw = q === -1 ? url : url.slice(0, q)
-  if (!raw.includes('%')) return raw
-  try {
-    return decodeURIComponent(raw)
-  } catch {
-    return null
-  }
 }

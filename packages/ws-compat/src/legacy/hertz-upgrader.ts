@@ -3,7 +3,7 @@ import type { HijackConn, RequestContext } from '@hertz-node/router'
 import { acceptConn, acceptHeaders, agree, askOrigin, refusalError, runErrorWriter, type UpgraderSettings } from '../accept.js'
 import type { BufferPool } from '../buffer-pool.js'
 import type { Conn } from '../conn.js'
-import { WsCompatErrorCode } from '../errors.js'
+import { HertzUpgraderDeprecationCode, WsCompatErrorCode } from '../errors.js'
 import {
   APP_EXTENSIONS_UNSUPPORTED,
   BAD_HANDSHAKE,
@@ -38,7 +38,7 @@ function warnDeprecated(): void {
     'HertzUpgrader (hertz-contrib/websocket) is deprecated: use Upgrader through adaptor.handler instead.',
     {
       type: 'DeprecationWarning',
-      code: WsCompatErrorCode.DEPRECATED,
+      code: HertzUpgraderDeprecationCode,
       detail: `Migration guide: ${MIGRATION_GUIDE} (the same steps in TypeScript: ${MIGRATION_GUIDE_TS})`,
     },
   )

@@ -15,6 +15,7 @@ import type { Teardown } from './raw-http.js'
 
 export { clientFrame, type RawFrame } from './frames.js'
 export { RawClient } from './raw-client.js'
+export { nextMessage } from './pair.js'
 export type { Teardown } from './raw-http.js'
 
 /** Options of {@link startServer}. */
@@ -127,11 +128,6 @@ export async function pair(
   t.teardown(() => client.terminate())
   await once(client, 'open')
   return { server: srv.conns[0] as Conn, client, socket: srv.sockets[0] as Duplex, port: srv.port }
-}
-
-/** The next message a `ws` client receives, as `[data, isBinary]`. */
-export async function nextMessage(ws: WebSocket): Promise<[Buffer, boolean]> {
-  return (await once(ws, 'message')) as [Buffer, boolean]
 }
 
 /** Echoes every message with its own type until the read fails. */

@@ -1,0 +1,108 @@
+/**
+ * What a run does: the suites, the load of a full and a quick run, and the command line that
+ * picks among them.
+ */
+import { isVariant, VARIANTS, type Variant } from './variants.js'
+
+export type Suite = 'http' | 'echo' | 'handshakes' | 'memory'
+export const SUITES: Suite[] = ['http', 'echo', 'handshakes', 'memory']
+
+/** Durations in seconds; `warm` is the warm-up round's. */
+export interface Plan {
+  rounds: number
+  warmup: boolean
+  http: { connections: number, pipelining: number, sec: number, warmSec: number }
+  echo: { connections: number, sec: number, warmSec: number, maxMessages: number, sizes: Array<{ prefix: 'echo32' | 'echo16k', size: number, inFlight: number }> }
+  handshakes: { concurrency: number, sec: number, warmSec: number, max: number }
+  /** Memory is stable from round to round; it runs in the first `rounds` measured rounds only. */
+  memory: { connections: number, rounds: number }
+}
+
+const ECHO_SIZES: Plan['echo']['sizes'] = [
+  { prefix: 'echo32', size: 32, inFlight: 8 },
+  { prefix: 'echo16k', size: 16 * 1024, inFlight: 2 }
+]
+
+// Many short rounds rather than a few long ones: on a shared machine a burst of foreign load spoils a
+// round, and the median of five per-round ratios shrugs off two spoiled rounds.
+export const FULL: Plan = {
+  rounds: 5,
+  warmup: true,
+  http: { connections: 100, pipelining: 10, sec: 6, warmSec: 3 },
+  echo: { connections: 50, sec: 4, warmSec: 2, maxMessages: 5_000_000, sizes: ECHO_SIZES },
+  handshakes: { concurrency: 10, sec: 4, warmSec: 2, max: 200_000 },
+  memory: { connections: 5000, rounds: 3 }
+}
+
+/** A smoke test: every driver against every variant once, briefly; well under a minute. */
+export const QUICK: Plan = {
+  rounds: 1,
+  warmup: false,
+  http: { connections: 100, pipelining: 10, sec: 1, warmSec: 1 },
+  echo: { connections: 20, sec: 1, warmSec: 1, maxMessages: 1_000_000, sizes: ECHO_SIZES },
+  handshakes: { concurrency: 10, sec: 1, warmSec: 1, max: 50_000 },
+  memory: { connections: 1000, rounds: 1 }
+}
+
+/** The command line, parsed. */
+export interface Options {
+  quick: boolean
+  variants: Variant[]
+  suites: Suite[]
+  rounds: number | undefined
+  cpuProf: boolean
+  tsx: boolean
+  /** Re-render the report of this saved run instead of measuring. */
+  report: string | undefined
+}
+
+const USAGE = `usage: pnpm bench [--quick] [--only VARIANT,...] [--suites ${SUITES.join(',')}] [--rounds N] [--cpu-prof] [--tsx] [--report FILE]
+  --quick     one short round of everything (smoke test, < 1 min); writes results/quick.json
+  --only      run these variants only (${VARIANTS.join(', ')})
+  --suites    run these suites only
+  --rounds    measured rounds (default ${FULL.rounds})
+  --cpu-prof  write a V8 CPU profile of every server process to results/profiles/
+  --tsx       load the servers' TypeScript through tsx (the dev loader) instead of the build-equivalent one
+  --report F  re-render RESULTS.md and the chart from a saved run (results/latest.json) without measuring
+A full default run writes results/latest.json, results/ratios.svg and the tables of RESULTS.md;
+a filtered run (--only, --suites, --tsx) writes results/partial.json.`
+
+/** Parses `pnpm bench` arguments; throws with the usage on a bad one, exits on `--help`. */
+export function parseOptions (argv: string[]): Options {
+  const opts: Options = { quick: false, variants: [...VARIANTS], suites: [...SUITES], rounds: undefined, cpuProf: false, tsx: false, report: undefined }
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string
+    const value = (): string => {
+      const v = argv[++i]
+      if (v === undefined) throw new Error(`${arg} needs a value\n${USAGE}`)
+      return v
+    }
+    if (arg === '--quick') opts.quick = true
+    else if (arg === '--cpu-prof') opts.cpuProf = true
+    else if (arg === '--tsx') opts.tsx = true
+    else if (arg === '--report') opts.report = value()
+    else if (arg === '--only') {
+      const names = value().split(',').filter(Boolean)
+      for (const n of names) if (!isVariant(n)) throw new Error(`unknown variant ${n}\n${USAGE}`)
+      opts.variants = names as Variant[]
+    } else if (arg === '--suites') {
+      const names = value().split(',').filter(Boolean)
+      for (const n of names) if (!SUITES.includes(n as Suite)) throw new Error(`unknown suite ${n}\n${USAGE}`)
+      opts.suites = names as Suite[]
+    } else if (arg === '--rounds') {
+      opts.rounds = Number(value())
+      if (!Number.isInteger(opts.rounds) || opts.rounds < 1) throw new Error(`--rounds must be a positive integer\n${USAGE}`)
+    } else if (arg === '--help' || arg === '-h') {
+      console.log(USAGE)
+      process.exit(0)
+    } else if (arg !== '--') throw new Error(`unknown argument ${arg}\n${USAGE}`)
+  }
+  return opts
+}
+
+/** `list` rotated by `n`, so no variant always runs first (or right after another's load). */
+export function rotate<T> (list: readonly T[], n: number): T[] {
+  if (list.length === 0) return []
+  const k = n % list.length
+  return [...list.slice(k), ...list.slice(0, k)]
+}
