@@ -18,7 +18,8 @@ export type NodeHandler<Req extends IncomingMessage = IncomingMessage, Res exten
  * `fn` gets the real `IncomingMessage` (its body unread, or replayed when the router already read it) and the
  * real `ServerResponse`, carrying the headers earlier middleware set on `c.response`; everything it writes
  * reaches the client at once. The returned handler settles when the response is over (`finish`, `close`,
- * `error`), so middleware that awaited `c.next()` sees the real status in `c.response.statusCode()`.
+ * `error`) - at once when `fn` ended it before returning - so middleware that awaited `c.next()` sees the real
+ * status in `c.response.statusCode()` and the body bytes in `c.response.bytesSent()`.
  *
  * On an upgrade request `res` is bound to the socket: an ordinary answer (404, 426, ...) works, and
  * `hijack(res)` hands over the socket and `head`. After a hijack the router writes nothing more and the
@@ -63,13 +64,24 @@ function serve (fn: NodeHandler, c: RequestContext): void | Promise<void> {
     new Exchange(c, res, start).fail(err)
     return
   }
-  if (!isThenable(ret) && res.writableFinished) {
-    // The common case: the handler answered synchronously and the bytes are already with the socket.
-    record(c, res, res.socket, start)
+  const thenable = isThenable(ret)
+  if (res.writableEnded) {
+    // The common case: fn ended the response before returning. Everything it wrote is already counted by the
+    // socket (corked until the next tick) or queued on `res` for its turn on a pipelined connection, and the
+    // head is out: the status and the byte count are final, and a graceful shutdown has nothing left to mark.
+    // So the exchange settles at once, with no listeners, no Promise and no in-flight tracking.
+    if (!thenable) {
+      record(c, res, res.socket, start)
+      return
+    }
+    // An async fn that answered before its first await: only a late rejection is left to report.
+    const x = new Exchange(c, res, start)
+    x.complete()
+    x.watch(ret)
     return
   }
   const x = new Exchange(c, res, start)
-  if (isThenable(ret)) x.watch(ret)
+  if (thenable) x.watch(ret)
   return x.wait()
 }
 

@@ -68,6 +68,36 @@ t.test('body over the limit: 413 by Content-Length and by chunked stream, connec
   t.equal(await fine.text(), '1000', 'exactly the limit is accepted')
 })
 
+t.test('Expect: 100-continue: a declared body over the limit gets 413 without a 100; one within gets 100 first', async t => {
+  const h = New(server.withMaxRequestBodySize(1000))
+  let ran = 0
+  h.POST('/up', async (_ctx, c) => { ran++; c.string(200, String((await c.body()).length)) })
+  const { port } = await start(t, h)
+  const big = await rawExchange(t, port, 'POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\nExpect: 100-continue\r\n\r\n')
+  t.ok(big.closed)
+  t.match(big.text, /^HTTP\/1\.1 413 [^\r]*\r\n[\s\S]*Connection: close[\s\S]*\r\n\r\nRequest Entity Too Large$/, 'the 413 directly')
+  t.notMatch(big.text, /100 Continue/)
+  t.equal(ran, 0)
+
+  const s = await openSocket(t, port)
+  s.write('POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n')
+  t.match(await readUntil(s, x => x.includes('\r\n\r\n')), /^HTTP\/1\.1 100 Continue\r\n\r\n$/)
+  s.write('abc')
+  t.match(await readUntil(s, x => x.endsWith('\r\n\r\n3')), /HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\n3$/)
+})
+
+t.test('CONNECT: an authority-form target is answered 400 and closed; a path is routed like an upgrade', async t => {
+  const h = New()
+  h.any('/tunnel', (_ctx, c) => { c.string(200, 'tunnel %s upgrade=%v', c.method(), c.isUpgrade()) })
+  const { port } = await start(t, h)
+  const authority = await rawExchange(t, port, 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n')
+  t.ok(authority.closed)
+  t.match(authority.text, /^HTTP\/1\.1 400 Bad Request\r\n[\s\S]*\r\n\r\nBad Request$/)
+  const routed = await rawExchange(t, port, 'CONNECT /tunnel HTTP/1.1\r\nHost: x\r\n\r\n')
+  t.ok(routed.closed, 'closed after the answer, as an upgrade nobody hijacks')
+  t.match(routed.text, /^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\ntunnel CONNECT upgrade=true$/)
+})
+
 t.test('client disconnects mid-body and mid-handler: no unhandled error, context released, server fine', async t => {
   const h = Default()
   let handlerSawAbort = false

@@ -46,9 +46,7 @@ export const ErrorCodes = {
   /** A plugin did not finish loading within the plugin timeout. */
   HERTZ_ERR_PLUGIN_TIMEOUT: 'HERTZ_ERR_PLUGIN_TIMEOUT',
   /** A plugin threw or rejected while loading; `cause` holds its error. */
-  HERTZ_ERR_PLUGIN_FAILED: 'HERTZ_ERR_PLUGIN_FAILED',
-  /** The response was already sent or handed to someone else. */
-  HERTZ_ERR_RESPONSE_SENT: 'HERTZ_ERR_RESPONSE_SENT'
+  HERTZ_ERR_PLUGIN_FAILED: 'HERTZ_ERR_PLUGIN_FAILED'
 } as const
 
 /** One of the string values of {@link ErrorCodes}. */

@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream'
 import { HertzError, ErrorCodes } from './errors.js'
 import { parseHostPorts, type Options } from './options.js'
 import { rawErrorResponse } from './write.js'
+import { declaredLength } from './body.js'
 
 /** What the node:http server calls on the engine. */
 export interface ServerCallbacks {
@@ -41,7 +42,17 @@ export function createNodeServer (o: Options, cb: ServerCallbacks): Server {
   server.keepAliveTimeout = o.idleTimeout
   const serverHeader = !o.disableDefaultServerHeader
   server.on('request', cb.onRequest)
+  // `Expect: 100-continue`: node sends the 100 itself unless someone listens. A declared body over the limit gets
+  // its 413 instead of a 100, so the client does not send a body that would only be discarded.
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    if (o.streamRequestBody || declaredLength(req) <= o.maxRequestBodySize) res.writeContinue()
+    cb.onRequest(req, res)
+  })
   server.on('upgrade', cb.onUpgrade)
+  // node hands CONNECT requests over with their socket, as it does upgrades; they take the same way: routed by
+  // path (`h.any` / `h.handle('CONNECT', ...)`, a handler may hijack the tunnel), an authority-form target
+  // (`CONNECT host:443`) answered 400, and the socket closed after any answer.
+  server.on('connect', cb.onUpgrade)
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
     const pending = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage
     if (err.code !== 'ECONNRESET' && socket.writable && (pending == null || !pending.headersSent)) {
