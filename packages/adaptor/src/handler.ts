@@ -64,13 +64,12 @@ function serve (fn: NodeHandler, c: RequestContext): void | Promise<void> {
     new Exchange(c, res, start).fail(err)
     return
   }
-  const thenable = isThenable(ret)
   if (res.writableEnded) {
     // The common case: fn ended the response before returning. Everything it wrote is already counted by the
     // socket (corked until the next tick) or queued on `res` for its turn on a pipelined connection, and the
     // head is out: the status and the byte count are final, and a graceful shutdown has nothing left to mark.
     // So the exchange settles at once, with no listeners, no Promise and no in-flight tracking.
-    if (!thenable) {
+    if (!isThenable(ret)) {
       record(c, res, res.socket, start)
       return
     }
@@ -81,7 +80,7 @@ function serve (fn: NodeHandler, c: RequestContext): void | Promise<void> {
     return
   }
   const x = new Exchange(c, res, start)
-  if (thenable) x.watch(ret)
+  if (isThenable(ret)) x.watch(ret)
   return x.wait()
 }
 

@@ -87,8 +87,9 @@ class Step {
     }
     if (isThenable(ret)) ret.then(undefined, (err: unknown) => { this.onError(err) })
     if (this.state === State.Continued) return this.chain
-    if (!this.errored && res.writableFinished) {
-      // Answered synchronously (a CORS preflight): the chain stops here.
+    if (!this.errored && res.writableEnded) {
+      // Answered synchronously (a CORS preflight): the chain stops here. The status and bytes are final once the
+      // response is ended, so there is nothing to wait for (see handler()).
       this.state = State.Over
       record(c, res, res.socket, start)
       c.abort()

@@ -12,6 +12,7 @@ import {
   CloseTLSHandshake,
   CloseUnsupportedData,
 } from './constants.js'
+import { DeferredError } from './errors.js'
 
 // gorilla names these codes in CloseError's message; other codes print as bare numbers.
 const closeCodeNames = new Map<number, string>([
@@ -96,3 +97,6 @@ export function formatCloseMessage(closeCode: number, text = ''): Buffer {
 export function unexpectedEOF(): CloseError {
   return new CloseError(CloseAbnormalClosure, 'unexpected EOF')
 }
+
+/** {@link unexpectedEOF}, built only when a read reports it. */
+export const deferredUnexpectedEOF = new DeferredError(unexpectedEOF)

@@ -4,7 +4,7 @@ import { isCloseError } from './close-error.js'
 import { CloseGoingAway, CloseNoStatusReceived, CloseNormalClosure, TextMessage, writeWait } from './constants.js'
 import { deadlineMs, type Data } from './data.js'
 import { newPerMessageDeflate, type NegotiatedCompression } from './deflate.js'
-import { connClosedError } from './errors.js'
+import { deferredConnClosed } from './errors.js'
 import { Input, type CloseHandler, type ControlHandler } from './input.js'
 import { decodeJSON, encodeJSON } from './json.js'
 import type { MessageWriter } from './message-writer.js'
@@ -52,7 +52,9 @@ export interface ConnInit {
  */
 export class Conn implements AsyncIterable<Message> {
   private readonly protocol: string
-  private readonly net: NetConn
+  private readonly socket: Duplex
+  /** What `netConn()` returns; the socket's own is made on first use. */
+  private net: NetConn | null
   private readonly input: Input
   private readonly output: Output
   private readonly link: SocketLink
@@ -76,7 +78,7 @@ export class Conn implements AsyncIterable<Message> {
       pmd,
       writeBufferSize: init.writeBufferSize,
       writeBufferPool: init.writeBufferPool,
-      onCloseWritten: () => link.closeFrameWritten(),
+      link,
     })
     this.input = new Input({
       socket,
@@ -85,15 +87,11 @@ export class Conn implements AsyncIterable<Message> {
       readLimit: init.readLimit,
       maxQueuedBytes: init.maxQueuedBytes,
       output: this.output,
-      onInputDone: () => link.inputDone(),
+      link,
     })
+    this.socket = socket
     this.ownNet = init.netConn === undefined
-    this.net =
-      init.netConn ??
-      new SocketNetConn(socket, {
-        setReadTimeout: (ms) => this.input.queue.setTimeout(ms),
-        setWriteTimeout: (ms) => this.output.setTimeout(ms),
-      })
+    this.net = init.netConn ?? null
     link.attach(this.input, this.output, init.head)
   }
 
@@ -283,12 +281,12 @@ export class Conn implements AsyncIterable<Message> {
 
   /** The local address. */
   localAddr(): AddressLike {
-    return this.net.localAddr()
+    return this.netConn().localAddr()
   }
 
   /** The peer's address. */
   remoteAddr(): AddressLike {
-    return this.net.remoteAddr()
+    return this.netConn().remoteAddr()
   }
 
   /**
@@ -296,6 +294,7 @@ export class Conn implements AsyncIterable<Message> {
    * writing it directly corrupts the WebSocket stream.
    */
   netConn(): NetConn {
+    this.net ??= new SocketNetConn(this.socket, this.input.queue, this.output)
     return this.net
   }
 
@@ -312,12 +311,14 @@ export class Conn implements AsyncIterable<Message> {
   close(): void {
     if (this.closed) return
     this.closed = true
-    const err = connClosedError()
-    this.input.queue.fail(err)
+    this.input.queue.fail(deferredConnClosed)
     const lingering = this.output.closeFrameQueued
-    this.output.fail(err, true, lingering)
+    this.output.fail(deferredConnClosed, true, lingering)
     if (lingering) this.link.linger(writeWait)
     // The router's hijacked conn is closed either way: it lingers the same way, and closing is its release.
-    if (!lingering || !this.ownNet) this.net.close()
+    if (!lingering || !this.ownNet) {
+      if (this.net === null) this.socket.destroy()
+      else this.net.close()
+    }
   }
 }

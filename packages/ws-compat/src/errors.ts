@@ -172,3 +172,34 @@ export function badWriteOpcodeError(): WsCompatError {
 export function invalidControlFrameError(): WsCompatError {
   return new WsCompatError(WsCompatErrorCode.INVALID_CONTROL_FRAME, 'websocket: invalid control frame')
 }
+
+/**
+ * An error that is built only when something reports it. Building an `Error` captures a stack trace, and a
+ * connection that ends cleanly has several end-of-stream errors nobody ever reads; this keeps the cause
+ * until a read or write asks, then the error is built once and kept.
+ */
+export class DeferredError {
+  private readonly make: () => unknown
+
+  /** @param make - builds the error */
+  constructor(make: () => unknown) {
+    this.make = make
+  }
+
+  /** Builds the error. */
+  build(): unknown {
+    return this.make()
+  }
+}
+
+/** Shared factory: every connection closed locally reports its own "use of closed network connection". */
+export const deferredConnClosed = new DeferredError(connClosedError)
+
+/**
+ * The error itself: builds a {@link DeferredError}, returns anything else as it is.
+ *
+ * @param err - an error or a deferred one
+ */
+export function realError<T>(err: T | DeferredError): T {
+  return err instanceof DeferredError ? (err.build() as T) : err
+}

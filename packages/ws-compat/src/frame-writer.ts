@@ -1,5 +1,6 @@
 import type { Duplex } from 'node:stream'
 import { zlibOptionsForLevel } from './deflate.js'
+import { realError, type DeferredError } from './errors.js'
 import { buildFrame, setDeflateOptions, type PerMessageDeflate } from './ws-internals.js'
 
 /** Called once per frame: `null` when the socket took the bytes, else the error. */
@@ -28,7 +29,7 @@ export class FrameWriter {
   private busy = false
   private queue: PendingFrame[] = []
   private level: number
-  private failure: Error | null = null
+  private failure: Error | DeferredError | null = null
 
   /**
    * @param socket - the connection
@@ -67,7 +68,7 @@ export class FrameWriter {
     cb: FrameCallback,
   ): void {
     if (this.failure !== null) {
-      process.nextTick(cb, this.failure)
+      process.nextTick(cb, this.failureError())
       return
     }
     if (this.busy) {
@@ -94,7 +95,7 @@ export class FrameWriter {
         return
       }
       if (this.failure !== null) {
-        cb(this.failure)
+        cb(this.failureError())
         return
       }
       this.write(buildFrame(deflated, { fin, opcode, rsv1, mask: this.mask, readOnly: false }), cb)
@@ -102,13 +103,21 @@ export class FrameWriter {
     })
   }
 
-  /** Fails every frame not yet on the socket, and every later one, with `err`. */
-  fail(err: Error): void {
+  /** Fails every frame not yet on the socket, and every later one, with `err` (built when first reported). */
+  fail(err: Error | DeferredError): void {
     if (this.failure !== null) return
     this.failure = err
     const queue = this.queue
+    if (queue.length === 0) return
     this.queue = []
-    for (const frame of queue) process.nextTick(frame.cb, err)
+    const failure = this.failureError()
+    for (const frame of queue) process.nextTick(frame.cb, failure)
+  }
+
+  private failureError(): Error {
+    const err = realError(this.failure as Error | DeferredError)
+    this.failure = err
+    return err
   }
 
   private drain(): void {

@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream'
-import { CloseError, formatCloseMessage, unexpectedEOF } from './close-error.js'
+import { CloseError, deferredUnexpectedEOF, formatCloseMessage } from './close-error.js'
 import {
   BinaryMessage,
   CloseInvalidFramePayloadData,
@@ -12,9 +12,9 @@ import {
   defaultReadLimit,
   writeWait,
 } from './constants.js'
-import { ErrReadLimit, WsCompatError, WsCompatErrorCode, socketError } from './errors.js'
+import { DeferredError, ErrReadLimit, WsCompatError, WsCompatErrorCode, socketError } from './errors.js'
 import type { Output } from './output.js'
-import { ReadQueue, type Message } from './read-queue.js'
+import { ReadQueue, type Message, type ReadQueueOwner } from './read-queue.js'
 import { createReceiver, setMaxPayload, wsStatusCode, type PerMessageDeflate, type Receiver } from './ws-internals.js'
 
 /** Called with the application data of a ping or pong. A throw (or rejection) fails the reads. */
@@ -31,17 +31,53 @@ export interface InputInit {
   maxQueuedBytes?: number | undefined
   /** Where the default handlers send their replies. */
   output: Output
-  /** Called when no more input will be parsed (close frame, protocol error, end of stream). */
-  onInputDone: () => void
+  /** Told when no more input will be parsed (close frame, protocol error, end of stream). */
+  link: { inputDone(): void }
 }
 
 const noop = (): void => {}
+const noExtensions: Record<string, PerMessageDeflate> = Object.freeze({}) as Record<string, PerMessageDeflate>
+
+const kInput = Symbol('input')
+type ReceiverWithInput = Receiver & { [kInput]: Input }
+
+type SocketWithInput = Duplex & { [kInput]?: Input }
+
+/** The socket's `'data'` listener, shared by every connection: feeds the bytes to the socket's Input. */
+export function socketOnData(this: Duplex, chunk: Buffer): void {
+  ;(this as SocketWithInput)[kInput]?.write(chunk)
+}
+
+function inputOf(receiver: Receiver): Input {
+  return (receiver as ReceiverWithInput)[kInput]
+}
+function receiverOnMessage(this: Receiver, data: Buffer, isBinary: boolean): void {
+  inputOf(this).queue.push(isBinary ? BinaryMessage : TextMessage, data)
+}
+function receiverOnPing(this: Receiver, data: Buffer): void {
+  inputOf(this).onPing(data)
+}
+function receiverOnPong(this: Receiver, data: Buffer): void {
+  inputOf(this).onPong(data)
+}
+function receiverOnConclude(this: Receiver, code: number, reason: Buffer): void {
+  inputOf(this).onCloseFrame(code, reason)
+}
+function receiverOnError(this: Receiver, err: Error): void {
+  inputOf(this).onParseError(err)
+}
+function receiverOnDrain(this: Receiver): void {
+  inputOf(this).resume('receiver')
+}
+function receiverOnFinish(this: Receiver): void {
+  inputOf(this).finish()
+}
 
 /**
  * The read side of a `Conn`: feeds socket bytes to `ws`'s frame parser, queues the messages, runs the
  * control frame handlers, and turns the end of the stream into the error reads report.
  */
-export class Input {
+export class Input implements ReadQueueOwner {
   /** The messages waiting to be read. */
   readonly queue: ReadQueue
   /** `true` once nothing more will be parsed. */
@@ -50,7 +86,7 @@ export class Input {
   private readonly receiver: Receiver
   private readonly pmd: PerMessageDeflate | null
   private readonly output: Output
-  private readonly onInputDone: () => void
+  private readonly link: { inputDone(): void }
   private handlePing: ControlHandler | null = null
   private handlePong: ControlHandler | null = null
   private handleClose: CloseHandler | null = null
@@ -63,36 +99,42 @@ export class Input {
     this.socket = init.socket
     this.pmd = init.pmd
     this.output = init.output
-    this.onInputDone = init.onInputDone
-    this.queue = new ReadQueue(
-      { pauseReading: () => this.pause('queue'), resumeReading: () => this.resume('queue') },
-      init.maxQueuedBytes ?? defaultMaxQueuedBytes,
-    )
-    const extensions: Record<string, PerMessageDeflate> = {}
-    if (init.pmd !== null) extensions['permessage-deflate'] = init.pmd
+    this.link = init.link
+    this.queue = new ReadQueue(this, init.maxQueuedBytes ?? defaultMaxQueuedBytes)
     const receiver = createReceiver({
       allowSynchronousEvents: true,
-      extensions,
+      extensions: init.pmd === null ? noExtensions : { 'permessage-deflate': init.pmd },
       isServer: init.isServer,
       maxPayload: 0,
       skipUTF8Validation: false,
     })
     this.receiver = receiver
+    ;(init.socket as SocketWithInput)[kInput] = this
     this.setReadLimit(init.readLimit ?? defaultReadLimit)
-    receiver.on('message', (data: Buffer, isBinary: boolean) =>
-      this.queue.push(isBinary ? BinaryMessage : TextMessage, data),
-    )
-    receiver.on('ping', (data: Buffer) => this.onPing(data))
-    receiver.on('pong', (data: Buffer) => this.runHandler(this.handlePong, data.toString()))
-    receiver.on('conclude', (code: number, reason: Buffer) => this.onCloseFrame(code, reason))
-    receiver.on('error', (err: Error) => this.onParseError(err))
-    receiver.on('drain', () => this.resume('receiver'))
-    receiver.on('finish', () => this.finish())
+    // Shared listeners that find their Input on the parser: no closures per connection.
+    ;(receiver as ReceiverWithInput)[kInput] = this
+    receiver.on('message', receiverOnMessage)
+    receiver.on('ping', receiverOnPing)
+    receiver.on('pong', receiverOnPong)
+    receiver.on('conclude', receiverOnConclude)
+    receiver.on('error', receiverOnError)
+    receiver.on('drain', receiverOnDrain)
+    receiver.on('finish', receiverOnFinish)
   }
 
-  /** Feeds socket bytes to the parser; the socket's `'data'` listener. */
-  readonly write = (chunk: Buffer): void => {
+  /** Feeds socket bytes to the parser. */
+  write(chunk: Buffer): void {
     if (!this.receiver.write(chunk)) this.pause('receiver')
+  }
+
+  /** @internal {@link ReadQueueOwner}: the queue is full. */
+  pauseReading(): void {
+    this.pause('queue')
+  }
+
+  /** @internal {@link ReadQueueOwner}: the queue has room again. */
+  resumeReading(): void {
+    this.resume('queue')
   }
 
   /** See `Conn.setReadLimit`. */
@@ -150,7 +192,7 @@ export class Input {
   /** The socket is gone: parse what it still buffered, then end the stream. */
   socketClosed(): void {
     const socket = this.socket
-    socket.removeListener('data', this.write)
+    socket.removeListener('data', socketOnData)
     // Bytes still buffered in a paused socket are messages the peer sent before it left: keep them.
     if (!this.done && socket.readableLength > 0) {
       const rest = socket.read() as Buffer | null
@@ -161,25 +203,28 @@ export class Input {
     else this.receiver.once('finish', () => this.cleanup())
   }
 
-  private finish(): void {
-    this.queue.end(this.endError())
+  /** @internal */
+  finish(): void {
+    this.endStream()
     this.markDone()
   }
 
   private cleanup(): void {
-    this.queue.end(this.endError())
+    this.endStream()
     this.pmd?.cleanup()
   }
 
-  private endError(): Error {
+  /** Ends the reads with the end of the stream, unless a close frame or an error ended them already. */
+  private endStream(): void {
+    if (this.queue.ended) return
     const err = this.socketError
-    return err === null ? unexpectedEOF() : socketError(err)
+    this.queue.end(err === null ? deferredUnexpectedEOF : new DeferredError(() => socketError(err)))
   }
 
   private markDone(): void {
     if (this.done) return
     this.done = true
-    this.onInputDone()
+    this.link.inputDone()
   }
 
   private pause(reason: 'queue' | 'receiver'): void {
@@ -188,7 +233,8 @@ export class Input {
     this.socket.pause()
   }
 
-  private resume(reason: 'queue' | 'receiver'): void {
+  /** @internal */
+  resume(reason: 'queue' | 'receiver'): void {
     if (reason === 'queue') this.queuePaused = false
     else this.receiverPaused = false
     if (!this.queuePaused && !this.receiverPaused && !this.done) this.socket.resume()
@@ -196,7 +242,7 @@ export class Input {
 
   /** Stops feeding the parser (after a close frame or a protocol error) and lets the socket drain. */
   private stop(): void {
-    this.socket.removeListener('data', this.write)
+    this.socket.removeListener('data', socketOnData)
     // A listener that drops the bytes rather than none: a stream left with no listener at all can stop
     // flowing (when a 'readable' listener elsewhere is removed), and unread input makes the close a reset.
     this.socket.on('data', noop)
@@ -218,7 +264,13 @@ export class Input {
     this.reply(CloseMessage, formatCloseMessage(code, ''))
   }
 
-  private onPing(data: Buffer): void {
+  /** @internal */
+  onPong(data: Buffer): void {
+    this.runHandler(this.handlePong, data.toString())
+  }
+
+  /** @internal */
+  onPing(data: Buffer): void {
     // The default answers with the raw bytes: a ping's data need not be UTF-8.
     if (this.handlePing === null) this.pong(data)
     else this.runHandler(this.handlePing, data.toString())
@@ -234,10 +286,14 @@ export class Input {
     }
   }
 
-  private onCloseFrame(code: number, reason: Buffer): void {
+  /** @internal */
+  onCloseFrame(code: number, reason: Buffer): void {
     const text = reason.toString()
     this.stop()
-    this.queue.end(new CloseError(code, text), () => this.runCloseHandler(code, text))
+    this.queue.end(
+      new DeferredError(() => new CloseError(code, text)),
+      () => this.runCloseHandler(code, text),
+    )
     this.markDone()
   }
 
@@ -256,7 +312,8 @@ export class Input {
     }
   }
 
-  private onParseError(err: Error): void {
+  /** @internal */
+  onParseError(err: Error): void {
     this.stop()
     const status = wsStatusCode(err) ?? CloseProtocolError
     const detail = err.message.replace(/^Invalid WebSocket frame: /, '')

@@ -55,10 +55,9 @@ export class TCPAddr implements AddressLike {
   }
 }
 
-/** The timeouts a {@link SocketNetConn} forwards to its WebSocket connection. */
+/** One side of a WebSocket connection whose per-operation timeout a {@link SocketNetConn} sets. */
 export interface TimeoutSink {
-  setReadTimeout(ms: number): void
-  setWriteTimeout(ms: number): void
+  setTimeout(ms: number): void
 }
 
 interface SocketLike extends Duplex {
@@ -74,25 +73,28 @@ interface SocketLike extends Duplex {
  */
 export class SocketNetConn implements NetConn {
   private readonly socket: SocketLike
-  private readonly sink: TimeoutSink
+  private readonly reads: TimeoutSink
+  private readonly writes: TimeoutSink
 
   /**
    * @param socket - the connection
-   * @param sink - where the timeouts take effect
+   * @param reads - where the read timeout takes effect
+   * @param writes - where the write timeout takes effect
    */
-  constructor(socket: Duplex, sink: TimeoutSink) {
+  constructor(socket: Duplex, reads: TimeoutSink, writes: TimeoutSink) {
     this.socket = socket
-    this.sink = sink
+    this.reads = reads
+    this.writes = writes
   }
 
   /** @inheritdoc */
   setReadTimeout(ms: number): void {
-    this.sink.setReadTimeout(ms)
+    this.reads.setTimeout(ms)
   }
 
   /** @inheritdoc */
   setWriteTimeout(ms: number): void {
-    this.sink.setWriteTimeout(ms)
+    this.writes.setTimeout(ms)
   }
 
   /** @inheritdoc */

@@ -3,12 +3,14 @@ import { takeWriteBuffer, WritePoolData, type BufferPool } from './buffer-pool.j
 import { CloseMessage, defaultCompressionLevel, defaultWriteBufferSize, maxControlFramePayloadSize } from './constants.js'
 import { effectiveDeadline, isControl, isData, toBuffer, type Data } from './data.js'
 import {
+  DeferredError,
   ErrCloseSent,
   WsCompatError,
   WsCompatErrorCode,
   badWriteOpcodeError,
   connClosedError,
   invalidControlFrameError,
+  realError,
   socketError,
   writeTimeoutError,
 } from './errors.js'
@@ -24,8 +26,8 @@ export interface OutputInit {
   pmd: PerMessageDeflate | null
   writeBufferSize?: number | undefined
   writeBufferPool?: BufferPool | undefined
-  /** Called once a close frame is on the socket. */
-  onCloseWritten: () => void
+  /** Told once a close frame is on the socket. */
+  link: { closeFrameWritten(): void }
 }
 
 /**
@@ -41,11 +43,12 @@ export class Output implements WriterHost {
   private readonly isServer: boolean
   private readonly pool: BufferPool | undefined
   private readonly bufferSize: number
-  private readonly onCloseWritten: () => void
+  private readonly link: { closeFrameWritten(): void }
   private ownBuffer: Buffer | null = null
   private writer: MessageWriter | null = null
   private waiters: Array<() => void> = []
-  private writeErr: Error | null = null
+  /** gorilla's sticky write error; deferred (built on first report) when the connection was closed. */
+  private writeErr: Error | DeferredError | null = null
   private closedLocally = false
   private deadline = 0
   private timeout = 0
@@ -61,7 +64,7 @@ export class Output implements WriterHost {
     this.pool = init.writeBufferPool
     this.bufferSize =
       init.writeBufferSize !== undefined && init.writeBufferSize > 0 ? init.writeBufferSize : defaultWriteBufferSize
-    this.onCloseWritten = init.onCloseWritten
+    this.link = init.link
   }
 
   /** See `Conn.writeMessage`. */
@@ -131,7 +134,7 @@ export class Output implements WriterHost {
    *   connection", as in Go
    * @param flush - frames already queued (a close frame among them) still go out; only later writes fail
    */
-  fail(err: Error, local: boolean, flush = false): void {
+  fail(err: Error | DeferredError, local: boolean, flush = false): void {
     if (local) this.closedLocally = true
     this.writeErr ??= err
     if (!flush) this.frames.fail(err)
@@ -172,7 +175,7 @@ export class Output implements WriterHost {
   }
 
   private async nextWriterNow(messageType: number): Promise<MessageWriter> {
-    if (this.writeErr !== null) throw this.writeErr
+    if (this.writeErr !== null) throw this.stickyError()
     this.writer = new MessageWriter(this, messageType, isData(messageType) && this.compressing())
     return this.writer
   }
@@ -206,7 +209,7 @@ export class Output implements WriterHost {
     readOnly: boolean,
     deadline: number,
   ): Promise<void> {
-    if (this.writeErr !== null) return Promise.reject(this.writeErr)
+    if (this.writeErr !== null) return Promise.reject(this.stickyError())
     if (deadline !== 0 && deadline <= Date.now()) return Promise.reject(this.fatal(writeTimeoutError()))
     const isClose = opcode === CloseMessage
     const p = new Promise<void>((resolve, reject) => {
@@ -221,7 +224,7 @@ export class Output implements WriterHost {
       }
       this.frames.send(opcode, payload, fin, rsv1, deflate, readOnly, this.compressionLevel, (err) => {
         if (timer !== undefined) clearTimeout(timer)
-        if (isClose && err == null) this.onCloseWritten()
+        if (isClose && err == null) this.link.closeFrameWritten()
         if (settled) return
         settled = true
         if (err != null) reject(this.fatal(this.wrap(err)))
@@ -234,6 +237,12 @@ export class Output implements WriterHost {
       this.writeErr ??= ErrCloseSent
     }
     return p
+  }
+
+  private stickyError(): Error {
+    const err = realError(this.writeErr as Error | DeferredError)
+    this.writeErr = err
+    return err
   }
 
   private fatal(err: Error): Error {

@@ -1,5 +1,5 @@
 import { effectiveDeadline } from './data.js'
-import { readTimeoutError } from './errors.js'
+import { DeferredError, readTimeoutError, realError } from './errors.js'
 
 /** One received data message: its type (`TextMessage` or `BinaryMessage`) and payload. */
 export type Message = [messageType: number, data: Buffer]
@@ -39,11 +39,11 @@ export class ReadQueue {
   private bytes = 0
   private paused = false
   private waiters: Waiter[] = []
-  /** The error reported once the queued messages are read. */
+  /** The error reported once the queued messages are read; a {@link DeferredError} until one is. */
   private endError: unknown = undefined
   /** Runs when a read first reaches {@link endError}. */
   private onReach: (() => unknown) | undefined = undefined
-  /** The error reported at once, queued messages discarded (timeout, local close). */
+  /** The error reported at once, queued messages discarded (timeout, local close); may be deferred too. */
   private failError: unknown = undefined
   private failedReads = 0
   private deadline = 0
@@ -88,7 +88,8 @@ export class ReadQueue {
    *
    * `onReach` runs once, when a read reaches the end (at once if a read is waiting): gorilla handles a
    * close frame or a protocol error only when its reader gets there, so replies to the messages before it
-   * can still be written. A value it returns replaces `err`.
+   * can still be written. A value it returns replaces `err`. A {@link DeferredError} is built only when a
+   * read reaches it.
    */
   end(err: unknown, onReach?: () => unknown): void {
     if (this.ended) return
@@ -97,7 +98,7 @@ export class ReadQueue {
     if (this.waiters.length > 0) this.rejectWaiters(this.reach())
   }
 
-  /** Fails the stream now: queued messages are dropped and every read rejects with `err`. */
+  /** Fails the stream now: queued messages are dropped and every read rejects with `err` (built then). */
   fail(err: unknown): void {
     if (this.failError !== undefined) return
     this.failError = err
@@ -105,12 +106,12 @@ export class ReadQueue {
     this.items = []
     this.head = 0
     this.bytes = 0
-    this.rejectWaiters(err)
+    if (this.waiters.length > 0) this.rejectWaiters(this.failure())
   }
 
   /** The next message; waits for one, honouring the read deadline and the per-read timeout. */
   read(): Promise<Message> {
-    if (this.failError !== undefined) return this.failed(this.failError)
+    if (this.failError !== undefined) return this.failed(this.failure())
     if (this.head < this.items.length) return Promise.resolve(this.shift())
     if (this.endError !== undefined) return this.failed(this.reach())
     return new Promise<Message>((resolve, reject) => {
@@ -153,7 +154,13 @@ export class ReadQueue {
       const replaced = onReach()
       if (replaced !== undefined) this.endError = replaced
     }
+    if (this.endError instanceof DeferredError) this.endError = realError(this.endError)
     return this.endError
+  }
+
+  private failure(): unknown {
+    if (this.failError instanceof DeferredError) this.failError = realError(this.failError)
+    return this.failError
   }
 
   private failed(err: unknown): Promise<Message> {

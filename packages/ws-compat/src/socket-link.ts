@@ -1,11 +1,25 @@
 import type { Duplex } from 'node:stream'
-import { connClosedError } from './errors.js'
-import type { Input } from './input.js'
+import { deferredConnClosed } from './errors.js'
+import { socketOnData, type Input } from './input.js'
 import type { Output } from './output.js'
 
 interface TcpLike {
   setNoDelay?: (noDelay: boolean) => unknown
   setTimeout?: (ms: number) => unknown
+}
+
+const kLink = Symbol('socketLink')
+type LinkedSocket = Duplex & { [kLink]?: SocketLink }
+
+// Shared socket listeners that find their link on the socket, as `ws` does: no closures per connection.
+function socketOnEnd(this: Duplex): void {
+  ;(this as LinkedSocket)[kLink]?.onEnd()
+}
+function socketOnError(this: Duplex, err: Error): void {
+  ;(this as LinkedSocket)[kLink]?.input?.socketFailed(err)
+}
+function socketOnClose(this: Duplex): void {
+  ;(this as LinkedSocket)[kLink]?.onClose()
 }
 
 /**
@@ -14,8 +28,10 @@ interface TcpLike {
  * read (both close frames seen, or the peer broke the protocol).
  */
 export class SocketLink {
+  /** @internal The read side, once attached. */
+  input: Input | null = null
   private readonly socket: Duplex
-  private input: Input | null = null
+  private output: Output | null = null
   private closeWritten = false
   private socketClosed = false
 
@@ -35,20 +51,19 @@ export class SocketLink {
   attach(input: Input, output: Output, head: Buffer): void {
     const socket = this.socket
     this.input = input
-    socket.on('data', input.write)
-    socket.on('end', () => {
-      input.socketEnded()
-      if (!socket.writableEnded) socket.end()
-    })
-    socket.on('error', (err: Error) => input.socketFailed(err))
-    socket.on('close', () => this.onClose(input, output))
+    this.output = output
+    ;(socket as LinkedSocket)[kLink] = this
+    socket.on('data', socketOnData)
+    socket.on('end', socketOnEnd)
+    socket.on('error', socketOnError)
+    socket.on('close', socketOnClose)
     const tcp = socket as TcpLike
     if (typeof tcp.setNoDelay === 'function') tcp.setNoDelay(true)
     // An idle timeout inherited from the HTTP server would cut long-lived connections; deadlines replace it.
     if (typeof tcp.setTimeout === 'function') tcp.setTimeout(0)
     if (head.length > 0) input.write(head)
     if (socket.readableEnded) input.socketEnded()
-    if (socket.destroyed) process.nextTick(() => this.onClose(input, output))
+    if (socket.destroyed) process.nextTick(() => this.onClose())
   }
 
   /** A close frame is on the socket. */
@@ -80,14 +95,21 @@ export class SocketLink {
     this.maybeEnd()
   }
 
-  private maybeEnd(): void {
-    if (this.closeWritten && this.input?.done === true && !this.socket.writableEnded) this.socket.end()
+  /** @internal The peer ended its side: parse what is left, and end ours. */
+  onEnd(): void {
+    this.input?.socketEnded()
+    if (!this.socket.writableEnded) this.socket.end()
   }
 
-  private onClose(input: Input, output: Output): void {
+  /** @internal The socket is gone: both sides end. */
+  onClose(): void {
     if (this.socketClosed) return
     this.socketClosed = true
-    input.socketClosed()
-    output.fail(connClosedError(), false)
+    this.input?.socketClosed()
+    this.output?.fail(deferredConnClosed, false)
+  }
+
+  private maybeEnd(): void {
+    if (this.closeWritten && this.input?.done === true && !this.socket.writableEnded) this.socket.end()
   }
 }
