@@ -1,22 +1,25 @@
 /**
  * Keeps MIGRATION.md honest: every ```ts block is type-checked with the repository's compiler settings, the
  * ```ts run blocks are run (they must exit 0), the ```ts serve blocks are started as echo servers and
- * exercised over real sockets, and the Go -> TS table names every Go identifier of the Hertz guide. The guide
- * is read from `examples/echo/fixtures/hertz-websocket-guide.md`, the Hertz documentation page ("Websocket",
- * cloudwego.io) as published, so the identifiers come from its Go code, not from a list kept by hand.
+ * exercised over real sockets, and the Go -> TS table names every Go identifier of the Hertz guide. The
+ * identifiers are `examples/echo/fixtures/hertz-guide-identifiers.json`: what `goNames` parses out of the Go code
+ * of the Hertz documentation page ("Websocket", cloudwego.io). The page itself is not part of this repository;
+ * where it sits beside the checkout (`../shared/seed/`), the list is re-parsed from it and must be equal, so it
+ * cannot drift from the page.
  */
 import t from 'tap'
 import { execFile } from 'node:child_process'
 import { once } from 'node:events'
-import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { access, copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { join, relative } from 'node:path'
 import { promisify } from 'node:util'
 import WebSocket from 'ws'
-import { goNames } from './go-identifiers.js'
+import { goNames, type GoNames } from './go-identifiers.js'
 import { AppProcess, REPO_ROOT, waitListening } from './spawn-app.js'
 
 const GUIDE = join(REPO_ROOT, 'MIGRATION.md')
-const HERTZ_GUIDE = join(REPO_ROOT, 'examples/echo/fixtures/hertz-websocket-guide.md')
+const HERTZ_IDENTIFIERS = join(REPO_ROOT, 'examples/echo/fixtures/hertz-guide-identifiers.json')
+const HERTZ_GUIDE = join(REPO_ROOT, '../shared/seed/hertz-websocket-migration-guide.md')
 const ECHO_DIR = join(REPO_ROOT, 'examples/echo')
 const TSC = join(REPO_ROOT, 'node_modules/typescript/bin/tsc')
 
@@ -78,7 +81,14 @@ t.test('the guide has blocks of every kind', async (t) => {
 
 t.test('every Go identifier of the Hertz guide has a row in the table, with its TS counterpart', async (t) => {
   const table = identifierTable(markdown)
-  const seed = goNames(await readFile(HERTZ_GUIDE, 'utf8'))
+  const listed = JSON.parse(await readFile(HERTZ_IDENTIFIERS, 'utf8')) as Record<keyof GoNames, string[]>
+  const seed = Object.fromEntries(Object.entries(listed).map(([k, v]) => [k, new Set(v)])) as unknown as GoNames
+  if (await access(HERTZ_GUIDE).then(() => true, () => false)) {
+    const parsed = goNames(await readFile(HERTZ_GUIDE, 'utf8'))
+    for (const kind of Object.keys(listed) as Array<keyof GoNames>) {
+      t.same([...parsed[kind]].sort(), listed[kind], `the ${kind} listed are those of the Hertz guide`)
+    }
+  }
   // The parser must see the guide's code at all: a few names of each kind it is known to use.
   for (const [kind, known] of [
     ['imports', ['context', 'flag', 'log', 'net/http', 'html/template', 'github.com/gorilla/websocket']],
