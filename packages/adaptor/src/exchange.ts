@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import type { Duplex, Readable } from 'node:stream'
-import type { RequestContext } from '@hertz-node/router'
+import type { Engine, RequestContext } from '@hertz-node/router'
 import { describeError } from './errors.js'
 import { registerHijackable } from './hijack.js'
 import { clearHeaders } from './headers.js'
@@ -48,22 +48,27 @@ export function record (c: RequestContext, res: ServerResponse, socket: Socket |
 /**
  * Logs, through the engine's logger, an error that can no longer take the router's error path.
  *
- * @param c - the request context
+ * @param engine - the engine that served the request
  * @param what - what happened, for the reader of the log
  * @param err - what the wrapped function threw
  */
-export function logError (c: RequestContext, what: string, err: unknown): void {
-  c.engine.logger.error(`adaptor: ${what}: ${describeError(err)}`)
+export function logError (engine: Engine, what: string, err: unknown): void {
+  engine.logger.error(`adaptor: ${what}: ${describeError(err)}`)
 }
 
 /**
  * The life of one wrapped Node handler whose response is still in flight. It settles when the response is
- * over (`finish`, `close`, `error`, a piped source that broke off) or, after a hijack, when the hijacked socket
- * closes; it rejects only when the handler failed before writing anything, so the router can still answer.
+ * over (`finish`, `close`, `error`, a piped source that broke off) or when the handler hijacks the socket; it
+ * rejects only when the handler failed before writing anything, so the router can still answer.
  */
 export class Exchange {
-  /** The request context. */
-  readonly c: RequestContext
+  /**
+   * The request context; dropped once the socket is hijacked, so that a WebSocket session does not keep the
+   * request it started from reachable (the handler's own promise keeps this exchange alive until it settles).
+   */
+  private c: RequestContext | null
+  /** The engine, for its logger and in-flight bookkeeping (it outlives every exchange). */
+  private readonly engine: Engine
   /** The Node response handed to the handler. */
   readonly res: ServerResponse
   /** {@link socketBytes} before the handler ran. */
@@ -88,6 +93,7 @@ export class Exchange {
    */
   constructor (c: RequestContext, res: ServerResponse, start: number) {
     this.c = c
+    this.engine = c.engine
     this.res = res
     this.start = start
     this.socket = res.socket
@@ -95,7 +101,7 @@ export class Exchange {
 
   /**
    * Makes `res` hijackable with the upgrade socket and `head`. A hijack hands the socket over for good: the
-   * router is told to write nothing more and the exchange then lasts until that socket closes.
+   * router is told to write nothing more and the exchange is over.
    */
   registerUpgrade (): void {
     const socket = this.res.socket
@@ -105,17 +111,19 @@ export class Exchange {
     // the exchange, and the socket, alive forever.
     this.onPeerEnd = () => { if (this.hijackedSocket === null) socket.destroy() }
     exchanges.set(this.res, this)
-    registerHijackable(this.res, socket, this.c.upgradeHead, onHijack)
+    registerHijackable(this.res, socket, (this.c as RequestContext).upgradeHead, onHijack)
   }
 
-  /** @internal called by the hijack listener. */
+  /**
+   * @internal called by the hijack listener. The socket now belongs to the hijacker, so the exchange is over
+   * for the router: the chain completes (as it does around `c.hijack`) and the request context is let go.
+   * A later failure of the handler still destroys the hijacked socket (see {@link fail}).
+   */
   hijacked (): void {
-    const socket = this.upgradeSocket as Duplex
-    this.hijackedSocket = socket
-    this.c.takeResponse()
-    if (this.resolve === null) return
-    this.unlisten()
-    this.listenSocket(socket)
+    this.hijackedSocket = this.upgradeSocket as Duplex
+    ;(this.c as RequestContext).takeResponse()
+    this.complete()
+    this.c = null
   }
 
   /** Watches the handler's promise: a rejection is an error of the handler. */
@@ -123,10 +131,8 @@ export class Exchange {
     p.then(undefined, (err: unknown) => { this.fail(err) })
   }
 
-  /** True when the response (or the hijacked socket) is already over. */
+  /** True when the response is already over. */
   isOver (): boolean {
-    const socket = this.hijackedSocket
-    if (socket !== null) return socket.destroyed
     const res = this.res
     return res.writableFinished || res.destroyed
   }
@@ -141,8 +147,7 @@ export class Exchange {
     return new Promise<void>((resolve, reject) => {
       this.resolve = resolve
       this.reject = reject
-      if (this.hijackedSocket !== null) this.listenSocket(this.hijackedSocket)
-      else this.listen()
+      this.listen()
     })
   }
 
@@ -159,7 +164,7 @@ export class Exchange {
     if (this.settled) return
     this.settled = true
     this.unlisten()
-    if (this.hijackedSocket === null) record(this.c, this.res, this.socket, this.start)
+    if (this.hijackedSocket === null) record(this.c as RequestContext, this.res, this.socket, this.start)
     const resolve = this.resolve
     this.resolve = this.reject = null
     if (resolve !== null) resolve()
@@ -171,13 +176,18 @@ export class Exchange {
    * broken response rather than a complete-looking one, and the error is logged.
    */
   fail (err: unknown): void {
+    const socket = this.hijackedSocket
     if (this.settled) {
-      logError(this.c, 'handler failed after its response was complete', err)
+      if (socket !== null && !socket.destroyed) {
+        logError(this.engine, 'handler failed after it hijacked the socket, connection destroyed', err)
+        socket.destroy()
+        return
+      }
+      logError(this.engine, 'handler failed after its response was complete', err)
       return
     }
-    const socket = this.hijackedSocket
     const res = this.res
-    if (socket === null && !res.headersSent && !res.destroyed) {
+    if (!res.headersSent && !res.destroyed) {
       this.settled = true
       this.unlisten()
       clearHeaders(res)
@@ -187,9 +197,8 @@ export class Exchange {
       reject(err)
       return
     }
-    logError(this.c, 'handler failed after its response started, connection destroyed', err)
-    if (socket !== null) socket.destroy()
-    else destroyAfterFlush(res)
+    logError(this.engine, 'handler failed after its response started, connection destroyed', err)
+    destroyAfterFlush(res)
     this.complete()
   }
 
@@ -198,7 +207,7 @@ export class Exchange {
     res.on('finish', this.onDone)
     res.on('close', this.onDone)
     res.on('error', this.onDone)
-    remember(this.c.engine, res)
+    remember(this.engine, res)
     if (this.onPeerEnd !== null) (this.upgradeSocket as Duplex).on('end', this.onPeerEnd)
   }
 
@@ -208,18 +217,8 @@ export class Exchange {
     res.removeListener('finish', this.onDone)
     res.removeListener('close', this.onDone)
     res.removeListener('error', this.onDone)
-    forget(this.c.engine, res)
+    forget(this.engine, res)
     if (this.onPeerEnd !== null) (this.upgradeSocket as Duplex).removeListener('end', this.onPeerEnd)
-    const socket = this.hijackedSocket
-    if (socket !== null) socket.removeListener('close', this.onDone)
-  }
-
-  private listenSocket (socket: Duplex): void {
-    if (socket.destroyed) {
-      this.complete()
-      return
-    }
-    socket.on('close', this.onDone)
   }
 }
 

@@ -18,7 +18,7 @@ function clientTextFrame (text: string): Buffer {
   return Buffer.concat([Buffer.from([0x81, 0x80 | payload.length]), mask, masked])
 }
 
-t.test('ws handleUpgrade driven through hijack(res): echo, and the chain settles when the socket closes', async (t) => {
+t.test('ws handleUpgrade driven through hijack(res): the chain settles at the handover, the echo goes on', async (t) => {
   const wss = new WebSocketServer({ noServer: true })
   t.teardown(() => { wss.close() })
   const h = New()
@@ -39,15 +39,38 @@ t.test('ws handleUpgrade driven through hijack(res): echo, and the chain settles
   const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`)
   t.teardown(() => ws.terminate())
   await once(ws, 'open')
+  await waitFor(() => events.length > 0)
+  t.same(events, ['chain settled taken=true socket destroyed=false'], 'the chain is over while the socket lives on')
   ws.send('hello')
   const [msg] = await once(ws, 'message') as [Buffer]
-  t.equal(msg.toString(), 'hello')
-  await new Promise((resolve) => setTimeout(resolve, 20))
-  t.same(events, [], 'the handler is still running while the socket is open')
+  t.equal(msg.toString(), 'hello', 'the hijacker still serves the connection')
   ws.close()
-  await once(ws, 'close')
-  await waitFor(() => events.length > 0)
-  t.same(events, ['chain settled taken=true socket destroyed=true'])
+  const [code] = await once(ws, 'close') as [number]
+  t.equal(code, 1005, 'closed by the hijacker (ws echoes the empty close), not by the router')
+  t.equal(events.length, 1, 'the chain settled once')
+})
+
+t.test('an async handler that rejects after its hijack: the socket is destroyed and the error logged', async (t) => {
+  const h = New()
+  let fail: (err: Error) => void = () => {}
+  let chainSettled = false
+  h.use(async (ctx, c) => {
+    await c.next(ctx)
+    chainSettled = true
+  })
+  h.GET('/ws', adaptor.handler(async (_req, res) => {
+    const { socket } = adaptor.hijack(res)
+    socket.write('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: test\r\n\r\n')
+    await new Promise<void>((_resolve, reject) => { fail = reject })
+  }))
+  const { port, logger } = await start(t, h)
+  const c = await raw(t, port, UPGRADE)
+  t.match(await c.until('\r\n\r\n'), /^HTTP\/1\.1 101 Switching Protocols\r\n/)
+  await waitFor(() => chainSettled)
+  fail(new Error('session broke'))
+  await c.closed
+  await waitFor(() => logger.text().includes('session broke'))
+  t.match(logger.text(), /after it hijacked the socket, connection destroyed: .*session broke/)
 })
 
 t.test('head: bytes sent right after the request headers reach the hijacker', async (t) => {

@@ -174,6 +174,6 @@ class Step {
   }
 
   private late (what: string, err: unknown): void {
-    logError(this.c, `middleware ${what}`, err)
+    logError(this.c.engine, `middleware ${what}`, err)
   }
 }

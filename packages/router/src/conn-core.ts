@@ -18,9 +18,19 @@ export function closedError (): HertzError {
   return new HertzError(ErrorCodes.HERTZ_ERR_HIJACK_CONN_CLOSED, 'use of closed hijacked connection')
 }
 
+// The socket listeners are shared functions that find their core on the socket: no closures per core, which
+// matters when thousands of hijacked connections sit idle.
+const kCore = Symbol('connCore')
+type CoreSocket = Socket & { [kCore]?: ConnCore | undefined }
+
+function coreOnReadable (this: Socket): void { (this as CoreSocket)[kCore]?.onReadable() }
+function coreOnEnd (this: Socket): void { (this as CoreSocket)[kCore]?.onEnd() }
+function coreOnClose (this: Socket): void { (this as CoreSocket)[kCore]?.onClose() }
+function coreOnError (this: Socket, err: Error): void { (this as CoreSocket)[kCore]?.onError(err) }
+function coreTick (core: ConnCore): void { core.checkDeadlines() }
+
 /**
- * The reusable part of a hijacked connection: read queue, deadlines and the socket listeners, bound once per
- * core rather than once per connection. With the pool on, cores are recycled; each use is handed out through a
+ * The reusable part of a hijacked connection: read queue, deadlines and the socket listeners. With the pool on, cores are recycled; each use is handed out through a
  * fresh {@link HijackConn} lease so a stale reference is detected instead of touching the next connection.
  */
 export class ConnCore {
@@ -42,11 +52,6 @@ export class ConnCore {
   private seenWritten = 0
   private seenWrittenAt = 0
 
-  private readonly onReadable = (): void => { this.serve() }
-  private readonly onEnd = (): void => { this.ended = true; this.serve() }
-  private readonly onClose = (): void => { this.ended = true; this.stopTimer(); this.serve() }
-  private readonly onError = (err: Error): void => { if (this.error === null) this.error = err; this.serve() }
-  private readonly onTick = (): void => { this.checkDeadlines() }
 
   /** Binds the core to a socket and the bytes already read past the request head. */
   attach (socket: Socket, head: Buffer | null): void {
@@ -57,8 +62,33 @@ export class ConnCore {
     this.released = false
     this.ended = socket.readableEnded || socket.destroyed
     this.error = null
-    socket.on('error', this.onError)
-    socket.on('close', this.onClose)
+    ;(socket as CoreSocket)[kCore] = this
+    socket.on('error', coreOnError)
+    socket.on('close', coreOnClose)
+  }
+
+  /** @internal the socket's 'readable' */
+  onReadable (): void {
+    this.serve()
+  }
+
+  /** @internal the socket's 'end' */
+  onEnd (): void {
+    this.ended = true
+    this.serve()
+  }
+
+  /** @internal the socket's 'close' */
+  onClose (): void {
+    this.ended = true
+    this.stopTimer()
+    this.serve()
+  }
+
+  /** @internal the socket's 'error' */
+  onError (err: Error): void {
+    if (this.error === null) this.error = err
+    this.serve()
   }
 
   read (): Promise<Buffer | null> {
@@ -71,8 +101,8 @@ export class ConnCore {
     const socket = this.socket as Socket
     if (!this.listening) {
       this.listening = true
-      socket.on('readable', this.onReadable)
-      socket.on('end', this.onEnd)
+      socket.on('readable', coreOnReadable)
+      socket.on('end', coreOnEnd)
     }
     const chunk = socket.read() as Buffer | null
     if (chunk !== null) return Promise.resolve(chunk)
@@ -113,7 +143,7 @@ export class ConnCore {
     if (socket !== null && !socket.destroyed) {
       // A 'readable' listener would keep the socket from flowing, and nothing will read it any more.
       if (this.listening) {
-        socket.removeListener('readable', this.onReadable)
+        socket.removeListener('readable', coreOnReadable)
         this.listening = false
       }
       lingeringClose(socket)
@@ -142,7 +172,7 @@ export class ConnCore {
     if (shortest === Infinity || this.closed) return
     // Deadlines are checked by polling the byte counters: no extra 'data' listener that could switch the
     // socket to flowing mode under whoever else reads it.
-    this.timer = setInterval(this.onTick, Math.max(5, Math.floor(shortest / 4)))
+    this.timer = setInterval(coreTick, Math.max(5, Math.floor(shortest / 4)), this)
     this.timer.unref()
   }
 
@@ -153,7 +183,8 @@ export class ConnCore {
     }
   }
 
-  private checkDeadlines (): void {
+  /** @internal polled while a read or write timeout is set */
+  checkDeadlines (): void {
     const socket = this.socket
     if (socket === null || socket.destroyed) { this.stopTimer(); return }
     const now = Date.now()
@@ -194,10 +225,11 @@ export class ConnCore {
     this.serve()
     const socket = this.socket
     if (socket !== null) {
-      socket.removeListener('readable', this.onReadable)
-      socket.removeListener('end', this.onEnd)
-      socket.removeListener('error', this.onError)
-      socket.removeListener('close', this.onClose)
+      socket.removeListener('readable', coreOnReadable)
+      socket.removeListener('end', coreOnEnd)
+      socket.removeListener('error', coreOnError)
+      socket.removeListener('close', coreOnClose)
+      if ((socket as CoreSocket)[kCore] === this) (socket as CoreSocket)[kCore] = undefined
     }
     if (forget) {
       this.socket = null

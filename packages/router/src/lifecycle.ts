@@ -135,7 +135,7 @@ function sayGoodbye (engine: Engine, socket: Duplex, handler: SocketShutdownHand
   if (socket.destroyed) return
   let r: void | Promise<void> = undefined
   try {
-    r = handler()
+    r = handler(socket)
   } catch (err) {
     engine.logger.error(`socket shutdown handler error: ${describeError(err)}`)
   }

@@ -3,9 +3,10 @@ import { HertzError, ErrorCodes } from './errors.js'
 
 /**
  * Says goodbye on a connection that was taken over from HTTP (a WebSocket sends its close frame 1001 "going
- * away"). It may finish asynchronously; the engine closes the connection once it settles.
+ * away"). It may finish asynchronously; the engine closes the connection once it settles. It is called with the
+ * socket it was registered for, so one shared function can serve every connection (no closure per socket).
  */
-export type SocketShutdownHandler = () => void | Promise<void>
+export type SocketShutdownHandler = (socket: Duplex) => void | Promise<void>
 
 /** @internal how an engine that is shutting down runs a handler for one of its sockets. */
 export type SocketShutdownRunner = (socket: Duplex, handler: SocketShutdownHandler) => void

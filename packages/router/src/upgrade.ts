@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net'
 import { rawResponse } from './write.js'
-import { HijackConn } from './hijack.js'
+import { HijackConn, type HijackHandler } from './hijack.js'
 import { describeError, logRecovered } from './recovery.js'
 import { writeAnswer } from './dispatch.js'
 import { checkIdle } from './lifecycle.js'
@@ -19,10 +19,22 @@ export function acceptUpgrade (engine: Engine, socket: Socket): void {
   // Nobody may be listening for errors on a detached socket yet; an unhandled 'error' would crash the process.
   socket.on('error', noop)
   engine.upgradeSockets.add(socket)
-  socket.once('close', () => {
-    engine.upgradeSockets.delete(socket)
-    if (engine.idleWaiters.length !== 0) checkIdle(engine)
-  })
+  socket.on('close', closeListener(engine))
+}
+
+// One 'close' listener per engine (the socket is `this`), not a closure per upgraded socket.
+const closeListeners = new WeakMap<Engine, (this: Socket) => void>()
+
+function closeListener (engine: Engine): (this: Socket) => void {
+  let listener = closeListeners.get(engine)
+  if (listener === undefined) {
+    listener = function (this: Socket): void {
+      engine.upgradeSockets.delete(this)
+      if (engine.idleWaiters.length !== 0) checkIdle(engine)
+    }
+    closeListeners.set(engine, listener)
+  }
+  return listener
 }
 
 /**
@@ -48,7 +60,9 @@ export function completeUpgrade (engine: Engine, c: RequestContext, socket: Sock
         return DONE
       }
       socket.write(head)
-      return runHijack(engine, c, socket)
+      // Only what the handler needs goes on: the context (request, headers, response) is released for the
+      // connection's life rather than kept by the suspended function below.
+      return runHijack(engine, c.hijackHandler, socket, c.upgradeHead)
     }
   }
   const res = c.res
@@ -59,13 +73,12 @@ export function completeUpgrade (engine: Engine, c: RequestContext, socket: Sock
 }
 
 /** Runs the hijack handler on a conn wrapper; closes the socket when it settles unless `keepHijackedConns`. */
-async function runHijack (engine: Engine, c: RequestContext, socket: Socket): Promise<void> {
-  const handler = c.hijackHandler as NonNullable<RequestContext['hijackHandler']>
+async function runHijack (engine: Engine, handler: HijackHandler, socket: Socket, head: Buffer | null): Promise<void> {
   socket.setTimeout(0)
   const pooled = !engine.noHijackConnPool
   const keep = engine.keepHijackedConns
   const core = engine.hijackPool.acquire(pooled)
-  core.attach(socket, c.upgradeHead)
+  core.attach(socket, head)
   const conn = new HijackConn(core, engine.hijackPool, pooled, keep)
   try {
     await handler(conn)

@@ -4,6 +4,7 @@
  * `maxQueuedBytes`.
  */
 import t from 'tap'
+import { once } from 'node:events'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type WebSocket from 'ws'
 import { BinaryMessage, CloseNormalClosure } from './constants.js'
@@ -95,4 +96,35 @@ describeMatrix('messages survive the peer closing while the server is paused', a
     }
   }
   await t.rejects(server.readMessage(), { code: CloseNormalClosure, text: 'all sent' })
+})
+
+describeMatrix('writes wait while the peer does not read, then complete in order once it does', async (t, kind) => {
+  const { server, client } = await pair(t, kind)
+  // A small write on an idle socket is taken by the kernel at once.
+  const first = once(client, 'message')
+  await server.writeMessage(BinaryMessage, Buffer.alloc(4))
+  await first
+  const received: number[] = []
+  client.on('message', (data: Buffer) => { received.push(data.readUInt32BE(0)) })
+  ;(client as unknown as { _socket: { pause(): void, resume(): void } })._socket.pause()
+  const settled: number[] = []
+  const writes: Array<Promise<void>> = []
+  let waiting = -1
+  for (let i = 0; i < 200 && waiting < 0; i++) {
+    const body = Buffer.alloc(256 * 1024)
+    body.writeUInt32BE(i, 0)
+    const w = server.writeMessage(BinaryMessage, body).then(() => { settled.push(i) })
+    writes.push(w)
+    // Let a write that completed at once settle before judging the next one.
+    await sleep(0)
+    if (!settled.includes(i)) waiting = i
+  }
+  t.ok(waiting >= 0, `a write waited once the socket buffers were full (write ${waiting})`)
+  await sleep(100)
+  t.notOk(settled.includes(waiting), 'it is still waiting while the peer reads nothing')
+  ;(client as unknown as { _socket: { resume(): void } })._socket.resume()
+  await Promise.all(writes)
+  t.same(settled, [...settled].sort((a, b) => a - b), 'writes settled in the order they were made')
+  for (let i = 0; i < 50 && received.length < writes.length; i++) await sleep(20)
+  t.same(received, writes.map((_, i) => i), 'every message reached the peer, in order')
 })

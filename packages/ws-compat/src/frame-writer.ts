@@ -103,6 +103,11 @@ export class FrameWriter {
     })
   }
 
+  /** True when no frame waits here (none is being compressed): a frame sent now went straight to the socket. */
+  idle(): boolean {
+    return !this.busy && this.queue.length === 0 && this.failure === null
+  }
+
   /** Fails every frame not yet on the socket, and every later one, with `err` (built when first reported). */
   fail(err: Error | DeferredError): void {
     if (this.failure !== null) return

@@ -104,6 +104,32 @@ function lineContainsToken(s: string, value: string): boolean {
 }
 
 /**
+ * The field lines of one request header, read from `req.rawHeaders`, or undefined when it is absent. Reading
+ * the raw list keeps node:http from building `req.headers` / `req.headersDistinct`, objects the request would
+ * then carry for as long as the handler that upgraded it keeps it in scope (a whole WebSocket session).
+ *
+ * @param raw - `req.rawHeaders`: names and values, alternating
+ * @param lowerName - the header name in lower case
+ */
+export function headerLines(raw: readonly string[], lowerName: string): string[] | undefined {
+  let lines: string[] | undefined
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i] as string
+    if (name.length === lowerName.length && equalASCIIFold(name, lowerName)) (lines ??= []).push(raw[i + 1] as string)
+  }
+  return lines
+}
+
+/** The first field line of a request header (see {@link headerLines}), or undefined. */
+export function firstHeader(raw: readonly string[], lowerName: string): string | undefined {
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i] as string
+    if (name.length === lowerName.length && equalASCIIFold(name, lowerName)) return raw[i + 1]
+  }
+  return undefined
+}
+
+/**
  * Tells whether `key` is a valid `Sec-WebSocket-Key`: the base64 encoding of 16 bytes (RFC 6455 4.2.1).
  *
  * @param key - the header value

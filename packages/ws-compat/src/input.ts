@@ -15,6 +15,7 @@ import {
 import { DeferredError, ErrReadLimit, WsCompatError, WsCompatErrorCode, socketError } from './errors.js'
 import type { Output } from './output.js'
 import { ReadQueue, type Message, type ReadQueueOwner } from './read-queue.js'
+import { socketOnData } from './socket-link.js'
 import { createReceiver, setMaxPayload, wsStatusCode, type PerMessageDeflate, type Receiver } from './ws-internals.js'
 
 /** Called with the application data of a ping or pong. A throw (or rejection) fails the reads. */
@@ -41,12 +42,6 @@ const noExtensions: Record<string, PerMessageDeflate> = Object.freeze({}) as Rec
 const kInput = Symbol('input')
 type ReceiverWithInput = Receiver & { [kInput]: Input }
 
-type SocketWithInput = Duplex & { [kInput]?: Input }
-
-/** The socket's `'data'` listener, shared by every connection: feeds the bytes to the socket's Input. */
-export function socketOnData(this: Duplex, chunk: Buffer): void {
-  ;(this as SocketWithInput)[kInput]?.write(chunk)
-}
 
 function inputOf(receiver: Receiver): Input {
   return (receiver as ReceiverWithInput)[kInput]
@@ -109,7 +104,6 @@ export class Input implements ReadQueueOwner {
       skipUTF8Validation: false,
     })
     this.receiver = receiver
-    ;(init.socket as SocketWithInput)[kInput] = this
     this.setReadLimit(init.readLimit ?? defaultReadLimit)
     // Shared listeners that find their Input on the parser: no closures per connection.
     ;(receiver as ReceiverWithInput)[kInput] = this

@@ -17,7 +17,15 @@ import {
 import { FrameWriter } from './frame-writer.js'
 import { MessageWriter, type WriterHost } from './message-writer.js'
 import type { PreparedMessage } from './prepared.js'
+import { WriteCompletions, type CompletionOwner } from './write-completions.js'
 import type { PerMessageDeflate } from './ws-internals.js'
+
+const DONE: Promise<void> = Promise.resolve()
+
+/** True when `socket` holds none of its written bytes any more: the OS took them all, without an error. */
+function tookEverything(socket: Duplex): boolean {
+  return socket.writableLength === 0 && socket.errored == null && !socket.destroyed
+}
 
 /** How the write side of a connection is built. */
 export interface OutputInit {
@@ -34,11 +42,12 @@ export interface OutputInit {
  * The write side of a `Conn`: the data channel (one message at a time, an open writer holding it), write
  * deadlines and timeouts, compression settings, and gorilla's sticky write error.
  */
-export class Output implements WriterHost {
+export class Output implements WriterHost, CompletionOwner {
   /** `true` once a close frame was handed to the frame writer: nothing may follow it. */
   closeFrameQueued = false
   private readonly socket: Duplex
   private readonly frames: FrameWriter
+  private readonly completions: WriteCompletions
   private readonly pmd: PerMessageDeflate | null
   private readonly isServer: boolean
   private readonly pool: BufferPool | undefined
@@ -59,6 +68,7 @@ export class Output implements WriterHost {
   constructor(init: OutputInit) {
     this.socket = init.socket
     this.frames = new FrameWriter(init.socket, init.isServer, init.pmd, defaultCompressionLevel)
+    this.completions = new WriteCompletions(this)
     this.pmd = init.pmd
     this.isServer = init.isServer
     this.pool = init.writeBufferPool
@@ -212,31 +222,32 @@ export class Output implements WriterHost {
     if (this.writeErr !== null) return Promise.reject(this.stickyError())
     if (deadline !== 0 && deadline <= Date.now()) return Promise.reject(this.fatal(writeTimeoutError()))
     const isClose = opcode === CloseMessage
-    const p = new Promise<void>((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined
-      let settled = false
-      if (deadline !== 0) {
-        // gorilla: after a write timed out the stream may hold half a frame; every later write fails.
-        timer = setTimeout(() => {
-          settled = true
-          reject(this.fatal(writeTimeoutError()))
-        }, deadline - Date.now())
-      }
-      this.frames.send(opcode, payload, fin, rsv1, deflate, readOnly, this.compressionLevel, (err) => {
-        if (timer !== undefined) clearTimeout(timer)
-        if (isClose && err == null) this.link.closeFrameWritten()
-        if (settled) return
-        settled = true
-        if (err != null) reject(this.fatal(this.wrap(err)))
-        else resolve()
-      })
-    })
-    // Nothing may follow a close frame: later writes fail at once.
+    const seq = this.completions.issue(isClose)
+    this.frames.send(opcode, payload, fin, rsv1, deflate, readOnly, this.compressionLevel, this.completions.callback())
     if (isClose) {
+      // Nothing may follow a close frame: later writes fail at once.
       this.closeFrameQueued = true
       this.writeErr ??= ErrCloseSent
+    } else if (this.frames.idle() && tookEverything(this.socket)) {
+      // The usual case: the kernel already has the bytes, so there is nothing to wait for.
+      return DONE
     }
-    return p
+    return this.completions.wait(seq, deadline)
+  }
+
+  /** @internal {@link CompletionOwner} */
+  frameFailed(err: Error): Error {
+    return this.fatal(this.wrap(err))
+  }
+
+  /** @internal {@link CompletionOwner} */
+  timedOut(): Error {
+    return this.fatal(writeTimeoutError())
+  }
+
+  /** @internal {@link CompletionOwner} */
+  closeFrameWritten(): void {
+    this.link.closeFrameWritten()
   }
 
   private stickyError(): Error {

@@ -7,6 +7,7 @@ import { Conn } from './conn.js'
 import { CloseGoingAway, CloseMessage, writeWait } from './constants.js'
 import type { NegotiatedCompression } from './deflate.js'
 import type { NetConn } from './net-conn.js'
+import { linkOf } from './socket-link.js'
 
 export type { AddressLike, NetConn } from './net-conn.js'
 export type { NegotiatedCompression } from './deflate.js'
@@ -55,19 +56,20 @@ export function newServerConn(opts: ServerConnOptions): Conn {
     maxQueuedBytes: opts.maxQueuedBytes,
   })
   // When the server shuts down gracefully, the connection is closed with 1001 "going away", not cut.
-  onSocketShutdown(opts.socket, () => goingAway(conn, opts.socket))
+  onSocketShutdown(opts.socket, goingAway)
   return conn
 }
 
 /**
  * Sends a close frame 1001 through the conn's control-frame path, then waits for the peer to answer and the
- * socket to close - at most `writeWait` ms, after which the server closes the socket itself.
+ * socket to close - at most `writeWait` ms, after which the server closes the socket itself. One function for
+ * every connection: the conn's write side is found through the socket.
  *
- * @param conn - the server connection
- * @param socket - its socket
+ * @param socket - the connection's socket
  */
-function goingAway(conn: Conn, socket: Duplex): Promise<void> {
-  if (socket.destroyed) return Promise.resolve()
+function goingAway(socket: Duplex): Promise<void> {
+  const output = linkOf(socket)?.output
+  if (socket.destroyed || output == null) return Promise.resolve()
   return new Promise((resolve) => {
     const done = (): void => {
       clearTimeout(timer)
@@ -77,6 +79,6 @@ function goingAway(conn: Conn, socket: Duplex): Promise<void> {
     const timer = setTimeout(done, writeWait)
     socket.once('close', done)
     // A close frame the application already sent makes this reject: the peer's answer is still worth waiting for.
-    conn.writeControl(CloseMessage, formatCloseMessage(CloseGoingAway), Date.now() + writeWait).catch(() => {})
+    output.writeControl(CloseMessage, formatCloseMessage(CloseGoingAway), Date.now() + writeWait).catch(() => {})
   })
 }

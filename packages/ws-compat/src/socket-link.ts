@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream'
 import { deferredConnClosed } from './errors.js'
-import { socketOnData, type Input } from './input.js'
+import type { Input } from './input.js'
 import type { Output } from './output.js'
 
 interface TcpLike {
@@ -11,7 +11,18 @@ interface TcpLike {
 const kLink = Symbol('socketLink')
 type LinkedSocket = Duplex & { [kLink]?: SocketLink }
 
-// Shared socket listeners that find their link on the socket, as `ws` does: no closures per connection.
+/** The link of a socket a connection lives on, if any. */
+export function linkOf(socket: Duplex): SocketLink | undefined {
+  return (socket as LinkedSocket)[kLink]
+}
+
+// Shared socket listeners that find their link on the socket, as `ws` does: no closures per connection, and
+// one property on the socket.
+
+/** The socket's `'data'` listener: feeds the bytes to the connection's read side. */
+export function socketOnData(this: Duplex, chunk: Buffer): void {
+  ;(this as LinkedSocket)[kLink]?.input?.write(chunk)
+}
 function socketOnEnd(this: Duplex): void {
   ;(this as LinkedSocket)[kLink]?.onEnd()
 }
@@ -30,8 +41,9 @@ function socketOnClose(this: Duplex): void {
 export class SocketLink {
   /** @internal The read side, once attached. */
   input: Input | null = null
+  /** @internal The write side, once attached. */
+  output: Output | null = null
   private readonly socket: Duplex
-  private output: Output | null = null
   private closeWritten = false
   private socketClosed = false
 

@@ -11,6 +11,8 @@ import {
   BAD_HANDSHAKE,
   checkSameOrigin,
   equalASCIIFold,
+  firstHeader,
+  headerLines,
   isValidChallengeKey,
   tokenListContainsValue,
   UNSUPPORTED_VERSION,
@@ -101,36 +103,36 @@ export class Upgrader implements UpgraderSettings {
    * @returns the WebSocket connection
    */
   async upgrade(req: IncomingMessage, res: ServerResponse, responseHeader?: OutgoingHttpHeaders): Promise<Conn> {
-    const h = req.headersDistinct
-    if (!tokenListContainsValue(h.connection, 'upgrade')) {
+    const raw = req.rawHeaders
+    if (!tokenListContainsValue(headerLines(raw, 'connection'), 'upgrade')) {
       return this.refuse(req, res, 400, BAD_HANDSHAKE + "'upgrade' token not found in 'Connection' header")
     }
-    if (!tokenListContainsValue(h.upgrade, 'websocket')) {
+    if (!tokenListContainsValue(headerLines(raw, 'upgrade'), 'websocket')) {
       if (!res.headersSent) res.setHeader('Upgrade', 'websocket')
       return this.refuse(req, res, 426, BAD_HANDSHAKE + "'websocket' token not found in 'Upgrade' header")
     }
     if (req.method !== 'GET') {
       return this.refuse(req, res, 405, BAD_HANDSHAKE + 'request method is not GET')
     }
-    if (!tokenListContainsValue(h['sec-websocket-version'], '13')) {
+    if (!tokenListContainsValue(headerLines(raw, 'sec-websocket-version'), '13')) {
       return this.refuse(req, res, 400, UNSUPPORTED_VERSION)
     }
     if (responseHeader !== undefined && findHeader(responseHeader, 'sec-websocket-extensions') !== undefined) {
       return this.refuse(req, res, 500, APP_EXTENSIONS_UNSUPPORTED)
     }
-    const verdict = this.checkOrigin === undefined ? checkSameOrigin(h.origin?.[0], req.headers.host) : await askOrigin(this.checkOrigin, req)
+    const verdict = this.checkOrigin === undefined ? checkSameOrigin(firstHeader(raw, 'origin'), firstHeader(raw, 'host')) : await askOrigin(this.checkOrigin, req)
     if (verdict !== true) {
       return this.refuse(req, res, 403, 'websocket: request origin not allowed by Upgrader.CheckOrigin',
         verdict === false ? undefined : verdict.error)
     }
-    const challengeKey = h['sec-websocket-key']?.[0]
+    const challengeKey = firstHeader(raw, 'sec-websocket-key')
     if (!isValidChallengeKey(challengeKey)) {
       return this.refuse(req, res, 400,
         "websocket: not a websocket handshake: 'Sec-WebSocket-Key' header must be Base64 encoded value of 16-byte in length")
     }
 
     const appProtocol = responseHeader === undefined ? '' : headerText(findHeader(responseHeader, 'sec-websocket-protocol'))
-    const agreement = agree(this, 'client', req.headers['sec-websocket-protocol'], h['sec-websocket-extensions'], appProtocol)
+    const agreement = agree(this, 'client', headerLines(raw, 'sec-websocket-protocol')?.join(', '), headerLines(raw, 'sec-websocket-extensions'), appProtocol)
 
     let handshake: string
     try {
