@@ -27,7 +27,8 @@ export class FrameWriter {
   private readonly mask: boolean
   private readonly pmd: PerMessageDeflate | null
   private busy = false
-  private queue: PendingFrame[] = []
+  /** Frames waiting while a message is compressed; null until one had to wait. */
+  private queue: PendingFrame[] | null = null
   private level: number
   private failure: Error | DeferredError | null = null
 
@@ -72,7 +73,7 @@ export class FrameWriter {
       return
     }
     if (this.busy) {
-      this.queue.push({ opcode, payload, fin, rsv1, deflate, readOnly, level, cb })
+      ;(this.queue ??= []).push({ opcode, payload, fin, rsv1, deflate, readOnly, level, cb })
       return
     }
     const pmd = this.pmd
@@ -105,7 +106,7 @@ export class FrameWriter {
 
   /** True when no frame waits here (none is being compressed): a frame sent now went straight to the socket. */
   idle(): boolean {
-    return !this.busy && this.queue.length === 0 && this.failure === null
+    return !this.busy && (this.queue === null || this.queue.length === 0) && this.failure === null
   }
 
   /** Fails every frame not yet on the socket, and every later one, with `err` (built when first reported). */
@@ -113,8 +114,8 @@ export class FrameWriter {
     if (this.failure !== null) return
     this.failure = err
     const queue = this.queue
-    if (queue.length === 0) return
-    this.queue = []
+    if (queue === null || queue.length === 0) return
+    this.queue = null
     const failure = this.failureError()
     for (const frame of queue) process.nextTick(frame.cb, failure)
   }
@@ -126,7 +127,8 @@ export class FrameWriter {
   }
 
   private drain(): void {
-    while (!this.busy && this.queue.length > 0) {
+    // `this.queue` is read again each time: a failure meanwhile drops it (and fails its frames itself).
+    while (!this.busy && this.queue !== null && this.queue.length > 0) {
       const f = this.queue.shift() as PendingFrame
       this.send(f.opcode, f.payload, f.fin, f.rsv1, f.deflate, f.readOnly, f.level, f.cb)
     }

@@ -155,6 +155,15 @@ describeMatrix('refused handshake through a custom error callback', async (t, _k
   await r.closed
 })
 
+describeMatrix('an error callback that writes without ending: the response is ended for it', async (t, kind, start) => {
+  const srv = await start({ customError: kind === 'legacy' ? true : 'write' })
+  const r = await rawExchange(t, srv.port, handshakeRequest({ headers: { Origin: 'http://evil.example' } }))
+  t.equal(r.status, 403)
+  t.match(r.body, /^websocket: request origin not allowed by (Hertz)?Upgrader\.CheckOrigin$/, 'the body is complete')
+  await srv.nextRejection()
+  await r.closed
+})
+
 describeMatrix('a custom checkOrigin decides', async (t, _kind, start) => {
   const seen: (string | undefined)[] = []
   const srv = await start({ checkOrigin: (origin) => { seen.push(origin); return origin === 'https://trusted.example' } })

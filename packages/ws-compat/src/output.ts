@@ -55,7 +55,8 @@ export class Output implements WriterHost, CompletionOwner {
   private readonly link: { closeFrameWritten(): void }
   private ownBuffer: Buffer | null = null
   private writer: MessageWriter | null = null
-  private waiters: Array<() => void> = []
+  /** Data writes waiting for the open writer to close; null until one had to wait. */
+  private waiters: Array<() => void> | null = null
   /** gorilla's sticky write error; deferred (built on first report) when the connection was closed. */
   private writeErr: Error | DeferredError | null = null
   private closedLocally = false
@@ -274,18 +275,20 @@ export class Output implements WriterHost, CompletionOwner {
    * write allocates none.
    */
   private busy(): boolean {
-    return this.writer !== null || this.waiters.length > 0
+    return this.writer !== null || (this.waiters !== null && this.waiters.length > 0)
   }
 
   /** Queues `fn` until the open writer is closed; `fn` then runs with no writer open. */
   private afterWriter<T>(fn: () => Promise<T>): Promise<T> {
     return new Promise<T>((resolve) => {
-      this.waiters.push(() => resolve(fn()))
+      ;(this.waiters ??= []).push(() => resolve(fn()))
     })
   }
 
   private releaseWaiters(): void {
     this.writer = null
-    while (this.writer === null && this.waiters.length > 0) (this.waiters.shift() as () => void)()
+    const waiters = this.waiters
+    if (waiters === null) return
+    while (this.writer === null && waiters.length > 0) (waiters.shift() as () => void)()
   }
 }

@@ -34,11 +34,14 @@ const SPIN_GUARD = 1000
 export class ReadQueue {
   private readonly owner: ReadQueueOwner
   private readonly maxBytes: number
-  private items: Message[] = []
+  /** Queued messages from `head` on; null while none were queued (an idle connection keeps no array). */
+  private items: Message[] | null = null
   private head = 0
   private bytes = 0
   private paused = false
-  private waiters: Waiter[] = []
+  /** The read waiting for the next message, and the rare concurrent reads behind it. */
+  private waiter: Waiter | null = null
+  private moreWaiters: Waiter[] | null = null
   /** The error reported once the queued messages are read; a {@link DeferredError} until one is. */
   private endError: unknown = undefined
   /** Runs when a read first reaches {@link endError}. */
@@ -67,13 +70,13 @@ export class ReadQueue {
   /** Adds a received message, or hands it straight to a waiting reader. */
   push(messageType: number, data: Buffer): void {
     if (this.ended) return
-    const waiter = this.waiters.shift()
-    if (waiter !== undefined) {
-      if (this.waiters.length === 0) this.clearTimer()
+    const waiter = this.takeWaiter()
+    if (waiter !== null) {
+      if (this.waiter === null) this.clearTimer()
       waiter.resolve([messageType, data])
       return
     }
-    this.items.push([messageType, data])
+    ;(this.items ??= []).push([messageType, data])
     this.bytes += data.length + PER_MESSAGE_COST
     // Asked again for every message over the bound: whoever resumed the socket meanwhile (the router
     // draining a hijacked socket it closes, say) must not make the queue grow without limit.
@@ -95,7 +98,7 @@ export class ReadQueue {
     if (this.ended) return
     this.endError = err
     this.onReach = onReach
-    if (this.waiters.length > 0) this.rejectWaiters(this.reach())
+    if (this.waiter !== null) this.rejectWaiters(this.reach())
   }
 
   /** Fails the stream now: queued messages are dropped and every read rejects with `err` (built then). */
@@ -103,40 +106,45 @@ export class ReadQueue {
     if (this.failError !== undefined) return
     this.failError = err
     this.onReach = undefined
-    this.items = []
+    this.items = null
     this.head = 0
     this.bytes = 0
-    if (this.waiters.length > 0) this.rejectWaiters(this.failure())
+    if (this.waiter !== null) this.rejectWaiters(this.failure())
   }
 
   /** The next message; waits for one, honouring the read deadline and the per-read timeout. */
   read(): Promise<Message> {
     if (this.failError !== undefined) return this.failed(this.failure())
-    if (this.head < this.items.length) return Promise.resolve(this.shift())
+    if (this.items !== null) return Promise.resolve(this.shift(this.items))
     if (this.endError !== undefined) return this.failed(this.reach())
     return new Promise<Message>((resolve, reject) => {
-      this.waiters.push({ resolve, reject })
-      if (this.waiters.length === 1) this.armTimer()
+      const waiter = { resolve, reject }
+      if (this.waiter === null) {
+        this.waiter = waiter
+        this.armTimer()
+      } else {
+        ;(this.moreWaiters ??= []).push(waiter)
+      }
     })
   }
 
   /** Sets the absolute read deadline in ms since the epoch; `0` clears it. */
   setDeadline(deadline: number): void {
     this.deadline = deadline
-    if (this.waiters.length > 0) this.armTimer()
+    if (this.waiter !== null) this.armTimer()
   }
 
   /** Sets the per-read timeout in ms (Hertz's `SetReadTimeout`); `0` clears it. */
   setTimeout(ms: number): void {
     this.timeout = ms > 0 ? ms : 0
-    if (this.waiters.length > 0) this.armTimer()
+    if (this.waiter !== null) this.armTimer()
   }
 
-  private shift(): Message {
-    const message = this.items[this.head] as Message
-    this.items[this.head++] = undefined as unknown as Message
-    if (this.head === this.items.length) {
-      this.items = []
+  private shift(items: Message[]): Message {
+    const message = items[this.head] as Message
+    items[this.head++] = undefined as unknown as Message
+    if (this.head === items.length) {
+      this.items = null
       this.head = 0
     }
     this.bytes -= message[1].length + PER_MESSAGE_COST
@@ -170,9 +178,18 @@ export class ReadQueue {
 
   private rejectWaiters(err: unknown): void {
     this.clearTimer()
-    const waiters = this.waiters
-    this.waiters = []
-    for (const waiter of waiters) waiter.reject(err)
+    const first = this.waiter
+    const more = this.moreWaiters
+    this.waiter = null
+    this.moreWaiters = null
+    first?.reject(err)
+    if (more !== null) for (const waiter of more) waiter.reject(err)
+  }
+
+  private takeWaiter(): Waiter | null {
+    const waiter = this.waiter
+    if (waiter !== null) this.waiter = this.moreWaiters?.shift() ?? null
+    return waiter
   }
 
   private armTimer(): void {

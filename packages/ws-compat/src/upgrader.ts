@@ -172,7 +172,12 @@ export class Upgrader implements UpgraderSettings {
     const onError = this.error
     if (onError !== undefined) {
       const failure = await runErrorWriter(() => onError(req, res, status, err))
-      if (failure === undefined) throw err
+      if (failure === undefined) {
+        // Go's server completes the response when the handler returns; here the callback's answer is the
+        // handler's last word on it, so a callback that wrote without ending gets its response ended.
+        if (!res.writableEnded && !res.destroyed && !hijacked(res)) res.end()
+        throw err
+      }
       defaultRefusal(res, status)
       throw refusalError(code, reason, status, cause, failure)
     }

@@ -28,7 +28,7 @@ export class WriteCompletions {
   private issued = 0
   private done = 0
   private closeSeq = 0
-  private waiters: Waiter[] = []
+  private waiters: Waiter[] | null = null
   private cb: FrameCallback | null = null
 
   /** @param owner - the connection's write side */
@@ -69,7 +69,7 @@ export class WriteCompletions {
           reject(this.owner.timedOut())
         }, deadline - Date.now())
       }
-      this.waiters.push(waiter)
+      ;(this.waiters ??= []).push(waiter)
     })
   }
 
@@ -79,13 +79,13 @@ export class WriteCompletions {
       // Once a frame failed every write fails (gorilla's sticky write error), so nobody waits any longer.
       const failure = this.owner.frameFailed(err)
       const waiters = this.waiters
-      this.waiters = []
-      for (const w of waiters) settle(w, failure)
+      this.waiters = null
+      if (waiters !== null) for (const w of waiters) settle(w, failure)
       return
     }
     if (seq === this.closeSeq) this.owner.closeFrameWritten()
     const waiters = this.waiters
-    if (waiters.length === 0) return
+    if (waiters === null || waiters.length === 0) return
     // Usually the first one (writes wait in the order they were issued); a scan keeps it right regardless.
     let kept = 0
     for (const w of waiters) {
@@ -96,8 +96,8 @@ export class WriteCompletions {
   }
 
   private remove(waiter: Waiter): void {
-    const i = this.waiters.indexOf(waiter)
-    if (i >= 0) this.waiters.splice(i, 1)
+    const i = this.waiters?.indexOf(waiter) ?? -1
+    if (i >= 0) this.waiters?.splice(i, 1)
   }
 }
 

@@ -34,8 +34,11 @@ export interface MatrixOptions {
   enableCompression?: boolean
   /** An origin policy over the `Origin` header (undefined when absent); may throw or return a Promise. */
   checkOrigin?: (origin: string | undefined) => boolean | Promise<boolean>
-  /** Install an `error` callback that answers `status` with the reason text and `X-Reason-Status`. */
-  customError?: boolean
+  /**
+   * Install an `error` callback that answers `status` with the reason text and `X-Reason-Status`; with
+   * `'write'` (Upgrader kinds) it writes the text without ending the response.
+   */
+  customError?: boolean | 'write'
   /** Install an `error` callback that writes nothing and throws `error` (or returns it rejected). */
   failingError?: { mode: 'throw' | 'reject'; error: Error }
   /** Headers for the 101: `responseHeader` for Upgrader, headers set on `c.response` for HertzUpgrader. */
@@ -165,7 +168,9 @@ export async function startUpgraderServer(t: Teardown, kind: UpgraderKind, opts:
       ? (_req, res, status, reason) => {
           res.statusCode = status
           res.setHeader('X-Reason-Status', String(status))
-          res.end(reason.message)
+          // 'write' leaves the response open, as a Go error handler that writes and returns does.
+          if (opts.customError === 'write') res.write(reason.message)
+          else res.end(reason.message)
         }
       : fail,
   })
