@@ -3,9 +3,11 @@ import { once } from 'node:events'
 import { constants as zlib, inflateRawSync } from 'node:zlib'
 import WebSocket from 'ws'
 import type { Conn } from './conn.js'
-import { BinaryMessage, PingMessage, TextMessage } from './constants.js'
+import { formatCloseMessage } from './close-error.js'
+import { BinaryMessage, CloseMessage, CloseNormalClosure, PingMessage, TextMessage } from './constants.js'
 import { WsCompatErrorCode } from './errors.js'
 import { PreparedMessage, newPreparedMessage } from './prepared.js'
+import { describeMatrix } from './test-util/matrix.js'
 import { RawClient, clientFrame, nextMessage, pair, startServer, type Teardown } from './test-util/ws-server.js'
 
 const DEFLATE_OFFER = 'Sec-WebSocket-Extensions: permessage-deflate; client_no_context_takeover'
@@ -147,3 +149,27 @@ t.test('newPreparedMessage refuses bad types and oversized control payloads', as
   t.throws(() => newPreparedMessage(7, 'x'), { code: WsCompatErrorCode.BAD_WRITE_OPCODE })
   t.throws(() => newPreparedMessage(PingMessage, 'x'.repeat(126)), { code: WsCompatErrorCode.INVALID_CONTROL_FRAME })
 })
+
+for (const closing of [false, true]) {
+  const how = closing ? 'calls close() right after queuing its writes' : 'returns without awaiting its writes'
+  describeMatrix(`a handler that ${how}: the compressed message and the close frame still go out`, async (t, _kind, start) => {
+    const big = 'lorem ipsum dolor sit amet '.repeat(40_000) // about 1 MB: deflating it takes a while
+    const srv = await start({
+      enableCompression: true,
+      onConn: (conn: Conn) => {
+        void conn.writeMessage(TextMessage, big).catch(() => {})
+        void conn.writeMessage(CloseMessage, formatCloseMessage(CloseNormalClosure, 'bye')).catch(() => {})
+        if (closing) conn.close()
+      },
+    })
+    const client = new WebSocket(srv.url(), { perMessageDeflate: true })
+    t.teardown(() => client.terminate())
+    const got = once(client, 'message') as Promise<[Buffer, boolean]>
+    const closed = once(client, 'close') as Promise<[number, Buffer]>
+    const [data] = await got
+    t.equal(data.length, big.length, 'the whole message arrived')
+    const [code, reason] = await closed
+    t.equal(code, CloseNormalClosure)
+    t.equal(reason.toString(), 'bye')
+  })
+}

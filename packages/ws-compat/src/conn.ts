@@ -16,6 +16,18 @@ import type { Message } from './read-queue.js'
 
 export type { CloseHandler, ControlHandler } from './input.js'
 
+/** The longest wait for queued frames to reach the socket before a connection below is closed anyway. */
+const flushWait = 10 * writeWait
+
+/** Closes a connection below; one already released by the router has nothing left to close. */
+function closeQuietly(net: NetConn): void {
+  try {
+    net.close()
+  } catch {
+    // released or closed already: the router closed it when the hijack handler settled
+  }
+}
+
 /** How a connection is built. @internal Used by `newServerConn` and the `Dialer`. */
 export interface ConnInit {
   socket: Duplex
@@ -197,9 +209,10 @@ export class Conn implements AsyncIterable<Message> {
 
   /**
    * Sends a message. `messageType` is any of the five types; data messages are compressed when that was
-   * negotiated and `enableWriteCompression` allows it. Resolves when the socket took the bytes; rejects
-   * with `ErrCloseSent` after a close frame, with a write timeout past the write deadline, or with the
-   * socket's error. Concurrent calls are safe and keep their order.
+   * negotiated and `enableWriteCompression` allows it. Resolves when the socket took the bytes: at once when
+   * the kernel accepted them, else once the socket has drained them. Rejects with `ErrCloseSent` after a
+   * close frame, with a write timeout past the write deadline, or with the socket's error (a failure the
+   * kernel reports later fails the next write, as in Go). Concurrent calls are safe and keep their order.
    *
    * @param messageType - `TextMessage`, `BinaryMessage`, `CloseMessage`, `PingMessage` or `PongMessage`
    * @param data - the payload (a string is sent as UTF-8)
@@ -315,10 +328,26 @@ export class Conn implements AsyncIterable<Message> {
     const lingering = this.output.closeFrameQueued
     this.output.fail(deferredConnClosed, true, lingering)
     if (lingering) this.link.linger(writeWait)
-    // The router's hijacked conn is closed either way: it lingers the same way, and closing is its release.
-    if (!lingering || !this.ownNet) {
-      if (this.net === null) this.socket.destroy()
-      else this.net.close()
+    if (this.ownNet) {
+      if (!lingering) {
+        if (this.net === null) this.socket.destroy()
+        else this.net.close()
+      }
+      return
     }
+    // A connection below (the router's hijacked conn) is closed either way: it lingers the same way, and closing
+    // is its release. After a close frame, only once the frames queued before it (one may still be compressing)
+    // are on the socket, or its end would cut them off.
+    const net = this.net as NetConn
+    if (!lingering) net.close()
+    else void this.output.flushed(flushWait).then(() => { closeQuietly(net) })
+  }
+
+  /**
+   * @internal Resolves once the frames queued so far are on the socket, or after `flushWait` ms: the legacy
+   * upgrader waits for this before the router closes a hijacked connection whose handler has returned.
+   */
+  flushed(): Promise<void> {
+    return this.output.flushed(flushWait)
   }
 }

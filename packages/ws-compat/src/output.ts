@@ -22,6 +22,8 @@ import type { PerMessageDeflate } from './ws-internals.js'
 
 const DONE: Promise<void> = Promise.resolve()
 
+function noop(): void {}
+
 /** True when `socket` holds none of its written bytes any more: the OS took them all, without an error. */
 function tookEverything(socket: Duplex): boolean {
   return socket.writableLength === 0 && socket.errored == null && !socket.destroyed
@@ -150,6 +152,20 @@ export class Output implements WriterHost, CompletionOwner {
     this.writeErr ??= err
     if (!flush) this.frames.fail(err)
     this.releaseWaiters()
+  }
+
+  /**
+   * Resolves once every frame queued so far is on the socket or failed (a message being compressed is still
+   * queued), or after `ms`. Never rejects.
+   *
+   * @param ms - the longest wait
+   */
+  flushed(ms: number): Promise<void> {
+    const all = this.completions.allDone()
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms)
+      all.then(() => { clearTimeout(timer); resolve() }, noop)
+    })
   }
 
   /** @internal {@link WriterHost} */

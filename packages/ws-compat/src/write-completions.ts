@@ -73,6 +73,12 @@ export class WriteCompletions {
     })
   }
 
+  /** Resolves once every frame issued so far is done: on the socket, or failed. Never rejects. */
+  allDone(): Promise<void> {
+    if (this.done >= this.issued) return Promise.resolve()
+    return this.wait(this.issued, 0).then(noop, noop)
+  }
+
   private frameDone(err: Error | null | undefined): void {
     const seq = ++this.done
     if (err != null) {
@@ -100,6 +106,8 @@ export class WriteCompletions {
     if (i >= 0) this.waiters?.splice(i, 1)
   }
 }
+
+function noop(): void {}
 
 function settle(w: Waiter, err: Error | null): void {
   if (w.timer !== undefined) clearTimeout(w.timer)

@@ -150,7 +150,7 @@ export class HertzUpgrader implements UpgraderSettings {
       c.response.header.peek('Sec-Websocket-Protocol'))
     c.setStatusCode(101)
     for (const [name, value] of acceptHeaders(challengeKey, agreement)) c.response.header.set(name, value)
-    c.hijack((netConn: HijackConn) => handler(acceptConn(this, agreement, netConn.socket, netConn.head, netConn)))
+    c.hijack((netConn: HijackConn) => serveConn(handler, acceptConn(this, agreement, netConn.socket, netConn.head, netConn)))
   }
 
   private async refuse(c: RequestContext, status: number, reason: string, cause?: unknown): Promise<never> {
@@ -164,6 +164,19 @@ export class HertzUpgrader implements UpgraderSettings {
     }
     defaultRefusal(c, status)
     throw err
+  }
+}
+
+/**
+ * Runs the application's handler on the connection. When it settles the router closes the hijacked conn, so
+ * frames the handler queued without awaiting them (a message still being compressed, the close frame behind
+ * it) are first let out.
+ */
+async function serveConn(handler: HertzHandler, conn: Conn): Promise<void> {
+  try {
+    await handler(conn)
+  } finally {
+    await conn.flushed()
   }
 }
 
