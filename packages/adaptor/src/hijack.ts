@@ -144,15 +144,21 @@ function throwHijacked (): never {
   throw hijackedError()
 }
 
-// Own properties shadow the prototype's methods for this one response only; shared functions, no closures.
+// A hijacked response gets a prototype whose writing methods throw: one shared object for every response, where
+// own properties would give each hijacked response (and each idle WebSocket behind it) a property store of its own.
+const SEALED_METHODS = ['write', 'writeHead', 'end', 'setHeader', 'appendHeader', 'flushHeaders'] as const
+const sealedPrototypes = new WeakMap<object, object>()
+
 function seal (res: ServerResponse): void {
-  const r = res as unknown as Record<string, unknown>
-  r.write = throwHijacked
-  r.writeHead = throwHijacked
-  r.end = throwHijacked
-  r.setHeader = throwHijacked
-  r.appendHeader = throwHijacked
-  r.flushHeaders = throwHijacked
+  const proto = Object.getPrototypeOf(res) as object
+  let sealed = sealedPrototypes.get(proto)
+  if (sealed === undefined) {
+    const methods: PropertyDescriptorMap = {}
+    for (const name of SEALED_METHODS) methods[name] = { value: throwHijacked, writable: true, configurable: true }
+    sealed = Object.create(proto, methods) as object
+    sealedPrototypes.set(proto, sealed)
+  }
+  Object.setPrototypeOf(res, sealed)
 }
 
 function closeAfterResponse (this: ServerResponse): void {
