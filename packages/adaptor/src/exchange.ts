@@ -83,7 +83,8 @@ export class Exchange {
   private hijackedSocket: Duplex | null = null
   private resolve: (() => void) | null = null
   private reject: ((err: unknown) => void) | null = null
-  private readonly onDone = (): void => { this.complete() }
+  /** Made when the exchange first listens: one settled at once (most are) needs none. */
+  private onDone: (() => void) | null = null
   private onPeerEnd: (() => void) | null = null
 
   /**
@@ -124,6 +125,7 @@ export class Exchange {
     ;(this.c as RequestContext).takeResponse()
     this.complete()
     this.c = null
+    this.onDone = this.onPeerEnd = null
   }
 
   /** Watches the handler's promise: a rejection is an error of the handler. */
@@ -204,9 +206,10 @@ export class Exchange {
 
   private listen (): void {
     const res = this.res
-    res.on('finish', this.onDone)
-    res.on('close', this.onDone)
-    res.on('error', this.onDone)
+    const onDone = (this.onDone ??= () => { this.complete() })
+    res.on('finish', onDone)
+    res.on('close', onDone)
+    res.on('error', onDone)
     remember(this.engine, res)
     if (this.onPeerEnd !== null) (this.upgradeSocket as Duplex).on('end', this.onPeerEnd)
   }
@@ -214,9 +217,10 @@ export class Exchange {
   private unlisten (): void {
     if (this.resolve === null) return
     const res = this.res
-    res.removeListener('finish', this.onDone)
-    res.removeListener('close', this.onDone)
-    res.removeListener('error', this.onDone)
+    const onDone = this.onDone as () => void
+    res.removeListener('finish', onDone)
+    res.removeListener('close', onDone)
+    res.removeListener('error', onDone)
     forget(this.engine, res)
     if (this.onPeerEnd !== null) (this.upgradeSocket as Duplex).removeListener('end', this.onPeerEnd)
   }
