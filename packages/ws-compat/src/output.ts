@@ -163,7 +163,8 @@ export class Output implements WriterHost, CompletionOwner {
   flushed(ms: number): Promise<void> {
     const all = this.completions.allDone()
     return new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms)
+      // Unref'd: a peer that stops reading must not keep the process alive for the whole wait.
+      const timer = setTimeout(resolve, ms).unref()
       all.then(() => { clearTimeout(timer); resolve() }, noop)
     })
   }

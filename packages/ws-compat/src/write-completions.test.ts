@@ -79,3 +79,12 @@ t.test('a write that settles before its deadline leaves no timer behind', async 
   // A timer left armed would keep this test process alive for a minute; tap's timeout would report it.
   t.equal(o.timeouts, 0)
 })
+
+t.test('waiting for a frame that is already done resolves at once', async (t) => {
+  const c = new WriteCompletions(owner())
+  const seq = c.issue(false)
+  c.callback()(null)
+  await c.wait(seq, 0)
+  await c.allDone()
+  t.pass('nothing left to wait for')
+})
