@@ -82,7 +82,7 @@ export class ContextOutput {
       this.res.write(chunk)
       this.response.setBytesSent(this.response.bytesSent() + n)
     } else {
-      this.response.appendBody(chunk)
+      this.response.appendSized(chunk, n)
     }
     return n
   }

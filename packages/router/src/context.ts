@@ -12,6 +12,8 @@ import type { Context, HandlersChain } from './types.js'
 import type { HijackHandler } from './hijack.js'
 import type { Engine } from './engine.js'
 
+const NO_HANDLERS: HandlersChain = []
+
 /**
  * The per-request context handed to every handler (Hertz's `app.RequestContext`). It also implements
  * {@link Context}: the `ctx` a chain starts with is the request context itself, so no second object is made.
@@ -36,8 +38,8 @@ export class RequestContext implements Context, BodyHolder {
 
   private res_: ServerResponse | null
   private request_: Request | null = null
-  /** @internal the chain being run. */
-  handlers_: HandlersChain = []
+  /** @internal the chain being run (shared empty until a chain is installed: no array per request). */
+  handlers_: HandlersChain = NO_HANDLERS
   /** @internal position in the chain. */
   index_ = -1
   /** @internal the matched route, null when none matched. */

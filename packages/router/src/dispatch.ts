@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http'
 import { HertzError, ErrorCodes } from './errors.js'
-import { normalizePath, lookupPath, quotePath, absoluteFormPath } from './path.js'
+import { isClean, normalizePath, lookupPath, quotePath, absoluteFormPath } from './path.js'
 import { headFlags, HAS_HOST, HAS_BODY, declaredLength, readBody } from './body.js'
 import { NO_PARAMS } from './routes.js'
 import { scopedNoRoute } from './plugin.js'
@@ -44,23 +44,33 @@ function dispatch (engine: Engine, c: RequestContext): void | Promise<void> {
     raw = url.slice(0, q)
     c.rawQuery = url.slice(q + 1)
   }
-  const path = normalizePath(raw)
+  // The common clean path is used as it is, for the context and for the lookup alike.
+  const clean = isClean(raw)
+  const path = clean ? raw : normalizePath(raw)
+  const lp = clean ? raw : lookupPath(path)
   c.path_ = path
   const flags = headFlags(req)
   if ((flags & HAS_HOST) === 0 && req.httpVersionMinor === 1 && req.httpVersionMajor === 1 && req.method !== 'CONNECT') {
     return serveError(c, 400, 'missing required Host header', engine.handlers)
   }
   if ((flags & HAS_BODY) !== 0 && !engine.options.streamRequestBody && c.upgradeSocket === null) {
-    const max = engine.options.maxRequestBodySize
-    if (declaredLength(req) > max) return bodyTooLarge(c)
-    return readBody(req, max).then(body => {
-      c.body_ = body
-      return route(engine, c, path)
-    }, (err: unknown) => {
-      if (err instanceof HertzError && err.code === ErrorCodes.HERTZ_ERR_BODY_TOO_LARGE) bodyTooLarge(c)
-    })
+    return withBody(engine, c, path, lp)
   }
-  return route(engine, c, path)
+  return route(engine, c, path, lp)
+}
+
+// The rarer steps live in functions of their own: the hot ones stay small enough for V8 to inline them together.
+
+/** Reads the body (up to the limit), then routes. */
+function withBody (engine: Engine, c: RequestContext, path: string, lp: string): void | Promise<void> {
+  const max = engine.options.maxRequestBodySize
+  if (declaredLength(c.req) > max) return bodyTooLarge(c)
+  return readBody(c.req, max).then(body => {
+    c.body_ = body
+    return route(engine, c, path, lp)
+  }, (err: unknown) => {
+    if (err instanceof HertzError && err.code === ErrorCodes.HERTZ_ERR_BODY_TOO_LARGE) bodyTooLarge(c)
+  })
 }
 
 function bodyTooLarge (c: RequestContext): void {
@@ -68,16 +78,23 @@ function bodyTooLarge (c: RequestContext): void {
   c.setConnectionClose()
 }
 
-/** Runs the matching route's chain; else a redirect, a 405 or a 404 (each through the global middleware). */
-function route (engine: Engine, c: RequestContext, path: string): void | Promise<void> {
-  const method = c.req.method as string
-  const table = engine.table
-  const lp = lookupPath(path)
-  const match = table.find(method, lp)
+/**
+ * Runs the matching route's chain; else a redirect, a 405 or a 404 (each through the global middleware). `lp` is
+ * `path` as the table looks it up (see lookupPath).
+ */
+function route (engine: Engine, c: RequestContext, path: string, lp: string): void | Promise<void> {
+  const match = engine.table.find(c.req.method as string, lp)
   if (match !== null) {
     c.setHandlers(match.store.handlers, match.store, match.params)
     return c.next(c)
   }
+  return noMatch(engine, c, path, lp)
+}
+
+/** No route matched: a redirect, a 405 or a 404. */
+function noMatch (engine: Engine, c: RequestContext, path: string, lp: string): void | Promise<void> {
+  const method = c.req.method as string
+  const table = engine.table
   const o = engine.options
   if (method !== 'CONNECT' && path !== '/') {
     if (o.redirectTrailingSlash) {

@@ -38,8 +38,11 @@ export function percentDecode (s: string): string {
   return bytes.toString('utf8', 0, n)
 }
 
-/** True when `p` needs no decoding or cleaning: no `%`, `#`, `//` and no `.` or `..` segment. */
-function isClean (p: string): boolean {
+/**
+ * True when `p` needs no decoding or cleaning: no `%`, `#`, `//` and no `.` or `..` segment. Such a path (cut at
+ * its `?`) is also its own {@link lookupPath}, as it holds none of the characters that would need escaping.
+ */
+export function isClean (p: string): boolean {
   let prev = 0
   for (let i = 0; i < p.length; i++) {
     const code = p.charCodeAt(i)

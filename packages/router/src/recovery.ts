@@ -96,12 +96,17 @@ export function sendSafely (c: RequestContext): void {
   try {
     sendResponse(c)
   } catch (err) {
-    logRecovered(c.engine.logger, err)
-    const res = c.res
-    if (res.headersSent) { res.destroy(); return }
-    c.response.reset()
-    c.response.setStatusCode(500)
-    c.response.setBody('Internal Server Error')
-    try { sendResponse(c) } catch { res.destroy() }
+    sendFallback(c, err)
   }
+}
+
+/** Writing the answer threw: log it, then a bare 500 if the head has not gone out, else cut the connection. */
+function sendFallback (c: RequestContext, err: unknown): void {
+  logRecovered(c.engine.logger, err)
+  const res = c.res
+  if (res.headersSent) { res.destroy(); return }
+  c.response.reset()
+  c.response.setStatusCode(500)
+  c.response.setBody('Internal Server Error')
+  try { sendResponse(c) } catch { res.destroy() }
 }

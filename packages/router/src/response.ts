@@ -130,6 +130,8 @@ export class Response {
   /** First body chunk; further ones go to `more`. Keeping the first apart avoids an array for one-shot bodies. */
   private first: Chunk | null = null
   private more: Chunk[] | null = null
+  /** Byte length of the buffered chunks, kept as they come so writing the answer need not measure them again. */
+  private size = 0
   /** Streamed body set with `setBodyStream`, or null. */
   bodyStream: Readable | null = null
   /** Declared size of `bodyStream` (-1 = unknown, sent chunked). */
@@ -163,6 +165,12 @@ export class Response {
 
   /** Appends to the body. */
   appendBody (chunk: Chunk): void {
+    this.appendSized(chunk, chunkLength(chunk))
+  }
+
+  /** @internal {@link appendBody} for a caller that has measured the chunk already (`n` bytes). */
+  appendSized (chunk: Chunk, n: number): void {
+    this.size += n
     if (this.first === null) this.first = chunk
     else if (this.more === null) this.more = [chunk]
     else this.more.push(chunk)
@@ -172,6 +180,7 @@ export class Response {
   setBody (chunk: Chunk): void {
     this.first = chunk
     this.more = null
+    this.size = chunkLength(chunk)
     this.bodyStream = null
     this.bodyStreamSize = -1
   }
@@ -180,6 +189,7 @@ export class Response {
   setBodyStream (stream: Readable, size = -1): void {
     this.first = null
     this.more = null
+    this.size = 0
     this.bodyStream = stream
     this.bodyStreamSize = size
   }
@@ -202,15 +212,13 @@ export class Response {
     if (this.more !== null) for (const c of this.more) out.push(c)
     this.first = null
     this.more = null
+    this.size = 0
     return out
   }
 
   /** Length of the buffered body in bytes. */
   bodyLength (): number {
-    if (this.first === null) return 0
-    let n = chunkLength(this.first)
-    if (this.more !== null) for (const c of this.more) n += chunkLength(c)
-    return n
+    return this.size
   }
 
   /** The buffered body as one Buffer. */
@@ -234,6 +242,7 @@ export class Response {
     this.header.reset()
     this.first = null
     this.more = null
+    this.size = 0
     this.bodyStream = null
     this.bodyStreamSize = -1
     this.connectionClose = false

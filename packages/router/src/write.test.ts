@@ -24,6 +24,35 @@ t.test('buffered output: one head with Content-Length, default Content-Type, Ser
   t.notMatch(rb.text, /Content-Type|Server:|Date:/)
 })
 
+t.test('Content-Length follows the body as it is appended, replaced and reset', async t => {
+  const h = New()
+  const seen: number[] = []
+  h.GET('/append', (_ctx, c) => {
+    c.writeString('é€')
+    c.response.appendBody(new Uint8Array([1, 2, 3]))
+    seen.push(c.response.bodyLength())
+  })
+  h.GET('/replaced', (_ctx, c) => {
+    c.writeString('discarded')
+    c.abortWithMsg('né', 400)
+    seen.push(c.response.bodyLength())
+  })
+  h.GET('/reset', (_ctx, c) => {
+    c.writeString('gone')
+    c.response.reset()
+    seen.push(c.response.bodyLength())
+  })
+  const { port } = await start(t, h)
+  const append = await rawExchange(t, port, 'GET /append HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
+  t.match(append.text, /\r\nContent-Length: 8\r\n/, '2 + 3 bytes of UTF-8, then 3 raw bytes')
+  const replaced = await rawExchange(t, port, 'GET /replaced HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
+  t.match(replaced.text, /^HTTP\/1\.1 400 [\s\S]*\r\nContent-Length: 3\r\n/)
+  t.match(Buffer.from(replaced.text, 'latin1').toString('utf8'), /\r\n\r\nné$/)
+  const reset = await rawExchange(t, port, 'GET /reset HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
+  t.match(reset.text, /\r\nContent-Length: 0\r\n/)
+  t.same(seen, [8, 3, 0])
+})
+
 t.test('flush() streams: chunked, bytes reach the client before the handler ends', async t => {
   const h = New()
   let release!: () => void

@@ -1,4 +1,5 @@
 import { OutgoingMessage, STATUS_CODES, validateHeaderName, validateHeaderValue, type ServerResponse } from 'node:http'
+import type { Readable } from 'node:stream'
 import type { RequestContext } from './context.js'
 import { chunkLength, type Chunk } from './response.js'
 
@@ -23,10 +24,12 @@ const kOutHeaders: symbol | undefined = Object.getOwnPropertySymbols(new Outgoin
  * is applied here the way newer node does it: its names replace what `res` holds, its repeats are appended.
  */
 function writeHead (res: ServerResponse, status: number, kv: string[]): void {
-  if (kOutHeaders !== undefined && (res as unknown as Record<symbol, unknown>)[kOutHeaders] == null) {
-    res.writeHead(status, kv)
-    return
-  }
+  if (kOutHeaders !== undefined && (res as unknown as Record<symbol, unknown>)[kOutHeaders] == null) res.writeHead(status, kv)
+  else writeHeadMerged(res, status, kv)
+}
+
+/** {@link writeHead} for a response that has (or had) progressive headers: kept out of the hot function. */
+function writeHeadMerged (res: ServerResponse, status: number, kv: string[]): void {
   // Validate everything before touching `res`, so a rejected header leaves it as it was for the 500 fallback.
   for (let i = 0; i < kv.length; i += 2) {
     validateHeaderName(kv[i] as string)
@@ -71,22 +74,27 @@ export function sendResponse (c: RequestContext): void {
   const r = c.response
   const status = r.statusCode()
   if (c.engine.options.disableDefaultDate) res.sendDate = false
-  const stream = r.bodyStream
   const noBody = c.req.method === 'HEAD' || !bodyAllowedForStatus(status)
-  if (stream !== null) {
-    writeHead(res, status, headList(c, status, r.bodyStreamSize))
-    r.setBytesSent(0)
-    if (!noBody) stream.on('data', (chunk: Chunk) => { r.setBytesSent(r.bytesSent() + chunkLength(chunk)) })
-    stream.on('error', (err) => { res.destroy(err) })
-    stream.pipe(res)
+  if (r.bodyStream !== null) {
+    sendStream(c, res, r.bodyStream, status, noBody)
     return
   }
   const body = r.bodyChunk()
-  const length = body === null ? 0 : chunkLength(body)
+  const length = r.bodyLength()
   writeHead(res, status, headList(c, status, length))
   r.setBytesSent(noBody ? 0 : length)
   if (body === null) res.end()
   else res.end(body)
+}
+
+/** The head, then `stream` piped as the body (kept apart from the buffered case, which is the hot one). */
+function sendStream (c: RequestContext, res: ServerResponse, stream: Readable, status: number, noBody: boolean): void {
+  const r = c.response
+  writeHead(res, status, headList(c, status, r.bodyStreamSize))
+  r.setBytesSent(0)
+  if (!noBody) stream.on('data', (chunk: Chunk) => { r.setBytesSent(r.bytesSent() + chunkLength(chunk)) })
+  stream.on('error', (err) => { res.destroy(err) })
+  stream.pipe(res)
 }
 
 /** Sends the head now (chunked unless the application set a Content-Length) followed by any buffered bytes. */
