@@ -30,8 +30,9 @@ function coreOnError (this: Socket, err: Error): void { (this as CoreSocket)[kCo
 function coreTick (core: ConnCore): void { core.checkDeadlines() }
 
 /**
- * The reusable part of a hijacked connection: read queue, deadlines and the socket listeners. With the pool on, cores are recycled; each use is handed out through a
- * fresh {@link HijackConn} lease so a stale reference is detected instead of touching the next connection.
+ * The reusable part of a hijacked connection: read queue, deadlines and the socket listeners. With the pool on,
+ * cores are recycled; each use is handed out through a fresh {@link HijackConn} lease so a stale reference is
+ * detected instead of touching the next connection.
  */
 export class ConnCore {
   socket: Socket | null = null
