@@ -52,24 +52,28 @@ export interface Options {
   rounds: number | undefined
   cpuProf: boolean
   tsx: boolean
+  /** Megabytes of long-lived objects each server keeps before it starts (`0`: none), as an application's own state. */
+  ballastMb: number
   /** Re-render the report of this saved run instead of measuring. */
   report: string | undefined
 }
 
-const USAGE = `usage: pnpm bench [--quick] [--only VARIANT,...] [--suites ${SUITES.join(',')}] [--rounds N] [--cpu-prof] [--tsx] [--report FILE]
+const USAGE = `usage: pnpm bench [--quick] [--only VARIANT,...] [--suites ${SUITES.join(',')}] [--rounds N] [--cpu-prof] [--tsx] [--ballast MB] [--report FILE]
   --quick     one short round of everything (smoke test, < 1 min); writes results/quick.json
   --only      run these variants only (${VARIANTS.join(', ')})
   --suites    run these suites only
   --rounds    measured rounds (default ${FULL.rounds})
   --cpu-prof  write a V8 CPU profile of every server process to results/profiles/
   --tsx       load the servers' TypeScript through tsx (the dev loader) instead of the build-equivalent one
+  --ballast M every server first keeps M MB of long-lived objects, as an application's own state would
+              (V8 sizes its old-generation limits from the live heap; see RESULTS.md, 16 KB echo)
   --report F  re-render RESULTS.md and the chart from a saved run (results/latest.json) without measuring
 A full default run writes results/latest.json, results/ratios.svg and the tables of RESULTS.md;
-a filtered run (--only, --suites, --tsx) writes results/partial.json.`
+a filtered run (--only, --suites, --tsx, --ballast) writes results/partial.json.`
 
 /** Parses `pnpm bench` arguments; throws with the usage on a bad one, exits on `--help`. */
 export function parseOptions (argv: string[]): Options {
-  const opts: Options = { quick: false, variants: [...VARIANTS], suites: [...SUITES], rounds: undefined, cpuProf: false, tsx: false, report: undefined }
+  const opts: Options = { quick: false, variants: [...VARIANTS], suites: [...SUITES], rounds: undefined, cpuProf: false, tsx: false, ballastMb: 0, report: undefined }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string
     const value = (): string => {
@@ -92,6 +96,9 @@ export function parseOptions (argv: string[]): Options {
     } else if (arg === '--rounds') {
       opts.rounds = Number(value())
       if (!Number.isInteger(opts.rounds) || opts.rounds < 1) throw new Error(`--rounds must be a positive integer\n${USAGE}`)
+    } else if (arg === '--ballast') {
+      opts.ballastMb = Number(value())
+      if (!Number.isInteger(opts.ballastMb) || opts.ballastMb < 0 || opts.ballastMb > 4096) throw new Error(`--ballast must be a whole number of MB (0-4096)\n${USAGE}`)
     } else if (arg === '--help' || arg === '-h') {
       console.log(USAGE)
       process.exit(0)

@@ -65,6 +65,8 @@ t.test('markdown, json and chart of a small run', async (t) => {
   // 20 % more throughput, but 25 % more CPU per request: by CPU the target is missed.
   t.match(md, /router \/ node-http, HTTP req\/s \| >= 1\.00x \| 1\.200x \| met \| 0\.800x \| \*\*missed\*\* \|/)
   t.match(md, /ws-compat \(echo 32 B\): connection 0: message 3 came back altered$/m)
+  t.notMatch(md, /ballast/)
+  t.match(renderMarkdown({ ...report, meta: { ...report.meta, load: { ballastMb: 12 } } }), /kept a 12 MB ballast of long-lived objects \(`--ballast 12`\)/)
   const json = toJson(report) as { rows: unknown[], ratios: Array<{ variant: string, metric: string, value: number }>, node: string, cpus: number }
   t.equal(json.node, 'v20')
   t.equal(json.cpus, 2)

@@ -151,6 +151,8 @@ export function renderMarkdown (report: Report, chartPath = 'results/ratios.svg'
   const out: string[] = []
 
   out.push(`Run of ${meta.date} - Node ${meta.node}, ${meta.cpus} CPUs (${meta.cpuModel}), ${meta.rounds} measured round(s)${meta.warmup ? ' after a warm-up round' : ', no warm-up'}${meta.quick ? ' (quick mode: a smoke test, not a measurement)' : ''}.`)
+  const ballast = meta.load.ballastMb
+  if (typeof ballast === 'number' && ballast > 0) out.push(`Every server kept a ${ballast} MB ballast of long-lived objects (\`--ballast ${ballast}\`).`)
   out.push('Ratios are taken inside each round, then the median over the rounds; absolute numbers are medians.')
   out.push('', `![ratios](${chartPath})`)
 

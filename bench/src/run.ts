@@ -1,5 +1,5 @@
 /**
- * `pnpm bench [--quick] [--only a,b] [--suites http,echo,handshakes,memory] [--rounds N] [--cpu-prof] [--tsx] [--report FILE]`
+ * `pnpm bench [--quick] [--only a,b] [--suites http,echo,handshakes,memory] [--rounds N] [--cpu-prof] [--tsx] [--ballast MB] [--report FILE]`
  *
  * Spawns every variant (`bench/src/server.ts`) on an ephemeral loopback port, checks the
  * contract, then runs the suites in rounds - a warm-up round first, variants interleaved and
@@ -31,7 +31,8 @@ class Runner {
   private readonly spawnOpts: SpawnOptions
 
   constructor (private readonly plan: Plan, opts: Options, profileDir: string | undefined) {
-    this.spawnOpts = profileDir === undefined ? { tsx: opts.tsx } : { tsx: opts.tsx, cpuProfDir: profileDir }
+    this.spawnOpts = { tsx: opts.tsx, ballastMb: opts.ballastMb }
+    if (profileDir !== undefined) this.spawnOpts.cpuProfDir = profileDir
   }
 
   private fail (variant: Variant | null, suite: string, message: string): void {
@@ -231,14 +232,14 @@ async function main (): Promise<number> {
       quick: opts.quick,
       rounds,
       warmup: plan.warmup,
-      load: { ...plan, rounds, variants: opts.variants, suites: opts.suites, loader: opts.tsx ? 'tsx' : 'esbuild (as the build)' }
+      load: { ...plan, rounds, variants: opts.variants, suites: opts.suites, loader: opts.tsx ? 'tsx' : 'esbuild (as the build)', ballastMb: opts.ballastMb }
     },
     samples: runner.samples,
     failures: runner.failures
   }
   console.log('\n' + renderMarkdown(report) + '\n')
 
-  const full = !opts.quick && opts.variants.length === VARIANTS.length && opts.suites.length === SUITES.length && !opts.tsx
+  const full = !opts.quick && opts.variants.length === VARIANTS.length && opts.suites.length === SUITES.length && !opts.tsx && opts.ballastMb === 0
   if (full) {
     const written = await writeReport(report, BENCH_DIR)
     console.log(`wrote ${written.join(', ')}`)

@@ -8,27 +8,33 @@
  * generator; and it exits when that channel goes away, so it never outlives the runner.
  */
 import { formatUrl, parseAddr } from './addr.js'
+import { keepBallast } from './ballast.js'
 import { describeVariant, isVariant, loadVariant, VARIANTS, type Variant } from './variants.js'
 import type { RunningServer } from './servers/types.js'
 
 /** How long a close may take before the process exits anyway (idle sockets must not hold it). */
 const CLOSE_DEADLINE_MS = 2000
 
-function parseArgs (argv: string[]): { variant: Variant, host: string, port: number } {
+function parseArgs (argv: string[]): { variant: Variant, host: string, port: number, ballastMb: number } {
   let name: string | undefined
   let addr = '127.0.0.1:0'
+  let ballastMb = 0
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string
     if (arg === '--addr') addr = argv[++i] ?? ''
+    else if (arg === '--ballast') {
+      ballastMb = Number(argv[++i])
+      if (!Number.isInteger(ballastMb) || ballastMb < 0) throw new Error('--ballast needs a whole number of MB')
+    }
     else if (arg.startsWith('--addr=')) addr = arg.slice('--addr='.length)
     else if (!arg.startsWith('-') && name === undefined) name = arg
     else throw new Error(`unknown argument ${arg}`)
   }
   if (name === undefined || !isVariant(name)) {
     const list = VARIANTS.map((v) => `  ${v.padEnd(18)} ${describeVariant(v)}`).join('\n')
-    throw new Error(`usage: pnpm bench:server <variant> --addr HOST:PORT\nvariants:\n${list}`)
+    throw new Error(`usage: pnpm bench:server <variant> --addr HOST:PORT [--ballast MB]\nvariants:\n${list}`)
   }
-  return { variant: name, ...parseAddr(addr) }
+  return { variant: name, ballastMb, ...parseAddr(addr) }
 }
 
 /** Full GC (when --expose-gc) then the numbers, so the runner compares settled heaps. */
@@ -54,6 +60,7 @@ async function main (): Promise<void> {
     console.error((err as Error).message)
     process.exit(2)
   }
+  keepBallast(args.ballastMb)
   const start = await loadVariant(args.variant)
   const running: RunningServer = await start(args.host, args.port)
 

@@ -38,6 +38,8 @@ export interface SpawnOptions {
    * build-equivalent loader; tsx's name keeping costs closures, so numbers come out lower.
    */
   tsx?: boolean
+  /** Megabytes of long-lived objects the server keeps before it starts (see `ballast.ts`). */
+  ballastMb?: number
 }
 
 /** A running server child process. */
@@ -66,7 +68,9 @@ export async function startServer (variant: Variant, opts: SpawnOptions = {}): P
     // and a fixed --cpu-prof-name would let them overwrite each other. The main thread's file is CPU.*.0.001.cpuprofile.
     nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${join(opts.cpuProfDir, `${variant}-${Date.now()}`)}`)
   }
-  const child = spawn(process.execPath, [...nodeArgs, SERVER_ENTRY, variant, '--addr', '127.0.0.1:0'], {
+  const serverArgs = [variant, '--addr', '127.0.0.1:0']
+  if (opts.ballastMb !== undefined && opts.ballastMb > 0) serverArgs.push('--ballast', String(opts.ballastMb))
+  const child = spawn(process.execPath, [...nodeArgs, SERVER_ENTRY, ...serverArgs], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'pipe', 'ipc']
   })
