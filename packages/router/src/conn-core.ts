@@ -57,8 +57,9 @@ export class ConnCore {
   /** Binds the core to a socket and the bytes already read past the request head. */
   attach (socket: Socket, head: Buffer | null): void {
     this.socket = socket
-    this.head = head ?? EMPTY
-    this.headPending = this.head.length > 0
+    // An empty head is still a view of the socket's last read: keeping it would pin that whole buffer.
+    this.headPending = head !== null && head.length > 0
+    this.head = this.headPending ? head as Buffer : EMPTY
     this.closed = false
     this.released = false
     this.ended = socket.readableEnded || socket.destroyed

@@ -61,6 +61,8 @@ t.test('read() yields null at end of stream', async t => {
   const h = New()
   let sawNull = false
   hijackRoute(h, '/eof', async conn => {
+    t.equal(conn.head.length, 0)
+    t.equal(conn.head.buffer.byteLength, 0, 'an empty head pins no part of the request\'s read buffer')
     const a = await conn.read()
     t.equal(a?.toString(), 'x')
     sawNull = (await conn.read()) === null
