@@ -4,14 +4,17 @@ import t from 'tap'
 import { checkEcho, checkHello } from './contract.js'
 import { wsTestServer } from './drivers/test-servers.js'
 import { start as startWsRaw } from './servers/ws-raw.js'
+import { start as startWsRawLoop } from './servers/ws-raw-loop.js'
 
-t.test('the ws-raw variant meets the contract', async (t) => {
-  const server = await startWsRaw('127.0.0.1', 0)
-  t.teardown(server.close)
-  const base = `http://127.0.0.1:${server.address.port}`
-  t.same(await checkHello(base), [])
-  t.same(await checkEcho(base.replace('http', 'ws')), [])
-})
+for (const [name, start] of [['ws-raw', startWsRaw], ['ws-raw-loop', startWsRawLoop]] as const) {
+  t.test(`the ${name} variant meets the contract`, async (t) => {
+    const server = await start('127.0.0.1', 0)
+    t.teardown(server.close)
+    const base = `http://127.0.0.1:${server.address.port}`
+    t.same(await checkHello(base), [])
+    t.same(await checkEcho(base.replace('http', 'ws')), [])
+  })
+}
 
 t.test('a wrong /hello is reported', async (t) => {
   const server = createServer((_req, res) => { res.setHeader('content-type', 'text/plain'); res.end('{"hello": "world"}') })

@@ -12,6 +12,8 @@ t.test('parseOptions', async (t) => {
   const all = parseOptions([])
   t.equal(all.quick, false)
   t.equal(all.variants.length, 8)
+  t.notOk(all.variants.includes('ws-raw-loop'), 'diagnostic variants run only when named')
+  t.same(parseOptions(['--only', 'ws-raw,ws-raw-loop']).variants, ['ws-raw', 'ws-raw-loop'])
   t.same(all.suites, SUITES)
   const some = parseOptions(['--quick', '--only', 'router,node-http', '--suites', 'http', '--rounds', '2', '--cpu-prof', '--tsx'])
   t.same([some.quick, some.variants, some.suites, some.rounds, some.cpuProf, some.tsx], [true, ['router', 'node-http'], ['http'], 2, true, true])

@@ -2,7 +2,7 @@
  * What a run does: the suites, the load of a full and a quick run, and the command line that
  * picks among them.
  */
-import { isVariant, VARIANTS, type Variant } from './variants.js'
+import { DEFAULT_VARIANTS, DIAGNOSTIC_VARIANTS, isVariant, VARIANTS, type Variant } from './variants.js'
 
 export type Suite = 'http' | 'echo' | 'handshakes' | 'memory'
 export const SUITES: Suite[] = ['http', 'echo', 'handshakes', 'memory']
@@ -60,7 +60,8 @@ export interface Options {
 
 const USAGE = `usage: pnpm bench [--quick] [--only VARIANT,...] [--suites ${SUITES.join(',')}] [--rounds N] [--cpu-prof] [--tsx] [--ballast MB] [--report FILE]
   --quick     one short round of everything (smoke test, < 1 min); writes results/quick.json
-  --only      run these variants only (${VARIANTS.join(', ')})
+  --only      run these variants only (${VARIANTS.join(', ')});
+              ${DIAGNOSTIC_VARIANTS.join(', ')} run only when named here
   --suites    run these suites only
   --rounds    measured rounds (default ${FULL.rounds})
   --cpu-prof  write a V8 CPU profile of every server process to results/profiles/
@@ -73,7 +74,7 @@ a filtered run (--only, --suites, --tsx, --ballast) writes results/partial.json.
 
 /** Parses `pnpm bench` arguments; throws with the usage on a bad one, exits on `--help`. */
 export function parseOptions (argv: string[]): Options {
-  const opts: Options = { quick: false, variants: [...VARIANTS], suites: [...SUITES], rounds: undefined, cpuProf: false, tsx: false, ballastMb: 0, report: undefined }
+  const opts: Options = { quick: false, variants: [...DEFAULT_VARIANTS], suites: [...SUITES], rounds: undefined, cpuProf: false, tsx: false, ballastMb: 0, report: undefined }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string
     const value = (): string => {

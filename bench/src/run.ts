@@ -20,7 +20,7 @@ import { fromJson, renderMarkdown, toJson, writeReport, type Failure, type Repor
 import { HELLO_BODY, ECHO_PATH, HELLO_PATH } from './servers/common.js'
 import { startServer, type ServerProcess, type SpawnOptions } from './spawn.js'
 import { FULL, parseOptions, QUICK, rotate, SUITES, type Options, type Plan, type Suite } from './plan.js'
-import { HTTP_VARIANTS, VARIANTS, variantKind, WS_VARIANTS, type Variant } from './variants.js'
+import { DEFAULT_VARIANTS, HTTP_VARIANTS, variantKind, WS_VARIANTS, type Variant } from './variants.js'
 
 const BENCH_DIR = fileURLToPath(new URL('../', import.meta.url))
 
@@ -239,7 +239,7 @@ async function main (): Promise<number> {
   }
   console.log('\n' + renderMarkdown(report) + '\n')
 
-  const full = !opts.quick && opts.variants.length === VARIANTS.length && opts.suites.length === SUITES.length && !opts.tsx && opts.ballastMb === 0
+  const full = !opts.quick && DEFAULT_VARIANTS.every((v) => opts.variants.includes(v)) && opts.variants.length === DEFAULT_VARIANTS.length && opts.suites.length === SUITES.length && !opts.tsx && opts.ballastMb === 0
   if (full) {
     const written = await writeReport(report, BENCH_DIR)
     console.log(`wrote ${written.join(', ')}`)

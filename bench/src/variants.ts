@@ -11,11 +11,17 @@ export type VariantKind = 'http' | 'ws'
 /** Every variant, HTTP ones first, each group baseline first. */
 export const VARIANTS = [
   'node-http', 'router', 'router-adaptor', 'fastify',
-  'ws-raw', 'ws-compat', 'ws-compat-legacy', 'fastify-websocket'
+  'ws-raw', 'ws-raw-loop', 'ws-compat', 'ws-compat-legacy', 'fastify-websocket'
 ] as const
 
 /** A variant name. */
 export type Variant = typeof VARIANTS[number]
+
+/** Diagnostic variants: not part of the contract, run only when named with `--only`. */
+export const DIAGNOSTIC_VARIANTS: readonly Variant[] = ['ws-raw-loop']
+
+/** The variants a run measures unless told otherwise: the contract's eight. */
+export const DEFAULT_VARIANTS: readonly Variant[] = VARIANTS.filter((v) => !DIAGNOSTIC_VARIANTS.includes(v))
 
 const DESCRIPTIONS: Record<Variant, string> = {
   'node-http': 'bare node:http',
@@ -23,6 +29,7 @@ const DESCRIPTIONS: Record<Variant, string> = {
   'router-adaptor': 'the same route through adaptor.handler',
   fastify: 'fastify with a response schema',
   'ws-raw': 'bare ws + node:http',
+  'ws-raw-loop': 'bare ws + one awaiting read loop per connection (diagnostic)',
   'ws-compat': 'router + adaptor.handler + Upgrader',
   'ws-compat-legacy': 'router + HertzUpgrader (hijack)',
   'fastify-websocket': 'fastify + @fastify/websocket'

@@ -2,9 +2,10 @@
  * Pieces every variant shares, so the variants differ only in the stack under test:
  * the same JSON for `GET /hello`, the same echo rule for `/echo`, the same listen/close.
  */
-import type { IncomingMessage, Server, ServerResponse } from 'node:http'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { RawData, WebSocket } from 'ws'
+import { WebSocketServer, type RawData, type WebSocket } from 'ws'
+import type { RunningServer } from './types.js'
 
 /** The object every variant answers `GET /hello` with. */
 export const HELLO = { hello: 'world' }
@@ -78,4 +79,28 @@ export function closeServer (server: Server): Promise<void> {
     server.close(() => resolve())
     server.closeAllConnections()
   })
+}
+
+/**
+ * Bare `ws` on node:http: `GET /hello`, and `/echo` upgraded by `ws` and handed to `onSocket` (the ws-raw
+ * baselines differ only in that function).
+ */
+export async function startBareWs (host: string, port: number, onSocket: (ws: WebSocket) => void): Promise<RunningServer> {
+  const server = createServer(helloListener)
+  const wss = new WebSocketServer({ noServer: true })
+  server.on('upgrade', (req, socket, head) => {
+    if (req.url !== ECHO_PATH) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+      return
+    }
+    wss.handleUpgrade(req, socket, head, onSocket)
+  })
+  const address = await listen(server, host, port)
+  return {
+    address,
+    close: async () => {
+      for (const ws of wss.clients) ws.terminate()
+      await closeServer(server)
+    }
+  }
 }
