@@ -72,22 +72,33 @@ export function completeUpgrade (engine: Engine, c: RequestContext, socket: Sock
   return DONE
 }
 
-/** Runs the hijack handler on a conn wrapper; closes the socket when it settles unless `keepHijackedConns`. */
-async function runHijack (engine: Engine, handler: HijackHandler, socket: Socket, head: Buffer | null): Promise<void> {
+/**
+ * Runs the hijack handler on a conn wrapper; closes the socket when it settles unless `keepHijackedConns`.
+ * Promise callbacks rather than an async function: what waits here lives as long as the connection, and a
+ * suspended async function would also keep its arguments (the socket, the bytes read past the head).
+ */
+function runHijack (engine: Engine, handler: HijackHandler, socket: Socket, head: Buffer | null): Promise<void> {
   socket.setTimeout(0)
   const pooled = !engine.noHijackConnPool
   const keep = engine.keepHijackedConns
   const core = engine.hijackPool.acquire(pooled)
   core.attach(socket, head)
-  const conn = new HijackConn(core, engine.hijackPool, pooled, keep)
-  try {
-    await handler(conn)
-  } catch (err) {
-    engine.logger.error(`hijack handler error: ${describeError(err)}`)
-  } finally {
+  const settled = (): void => {
     if (!keep) {
       core.close()
       engine.hijackPool.release(core, pooled)
     }
   }
+  const failed = (err: unknown): void => {
+    engine.logger.error(`hijack handler error: ${describeError(err)}`)
+    settled()
+  }
+  let result: unknown
+  try {
+    result = handler(new HijackConn(core, engine.hijackPool, pooled, keep))
+  } catch (err) {
+    failed(err)
+    return DONE
+  }
+  return Promise.resolve(result).then(settled, failed)
 }
