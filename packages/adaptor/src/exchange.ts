@@ -69,8 +69,11 @@ export class Exchange {
   private c: RequestContext | null
   /** The engine, for its logger and in-flight bookkeeping (it outlives every exchange). */
   private readonly engine: Engine
-  /** The Node response handed to the handler. */
-  readonly res: ServerResponse
+  /**
+   * The Node response handed to the handler; dropped at a hijack like the context, since the request and
+   * response of a WebSocket session have no use once the socket changed hands.
+   */
+  private res: ServerResponse | null
   /** {@link socketBytes} before the handler ran. */
   readonly start: number
   /** The response's socket when the handler started. */
@@ -105,14 +108,15 @@ export class Exchange {
    * router is told to write nothing more and the exchange is over.
    */
   registerUpgrade (): void {
-    const socket = this.res.socket
+    const res = this.res as ServerResponse
+    const socket = res.socket
     if (socket === null) return
     this.upgradeSocket = socket
     // node:http leaves upgrade sockets half-open: a client that gives up (FIN) before any answer would keep
     // the exchange, and the socket, alive forever.
     this.onPeerEnd = () => { if (this.hijackedSocket === null) socket.destroy() }
-    exchanges.set(this.res, this)
-    registerHijackable(this.res, socket, (this.c as RequestContext).upgradeHead, onHijack)
+    exchanges.set(res, this)
+    registerHijackable(res, socket, (this.c as RequestContext).upgradeHead, onHijack)
   }
 
   /**
@@ -124,7 +128,9 @@ export class Exchange {
     this.hijackedSocket = this.upgradeSocket as Duplex
     ;(this.c as RequestContext).takeResponse()
     this.complete()
+    exchanges.delete(this.res as ServerResponse)
     this.c = null
+    this.res = null
     this.onDone = this.onPeerEnd = null
   }
 
@@ -135,7 +141,7 @@ export class Exchange {
 
   /** True when the response is already over. */
   isOver (): boolean {
-    const res = this.res
+    const res = this.res as ServerResponse
     return res.writableFinished || res.destroyed
   }
 
@@ -166,7 +172,7 @@ export class Exchange {
     if (this.settled) return
     this.settled = true
     this.unlisten()
-    if (this.hijackedSocket === null) record(this.c as RequestContext, this.res, this.socket, this.start)
+    if (this.hijackedSocket === null) record(this.c as RequestContext, this.res as ServerResponse, this.socket, this.start)
     const resolve = this.resolve
     this.resolve = this.reject = null
     if (resolve !== null) resolve()
@@ -188,7 +194,7 @@ export class Exchange {
       logError(this.engine, 'handler failed after its response was complete', err)
       return
     }
-    const res = this.res
+    const res = this.res as ServerResponse
     if (!res.headersSent && !res.destroyed) {
       this.settled = true
       this.unlisten()
@@ -205,7 +211,7 @@ export class Exchange {
   }
 
   private listen (): void {
-    const res = this.res
+    const res = this.res as ServerResponse
     const onDone = (this.onDone ??= () => { this.complete() })
     res.on('finish', onDone)
     res.on('close', onDone)
@@ -216,7 +222,7 @@ export class Exchange {
 
   private unlisten (): void {
     if (this.resolve === null) return
-    const res = this.res
+    const res = this.res as ServerResponse
     const onDone = this.onDone as () => void
     res.removeListener('finish', onDone)
     res.removeListener('close', onDone)

@@ -1,11 +1,16 @@
 import t from 'tap'
 import { once } from 'node:events'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import type { Duplex } from 'node:stream'
 import { WebSocket, WebSocketServer } from 'ws'
 import { server } from '@hertz-node/router'
 import * as adaptor from '@hertz-node/adaptor'
 import { AdaptorError } from './errors.js'
 import { Default, New, deferred, raw, start, waitFor } from './test-util/serve.js'
+
+setFlagsFromString('--expose-gc')
+const gc = runInNewContext('gc') as () => void
 
 const UPGRADE = 'GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: test\r\n\r\n'
 
@@ -71,6 +76,34 @@ t.test('an async handler that rejects after its hijack: the socket is destroyed 
   await c.closed
   await waitFor(() => logger.text().includes('session broke'))
   t.match(logger.text(), /after it hijacked the socket, connection destroyed: .*session broke/)
+})
+
+t.test('after a hijack the adaptor keeps neither the request nor the response, and still reports a late failure', async (t) => {
+  const h = New()
+  let refs: { req: WeakRef<object>, res: WeakRef<object> } | null = null
+  let fail: (err: Error) => void = () => {}
+  // The session's promise, made where neither req nor res is in scope: whatever still holds them is the adaptor.
+  const session = (): Promise<void> => new Promise<void>((_resolve, reject) => { fail = reject })
+  h.GET('/ws', adaptor.handler((req, res) => {
+    refs = { req: new WeakRef(req), res: new WeakRef(res) }
+    const { socket } = adaptor.hijack(res)
+    socket.write('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: test\r\n\r\n')
+    return session()
+  }))
+  const { port, logger } = await start(t, h)
+  const c = await raw(t, port, UPGRADE)
+  t.match(await c.until('\r\n\r\n'), /^HTTP\/1\.1 101 Switching Protocols\r\n/)
+  const { req, res } = refs as unknown as { req: WeakRef<object>, res: WeakRef<object> }
+  for (let i = 0; i < 20 && (req.deref() !== undefined || res.deref() !== undefined); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    gc()
+  }
+  t.equal(res.deref(), undefined, 'the response was collected while the session is open')
+  t.equal(req.deref(), undefined, 'the request was collected while the session is open')
+  fail(new Error('session broke late'))
+  await c.closed
+  await waitFor(() => logger.text().includes('session broke late'))
+  t.match(logger.text(), /after it hijacked the socket, connection destroyed: .*session broke late/)
 })
 
 t.test('head: bytes sent right after the request headers reach the hijacker', async (t) => {
