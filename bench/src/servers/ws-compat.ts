@@ -16,7 +16,8 @@ async function echo (req: IncomingMessage, res: ServerResponse): Promise<void> {
   } catch {
     return // refused: the Upgrader already answered with the HTTP error
   }
-  await echoConn(conn)
+  // Returned, not awaited: this frame (and req and res with it) ends here, as packages/ws-compat/README.md advises.
+  return echoConn(conn)
 }
 
 export const start: StartServer = (host, port) => startHertz(host, port, (h) => {
