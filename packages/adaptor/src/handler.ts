@@ -23,8 +23,8 @@ export type NodeHandler<Req extends IncomingMessage = IncomingMessage, Res exten
  *
  * On an upgrade request `res` is bound to the socket: an ordinary answer (404, 426, ...) works, and
  * `hijack(res)` hands over the socket and `head`. After a hijack the router writes nothing more and the
- * handler settles at once: the socket is the hijacker's, and the request context is released while `fn` goes
- * on serving the connection (as around the router's own `c.hijack`).
+ * handler settles at once: the socket is the hijacker's, and the request context, `req` and `res` are released
+ * while `fn` goes on serving the connection (as around the router's own `c.hijack`).
  *
  * If `fn` throws or rejects before writing, the error takes the router's error path (500 under
  * `server.Default`); after writing, or after a hijack, the connection is destroyed and the error logged.
