@@ -22,14 +22,12 @@ function parseArgs (argv: string[]): { variant: Variant, host: string, port: num
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string
     if (arg === '--addr') addr = argv[++i] ?? ''
-    else if (arg === '--ballast') {
-      ballastMb = Number(argv[++i])
-      if (!Number.isInteger(ballastMb) || ballastMb < 0) throw new Error('--ballast needs a whole number of MB')
-    }
     else if (arg.startsWith('--addr=')) addr = arg.slice('--addr='.length)
+    else if (arg === '--ballast') ballastMb = Number(argv[++i])
     else if (!arg.startsWith('-') && name === undefined) name = arg
     else throw new Error(`unknown argument ${arg}`)
   }
+  if (!Number.isInteger(ballastMb) || ballastMb < 0) throw new Error('--ballast needs a whole number of MB')
   if (name === undefined || !isVariant(name)) {
     const list = VARIANTS.map((v) => `  ${v.padEnd(18)} ${describeVariant(v)}`).join('\n')
     throw new Error(`usage: pnpm bench:server <variant> --addr HOST:PORT [--ballast MB]\nvariants:\n${list}`)

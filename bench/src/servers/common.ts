@@ -47,12 +47,18 @@ export function writeHello (_req: IncomingMessage, res: ServerResponse): void {
 const AS_BINARY = { binary: true }
 const AS_TEXT = { binary: false }
 
-/** `this`-bound listener, so attaching it costs no closure per connection. */
-function echoMessage (this: WebSocket, data: RawData, isBinary: boolean): void {
-  this.send(data as Buffer, isBinary ? AS_BINARY : AS_TEXT)
+/** The `ws.send` options that keep a message's type, shared rather than made per echo. */
+export function sendOptions (isBinary: boolean): { binary: boolean } {
+  return isBinary ? AS_BINARY : AS_TEXT
 }
 
-function ignoreError (): void {
+/** `this`-bound listener, so attaching it costs no closure per connection. */
+function echoMessage (this: WebSocket, data: RawData, isBinary: boolean): void {
+  this.send(data as Buffer, sendOptions(isBinary))
+}
+
+/** For a `ws` socket's `'error'`. */
+export function ignoreError (): void {
   // A client that vanishes mid-frame is normal under load; ws closes the socket itself.
 }
 

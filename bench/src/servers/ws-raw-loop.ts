@@ -5,7 +5,7 @@
  * ws-compat variants can be split into what the model costs and what the implementation adds.
  */
 import type { RawData, WebSocket } from 'ws'
-import { startBareWs } from './common.js'
+import { ignoreError, sendOptions, startBareWs } from './common.js'
 import type { StartServer } from './types.js'
 
 type Message = [data: Buffer, isBinary: boolean]
@@ -41,12 +41,9 @@ class Inbox {
   }
 }
 
-const AS_BINARY = { binary: true }
-const AS_TEXT = { binary: false }
-
 function send (ws: WebSocket, data: Buffer, isBinary: boolean): Promise<void> {
   return new Promise((resolve, reject) => {
-    ws.send(data, isBinary ? AS_BINARY : AS_TEXT, (err) => { if (err == null) resolve(); else reject(err) })
+    ws.send(data, sendOptions(isBinary), (err) => { if (err == null) resolve(); else reject(err) })
   })
 }
 
@@ -54,7 +51,7 @@ async function serve (ws: WebSocket): Promise<void> {
   const inbox = new Inbox()
   ws.on('message', (data: RawData, isBinary: boolean) => inbox.push(data, isBinary))
   ws.on('close', () => inbox.close())
-  ws.on('error', () => {})
+  ws.on('error', ignoreError)
   try {
     for (;;) {
       const [data, isBinary] = await inbox.next()
