@@ -1,43 +1,9 @@
 import { connect, type AddressInfo, type Socket } from 'node:net'
 import { createServer, type Server } from 'node:http'
 import { once } from 'node:events'
-import { server, type Hertz, type Logger, type Option } from '@hertz-node/router'
+import type { Teardown } from '@hertz-node/router/test-util'
 
-/** The part of a tap test the helpers need. */
-export interface Teardown {
-  teardown(fn: () => unknown): void
-}
-
-/** A logger that keeps what it is given. */
-export class MemoryLogger implements Logger {
-  lines: string[] = []
-  info (...args: unknown[]): void { this.lines.push('info ' + args.join(' ')) }
-  warn (...args: unknown[]): void { this.lines.push('warn ' + args.join(' ')) }
-  error (...args: unknown[]): void { this.lines.push('error ' + args.join(' ')) }
-  text (): string { return this.lines.join('\n') }
-}
-
-const LOCAL = server.withHostPorts('127.0.0.1:0')
-
-/** `server.New` on 127.0.0.1 with an ephemeral port. */
-export function New (...opts: Option[]): Hertz {
-  return server.New(LOCAL, ...opts)
-}
-
-/** `server.Default` on 127.0.0.1 with an ephemeral port. */
-export function Default (...opts: Option[]): Hertz {
-  return server.Default(LOCAL, ...opts)
-}
-
-/** Runs `h`, closes it at teardown; returns its base URL, port and a recording logger. */
-export async function start (t: Teardown, h: Hertz): Promise<{ url: string, port: number, logger: MemoryLogger }> {
-  const logger = new MemoryLogger()
-  h.logger = logger
-  await h.run()
-  t.teardown(() => h.close())
-  const port = h.address().port
-  return { url: `http://127.0.0.1:${port}`, port, logger }
-}
+export { Default, MemoryLogger, New, start, type Teardown } from '@hertz-node/router/test-util'
 
 /** Listens `server` on 127.0.0.1:0 and closes it (and every connection) at teardown; returns the port. */
 export async function listen (t: Teardown, s: Server = createServer()): Promise<number> {

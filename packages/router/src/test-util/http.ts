@@ -18,6 +18,9 @@ export function Default (...opts: Option[]): Hertz {
   return server.Default(LOCAL, ...opts)
 }
 
+// Shared with the other packages' tests as `@hertz-node/router/test-util` (an export resolvable only under the
+// `hertz-source` condition, so never from a published build).
+
 /** A logger that records lines instead of printing them. */
 export class MemoryLogger implements Logger {
   lines: string[] = []
@@ -27,8 +30,13 @@ export class MemoryLogger implements Logger {
   text (): string { return this.lines.join('\n') }
 }
 
+/** The part of a tap test the helpers that only clean up need. */
+export interface Teardown {
+  teardown(fn: () => unknown): void
+}
+
 /** Runs `h` on 127.0.0.1 with an ephemeral port, closes it at teardown, returns the base URL. */
-export async function start (t: Test, h: Engine): Promise<{ url: string, port: number, logger: MemoryLogger }> {
+export async function start (t: Teardown, h: Engine): Promise<{ url: string, port: number, logger: MemoryLogger }> {
   const logger = new MemoryLogger()
   h.logger = logger
   await h.run()
