@@ -1,54 +1,12 @@
 /**
- * Frame-level reader for what a server sends: parses frames (masked or not), reassembles fragmented
- * messages and extracts the close code and reason, so a test asserts the exact RFC 6455 close code.
+ * Frame-level reader for what a server sends: frames are parsed by ws-compat's test codec (masked or not);
+ * this reassembles fragmented messages and extracts the close code and reason, so a test asserts the exact
+ * RFC 6455 close code.
  */
 
-/** One decoded frame. */
-export interface ParsedFrame {
-  fin: boolean
-  rsv: number
-  opcode: number
-  masked: boolean
-  payload: Buffer
-}
+import type { ParsedFrame } from '@hertz-node/ws-compat/test-util/frames'
 
-/**
- * Tries to decode one frame at the start of `buf`.
- * @returns the frame and the bytes it used, or null when `buf` holds only part of a frame.
- */
-export function parseFrame (buf: Buffer): { frame: ParsedFrame, used: number } | null {
-  if (buf.length < 2) return null
-  const b0 = buf[0]!
-  const b1 = buf[1]!
-  const masked = (b1 & 0x80) !== 0
-  let len = b1 & 0x7f
-  let off = 2
-  if (len === 126) {
-    if (buf.length < 4) return null
-    len = buf.readUInt16BE(2)
-    off = 4
-  } else if (len === 127) {
-    if (buf.length < 10) return null
-    const big = buf.readBigUInt64BE(2)
-    // A server frame this large is itself a bug worth reporting, not something to wait for.
-    if (big > BigInt(256 * 1024 * 1024)) throw new Error(`server frame declares ${big} bytes`)
-    len = Number(big)
-    off = 10
-  }
-  const maskAt = off
-  if (masked) off += 4
-  if (buf.length < off + len) return null
-  let payload = buf.subarray(off, off + len)
-  if (masked) {
-    const key = buf.subarray(maskAt, maskAt + 4)
-    payload = Buffer.from(payload)
-    for (let i = 0; i < payload.length; i++) payload[i] = payload[i]! ^ key[i & 3]!
-  }
-  return {
-    frame: { fin: (b0 & 0x80) !== 0, rsv: (b0 >> 4) & 7, opcode: b0 & 0x0f, masked, payload },
-    used: off + len
-  }
-}
+export { parseFrame, type ParsedFrame } from '@hertz-node/ws-compat/test-util/frames'
 
 /** Code and reason of a close frame payload; `code` is undefined for an empty payload (RFC: 1005). */
 export function parseClosePayload (payload: Buffer): { code: number | undefined, reason: string } {

@@ -1,8 +1,11 @@
 /**
- * WebSocket frame builder (RFC 6455 section 5.2) that can also write every illegal variant: unmasked client
- * frames, RSV bits, reserved opcodes, forced 7/16/64-bit length encodings and lengths that lie about the
- * payload that follows. The fuzz generator in `fuzz-cases.ts` builds on it.
+ * What the suite knows of RFC 6455 frames: opcodes, close codes, invalid UTF-8. The frame codec itself
+ * (`buildFrame`, which writes every illegal variant too) is ws-compat's test codec, shared; the fuzz generator
+ * in `fuzz-cases.ts` builds on it.
  */
+import { buildFrame } from '@hertz-node/ws-compat/test-util/frames'
+
+export { buildFrame, type FrameSpec } from '@hertz-node/ws-compat/test-util/frames'
 
 /** Opcodes of RFC 6455 section 5.2; everything else (3-7, 0xB-0xF) is reserved. */
 export const Op = {
@@ -37,52 +40,6 @@ export const INVALID_CLOSE_CODES = [0, 1, 999, 1004, 1005, 1006, 1015, 1016, 110
 
 /** Close codes a peer may send. */
 export const VALID_CLOSE_CODES = [1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 3000, 3999, 4000, 4999] as const
-
-/** Everything a frame header can say, legal or not. */
-export interface FrameSpec {
-  /** FIN bit; default true. */
-  fin?: boolean
-  /** RSV1..RSV3 as a 3-bit number (4 = RSV1, 2 = RSV2, 1 = RSV3); default 0. */
-  rsv?: number
-  opcode: number
-  payload?: Buffer
-  /** Masking key; `null` sends the frame unmasked (illegal from a client). Default: a fixed key. */
-  mask?: Buffer | null
-  /** Force a length encoding; default is the minimal one. */
-  lengthBits?: 7 | 16 | 64
-  /** Length written in the header instead of the real payload length (a lie, for oversize tests). */
-  declaredLength?: bigint
-}
-
-const DEFAULT_MASK = Buffer.from([0x37, 0xfa, 0x21, 0x3d])
-
-/** Encodes one frame. Payload bytes are masked with `spec.mask` unless it is null. */
-export function buildFrame (spec: FrameSpec): Buffer {
-  const payload = spec.payload ?? Buffer.alloc(0)
-  const mask = spec.mask === undefined ? DEFAULT_MASK : spec.mask
-  const length = spec.declaredLength ?? BigInt(payload.length)
-  const bits = spec.lengthBits ?? (length < 126n ? 7 : length < 65536n ? 16 : 64)
-  const extra = bits === 7 ? 0 : bits === 16 ? 2 : 8
-  const head = Buffer.alloc(2 + extra + (mask === null ? 0 : 4))
-  head[0] = ((spec.fin ?? true) ? 0x80 : 0) | (((spec.rsv ?? 0) & 7) << 4) | (spec.opcode & 0x0f)
-  const maskBit = mask === null ? 0 : 0x80
-  if (bits === 7) {
-    if (length > 125n) throw new RangeError(`length ${length} does not fit 7 bits`)
-    head[1] = maskBit | Number(length)
-  } else if (bits === 16) {
-    if (length > 0xffffn) throw new RangeError(`length ${length} does not fit 16 bits`)
-    head[1] = maskBit | 126
-    head.writeUInt16BE(Number(length), 2)
-  } else {
-    head[1] = maskBit | 127
-    head.writeBigUInt64BE(length, 2)
-  }
-  if (mask === null) return Buffer.concat([head, payload])
-  mask.copy(head, 2 + extra)
-  const body = Buffer.allocUnsafe(payload.length)
-  for (let i = 0; i < payload.length; i++) body[i] = payload[i]! ^ mask[i & 3]!
-  return Buffer.concat([head, body])
-}
 
 /** The payload of a close frame: a 2-byte code followed by the reason bytes. */
 export function closePayload (code: number, reason: Buffer | string = ''): Buffer {
