@@ -7,6 +7,9 @@ import net from 'node:net'
 import { createHash, randomBytes } from 'node:crypto'
 import { MessageAssembler, parseFrame, type ParsedFrame } from './frame-reader.js'
 import { clientClose } from './frames.js'
+import { parseResponse, type ParsedResponse } from '@hertz-node/ws-compat/test-util/http-response'
+
+export { parseResponse } from '@hertz-node/ws-compat/test-util/http-response'
 
 /** RFC 6455 section 1.3: the GUID appended to the key for Sec-WebSocket-Accept. */
 const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11'
@@ -22,15 +25,7 @@ export function newKey (): string {
 }
 
 /** A parsed HTTP response as it came off the wire. */
-export interface RawResponse {
-  status: number
-  statusText: string
-  version: string
-  /** Lower-cased names; repeated headers keep every value. */
-  headers: Record<string, string[]>
-  head: string
-  body: Buffer
-}
+export type RawResponse = ParsedResponse
 
 /** Builds a request from a request line and raw header lines (duplicates, junk and bad casing allowed). */
 export function rawRequest (requestLine: string, headerLines: readonly string[], body = ''): string {
@@ -210,64 +205,6 @@ export class RawConn {
   /** Closes the socket at once. */
   destroy (): void {
     this.socket.destroy()
-  }
-}
-
-/** Parses one HTTP/1.x response at the start of `buf`, or returns null if more bytes are needed. */
-export function parseResponse (buf: Buffer, ended: boolean, isHead = false): { value: RawResponse, used: number } | null {
-  const end = buf.indexOf('\r\n\r\n')
-  if (end === -1) {
-    if (ended && buf.length > 0) throw new Error(`incomplete response head: ${JSON.stringify(buf.toString('latin1').slice(0, 200))}`)
-    return null
-  }
-  const head = buf.subarray(0, end).toString('latin1')
-  const [statusLine, ...lines] = head.split('\r\n')
-  const m = /^(HTTP\/\d\.\d) (\d{3})(?: (.*))?$/.exec(statusLine!)
-  if (m === null) throw new Error(`bad status line: ${JSON.stringify(statusLine)}`)
-  const headers: Record<string, string[]> = {}
-  for (const line of lines) {
-    const i = line.indexOf(':')
-    if (i <= 0) throw new Error(`bad header line: ${JSON.stringify(line)}`)
-    const k = line.slice(0, i).trim().toLowerCase()
-    ;(headers[k] ??= []).push(line.slice(i + 1).trim())
-  }
-  const status = Number(m[2])
-  const bodyStart = end + 4
-  const response = (body: Buffer, used: number): { value: RawResponse, used: number } => ({
-    value: { status, statusText: m[3] ?? '', version: m[1]!, headers, head, body }, used
-  })
-  if (isHead || status === 101 || status === 204 || status === 304 || (status >= 100 && status < 200)) {
-    return response(Buffer.alloc(0), bodyStart)
-  }
-  const te = headers['transfer-encoding']?.join(',').toLowerCase() ?? ''
-  if (te.includes('chunked')) return parseChunked(buf, bodyStart, response)
-  const cl = headers['content-length']
-  if (cl !== undefined) {
-    const n = Number(cl[0])
-    if (buf.length < bodyStart + n) return null
-    return response(buf.subarray(bodyStart, bodyStart + n), bodyStart + n)
-  }
-  if (!ended) return null
-  return response(buf.subarray(bodyStart), buf.length)
-}
-
-function parseChunked<T> (buf: Buffer, start: number, done: (body: Buffer, used: number) => T): T | null {
-  const parts: Buffer[] = []
-  let off = start
-  for (;;) {
-    const eol = buf.indexOf('\r\n', off)
-    if (eol === -1) return null
-    const size = parseInt(buf.subarray(off, eol).toString('latin1'), 16)
-    if (Number.isNaN(size)) throw new Error('bad chunk size')
-    off = eol + 2
-    if (size === 0) {
-      const endTrailers = buf.indexOf('\r\n', off)
-      if (endTrailers === -1) return null
-      return done(Buffer.concat(parts), endTrailers + 2)
-    }
-    if (buf.length < off + size + 2) return null
-    parts.push(buf.subarray(off, off + size))
-    off += size + 2
   }
 }
 

@@ -5,6 +5,7 @@
 import { connect, type Socket } from 'node:net'
 import { once } from 'node:events'
 import { takeFrame, type RawFrame } from './frames.js'
+import { parseResponse } from './http-response.js'
 
 export { clientFrame, type RawFrame } from './frames.js'
 
@@ -22,7 +23,7 @@ export interface RawResponse {
   head: string
   /** The decoded body (empty for a 101). */
   body: string
-  /** Bytes received after the head of a 101 (WebSocket frames), at the time the head was parsed. */
+  /** Bytes received after the response (after the head of a 101: WebSocket frames), when it was parsed. */
   rest: Buffer
   socket: Socket
   /** Resolves when the server closed the connection. */
@@ -67,50 +68,24 @@ export async function rawExchange(t: Teardown, port: number, payload: string | B
   socket.write(payload)
   return new Promise<RawResponse>((resolve, reject) => {
     let buf = Buffer.alloc(0)
-    let parsed: Omit<RawResponse, 'body' | 'rest'> | null = null
-    let bodyStart = 0
     const tryFinish = (ended: boolean): void => {
+      let parsed
+      try {
+        parsed = parseResponse(buf, ended)
+      } catch (err) {
+        reject(err)
+        return
+      }
       if (parsed === null) {
-        const end = buf.indexOf('\r\n\r\n')
-        if (end === -1) {
-          if (ended) reject(new Error(`connection closed before a full head: ${JSON.stringify(buf.toString('latin1'))}`))
-          return
-        }
-        const head = buf.subarray(0, end).toString('latin1')
-        const [statusLine, ...lines] = head.split('\r\n')
-        const headers: Record<string, string[]> = {}
-        for (const line of lines) {
-          const i = line.indexOf(':')
-          const name = line.slice(0, i).toLowerCase()
-          ;(headers[name] ??= []).push(line.slice(i + 1).trim())
-        }
-        parsed = { status: Number(statusLine!.split(' ')[1]), headers, head, socket, closed }
-        bodyStart = end + 4
-        if (parsed.status === 101) {
-          socket.removeListener('data', onData)
-          socket.removeListener('end', onEnd)
-          socket.pause()
-          resolve({ ...parsed, body: '', rest: buf.subarray(bodyStart) })
-          return
-        }
+        if (ended) reject(new Error(`connection closed inside the response: ${JSON.stringify(buf.toString('latin1'))}`))
+        return
       }
-      const body = buf.subarray(bodyStart)
-      const length = parsed.headers['content-length']?.[0]
-      if (length !== undefined) {
-        if (body.length >= Number(length)) done(body.subarray(0, Number(length)).toString('utf8'))
-        else if (ended) reject(new Error('connection closed inside the body'))
-      } else if (parsed.headers['transfer-encoding']?.[0] === 'chunked') {
-        const decoded = decodeChunked(body)
-        if (decoded !== null) done(decoded)
-        else if (ended) reject(new Error('connection closed inside a chunked body'))
-      } else if (ended) {
-        done(body.toString('utf8'))
-      }
-    }
-    const done = (body: string): void => {
       socket.removeListener('data', onData)
       socket.removeListener('end', onEnd)
-      resolve({ ...parsed!, body, rest: Buffer.alloc(0) })
+      const { status, headers, head, body } = parsed.value
+      // After a 101 the socket carries frames: later bytes stay in it for frameReader, earlier ones are `rest`.
+      if (status === 101) socket.pause()
+      resolve({ status, headers, head, body: body.toString('utf8'), rest: buf.subarray(parsed.used), socket, closed })
     }
     const onData = (d: Buffer): void => {
       buf = Buffer.concat([buf, d])
@@ -120,20 +95,6 @@ export async function rawExchange(t: Teardown, port: number, payload: string | B
     socket.on('data', onData)
     socket.on('end', onEnd)
   })
-}
-
-function decodeChunked(body: Buffer): string | null {
-  let out = ''
-  let i = 0
-  for (;;) {
-    const lineEnd = body.indexOf('\r\n', i)
-    if (lineEnd === -1) return null
-    const size = parseInt(body.subarray(i, lineEnd).toString('latin1'), 16)
-    if (size === 0) return body.indexOf('\r\n', lineEnd + 2) === -1 ? null : out
-    if (body.length < lineEnd + 2 + size + 2) return null
-    out += body.subarray(lineEnd + 2, lineEnd + 2 + size).toString('utf8')
-    i = lineEnd + 2 + size + 2
-  }
 }
 
 /**
