@@ -1,5 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
+import { responseOnSocket, serverConnections } from './node-internals.js'
 
 // Graceful shutdown of a node:http server's HTTP connections, the way Hertz drains its own: a connection with no
 // request in flight is closed at once, one with a request in flight is closed after its response.
@@ -9,20 +10,7 @@ import type { Socket } from 'node:net'
 // server open until the exit wait time runs out, and so does a keep-alive connection whose response head went out
 // before the shutdown began. node:http lists every HTTP connection of a server (upgraded ones leave the list) under
 // an internal symbol; it is looked up by description, and without it only the idle connections node knows of are
-// closed.
-
-interface ConnectionsList {
-  all (): Array<{ socket?: Socket | null }>
-}
-
-/** A server-side socket: node:http keeps the response it is writing on it. */
-type HttpSocket = Socket & { _httpMessage?: ServerResponse | null }
-
-function connectionsOf (server: Server): ConnectionsList | null {
-  const key = Object.getOwnPropertySymbols(server).find(s => s.description === 'http.server.connections')
-  const list = key === undefined ? undefined : (server as unknown as Record<symbol, Partial<ConnectionsList> | undefined>)[key]
-  return typeof list?.all === 'function' ? list as ConnectionsList : null
-}
+// closed (see node-internals.ts).
 
 /** Ends the connection of a response once the response is out. */
 function endConnection (this: ServerResponse): void {
@@ -37,17 +25,17 @@ function closeAfterResponse (_req: IncomingMessage, res: ServerResponse): void {
 /** Closes each connection of `server` that has no request in flight; marks the others to close after their response. */
 function sweep (server: Server): void {
   server.closeIdleConnections()
-  const list = connectionsOf(server)
-  if (list === null) return
-  for (const { socket } of list.all()) {
-    if (socket == null || socket.destroyed) continue
-    const res = (socket as HttpSocket)._httpMessage
+  const sockets = serverConnections(server)
+  if (sockets === null) return
+  for (const socket of sockets) {
+    if (socket.destroyed) continue
+    const res = responseOnSocket(socket)
     if (res != null) {
       // A head not sent yet says `Connection: close` and node ends the connection after the response; a keep-alive
       // head already on the wire cannot be taken back, so the connection is ended once the response is out.
       res.shouldKeepAlive = false
       if (res.headersSent) res.once('finish', endConnection)
-    } else if (socket.bytesRead === 0) {
+    } else if ((socket as Socket).bytesRead === 0) {
       // Connected, never sent a byte: nothing is lost by closing it.
       socket.destroy()
     }

@@ -5,6 +5,7 @@ import { HertzError, ErrorCodes } from './errors.js'
 import { parseHostPorts, type Options } from './options.js'
 import { rawErrorResponse } from './write.js'
 import { declaredLength } from './body.js'
+import { responseOnSocket } from './node-internals.js'
 
 /** What the node:http server calls on the engine. */
 export interface ServerCallbacks {
@@ -54,8 +55,8 @@ export function createNodeServer (o: Options, cb: ServerCallbacks): Server {
   // (`CONNECT host:443`) answered 400, and the socket closed after any answer.
   server.on('connect', cb.onUpgrade)
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
-    const pending = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage
-    if (err.code !== 'ECONNRESET' && socket.writable && (pending == null || !pending.headersSent)) {
+    const pending = responseOnSocket(socket)
+    if (err.code !== 'ECONNRESET' && socket.writable && (pending === null || !pending.headersSent)) {
       const [status, msg] = clientErrorAnswer(err.code)
       socket.end(rawErrorResponse(status, msg, serverHeader))
       ;(socket as Socket).destroySoon()
