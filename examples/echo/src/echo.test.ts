@@ -1,6 +1,7 @@
 import t, { type Test } from 'tap'
 import { once } from 'node:events'
 import { request } from 'node:http'
+import { connect as connectRaw } from 'node:net'
 import WebSocket from 'ws'
 import { SERVERS, spawnApp, startServer, type RunningServer, type ServerName } from './spawn-app.js'
 
@@ -82,6 +83,32 @@ for (const name of SERVERS) {
       const [code] = await once(ws, 'close')
       t.equal(code, 1000, 'the server answers the close handshake')
       await server.app.waitForLine(/ read: .*1000/)
+    })
+
+    t.test('a keep-alive request and an upgrade in one write: both answered in order, the process lives', async (t) => {
+      // node:http hands the upgrade over while the page's response may still own the socket.
+      const sock = connectRaw(server.port, server.host)
+      t.teardown(() => { sock.destroy() })
+      let got = ''
+      sock.setEncoding('latin1')
+      sock.on('data', (d: string) => { got += d })
+      sock.write(`GET / HTTP/1.1\r\nHost: ${server.addr}\r\n\r\n` +
+        `GET /echo HTTP/1.1\r\nHost: ${server.addr}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
+        'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n')
+      // @fastify/websocket (the reference app) leaves such an upgrade unanswered; only the page is awaited there.
+      const done = name === 'fastify' ? '</html>' : 's3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n'
+      const deadline = Date.now() + 5000
+      while (!got.includes(done) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
+      t.match(got, /^HTTP\/1\.1 200 OK\r\n/, 'the page first')
+      if (name !== 'fastify') {
+        t.ok(got.indexOf('HTTP/1.1 101 Switching Protocols') > got.indexOf('</html>'), 'then the 101, after the whole page')
+      }
+      sock.destroy()
+      // Still serving: a fresh WebSocket echoes.
+      const ws = await connect(t, server)
+      t.equal((await roundTrip(ws, 'still here'))[0].toString(), 'still here')
+      ws.close(1000)
+      await once(ws, 'close')
     })
 
     t.test('SIGINT with a client connected: close 1001 to the client, then exit 0', async (t) => {

@@ -9,7 +9,7 @@ import { normalizePath, lookupPath } from './path.js'
 import { HijackConnPool } from './conn-core.js'
 import type { HijackConn } from './hijack.js'
 import { serve } from './dispatch.js'
-import { acceptUpgrade } from './upgrade.js'
+import { serveUpgrade } from './upgrade.js'
 import * as lifecycle from './lifecycle.js'
 import { defaultClientIP, type ClientIPFunc } from './client-ip.js'
 import { registerPlugin, type Plugin, type RegisterOptions } from './plugin.js'
@@ -152,8 +152,7 @@ export class Engine extends RouterGroup {
    * Resolves when the chain (and a hijack handler, if one ran) is done.
    */
   handleUpgrade (req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    acceptUpgrade(this, socket as Socket)
-    return serve(this, new RequestContext(this, req, null, socket as Socket, head))
+    return serveUpgrade(this, req, socket as Socket, head)
   }
 
   private readonly onRequest = (req: IncomingMessage, res: ServerResponse): void => {

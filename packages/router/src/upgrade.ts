@@ -1,10 +1,13 @@
+import type { IncomingMessage } from 'node:http'
 import type { Socket } from 'node:net'
 import { rawResponse } from './write.js'
 import { HijackConn, type HijackHandler } from './hijack.js'
 import { describeError, logRecovered } from './recovery.js'
 import { writeAnswer } from './dispatch.js'
 import { checkIdle } from './lifecycle.js'
-import type { RequestContext } from './context.js'
+import { afterEarlierResponses } from './node-internals.js'
+import { serve } from './dispatch.js'
+import { RequestContext } from './context.js'
 import type { Engine } from './engine.js'
 
 // Upgrade requests: their socket is detached from node:http, so the engine answers on it itself, hands it to a
@@ -14,8 +17,35 @@ const DONE: Promise<void> = Promise.resolve()
 
 function noop (): void {}
 
+/**
+ * Serves an upgrade request from node:http's `'upgrade'` (or `'connect'`) event. Resolves when the chain, and a
+ * hijack handler if one ran, is done; never rejects and never throws: whatever fails is logged and the socket
+ * destroyed, since an exception here would reach the process (node:http calls the listener from its parser).
+ *
+ * An upgrade request pipelined behind a keep-alive request arrives while that request's response may still own
+ * the socket; it is served once every response ahead of it is out, so the answers leave in request order.
+ */
+export function serveUpgrade (engine: Engine, req: IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
+  try {
+    acceptUpgrade(engine, socket)
+    const earlier = afterEarlierResponses(socket)
+    const served = earlier === null
+      ? serve(engine, new RequestContext(engine, req, null, socket, head))
+      : earlier.then(free => free ? serve(engine, new RequestContext(engine, req, null, socket, head)) : undefined)
+    return served.then(undefined, (err: unknown) => { upgradeFailed(engine, socket, err) })
+  } catch (err) {
+    upgradeFailed(engine, socket, err)
+    return DONE
+  }
+}
+
+function upgradeFailed (engine: Engine, socket: Socket, err: unknown): void {
+  engine.logger.error(`upgrade request failed: ${describeError(err)}`)
+  socket.destroy()
+}
+
 /** Takes the socket of an upgrade request in: counted by the engine until it closes. */
-export function acceptUpgrade (engine: Engine, socket: Socket): void {
+function acceptUpgrade (engine: Engine, socket: Socket): void {
   // Nobody may be listening for errors on a detached socket yet; an unhandled 'error' would crash the process.
   socket.on('error', noop)
   engine.upgradeSockets.add(socket)

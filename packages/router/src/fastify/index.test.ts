@@ -453,3 +453,34 @@ t.test('unmounting hands a still-attached listener back unwrapped', async t => {
   await app.close()
   t.same(app.server.rawListeners('upgrade'), [raw])
 })
+
+t.test('an upgrade pipelined behind a keep-alive request under the mount: answered after it, and close() completes', async t => {
+  for (const withWebsocket of [false, true]) {
+    await t.test(withWebsocket ? 'next to @fastify/websocket' : 'router alone', async t => {
+      const { h, events } = buildRouter('/hz', 1000)
+      const app = Fastify()
+      if (withWebsocket) await app.register(websocket)
+      await app.register(hertzFastify, { router: h })
+      const port = await listen(t, app)
+
+      const ok = await openSocket(t, port)
+      ok.write('GET /hz/hello HTTP/1.1\r\nHost: localhost\r\n\r\n' + UPGRADE('/hz/hijack'))
+      const text = await readUntil(ok, s => /Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK\+xOo=\r\n[^]*\r\n\r\n/.test(s))
+      t.match(text, /^HTTP\/1\.1 200 OK\r\n[^]*"path":"\/hz\/hello"/, 'the keep-alive answer first')
+      t.ok(text.indexOf('HTTP/1.1 101') > text.indexOf('"/hz/hello"'), 'then the 101')
+
+      const missing = await openSocket(t, port)
+      missing.write('GET /hz/hello HTTP/1.1\r\nHost: localhost\r\n\r\n' + UPGRADE('/hz/nope'))
+      const closed = once(missing, 'close')
+      const answer = await readUntil(missing, s => /HTTP\/1\.1 404 [^]*\r\n\r\n/.test(s))
+      t.match(answer, /^HTTP\/1\.1 200 OK\r\n[^]*HTTP\/1\.1 404 Not Found\r\n/, 'the 200, then the router\'s 404')
+      await closed
+
+      // The hijacked connection is still open: close() runs the router's shutdown and must finish.
+      const result = await Promise.race([app.close().then(() => 'closed'), sleep(5000).then(() => 'hung')])
+      t.equal(result, 'closed', 'app.close() completes')
+      await until(() => events.includes('hijack closed'))
+      t.ok(events.includes('hijack closed'), 'the hijacked connection was closed by the shutdown')
+    })
+  }
+})

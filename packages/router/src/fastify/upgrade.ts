@@ -1,6 +1,7 @@
 import { ServerResponse, type IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import FindMyWay from 'find-my-way'
+import { afterEarlierResponses } from '../node-internals.js'
 
 /** The signature of a node:http `'upgrade'` listener. */
 export type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void
@@ -216,23 +217,28 @@ export function mountUpgrades (server: NodeEventEmitter, mount: Mount): () => vo
  * `@fastify/websocket` does, so fastify's hooks see it and can refuse it. Whatever
  * fastify answers itself (hook refusal, 404, 503 while closing) is written on the
  * socket, which is then closed; a router route takes the socket over instead.
+ * An upgrade pipelined behind a keep-alive request waits until the responses ahead
+ * of it are out: the socket is theirs until then.
  */
 function routeUpgrade (routing: Routing, req: IncomingMessage, socket: Duplex, head: Buffer): void {
   // Node drops the parser's 'error' listener before emitting 'upgrade'.
   socket.on('error', destroyOnError)
-  const res = new ServerResponse(req)
-  res.shouldKeepAlive = false
+  const earlier = afterEarlierResponses(socket)
+  if (earlier === null) routeNow(routing, req, socket, head)
+  else void earlier.then(free => { if (free) routeNow(routing, req, socket, head) })
+}
+
+function routeNow (routing: Routing, req: IncomingMessage, socket: Duplex, head: Buffer): void {
   try {
+    const res = new ServerResponse(req)
+    res.shouldKeepAlive = false
     res.assignSocket(socket as import('node:net').Socket)
-  } catch {
-    // Another party already owns this socket; never answer it twice.
-    return
-  }
-  res.once('finish', endSocket)
-  ;(req as TicketedRequest)[kUpgradeTicket] = { socket, head, res }
-  try {
+    res.once('finish', endSocket)
+    ;(req as TicketedRequest)[kUpgradeTicket] = { socket, head, res }
     routing(req, res)
   } catch {
+    // Nothing may escape to node:http's parser (the process would exit), and a socket nobody answers would hold
+    // the server's close open: the connection goes.
     socket.destroy()
   }
 }
