@@ -3,6 +3,7 @@ import type { Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { AdaptorError, AdaptorErrorCode } from './errors.js'
 import { isWritingOn, movePendingOutput } from './node-internals.js'
+import { afterEarlierResponses } from '@hertz-node/router'
 
 /**
  * What {@link hijack} hands over: the raw connection and the bytes the HTTP parser had already read past the
@@ -22,6 +23,8 @@ interface Slot {
   socket: Duplex
   head: Buffer
   taken: boolean
+  /** False while an earlier keep-alive response still owns the socket (see {@link upgradeResponse}). */
+  ready: boolean
   onHijack: HijackListener | undefined
 }
 
@@ -48,7 +51,7 @@ export function registerHijackable (
 ): void {
   const slot = slots.get(res)
   if (slot !== undefined && slot.taken) throw hijackedError()
-  slots.set(res, { socket, head: head ?? EMPTY, taken: false, onHijack })
+  slots.set(res, { socket, head: head ?? EMPTY, taken: false, ready: true, onHijack })
 }
 
 /**
@@ -73,6 +76,14 @@ export function hijack (res: ServerResponse): Hijacked {
     )
   }
   if (slot.taken) throw hijackedError()
+  if (!slot.ready) {
+    // The socket still carries the answer to an earlier request: bytes written on it now would land inside that
+    // answer. A refusal written through `res` instead goes out after it.
+    throw new AdaptorError(
+      AdaptorErrorCode.NOT_HIJACKABLE,
+      'response is not hijackable yet: an earlier response on this connection is still being written'
+    )
+  }
   slot.taken = true
   const { socket, head } = slot
   slot.head = EMPTY
@@ -90,7 +101,7 @@ export function hijack (res: ServerResponse): Hijacked {
  */
 export function isHijackable (res: ServerResponse): boolean {
   const slot = slots.get(res)
-  return slot !== undefined && !slot.taken
+  return slot !== undefined && !slot.taken && slot.ready
 }
 
 /**
@@ -108,6 +119,11 @@ export function hijacked (res: ServerResponse): boolean {
  * written through `res` (400, 403, 426, ...) reaches the client and the socket is closed once it is sent;
  * a {@link hijack} hands the socket over instead.
  *
+ * An upgrade request pipelined behind a keep-alive request can arrive while node:http still writes the earlier
+ * response on the socket. The returned response is then bound to the socket once that response is out: what is
+ * written to it waits until then, and {@link hijack} refuses (`ADAPTOR_ERR_NOT_HIJACKABLE`) until then, so such
+ * an upgrade is answered after the earlier response (the `Upgrader` answers it 500) instead of corrupting it.
+ *
  * The response carries `Connection: close` (no parser will read another request on this socket), and an
  * `'error'` listener guards the socket: Node removes its own when it emits `'upgrade'`, and an unheard
  * `ECONNRESET` would otherwise crash the process. The guard stays after a hijack; the socket still emits
@@ -122,9 +138,21 @@ export function upgradeResponse (req: IncomingMessage, socket: Duplex, head: Buf
   const res = new ServerResponse(req)
   res.shouldKeepAlive = false
   if (socket.listenerCount('error') === 0) socket.on('error', ignoreSocketError)
-  res.assignSocket(socket as Socket)
   res.once('finish', closeAfterResponse)
   registerHijackable(res, socket, head)
+  const earlier = afterEarlierResponses(socket)
+  if (earlier === null) {
+    res.assignSocket(socket as Socket)
+  } else {
+    const slot = slots.get(res) as Slot
+    slot.ready = false
+    void earlier.then(free => {
+      // node:http sends what was written to `res` meanwhile as it binds it.
+      if (!free || slot.taken) return
+      slot.ready = true
+      res.assignSocket(socket as Socket)
+    })
+  }
   return res
 }
 
