@@ -1,8 +1,8 @@
 import { STATUS_CODES } from 'node:http'
 import type { HijackConn, RequestContext } from '@hertz-node/router'
-import { acceptConn, acceptHeaders, agree, askOrigin, refusalError, runErrorWriter, type UpgraderSettings } from '../accept.js'
-import type { BufferPool } from '../buffer-pool.js'
-import type { Conn } from '../conn.js'
+import { acceptConn, acceptHeaders, agree, askOrigin, refusalError, runErrorWriter, type UpgraderSettings } from '../handshake/accept.js'
+import type { BufferPool } from '../conn/buffer-pool.js'
+import type { Conn } from '../conn/conn.js'
 import { HertzUpgraderDeprecationCode, WsCompatErrorCode } from '../errors.js'
 import {
   APP_EXTENSIONS_UNSUPPORTED,
@@ -10,7 +10,7 @@ import {
   checkSameOrigin,
   tokenListContainsValue,
   UNSUPPORTED_VERSION,
-} from '../handshake.js'
+} from '../handshake/rules.js'
 
 /** Receives the connection once the handshake is done (hertz-contrib's `HertzHandler`). */
 export type HertzHandler = (conn: Conn) => void | Promise<void>

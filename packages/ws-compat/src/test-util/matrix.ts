@@ -10,10 +10,10 @@ import { once } from 'node:events'
 import t, { type Test } from 'tap'
 import { server, type RequestContext } from '@hertz-node/router'
 import { handler, upgradeResponse } from '@hertz-node/adaptor'
-import type { BufferPool } from '../buffer-pool.js'
-import type { Conn } from '../conn.js'
+import type { BufferPool } from '../conn/buffer-pool.js'
+import type { Conn } from '../conn/conn.js'
 import { HertzUpgrader } from '../legacy/hertz-upgrader.js'
-import { Upgrader } from '../upgrader.js'
+import { Upgrader } from '../handshake/upgrader.js'
 import type { Teardown } from './raw-http.js'
 
 /**

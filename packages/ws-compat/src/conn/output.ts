@@ -1,0 +1,311 @@
+import type { Duplex } from 'node:stream'
+import { takeWriteBuffer, WritePoolData, type BufferPool } from './buffer-pool.js'
+import { CloseMessage, defaultCompressionLevel, defaultWriteBufferSize, maxControlFramePayloadSize } from '../constants.js'
+import { effectiveDeadline, isControl, isData, toBuffer, type Data } from './data.js'
+import {
+  DeferredError,
+  ErrCloseSent,
+  WsCompatError,
+  WsCompatErrorCode,
+  badWriteOpcodeError,
+  connClosedError,
+  invalidControlFrameError,
+  realError,
+  socketError,
+  writeTimeoutError,
+} from '../errors.js'
+import { FrameWriter } from './frame-writer.js'
+import { MessageWriter, type WriterHost } from './message-writer.js'
+import type { PreparedMessage } from './prepared.js'
+import { WriteCompletions, type CompletionOwner } from './write-completions.js'
+import type { PerMessageDeflate } from '../ws-internals.js'
+
+const DONE: Promise<void> = Promise.resolve()
+
+function noop(): void {}
+
+/** True when `socket` holds none of its written bytes any more: the OS took them all, without an error. */
+function tookEverything(socket: Duplex): boolean {
+  return socket.writableLength === 0 && socket.errored == null && !socket.destroyed
+}
+
+/** How the write side of a connection is built. */
+export interface OutputInit {
+  socket: Duplex
+  isServer: boolean
+  pmd: PerMessageDeflate | null
+  writeBufferSize?: number | undefined
+  writeBufferPool?: BufferPool | undefined
+  /** Told once a close frame is on the socket. */
+  link: { closeFrameWritten(): void }
+}
+
+/**
+ * The write side of a `Conn`: the data channel (one message at a time, an open writer holding it), write
+ * deadlines and timeouts, compression settings, and gorilla's sticky write error.
+ */
+export class Output implements WriterHost, CompletionOwner {
+  /** `true` once a close frame was handed to the frame writer: nothing may follow it. */
+  closeFrameQueued = false
+  private readonly socket: Duplex
+  private readonly frames: FrameWriter
+  private readonly completions: WriteCompletions
+  private readonly pmd: PerMessageDeflate | null
+  private readonly isServer: boolean
+  private readonly pool: BufferPool | undefined
+  private readonly bufferSize: number
+  private readonly link: { closeFrameWritten(): void }
+  private ownBuffer: Buffer | null = null
+  private writer: MessageWriter | null = null
+  /** Data writes waiting for the open writer to close; null until one had to wait. */
+  private waiters: Array<() => void> | null = null
+  /** gorilla's sticky write error; deferred (built on first report) when the connection was closed. */
+  private writeErr: Error | DeferredError | null = null
+  private closedLocally = false
+  private deadline = 0
+  private timeout = 0
+  private compressionEnabled = true
+  private compressionLevel = defaultCompressionLevel
+
+  /** @param init - the socket and what the handshake negotiated */
+  constructor(init: OutputInit) {
+    this.socket = init.socket
+    this.frames = new FrameWriter(init.socket, init.isServer, init.pmd, defaultCompressionLevel)
+    this.completions = new WriteCompletions(this)
+    this.pmd = init.pmd
+    this.isServer = init.isServer
+    this.pool = init.writeBufferPool
+    this.bufferSize =
+      init.writeBufferSize !== undefined && init.writeBufferSize > 0 ? init.writeBufferSize : defaultWriteBufferSize
+    this.link = init.link
+  }
+
+  /** See `Conn.writeMessage`. */
+  writeMessage(messageType: number, data: Data): Promise<void> {
+    if (!isData(messageType) && !isControl(messageType)) return Promise.reject(badWriteOpcodeError())
+    if (this.busy()) {
+      return this.afterWriter(() => this.writeMessageNow(messageType, data))
+    }
+    return this.writeMessageNow(messageType, data)
+  }
+
+  /** See `Conn.writeControl`; `deadline` in ms since the epoch, `0` for none. */
+  writeControl(messageType: number, data: Data, deadline: number): Promise<void> {
+    if (!isControl(messageType)) return Promise.reject(badWriteOpcodeError())
+    const payload = toBuffer(data)
+    if (payload.length > maxControlFramePayloadSize) return Promise.reject(invalidControlFrameError())
+    // A deadline already passed fails without touching the connection, as gorilla's WriteControl.
+    if (deadline !== 0 && deadline < Date.now()) return Promise.reject(writeTimeoutError())
+    return this.sendFrame(messageType, payload, true, false, false, true, this.withTimeout(deadline))
+  }
+
+  /** See `Conn.nextWriter`. */
+  nextWriter(messageType: number): Promise<MessageWriter> {
+    if (!isData(messageType) && !isControl(messageType)) return Promise.reject(badWriteOpcodeError())
+    if (this.busy()) {
+      return this.afterWriter(() => this.nextWriterNow(messageType))
+    }
+    return this.nextWriterNow(messageType)
+  }
+
+  /** See `Conn.writePreparedMessage`. */
+  writePreparedMessage(pm: PreparedMessage): Promise<void> {
+    if (this.busy()) {
+      return this.afterWriter(() => this.writePreparedNow(pm))
+    }
+    return this.writePreparedNow(pm)
+  }
+
+  /** Sets the absolute write deadline in ms since the epoch; `0` clears it. */
+  setDeadline(deadline: number): void {
+    this.deadline = deadline
+  }
+
+  /** Sets the per-write timeout in ms (Hertz's `SetWriteTimeout`); `0` clears it. */
+  setTimeout(ms: number): void {
+    this.timeout = ms > 0 ? ms : 0
+  }
+
+  /** See `Conn.enableWriteCompression`. */
+  enableCompression(enable: boolean): void {
+    this.compressionEnabled = enable
+  }
+
+  /** See `Conn.setCompressionLevel`. */
+  setCompressionLevel(level: number): void {
+    if (!Number.isInteger(level) || level < -2 || level > 9) {
+      throw new WsCompatError(WsCompatErrorCode.INVALID_COMPRESSION_LEVEL, 'websocket: invalid compression level')
+    }
+    this.compressionLevel = level
+  }
+
+  /**
+   * Fails every pending and later write with `err`.
+   *
+   * @param err - the error to report
+   * @param local - the application closed the connection: socket errors then read "use of closed network
+   *   connection", as in Go
+   * @param flush - frames already queued (a close frame among them) still go out; only later writes fail
+   */
+  fail(err: Error | DeferredError, local: boolean, flush = false): void {
+    if (local) this.closedLocally = true
+    this.writeErr ??= err
+    if (!flush) this.frames.fail(err)
+    this.releaseWaiters()
+  }
+
+  /**
+   * Resolves once every frame queued so far is on the socket or failed (a message being compressed is still
+   * queued), or after `ms`. Never rejects.
+   *
+   * @param ms - the longest wait
+   */
+  flushed(ms: number): Promise<void> {
+    const all = this.completions.allDone()
+    return new Promise<void>((resolve) => {
+      // Unref'd: a peer that stops reading must not keep the process alive for the whole wait.
+      const timer = setTimeout(resolve, ms).unref()
+      all.then(() => { clearTimeout(timer); resolve() }, noop)
+    })
+  }
+
+  /** @internal {@link WriterHost} */
+  takeBuffer(): Buffer {
+    if (this.pool !== undefined) return takeWriteBuffer(this.pool, this.bufferSize)
+    this.ownBuffer ??= Buffer.allocUnsafe(this.bufferSize)
+    return this.ownBuffer
+  }
+
+  /** @internal {@link WriterHost} */
+  releaseBuffer(buf: Buffer): void {
+    if (this.pool !== undefined) this.pool.put(new WritePoolData(buf))
+  }
+
+  /** @internal {@link WriterHost} */
+  writeFrame(opcode: number, payload: Buffer, fin: boolean, rsv1: boolean, compress: boolean, readOnly: boolean): Promise<void> {
+    return this.sendFrame(opcode, payload, fin, rsv1, compress, readOnly, this.withTimeout(this.deadline))
+  }
+
+  /** @internal {@link WriterHost} */
+  writerDone(writer: MessageWriter): void {
+    if (this.writer === writer) this.releaseWaiters()
+  }
+
+  private writeMessageNow(messageType: number, data: Data): Promise<void> {
+    const payload = toBuffer(data)
+    const deadline = this.withTimeout(this.deadline)
+    if (isControl(messageType)) {
+      if (payload.length > maxControlFramePayloadSize) return Promise.reject(invalidControlFrameError())
+      return this.sendFrame(messageType, payload, true, false, false, true, deadline)
+    }
+    const compress = this.compressing()
+    return this.sendFrame(messageType, payload, true, compress, compress, true, deadline)
+  }
+
+  private async nextWriterNow(messageType: number): Promise<MessageWriter> {
+    if (this.writeErr !== null) throw this.stickyError()
+    this.writer = new MessageWriter(this, messageType, isData(messageType) && this.compressing())
+    return this.writer
+  }
+
+  private writePreparedNow(pm: PreparedMessage): Promise<void> {
+    const compress = isData(pm.messageType) && this.compressing()
+    const payload = compress ? pm.deflated(this.compressionLevel, this.windowBits()) : pm.data
+    return this.sendFrame(pm.messageType, payload, true, compress, false, true, this.withTimeout(this.deadline))
+  }
+
+  private compressing(): boolean {
+    return this.pmd !== null && this.compressionEnabled
+  }
+
+  private windowBits(): number {
+    const bits = this.pmd?.params?.[this.isServer ? 'server_max_window_bits' : 'client_max_window_bits']
+    return typeof bits === 'number' ? bits : 15
+  }
+
+  /** The earlier of `deadline` and the per-write timeout from now; `0` when neither is set. */
+  private withTimeout(deadline: number): number {
+    return effectiveDeadline(deadline, this.timeout)
+  }
+
+  private sendFrame(
+    opcode: number,
+    payload: Buffer,
+    fin: boolean,
+    rsv1: boolean,
+    deflate: boolean,
+    readOnly: boolean,
+    deadline: number,
+  ): Promise<void> {
+    if (this.writeErr !== null) return Promise.reject(this.stickyError())
+    if (deadline !== 0 && deadline <= Date.now()) return Promise.reject(this.fatal(writeTimeoutError()))
+    const isClose = opcode === CloseMessage
+    const seq = this.completions.issue(isClose)
+    this.frames.send(opcode, payload, fin, rsv1, deflate, readOnly, this.compressionLevel, this.completions.callback())
+    if (isClose) {
+      // Nothing may follow a close frame: later writes fail at once.
+      this.closeFrameQueued = true
+      this.writeErr ??= ErrCloseSent
+    } else if (this.frames.idle() && tookEverything(this.socket)) {
+      // The usual case: the kernel already has the bytes, so there is nothing to wait for.
+      return DONE
+    }
+    return this.completions.wait(seq, deadline)
+  }
+
+  /** @internal {@link CompletionOwner} */
+  frameFailed(err: Error): Error {
+    return this.fatal(this.wrap(err))
+  }
+
+  /** @internal {@link CompletionOwner} */
+  timedOut(): Error {
+    return this.fatal(writeTimeoutError())
+  }
+
+  /** @internal {@link CompletionOwner} */
+  closeFrameWritten(): void {
+    this.link.closeFrameWritten()
+  }
+
+  private stickyError(): Error {
+    const err = realError(this.writeErr as Error | DeferredError)
+    this.writeErr = err
+    return err
+  }
+
+  private fatal(err: Error): Error {
+    this.writeErr ??= err
+    return err
+  }
+
+  private wrap(err: Error): Error {
+    if (this.closedLocally) return connClosedError()
+    // The error the socket was destroyed with says why better than the failed write's own (a timeout of the
+    // router's hijacked conn, a reset), which is often just "stream destroyed".
+    return err instanceof WsCompatError ? err : socketError(this.socket.errored ?? err)
+  }
+
+  /**
+   * Whether a data write must wait: a writer is open, or earlier writes already wait for it (they go first).
+   * The callers test this before making the closure {@link afterWriter} needs, so an idle connection's
+   * write allocates none.
+   */
+  private busy(): boolean {
+    return this.writer !== null || (this.waiters !== null && this.waiters.length > 0)
+  }
+
+  /** Queues `fn` until the open writer is closed; `fn` then runs with no writer open. */
+  private afterWriter<T>(fn: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve) => {
+      ;(this.waiters ??= []).push(() => resolve(fn()))
+    })
+  }
+
+  private releaseWaiters(): void {
+    this.writer = null
+    const waiters = this.waiters
+    if (waiters === null) return
+    while (this.writer === null && waiters.length > 0) (waiters.shift() as () => void)()
+  }
+}
