@@ -3,7 +3,7 @@ import type { BufferPool } from './buffer-pool.js'
 import { isCloseError } from './close-error.js'
 import { CloseGoingAway, CloseNoStatusReceived, CloseNormalClosure, TextMessage, writeWait } from '../constants.js'
 import { deadlineMs, type Data } from './data.js'
-import { newPerMessageDeflate, type NegotiatedCompression } from './compression.js'
+import { newPerMessageDeflate, sendWindowBits, type NegotiatedCompression } from './compression.js'
 import { deferredConnClosed } from '../errors.js'
 import { Input, type CloseHandler, type ControlHandler } from './input.js'
 import { decodeJSON, encodeJSON } from './json.js'
@@ -88,6 +88,7 @@ export class Conn implements AsyncIterable<Message> {
       socket,
       isServer: init.isServer,
       pmd,
+      windowBits: init.compression === false ? 15 : sendWindowBits(init.compression, init.isServer),
       writeBufferSize: init.writeBufferSize,
       writeBufferPool: init.writeBufferPool,
       link,

@@ -5,7 +5,6 @@ import {
   CloseInvalidFramePayloadData,
   CloseMessage,
   CloseMessageTooBig,
-  CloseProtocolError,
   PongMessage,
   TextMessage,
   defaultMaxQueuedBytes,
@@ -16,7 +15,7 @@ import { DeferredError, ErrReadLimit, WsCompatError, WsCompatErrorCode, socketEr
 import type { Output } from './output.js'
 import { ReadQueue, type Message, type ReadQueueOwner } from './read-queue.js'
 import { socketOnData } from './socket-link.js'
-import { createReceiver, setMaxPayload, wsStatusCode, type PerMessageDeflate, type Receiver } from '../ws-internals.js'
+import { closeCodeOf, createReceiver, setMaxPayload, type PerMessageDeflate, type Receiver } from '../ws-internals.js'
 
 /** Called with the application data of a ping or pong. A throw (or rejection) fails the reads. */
 export type ControlHandler = (appData: string) => unknown
@@ -309,7 +308,7 @@ export class Input implements ReadQueueOwner {
   /** @internal */
   onParseError(err: Error): void {
     this.stop()
-    const status = wsStatusCode(err) ?? CloseProtocolError
+    const status = closeCodeOf(err)
     const detail = err.message.replace(/^Invalid WebSocket frame: /, '')
     let readErr: Error
     let reason = detail

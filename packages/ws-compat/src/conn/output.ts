@@ -34,6 +34,8 @@ export interface OutputInit {
   socket: Duplex
   isServer: boolean
   pmd: PerMessageDeflate | null
+  /** The window size this side compresses with (see `sendWindowBits`); ignored without `pmd`. */
+  windowBits: number
   writeBufferSize?: number | undefined
   writeBufferPool?: BufferPool | undefined
   /** Told once a close frame is on the socket. */
@@ -51,7 +53,7 @@ export class Output implements WriterHost, CompletionOwner {
   private readonly frames: FrameWriter
   private readonly completions: WriteCompletions
   private readonly pmd: PerMessageDeflate | null
-  private readonly isServer: boolean
+  private readonly windowBits: number
   private readonly pool: BufferPool | undefined
   private readonly bufferSize: number
   private readonly link: { closeFrameWritten(): void }
@@ -73,7 +75,7 @@ export class Output implements WriterHost, CompletionOwner {
     this.frames = new FrameWriter(init.socket, init.isServer, init.pmd, defaultCompressionLevel)
     this.completions = new WriteCompletions(this)
     this.pmd = init.pmd
-    this.isServer = init.isServer
+    this.windowBits = init.windowBits
     this.pool = init.writeBufferPool
     this.bufferSize =
       init.writeBufferSize !== undefined && init.writeBufferSize > 0 ? init.writeBufferSize : defaultWriteBufferSize
@@ -210,17 +212,12 @@ export class Output implements WriterHost, CompletionOwner {
 
   private writePreparedNow(pm: PreparedMessage): Promise<void> {
     const compress = isData(pm.messageType) && this.compressing()
-    const payload = compress ? pm.deflated(this.compressionLevel, this.windowBits()) : pm.data
+    const payload = compress ? pm.deflated(this.compressionLevel, this.windowBits) : pm.data
     return this.sendFrame(pm.messageType, payload, true, compress, false, true, this.withTimeout(this.deadline))
   }
 
   private compressing(): boolean {
     return this.pmd !== null && this.compressionEnabled
-  }
-
-  private windowBits(): number {
-    const bits = this.pmd?.params?.[this.isServer ? 'server_max_window_bits' : 'client_max_window_bits']
-    return typeof bits === 'number' ? bits : 15
   }
 
   /** The earlier of `deadline` and the per-write timeout from now; `0` when neither is set. */

@@ -7,14 +7,9 @@ import type { Duplex } from 'node:stream'
 import type { BufferPool } from '../conn/buffer-pool.js'
 import type { Conn } from '../conn/conn.js'
 import { WsCompatError, type WsCompatErrorCode } from '../errors.js'
-import {
-  computeAcceptKey,
-  negotiatePermessageDeflate,
-  parseSubprotocols,
-  selectSubprotocol,
-  type DeflateAgreement,
-  type SubprotocolPreference,
-} from './rules.js'
+import { negotiatePermessageDeflate, type DeflateAgreement } from './deflate.js'
+import { parseSubprotocols, selectSubprotocol, type SubprotocolPreference } from './negotiate.js'
+import { computeAcceptKey } from './rules.js'
 import type { NetConn } from '../conn/net-conn.js'
 import { newServerConn } from './server-conn.js'
 

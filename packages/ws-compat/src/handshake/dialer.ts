@@ -5,10 +5,9 @@ import type { Duplex } from 'node:stream'
 import type { ConnectionOptions } from 'node:tls'
 import type { BufferPool } from '../conn/buffer-pool.js'
 import { Conn } from '../conn/conn.js'
-import { noContextTakeover, type NegotiatedCompression } from '../conn/compression.js'
 import { WsCompatError, WsCompatErrorCode, handshakeTimeoutError, netError } from '../errors.js'
-import { computeAcceptKey, tokenListContainsValue, windowBits } from './rules.js'
-import { PERMESSAGE_DEFLATE, parseExtensions } from '../ws-internals.js'
+import { DEFLATE_OFFER, acceptDeflateAnswer } from './deflate.js'
+import { computeAcceptKey, tokenListContainsValue } from './rules.js'
 
 /** Request headers for {@link Dialer.dial}: a plain object, a `Headers`, or `[name, value]` pairs. */
 export type RequestHeader =
@@ -60,10 +59,6 @@ function malformedURL(cause?: unknown): WsCompatError {
     'malformed ws or wss URL',
     cause === undefined ? undefined : { cause },
   )
-}
-
-function invalidCompression(): WsCompatError {
-  return new WsCompatError(WsCompatErrorCode.INVALID_COMPRESSION, 'websocket: invalid compression negotiation')
 }
 
 function headerEntries(header: RequestHeader): Array<[string, string | readonly string[]]> {
@@ -153,7 +148,7 @@ export class Dialer {
       headers[name] = typeof value === 'string' ? value : [...value]
     }
     if (this.enableCompression) {
-      headers['Sec-WebSocket-Extensions'] = 'permessage-deflate; server_no_context_takeover; client_no_context_takeover'
+      headers['Sec-WebSocket-Extensions'] = DEFLATE_OFFER
     }
     const secure = u.protocol === 'wss:'
     const request = secure ? httpsRequest : httpRequest
@@ -217,40 +212,11 @@ export class Dialer {
       head,
       isServer: false,
       subprotocol: res.headers['sec-websocket-protocol'] ?? '',
-      compression: this.acceptCompression(res.headers['sec-websocket-extensions']),
+      compression: acceptDeflateAnswer(res.headers['sec-websocket-extensions'], this.enableCompression),
       writeBufferSize: this.writeBufferSize,
       writeBufferPool: this.writeBufferPool,
     })
   }
-
-  private acceptCompression(header: string | undefined): NegotiatedCompression | false {
-    if (header === undefined) return false
-    let extensions: ReturnType<typeof parseExtensions>
-    try {
-      extensions = parseExtensions(header)
-    } catch {
-      throw invalidCompression()
-    }
-    const accepted = extensions[PERMESSAGE_DEFLATE]
-    if (accepted === undefined) return false
-    const params = accepted[0] as Record<string, unknown[]>
-    if (
-      !this.enableCompression ||
-      accepted.length !== 1 ||
-      params['server_no_context_takeover'] === undefined ||
-      params['client_no_context_takeover'] === undefined
-    ) {
-      throw invalidCompression()
-    }
-    return noContextTakeover(answeredWindowBits(params['server_max_window_bits']), answeredWindowBits(params['client_max_window_bits']))
-  }
-}
-
-/** A window size the server answered: absent, or an integer in 8..15; anything else fails the dial. */
-function answeredWindowBits(value: unknown[] | undefined): number | undefined {
-  const bits = windowBits(value)
-  if (bits === null) throw invalidCompression()
-  return bits
 }
 
 function badHandshake(response: IncomingMessage, body: Buffer): BadHandshakeError {

@@ -1,13 +1,11 @@
 /**
- * The server side of the RFC 6455 opening handshake as pure functions over header strings, shared by the
- * recommended `Upgrader` and the deprecated `HertzUpgrader`: one parser, one set of rules.
+ * The rules of the RFC 6455 opening handshake as pure functions over header strings, shared by the
+ * recommended `Upgrader`, the deprecated `HertzUpgrader` and the `Dialer`: one parser, one set of rules.
+ * What the two sides agree on is in negotiate.ts (subprotocols) and deflate.ts (compression).
  *
- * `1#token` lists are read the way gorilla/websocket reads them (RFC 7230), without allocating substrings;
- * `Sec-WebSocket-Extensions` parsing and permessage-deflate parameter rules are `ws`'s.
+ * `1#token` lists are read the way gorilla/websocket reads them (RFC 7230), without allocating substrings.
  */
 import { createHash } from 'node:crypto'
-import { noContextTakeover, type NegotiatedCompression } from '../conn/compression.js'
-import { createPerMessageDeflate, formatExtensions, parseExtensions, PERMESSAGE_DEFLATE, WEBSOCKET_GUID } from '../ws-internals.js'
 
 /** Base64 of exactly 16 bytes: 22 significant characters and `==` padding. */
 const CHALLENGE_KEY = /^[A-Za-z0-9+/]{22}==$/
@@ -19,7 +17,8 @@ export const UNSUPPORTED_VERSION = "websocket: unsupported version: 13 not found
 /** Refusal text when the application set `Sec-WebSocket-Extensions` itself; both upgraders use it verbatim. */
 export const APP_EXTENSIONS_UNSUPPORTED = "websocket: application specific 'Sec-WebSocket-Extensions' headers are unsupported"
 
-const NO_CONTEXT_TAKEOVER = { serverNoContextTakeover: true, clientNoContextTakeover: true }
+/** The GUID of RFC 6455 section 1.3, hashed with the client's key into `Sec-WebSocket-Accept`. */
+const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11'
 
 // RFC 7230 tchar: "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." / "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA
 const TOKEN = new Uint8Array(128)
@@ -147,98 +146,6 @@ export function computeAcceptKey(challengeKey: string): string {
   return createHash('sha1').update(challengeKey).update(WEBSOCKET_GUID).digest('base64')
 }
 
-/**
- * Splits a `Sec-WebSocket-Protocol` request header into the protocols the client asked for, in its order
- * (gorilla's `Subprotocols(r)`).
- *
- * @param header - the header value, or undefined when absent
- * @returns the trimmed protocol names; empty when the header is absent or blank
- */
-export function parseSubprotocols(header: string | undefined): string[] {
-  if (header === undefined) return []
-  const trimmed = header.trim()
-  if (trimmed === '') return []
-  return trimmed.split(',').map((p) => p.trim())
-}
-
-/** Whose order wins when both sides list several subprotocols. */
-export type SubprotocolPreference = 'client' | 'server'
-
-/**
- * Picks the subprotocol both sides support. gorilla/websocket takes the client's first protocol the server
- * supports (`'client'`); hertz-contrib/websocket takes the server's first protocol the client asked for
- * (`'server'`).
- *
- * @param client - the protocols the client asked for, in its order
- * @param server - the protocols the server supports, in its order
- * @param preference - whose order decides
- * @returns the chosen protocol, or `''` when there is no match
- */
-export function selectSubprotocol(
-  client: readonly string[],
-  server: readonly string[],
-  preference: SubprotocolPreference,
-): string {
-  const [outer, inner] = preference === 'client' ? [client, server] : [server, client]
-  for (const p of outer) if (inner.includes(p)) return p
-  return ''
-}
-
-/** The outcome of a successful `permessage-deflate` negotiation (always without context takeover). */
-export interface DeflateAgreement {
-  /** The agreed parameters, for `newServerConn`. */
-  compression: NegotiatedCompression
-  /** The `Sec-WebSocket-Extensions` response value. */
-  header: string
-}
-
-/**
- * Accepts the first acceptable `permessage-deflate` offer (RFC 7692 section 7), always in "no context
- * takeover" mode for both directions, which is the only mode gorilla/websocket and hertz-contrib/websocket
- * implement. `ws` parses the header and validates each offer; an offer it rejects (unknown or repeated
- * parameter, window size outside 8-15) is declined and the next one tried, and a header that does not
- * parse offers nothing, so the connection simply goes uncompressed.
- *
- * @param header - the `Sec-WebSocket-Extensions` field lines, one line, or undefined
- * @returns the agreement, or `null` when no offer can be accepted
- */
-export function negotiatePermessageDeflate(header: readonly string[] | string | undefined): DeflateAgreement | null {
-  if (header === undefined) return null
-  let offers: Array<Record<string, unknown[]>> | undefined
-  try {
-    offers = parseExtensions(typeof header === 'string' ? header : header.join(', '))[PERMESSAGE_DEFLATE]
-  } catch {
-    return null
-  }
-  if (offers === undefined) return null
-  for (const offer of offers) {
-    const pmd = createPerMessageDeflate(NO_CONTEXT_TAKEOVER, true, 0)
-    let params: Record<string, unknown>
-    try {
-      params = pmd.accept([offer])
-    } catch {
-      continue
-    }
-    // ws has validated the offer: what it agreed on is a valid size or absent.
-    const compression = noContextTakeover(windowBits(params.server_max_window_bits) ?? undefined,
-      windowBits(params.client_max_window_bits) ?? undefined)
-    return { compression, header: formatExtensions({ [PERMESSAGE_DEFLATE]: [params] }) }
-  }
-  return null
-}
-
-/**
- * The window size of a permessage-deflate `*_max_window_bits` parameter, in either form `ws` gives it (a
- * number once it has agreed, a list of values as parsed off the wire): `undefined` when absent, `null`
- * when not an integer in 8..15 (a valueless parameter included).
- *
- * @param value - the parameter's value
- */
-export function windowBits(value: unknown): number | null | undefined {
-  if (value === undefined) return undefined
-  const bits = Number(Array.isArray(value) ? value[0] : value)
-  return Number.isInteger(bits) && bits >= 8 && bits <= 15 ? bits : null
-}
 
 /**
  * The default origin policy of both upgraders: allowed when there is no `Origin` header, refused when it
