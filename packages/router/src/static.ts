@@ -74,7 +74,10 @@ export async function sendFile (c: RequestContext, file: string): Promise<void> 
   c.setStatusCode(200)
   c.setContentType(contentTypeFor(file))
   c.response.header.set('Last-Modified', mtime.toUTCString())
-  const body = c.req.method === 'HEAD' ? Readable.from([]) : createReadStream(file)
+  // Read no further than the length announced: bytes appended meanwhile would reach the client as the start of
+  // the next response. A file that shrank ends the stream early, and the writer cuts the connection.
+  const empty = c.req.method === 'HEAD' || st.size === 0
+  const body = empty ? Readable.from([]) : createReadStream(file, { start: 0, end: st.size - 1 })
   c.setBodyStream(body, st.size)
 }
 

@@ -129,6 +129,43 @@ t.test('setBodyStream sends a stream, sized or chunked; a failing stream drops t
   t.equal(await (await fetch(url + '/unsized')).text(), 'xyz', 'server still serving')
 })
 
+t.test('a body stream longer or shorter than its declared size never desyncs a keep-alive connection', async t => {
+  const h = New()
+  h.GET('/long', (_ctx, c) => { c.setBodyStream(Readable.from([Buffer.from('abcHTTP/1.1 200 OK\r\n\r\n')]), 3) })
+  h.GET('/longer', (_ctx, c) => { c.setBodyStream(Readable.from(['ab', 'c', 'HTTP/1.1 200 OK\r\n\r\n']), 3) })
+  h.GET('/short', (_ctx, c) => { c.setBodyStream(Readable.from([Buffer.from('abc')]), 6) })
+  h.GET('/next', (_ctx, c) => { c.string(200, 'next') })
+  const { port, logger } = await start(t, h)
+  const pair = (first: string): string =>
+    `GET ${first} HTTP/1.1\r\nHost: x\r\n\r\nGET /next HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`
+  for (const path of ['/long', '/longer']) {
+    const long = await rawExchange(t, port, pair(path))
+    t.match(long.text, /^HTTP\/1\.1 200 OK\r\n(?:[^\r]+\r\n)*Content-Length: 3\r\n(?:[^\r]+\r\n)*\r\nabcHTTP\/1\.1 200 OK\r\n(?:[^\r]+\r\n)*\r\nnext$/,
+      path + ': the declared bytes, then the next response (reading stops at the declared length)')
+  }
+  const short = await rawExchange(t, port, pair('/short'))
+  t.ok(short.closed)
+  t.match(short.text, /^HTTP\/1\.1 200 OK\r\n(?:[^\r]+\r\n)*Content-Length: 6\r\n(?:[^\r]+\r\n)*\r\nabc$/,
+    'the bytes there are, then the connection is cut: the next response is not read as body')
+  t.match(logger.text(), /longer than its 3 declared bytes[\s\S]*3 of 6 declared bytes/)
+})
+
+t.test('a sized body stream is released when the client goes away mid-body', async t => {
+  const h = New()
+  let stream!: Readable
+  h.GET('/endless', (_ctx, c) => {
+    stream = new Readable({ read () { this.push(Buffer.alloc(16 * 1024, 'a')) } })
+    c.setBodyStream(stream, 1 << 30)
+  })
+  const { port } = await start(t, h)
+  const s = await openSocket(t, port)
+  s.write('GET /endless HTTP/1.1\r\nHost: x\r\n\r\n')
+  await readUntil(s, x => x.length > 64 * 1024)
+  s.destroy()
+  await new Promise(resolve => { if (stream.destroyed) resolve(null); else stream.once('close', resolve) })
+  t.ok(stream.destroyed, 'the stream is destroyed, not left paused')
+})
+
 t.test('responses during shutdown carry Connection: close', async t => {
   const h = New(server.withExitWaitTime(2000))
   let release!: () => void
