@@ -127,3 +127,27 @@ t.test('a file that shrinks after its length was taken cuts the connection inste
     'the 3 bytes left, then the end of the connection: the next response is never read as body')
   t.match(logger.text(), /3 of 11/)
 })
+
+t.test('If-Modified-Since counts only when it is an HTTP-date', async t => {
+  const { root } = fixture(t)
+  const h = New()
+  h.static('/assets', root)
+  h.POST('/post', (_ctx, c) => c.file(join(root, 'index.html')))
+  const { port } = await start(t, h)
+  const ask = (since: string, path = '/assets/index.html', method = 'GET', extra = ''): Promise<{ text: string }> =>
+    rawExchange(t, port, `${method} ${path} HTTP/1.1\r\nHost: x\r\nIf-Modified-Since: ${since}\r\n${extra}Connection: close\r\n\r\n`)
+  for (const since of ['3000', 'Dec 3000', '2030-01-01', '+275760-09-13T00:00:00Z', 'Tue, 01 Jan 2999 00:00:00',
+    'Tue, 1 Jan 2999 00:00:00 GMT', 'Tue, 01 Jan 2999 00:00:00 +0000', 'tue, 01 jan 2999 00:00:00 gmt',
+    'Sat, 31 Feb 2099 00:00:00 GMT']) {
+    t.match((await ask(since)).text, /^HTTP\/1\.1 200 OK\r\n[\s\S]*<h1>home<\/h1>$/, `${since}: not an HTTP-date, the file is sent`)
+  }
+  for (const since of ['Fri, 31 Dec 2999 23:59:59 GMT', 'Friday, 31-Dec-66 23:59:59 GMT', 'Fri Dec 31 23:59:59 2999']) {
+    t.match((await ask(since)).text, /^HTTP\/1\.1 304 Not Modified\r\n/, `${since}: an HTTP-date in the future, 304`)
+  }
+  t.match((await ask('Thu, 01 Jan 1970 00:00:00 GMT')).text, /^HTTP\/1\.1 200 OK\r\n/, 'older than the file: 200')
+  const future = 'Fri, 31 Dec 2999 23:59:59 GMT'
+  t.match((await ask(future, '/assets/index.html', 'GET', 'If-None-Match: "x"\r\n')).text, /^HTTP\/1\.1 200 OK\r\n/,
+    'ignored when If-None-Match is present (RFC 9110 §13.1.3)')
+  t.match((await ask(future, '/post', 'POST', 'Content-Length: 0\r\n')).text, /^HTTP\/1\.1 200 OK\r\n/,
+    'ignored for methods other than GET and HEAD')
+})
