@@ -151,3 +151,20 @@ t.test('If-Modified-Since counts only when it is an HTTP-date', async t => {
   t.match((await ask(future, '/post', 'POST', 'Content-Length: 0\r\n')).text, /^HTTP\/1\.1 200 OK\r\n/,
     'ignored for methods other than GET and HEAD')
 })
+
+t.test('a trailing slash is stripped as Hertz does: the file is served, a directory is still forbidden', async t => {
+  const { root } = fixture(t)
+  const h = New()
+  h.static('/assets', root)
+  h.staticFile('/one', join(root, 'index.html'))
+  const { port } = await start(t, h)
+  const get = (path: string): Promise<{ text: string }> =>
+    rawExchange(t, port, `GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`)
+  t.match((await get('/assets/index.html/')).text, /^HTTP\/1\.1 200 OK\r\n(?:[^\r]+\r\n)*Content-Length: 13\r\n[\s\S]*\r\n\r\n<h1>home<\/h1>$/)
+  t.match((await get('/assets/sub/app.js//')).text, /^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\nconsole\.log\(1\)$/)
+  t.match((await get('/assets/sub')).text, /^HTTP\/1\.1 403 Forbidden\r\n[\s\S]*\r\n\r\nDirectory index is forbidden$/, 'no redirect to sub/')
+  t.match((await get('/assets/sub/')).text, /^HTTP\/1\.1 403 Forbidden\r\n/)
+  t.match((await get('/assets/nope.txt/')).text, /^HTTP\/1\.1 404 Not Found\r\n/)
+  t.match((await get('/one/')).text, /^HTTP\/1\.1 301 Moved Permanently\r\n(?:[^\r]+\r\n)*Location: \/one\r\n/,
+    'a StaticFile route is an ordinary route: the router\'s trailing-slash redirect')
+})
