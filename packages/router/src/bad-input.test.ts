@@ -1,6 +1,6 @@
 import t from 'tap'
 import { server } from './index.js'
-import { start, rawExchange, openSocket, readUntil, sleep, New, Default } from './test-util/http.js'
+import { start, rawExchange, pipelinedPair, openSocket, readUntil, sleep, New, Default } from './test-util/http.js'
 
 // Every case of "bad input" answered over a real socket: a status, a closed or still-usable connection, no crash.
 
@@ -234,10 +234,8 @@ t.test('a redirect target with CR/LF is refused with a whole 500; non-ASCII is p
   h.GET('/latin1', (_ctx, c) => { c.redirect(307, 'http://example.com/é') })
   h.GET('/next', (_ctx, c) => { c.string(200, 'next') })
   const { port } = await start(t, h)
-  const pair = (first: string): string =>
-    `GET ${first} HTTP/1.1\r\nHost: x\r\n\r\nGET /next HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`
   for (const path of ['/crlf', '/lf', '/bad-header']) {
-    const r = await rawExchange(t, port, pair(path))
+    const r = await rawExchange(t, port, pipelinedPair(path))
     t.match(r.text, /^HTTP\/1\.1 500 Internal Server Error\r\n(?:[^\r]+\r\n)*Content-Length: 21\r\n(?:[^\r]+\r\n)*\r\nInternal Server ErrorHTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\nnext$/,
       path + ': 500 with its own reason phrase, and the connection still in step')
     t.notMatch(r.text, /X-Injected|Location|X-Bad/i, path + ': nothing of the refused header is sent')

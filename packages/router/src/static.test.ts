@@ -2,7 +2,7 @@ import t, { type Test } from 'tap'
 import { mkdtempSync, mkdirSync, writeFileSync, appendFileSync, truncateSync, symlinkSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { start, rawExchange, New } from './test-util/http.js'
+import { start, rawExchange, pipelinedPair, New } from './test-util/http.js'
 
 function fixture (t: Test): { base: string, root: string } {
   const base = mkdtempSync(join(tmpdir(), 'hertz-static-'))
@@ -87,23 +87,29 @@ t.test('static can never serve a file outside its root', async t => {
   }
 })
 
-// Two requests pipelined on one keep-alive connection, the second asking the server to close after it.
-const PAIR = (first: string): string =>
-  `GET ${first} HTTP/1.1\r\nHost: x\r\n\r\nGET /next HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`
-
-t.test('a file that grows after its length was taken sends exactly that length: the next response is intact', async t => {
+/**
+ * Serves a file holding `content` at /file and, on the same keep-alive connection, /next; `change` alters the file
+ * after sendFile has taken its length and before the body is read (which happens once the chain is over).
+ */
+async function fileChangedWhileSent (t: Test, content: string, change: (file: string) => void): Promise<{ text: string, closed: boolean, log: string }> {
   const { root } = fixture(t)
-  const file = join(root, 'grow.txt')
-  writeFileSync(file, 'hello')
+  const file = join(root, 'changing.txt')
+  writeFileSync(file, content)
   const h = New()
-  h.GET('/grow', async (_ctx, c) => {
+  h.GET('/file', async (_ctx, c) => {
     await c.file(file)
-    // The length is fixed now; the bytes are read only once the chain is over.
-    appendFileSync(file, 'HTTP/1.1 200 OK\r\nX-Injected: yes\r\nContent-Length: 0\r\n\r\n')
+    change(file)
   })
   h.GET('/next', (_ctx, c) => { c.string(200, 'next') })
-  const { port } = await start(t, h)
-  const r = await rawExchange(t, port, PAIR('/grow'))
+  const { port, logger } = await start(t, h)
+  const r = await rawExchange(t, port, pipelinedPair('/file'))
+  return { ...r, log: logger.text() }
+}
+
+t.test('a file that grows after its length was taken sends exactly that length: the next response is intact', async t => {
+  const r = await fileChangedWhileSent(t, 'hello', file => {
+    appendFileSync(file, 'HTTP/1.1 200 OK\r\nX-Injected: yes\r\nContent-Length: 0\r\n\r\n')
+  })
   t.ok(r.closed)
   t.notMatch(r.text, /X-Injected/, 'no bytes beyond the declared length')
   t.match(r.text, /^HTTP\/1\.1 200 OK\r\n(?:[^\r]+\r\n)*Content-Length: 5\r\n(?:[^\r]+\r\n)*\r\nhelloHTTP\/1\.1 200 OK\r\n(?:[^\r]+\r\n)*\r\nnext$/,
@@ -111,21 +117,11 @@ t.test('a file that grows after its length was taken sends exactly that length: 
 })
 
 t.test('a file that shrinks after its length was taken cuts the connection instead of sending a short body', async t => {
-  const { root } = fixture(t)
-  const file = join(root, 'shrink.txt')
-  writeFileSync(file, 'hello world')
-  const h = New()
-  h.GET('/shrink', async (_ctx, c) => {
-    await c.file(file)
-    truncateSync(file, 3)
-  })
-  h.GET('/next', (_ctx, c) => { c.string(200, 'next') })
-  const { port, logger } = await start(t, h)
-  const r = await rawExchange(t, port, PAIR('/shrink'))
+  const r = await fileChangedWhileSent(t, 'hello world', file => { truncateSync(file, 3) })
   t.ok(r.closed, 'the connection closes')
   t.match(r.text, /^HTTP\/1\.1 200 OK\r\n(?:[^\r]+\r\n)*Content-Length: 11\r\n(?:[^\r]+\r\n)*\r\nhel$/,
     'the 3 bytes left, then the end of the connection: the next response is never read as body')
-  t.match(logger.text(), /3 of 11/)
+  t.match(r.log, /3 of 11/)
 })
 
 t.test('If-Modified-Since counts only when it is an HTTP-date', async t => {

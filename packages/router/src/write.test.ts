@@ -1,7 +1,7 @@
 import t from 'tap'
 import { Readable } from 'node:stream'
 import { server } from './index.js'
-import { start, openSocket, readUntil, rawExchange, sleep, New } from './test-util/http.js'
+import { start, openSocket, readUntil, rawExchange, pipelinedPair, sleep, New } from './test-util/http.js'
 
 t.test('buffered output: one head with Content-Length, default Content-Type, Server; options drop them', async t => {
   const h = New()
@@ -136,14 +136,12 @@ t.test('a body stream longer or shorter than its declared size never desyncs a k
   h.GET('/short', (_ctx, c) => { c.setBodyStream(Readable.from([Buffer.from('abc')]), 6) })
   h.GET('/next', (_ctx, c) => { c.string(200, 'next') })
   const { port, logger } = await start(t, h)
-  const pair = (first: string): string =>
-    `GET ${first} HTTP/1.1\r\nHost: x\r\n\r\nGET /next HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`
   for (const path of ['/long', '/longer']) {
-    const long = await rawExchange(t, port, pair(path))
+    const long = await rawExchange(t, port, pipelinedPair(path))
     t.match(long.text, /^HTTP\/1\.1 200 OK\r\n(?:[^\r]+\r\n)*Content-Length: 3\r\n(?:[^\r]+\r\n)*\r\nabcHTTP\/1\.1 200 OK\r\n(?:[^\r]+\r\n)*\r\nnext$/,
       path + ': the declared bytes, then the next response (reading stops at the declared length)')
   }
-  const short = await rawExchange(t, port, pair('/short'))
+  const short = await rawExchange(t, port, pipelinedPair('/short'))
   t.ok(short.closed)
   t.match(short.text, /^HTTP\/1\.1 200 OK\r\n(?:[^\r]+\r\n)*Content-Length: 6\r\n(?:[^\r]+\r\n)*\r\nabc$/,
     'the bytes there are, then the connection is cut: the next response is not read as body')
