@@ -148,6 +148,31 @@ t.test('a body stream longer or shorter than its declared size never desyncs a k
   t.match(logger.text(), /longer than its 3 declared bytes[\s\S]*3 of 6 declared bytes/)
 })
 
+t.test('a short body stream queued behind a slower response still closes its connection once it is out', async t => {
+  const h = New()
+  let release!: () => void
+  const gate = new Promise<void>(resolve => { release = resolve })
+  let shortDone!: () => void
+  const shortAnswered = new Promise<void>(resolve => { shortDone = resolve })
+  h.GET('/slow', async (_ctx, c) => { await gate; c.string(200, 'slow') })
+  h.GET('/short', (_ctx, c) => {
+    const body = Readable.from([Buffer.from('abc')])
+    body.on('end', shortDone)
+    c.setBodyStream(body, 6)
+  })
+  h.GET('/next', (_ctx, c) => { c.string(200, 'next') })
+  const { port } = await start(t, h)
+  const s = await openSocket(t, port)
+  // Node answers pipelined requests in order: /short is written (and its stream ends) while /slow holds the socket.
+  s.write('GET /slow HTTP/1.1\r\nHost: x\r\n\r\n' + pipelinedPair('/short'))
+  await shortAnswered
+  release()
+  const text = await readUntil(s, () => false).catch((err: Error) => err.message)
+  t.ok(s.destroyed || s.readableEnded, 'the connection closed')
+  t.match(text, /^HTTP\/1\.1 200 OK\r\n(?:[^\r]+\r\n)*\r\nslowHTTP\/1\.1 200 OK\r\n(?:[^\r]+\r\n)*Content-Length: 6\r\n(?:[^\r]+\r\n)*\r\nabc$/,
+    'the slow answer, then the short one as far as it goes, then the end: /next is never answered on it')
+})
+
 t.test('a sized body stream is released when the client goes away mid-body', async t => {
   const h = New()
   let stream!: Readable
