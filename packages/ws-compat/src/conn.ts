@@ -41,6 +41,8 @@ export interface ConnInit {
   /** Initial read limit; `defaultReadLimit` when undefined, `0` for none. */
   readLimit?: number | undefined
   maxQueuedBytes?: number | undefined
+  maxFragments?: number | undefined
+  maxBufferedChunks?: number | undefined
 }
 
 /**
@@ -98,6 +100,8 @@ export class Conn implements AsyncIterable<Message> {
       pmd,
       readLimit: init.readLimit,
       maxQueuedBytes: init.maxQueuedBytes,
+      maxFragments: init.maxFragments,
+      maxBufferedChunks: init.maxBufferedChunks,
       output: this.output,
       link,
     })
@@ -316,7 +320,7 @@ export class Conn implements AsyncIterable<Message> {
    * later writes, fail with "use of closed network connection". Idempotent.
    *
    * Without a close frame sent the socket is closed at once. Once one was sent or queued (by
-   * `writeMessage` / `writeControl`, the default close handler's reply, or the 1002 / 1007 / 1009 sent
+   * `writeMessage` / `writeControl`, the default close handler's reply, or the 1002 / 1007 / 1008 / 1009 sent
    * after a bad frame), frames already queued still go out, the socket is half-closed behind them and the
    * peer's input is discarded until the peer closes too, for at most `writeWait` ms: closing at once with
    * input unread would reset the connection and the peer could lose the close frame.

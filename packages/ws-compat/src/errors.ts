@@ -32,7 +32,12 @@ export const WsCompatErrorCode = {
   INVALID_CONTROL_FRAME: 'WS_COMPAT_ERR_INVALID_CONTROL_FRAME',
   /** A write to a message writer that is already closed (gorilla's `errWriteClosed`). */
   WRITE_CLOSED: 'WS_COMPAT_ERR_WRITE_CLOSED',
-  /** The peer broke the framing protocol; it got close 1002 (or 1008). */
+  /**
+   * A message came in more frames than `maxFragments`, or a frame in more socket chunks than
+   * `maxBufferedChunks`; the peer got close 1008.
+   */
+  FRAGMENT_LIMIT: 'WS_COMPAT_ERR_FRAGMENT_LIMIT',
+  /** The peer broke the framing protocol; it got close 1002. */
   PROTOCOL: 'WS_COMPAT_ERR_PROTOCOL',
   /** A text message or close reason that is not UTF-8; the peer got close 1007. */
   INVALID_UTF8: 'WS_COMPAT_ERR_INVALID_UTF8',
