@@ -34,6 +34,8 @@ export interface UpgraderSettings {
   maxFragments: number
   /** Socket chunks one received frame may be buffered in; `0` = no limit. Past it the peer gets close 1008. */
   maxBufferedChunks: number
+  /** Bytes of writes not yet taken by the kernel before further writes are refused; `0` = no limit. */
+  maxWriteQueueBytes: number
 }
 
 /** What the server agreed to with the client. */
@@ -111,6 +113,7 @@ export function acceptConn(
     writeBufferPool: settings.writeBufferPool,
     maxFragments: settings.maxFragments,
     maxBufferedChunks: settings.maxBufferedChunks,
+    maxWriteQueueBytes: settings.maxWriteQueueBytes,
     netConn,
   })
 }

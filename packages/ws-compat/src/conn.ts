@@ -43,6 +43,7 @@ export interface ConnInit {
   maxQueuedBytes?: number | undefined
   maxFragments?: number | undefined
   maxBufferedChunks?: number | undefined
+  maxWriteQueueBytes?: number | undefined
 }
 
 /**
@@ -92,6 +93,7 @@ export class Conn implements AsyncIterable<Message> {
       pmd,
       writeBufferSize: init.writeBufferSize,
       writeBufferPool: init.writeBufferPool,
+      maxWriteQueueBytes: init.maxWriteQueueBytes,
       link,
     })
     this.input = new Input({
@@ -217,6 +219,10 @@ export class Conn implements AsyncIterable<Message> {
    * the kernel accepted them, else once the socket has drained them. Rejects with `ErrCloseSent` after a
    * close frame, with a write timeout past the write deadline, or with the socket's error (a failure the
    * kernel reports later fails the next write, as in Go). Concurrent calls are safe and keep their order.
+   * Writes are not awaited for you: when the bytes the kernel has not taken yet would exceed
+   * `maxWriteQueueBytes` (16 MiB by default), the write is refused with `WS_COMPAT_ERR_WRITE_QUEUE_FULL` and
+   * nothing is sent; the connection stays usable. An empty queue takes a message of any size, and a close
+   * frame always goes.
    *
    * @param messageType - `TextMessage`, `BinaryMessage`, `CloseMessage`, `PingMessage` or `PongMessage`
    * @param data - the payload (a string is sent as UTF-8)

@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream'
 import type { ConnectionOptions } from 'node:tls'
 import type { BufferPool } from './buffer-pool.js'
 import { Conn } from './conn.js'
-import { defaultMaxBufferedChunks, defaultMaxFragments } from './constants.js'
+import { defaultMaxBufferedChunks, defaultMaxFragments, defaultMaxWriteQueueBytes } from './constants.js'
 import { noContextTakeover, type NegotiatedCompression } from './deflate.js'
 import { WsCompatError, WsCompatErrorCode, handshakeTimeoutError, netError } from './errors.js'
 import { computeAcceptKey, tokenListContainsValue, windowBits } from './handshake.js'
@@ -39,6 +39,8 @@ export interface DialerOptions {
   maxFragments?: number
   /** Socket chunks one received frame may be buffered in (default 262144, `0` for none); past it, close 1008. */
   maxBufferedChunks?: number
+  /** Bytes of writes not yet taken by the kernel before further writes are refused (default 16 MiB, `0` for none). */
+  maxWriteQueueBytes?: number
 }
 
 /** A handshake refusal: `dial` rejects with this, with the server's answer attached. */
@@ -107,6 +109,8 @@ export class Dialer {
   maxFragments: number
   /** Socket chunks one received frame may be buffered in; `0` means no limit. Past it: as `maxFragments`. */
   maxBufferedChunks: number
+  /** Bytes of writes not yet taken by the kernel before further writes are refused with `WS_COMPAT_ERR_WRITE_QUEUE_FULL`; `0` means no limit. */
+  maxWriteQueueBytes: number
 
   /** @param opts - the fields to set; the rest keep gorilla's zero values */
   constructor(opts: DialerOptions = {}) {
@@ -119,6 +123,7 @@ export class Dialer {
     this.tlsClientConfig = opts.tlsClientConfig
     this.maxFragments = opts.maxFragments ?? defaultMaxFragments
     this.maxBufferedChunks = opts.maxBufferedChunks ?? defaultMaxBufferedChunks
+    this.maxWriteQueueBytes = opts.maxWriteQueueBytes ?? defaultMaxWriteQueueBytes
   }
 
   /**
@@ -233,6 +238,7 @@ export class Dialer {
       writeBufferPool: this.writeBufferPool,
       maxFragments: this.maxFragments,
       maxBufferedChunks: this.maxBufferedChunks,
+      maxWriteQueueBytes: this.maxWriteQueueBytes,
     })
   }
 

@@ -24,6 +24,11 @@ export const WsCompatErrorCode = {
   DUPLICATE_HEADER: 'WS_COMPAT_ERR_DUPLICATE_HEADER',
   /** The read deadline (or the net conn's read timeout) passed while waiting for a message. */
   READ_TIMEOUT: 'WS_COMPAT_ERR_READ_TIMEOUT',
+  /**
+   * A write refused because the connection's write queue (bytes written but not yet taken by the kernel) would
+   * exceed `maxWriteQueueBytes`. Nothing was sent; the connection stays usable.
+   */
+  WRITE_QUEUE_FULL: 'WS_COMPAT_ERR_WRITE_QUEUE_FULL',
   /** The write deadline (or the net conn's write timeout) passed before the socket took the data. */
   WRITE_TIMEOUT: 'WS_COMPAT_ERR_WRITE_TIMEOUT',
   /** A message type that cannot be written (gorilla's `errBadWriteOpCode`). */
@@ -166,6 +171,11 @@ export function socketError(err: Error): WsCompatError {
     default:
       return netError(err)
   }
+}
+
+/** A write refused because the write queue is full. */
+export function writeQueueFullError(): WsCompatError {
+  return new WsCompatError(WsCompatErrorCode.WRITE_QUEUE_FULL, 'websocket: write queue full')
 }
 
 /** A message type that cannot be written (gorilla's `errBadWriteOpCode`). */

@@ -38,6 +38,11 @@ export interface ServerConnOptions {
   maxFragments?: number
   /** Socket chunks one frame may be buffered in (default `defaultMaxBufferedChunks`, 262144; `0` for none); past it, close 1008. */
   maxBufferedChunks?: number
+  /**
+   * Bytes of writes not yet taken by the kernel before further writes are refused with
+   * `WS_COMPAT_ERR_WRITE_QUEUE_FULL` (default `defaultMaxWriteQueueBytes`, 16 MiB; `0` for none).
+   */
+  maxWriteQueueBytes?: number
 }
 
 /**
@@ -60,6 +65,7 @@ export function newServerConn(opts: ServerConnOptions): Conn {
     maxQueuedBytes: opts.maxQueuedBytes,
     maxFragments: opts.maxFragments,
     maxBufferedChunks: opts.maxBufferedChunks,
+    maxWriteQueueBytes: opts.maxWriteQueueBytes,
   })
   // When the server shuts down gracefully, the connection is closed with 1001 "going away", not cut.
   onSocketShutdown(opts.socket, goingAway)

@@ -27,7 +27,7 @@ export type UpgraderKind = 'legacy' | 'adaptor' | 'bare'
 export const UPGRADER_KINDS: readonly UpgraderKind[] = ['legacy', 'adaptor', 'bare']
 
 /** The limit fields both upgraders share. */
-export type Limits = Partial<Pick<UpgraderSettings, 'maxFragments' | 'maxBufferedChunks'>>
+export type Limits = Partial<Pick<UpgraderSettings, 'maxFragments' | 'maxBufferedChunks' | 'maxWriteQueueBytes'>>
 
 /** Options shared by both upgraders, mapped onto each one's own signatures. */
 export interface MatrixOptions {
