@@ -4,20 +4,16 @@
  * bound the peer gets close 1008 and the read `WS_COMPAT_ERR_FRAGMENT_LIMIT`, and the pieces are let go.
  */
 import t from 'tap'
-import { once } from 'node:events'
-import { createServer, type IncomingMessage } from 'node:http'
-import type { AddressInfo, Socket } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { setFlagsFromString } from 'node:v8'
-import { runInNewContext } from 'node:vm'
 import { BinaryMessage, CloseMessage, defaultMaxBufferedChunks, defaultMaxFragments } from './constants.js'
 import { DefaultDialer, Dialer } from './dialer.js'
 import { WsCompatErrorCode } from './errors.js'
-import { computeAcceptKey } from './handshake.js'
 import { frameHeader, takeFrame } from './test-util/frames.js'
 import { describeMatrix, startUpgraderServer, type UpgraderKind } from './test-util/matrix.js'
 import { rawPair } from './test-util/pair.js'
+import { settledMemory } from './test-util/memory.js'
 import { handshakeRequest, rawExchange, type Teardown } from './test-util/raw-http.js'
+import { rawWsServer } from './test-util/raw-server.js'
 import { clientFrame, type RawFrame } from './test-util/ws-server.js'
 
 function closeCode(frame: RawFrame | null): number | undefined {
@@ -93,29 +89,13 @@ describeMatrix('a frame trickled in more than maxBufferedChunks socket chunks cl
 })
 
 t.test('Dialer conns bound fragments too, with the Dialer\'s field', async (t) => {
-  const received: Buffer[] = []
-  const sockets: Socket[] = []
-  const server = createServer()
-  server.on('upgrade', (req: IncomingMessage, socket: Socket) => {
-    sockets.push(socket)
-    socket.on('error', () => {})
-    socket.on('data', (chunk: Buffer) => received.push(chunk))
-    socket.write(
-      'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
-        `Sec-WebSocket-Accept: ${computeAcceptKey(req.headers['sec-websocket-key'] as string)}\r\n\r\n`,
-    )
+  const { url, received } = await rawWsServer(t, (socket) => {
     // Server frames: unmasked.
     const frames = [frameHeader(BinaryMessage, 1n, { fin: false }), Buffer.from('x')]
     for (let i = 0; i < 3; i++) frames.push(frameHeader(0, 1n, { fin: i === 2 }), Buffer.from('x'))
     socket.write(Buffer.concat(frames))
   })
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  t.teardown(async () => {
-    for (const socket of sockets) socket.destroy()
-    await new Promise((resolve) => server.close(resolve))
-  })
-  const [conn] = await new Dialer({ maxFragments: 3 }).dial(`ws://127.0.0.1:${(server.address() as AddressInfo).port}/`)
+  const [conn] = await new Dialer({ maxFragments: 3 }).dial(url)
   t.teardown(() => conn.close())
   if (!(await t.rejects(conn.readMessage(), fragmentLimit))) return
   while (takeFrame(Buffer.concat(received)) === null) await sleep(5)
@@ -125,21 +105,7 @@ t.test('Dialer conns bound fragments too, with the Dialer\'s field', async (t) =
 })
 
 t.test('a flood of 1-byte fragments stays bounded, and the conn kept after it holds none (memory)', async (t) => {
-  setFlagsFromString('--expose-gc')
-  const gc = runInNewContext('gc') as () => void
-  // V8 frees array buffers on a background thread after a collection: wait until the figure stops falling.
-  const used = async (): Promise<number> => {
-    let last = Number.POSITIVE_INFINITY
-    for (let i = 0; i < 20; i++) {
-      gc()
-      await sleep(20)
-      const m = process.memoryUsage()
-      const now = m.heapUsed + m.arrayBuffers
-      if (now >= last) return now
-      last = now
-    }
-    return last
-  }
+  const used = (): Promise<number> => settledMemory()
   const count = 200_000
   const flood = Buffer.concat([clientFrame(BinaryMessage, 'x', { fin: false }), ...Array.from({ length: count }, () => clientFrame(0, 'x', { fin: false }))])
 

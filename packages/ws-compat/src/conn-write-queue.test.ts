@@ -5,8 +5,7 @@
  */
 import t from 'tap'
 import { once } from 'node:events'
-import { createServer, type IncomingMessage } from 'node:http'
-import type { AddressInfo, Socket } from 'node:net'
+import type { Socket } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type WebSocket from 'ws'
 import { formatCloseMessage } from './close-error.js'
@@ -14,9 +13,9 @@ import { BinaryMessage, CloseMessage, CloseNormalClosure, PingMessage, defaultMa
 import type { Conn } from './conn.js'
 import { Dialer } from './dialer.js'
 import { WsCompatErrorCode } from './errors.js'
-import { computeAcceptKey } from './handshake.js'
 import { describeMatrix } from './test-util/matrix.js'
 import { pair } from './test-util/pair.js'
+import { rawWsServer } from './test-util/raw-server.js'
 
 const queueFull = { code: WsCompatErrorCode.WRITE_QUEUE_FULL, message: 'websocket: write queue full' }
 
@@ -102,25 +101,8 @@ describeMatrix('maxWriteQueueBytes: 0 removes the bound', async (t, kind) => {
 })
 
 t.test('Dialer conns bound their write queue too, with the Dialer\'s field', async (t) => {
-  const sockets: Socket[] = []
-  const server = createServer()
-  server.on('upgrade', (req: IncomingMessage, socket: Socket) => {
-    sockets.push(socket)
-    socket.on('error', () => {})
-    socket.pause() // never reads
-    socket.write(
-      'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
-        `Sec-WebSocket-Accept: ${computeAcceptKey(req.headers['sec-websocket-key'] as string)}\r\n\r\n`,
-    )
-  })
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  t.teardown(async () => {
-    for (const socket of sockets) socket.destroy()
-    await new Promise((resolve) => server.close(resolve))
-  })
-  const dialer = new Dialer({ maxWriteQueueBytes: 1024 * 1024 })
-  const [conn] = await dialer.dial(`ws://127.0.0.1:${(server.address() as AddressInfo).port}/`)
+  const { url } = await rawWsServer(t, () => {}, false) // never reads
+  const [conn] = await new Dialer({ maxWriteQueueBytes: 1024 * 1024 }).dial(url)
   t.teardown(() => conn.close())
   const { refused } = await unawaitedWrites(conn, 400)
   t.ok(refused.length > 0, `${refused.length} of 400 writes were refused`)
