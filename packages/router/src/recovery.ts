@@ -105,6 +105,9 @@ function sendFallback (c: RequestContext, err: unknown): void {
   logRecovered(c.engine.logger, err)
   const res = c.res
   if (res.headersSent) { res.destroy(); return }
+  // node took the reason phrase of the refused status before it validated the headers, and would keep it for
+  // the 500 ("500 Found"): let it pick the 500's own.
+  res.statusMessage = ''
   c.response.reset()
   c.response.setStatusCode(500)
   c.response.setBody('Internal Server Error')

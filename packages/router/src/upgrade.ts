@@ -4,7 +4,7 @@ import { rawResponse } from './write.js'
 import { HijackConn, type HijackHandler } from './hijack.js'
 import { describeError, logRecovered } from './recovery.js'
 import { writeAnswer } from './dispatch.js'
-import { checkIdle } from './lifecycle.js'
+import { checkIdle, joinShutdown } from './lifecycle.js'
 import { afterEarlierResponses } from './node-internals.js'
 import { serve } from './dispatch.js'
 import { RequestContext } from './context.js'
@@ -50,6 +50,7 @@ function acceptUpgrade (engine: Engine, socket: Socket): void {
   socket.on('error', noop)
   engine.upgradeSockets.add(socket)
   socket.on('close', closeListener(engine))
+  joinShutdown(engine, socket)
 }
 
 // One 'close' listener per engine (the socket is `this`), not a closure per upgraded socket.

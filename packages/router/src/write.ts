@@ -2,6 +2,7 @@ import { OutgoingMessage, STATUS_CODES, validateHeaderName, validateHeaderValue,
 import type { Readable } from 'node:stream'
 import type { RequestContext } from './context.js'
 import { chunkLength, type Chunk } from './response.js'
+import { pipeSized } from './sized-body.js'
 
 // Writing the buffered response: one writeHead call with a flat header list (node:http's fastest path: no
 // setHeader bookkeeping, no header object), then one end().
@@ -90,10 +91,17 @@ export function sendResponse (c: RequestContext): void {
 /** The head, then `stream` piped as the body (kept apart from the buffered case, which is the hot one). */
 function sendStream (c: RequestContext, res: ServerResponse, stream: Readable, status: number, noBody: boolean): void {
   const r = c.response
-  writeHead(res, status, headList(c, status, r.bodyStreamSize))
+  const size = r.bodyStreamSize
+  writeHead(res, status, headList(c, status, size))
   r.setBytesSent(0)
-  if (!noBody) stream.on('data', (chunk: Chunk) => { r.setBytesSent(r.bytesSent() + chunkLength(chunk)) })
   stream.on('error', (err) => { res.destroy(err) })
+  // pipe() leaves its source open when the client goes away: release it (a file stream holds a descriptor).
+  res.on('close', () => { if (!stream.readableEnded) stream.destroy() })
+  if (!noBody && size >= 0) {
+    pipeSized(c, res, stream, size)
+    return
+  }
+  if (!noBody) stream.on('data', (chunk: Chunk) => { r.setBytesSent(r.bytesSent() + chunkLength(chunk)) })
   stream.pipe(res)
 }
 

@@ -12,6 +12,7 @@ import {
   closeCodeOf,
   createPerMessageDeflate,
   createReceiver,
+  dropBuffered,
   formatExtensions,
   parseExtensions,
   setDeflateOptions,
@@ -176,6 +177,19 @@ t.test('setMaxPayload changes the limit of a live parser and inflater', async (t
   inflating.receiver.write(clientFrame(2, await compress(clientDeflate(), Buffer.alloc(1000, 'a')), { rsv1: true }))
   const err = await inflatedTooBig
   t.equal((err as { code?: unknown }).code, 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH', 'the inflater measures the inflated size against the new limit')
+})
+
+t.test('dropBuffered releases what a parser that refused a message still holds of it', async (t) => {
+  type Held = { _fragments: Buffer[]; _buffers: Buffer[]; _bufferedBytes: number }
+  const { receiver } = recordingReceiver({ maxFragments: 2 })
+  const refused = nextError(receiver)
+  // Two fragments are kept, the third is refused; the bytes after it stay unparsed in the chunk buffer.
+  receiver.write(Buffer.concat([clientFrame(2, 'a', { fin: false }), clientFrame(0, 'b', { fin: false }), clientFrame(0, 'c', { fin: false })]))
+  t.equal(closeCodeOf(await refused), 1008)
+  const held = receiver as unknown as Held
+  t.ok(held._fragments.length > 0, `ws keeps the fragments of the refused message (${held._fragments.length})`)
+  dropBuffered(receiver)
+  t.same([held._fragments.length, held._buffers.length, held._bufferedBytes], [0, 0, 0], 'all of it is released')
 })
 
 t.test('setDeflateOptions takes effect on the next message, also once a deflate stream exists', async (t) => {

@@ -9,9 +9,11 @@
  *
  * All four are named exports of `ws`'s public entry, imported statically so that a bundler can follow them.
  * `@types/ws` does not declare them, hence the interfaces below. What `ws` offers no public way to do is done
- * here, and only here: changing the size limit of a live parser and inflater (`_maxPayload`), and the deflate
- * options of a live extension (`_options`, `_deflate`). `ws-internals.test.ts` checks every one of these
- * assumptions against the installed `ws`; `ws` is pinned to the minor range that test was run against.
+ * here, and only here: changing the size limit of a live parser and inflater (`_maxPayload`), dropping what a
+ * parser that refused a message still buffers of it (`_fragments`, `_buffers`, `_bufferedBytes`), changing the
+ * deflate options of a live extension (`_options`, `_deflate`), and checking that the fragment bounds exist
+ * (`_maxFragments`). `ws-internals.test.ts` checks every one of these assumptions against the installed `ws`;
+ * `ws` is pinned to the minor range that test was run against.
  */
 import type { Writable } from 'node:stream'
 import * as ws from 'ws'
@@ -21,11 +23,11 @@ export interface ReceiverOptions {
   allowSynchronousEvents?: boolean
   extensions?: Record<string, PerMessageDeflate>
   isServer?: boolean
-  maxPayload?: number
-  /** Fragments one message may have; `0` for no limit. Over it: `WS_ERR_TOO_MANY_BUFFERED_PARTS`, 1008. */
-  maxFragments?: number
-  /** Socket chunks the parser may hold; `0` for no limit. Over it: `WS_ERR_TOO_MANY_BUFFERED_PARTS`, 1008. */
+  /** Socket chunks one frame may be buffered in before it is refused with 1008; `0` = no limit. */
   maxBufferedChunks?: number
+  /** Frames one message may come in before it is refused with 1008; `0` = no limit. */
+  maxFragments?: number
+  maxPayload?: number
   skipUTF8Validation?: boolean
 }
 
@@ -35,6 +37,15 @@ export interface ReceiverOptions {
  * {@link closeCodeOf} for the close code the peer should get).
  */
 export type Receiver = Writable
+
+/** The private fields of a live `Receiver` that this file reads or changes. */
+interface ReceiverFields {
+  _maxPayload: number
+  _maxFragments?: number
+  _fragments: Buffer[]
+  _buffers: Buffer[]
+  _bufferedBytes: number
+}
 
 /** Options of one frame for {@link buildFrame}. */
 export interface FrameOptions {
@@ -94,9 +105,27 @@ const { Receiver: ReceiverClass, Sender, PerMessageDeflate: PerMessageDeflateCla
 /** The extension token of permessage-deflate. */
 export const PERMESSAGE_DEFLATE = PerMessageDeflateClass.extensionName
 
+// The fragment and chunk bounds came with ws 8.21; an older copy would take the options and silently not
+// enforce them, leaving a remote out-of-memory open. Refuse to load instead (the pin keeps such a copy out;
+// this guards against overrides).
+if ((new ReceiverClass({ maxFragments: 1, binaryType: 'nodebuffer' }) as Receiver & ReceiverFields)._maxFragments !== 1) {
+  throw new Error('@hertz-node/ws-compat needs ws >= 8.21.0 (maxFragments / maxBufferedChunks)')
+}
+
 /** Creates `ws`'s frame parser; binary messages come as Buffers. */
 export function createReceiver(options: ReceiverOptions): Receiver {
   return new ReceiverClass({ ...options, binaryType: 'nodebuffer' })
+}
+
+/**
+ * Drops what the parser holds of a message it refused (its fragments, the socket chunks not yet parsed), so
+ * that a connection the application keeps after the error does not keep them too. Only once parsing stopped.
+ */
+export function dropBuffered(receiver: Receiver): void {
+  const fields = receiver as Receiver & ReceiverFields
+  fields._fragments = []
+  fields._buffers = []
+  fields._bufferedBytes = 0
 }
 
 /** Builds one frame: `[header]` or `[header, payload]`, masked when `options.mask`. */
@@ -147,7 +176,7 @@ export function closeCodeOf(err: Error): number {
  * time): the parser checks frame lengths, the inflater the inflated size. `0` means no limit.
  */
 export function setMaxPayload(receiver: Receiver, pmd: PerMessageDeflate | null, limit: number): void {
-  ;(receiver as Receiver & { _maxPayload: number })._maxPayload = limit
+  ;(receiver as Receiver & ReceiverFields)._maxPayload = limit
   if (pmd !== null) (pmd as PerMessageDeflate & PerMessageDeflateFields)._maxPayload = limit
 }
 

@@ -5,8 +5,11 @@ import {
   CloseInvalidFramePayloadData,
   CloseMessage,
   CloseMessageTooBig,
+  ClosePolicyViolation,
   PongMessage,
   TextMessage,
+  defaultMaxBufferedChunks,
+  defaultMaxFragments,
   defaultMaxQueuedBytes,
   defaultReadLimit,
   writeWait,
@@ -15,7 +18,14 @@ import { DeferredError, ErrReadLimit, WsCompatError, WsCompatErrorCode, socketEr
 import type { Output } from './output.js'
 import { ReadQueue, type Message, type ReadQueueOwner } from './read-queue.js'
 import { socketOnData } from './socket-link.js'
-import { closeCodeOf, createReceiver, setMaxPayload, type PerMessageDeflate, type Receiver } from '../ws-internals.js'
+import {
+  closeCodeOf,
+  createReceiver,
+  dropBuffered,
+  setMaxPayload,
+  type PerMessageDeflate,
+  type Receiver,
+} from '../ws-internals.js'
 
 /** Called with the application data of a ping or pong. A throw (or rejection) fails the reads. */
 export type ControlHandler = (appData: string) => unknown
@@ -29,6 +39,10 @@ export interface InputInit {
   pmd: PerMessageDeflate | null
   readLimit?: number | undefined
   maxQueuedBytes?: number | undefined
+  /** Frames per message; `defaultMaxFragments` when undefined, `0` for no limit. */
+  maxFragments?: number | undefined
+  /** Socket chunks per frame; `defaultMaxBufferedChunks` when undefined, `0` for no limit. */
+  maxBufferedChunks?: number | undefined
   /** Where the default handlers send their replies. */
   output: Output
   /** Told when no more input will be parsed (close frame, protocol error, end of stream). */
@@ -99,6 +113,8 @@ export class Input implements ReadQueueOwner {
       allowSynchronousEvents: true,
       extensions: init.pmd === null ? noExtensions : { 'permessage-deflate': init.pmd },
       isServer: init.isServer,
+      maxBufferedChunks: init.maxBufferedChunks ?? defaultMaxBufferedChunks,
+      maxFragments: init.maxFragments ?? defaultMaxFragments,
       maxPayload: 0,
       skipUTF8Validation: false,
     })
@@ -308,6 +324,8 @@ export class Input implements ReadQueueOwner {
   /** @internal */
   onParseError(err: Error): void {
     this.stop()
+    // The refused message will never be delivered: what was buffered of it need not live as long as the Conn.
+    dropBuffered(this.receiver)
     const status = closeCodeOf(err)
     const detail = err.message.replace(/^Invalid WebSocket frame: /, '')
     let readErr: Error
@@ -315,6 +333,9 @@ export class Input implements ReadQueueOwner {
     if (status === CloseMessageTooBig) {
       readErr = ErrReadLimit
       reason = ''
+    } else if (status === ClosePolicyViolation) {
+      // ws's fragment and chunk bounds, the only policy it enforces.
+      readErr = new WsCompatError(WsCompatErrorCode.FRAGMENT_LIMIT, `websocket: ${detail.toLowerCase()}`, { cause: err })
     } else if (status === CloseInvalidFramePayloadData) {
       readErr = new WsCompatError(WsCompatErrorCode.INVALID_UTF8, `websocket: ${detail}`, { cause: err })
     } else {

@@ -1,10 +1,11 @@
 import { STATUS_CODES, validateHeaderName, validateHeaderValue } from 'node:http'
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
-import { hijack, hijacked } from '@hertz-node/adaptor'
+import { hijack, hijacked, isSocketShuttingDown } from '@hertz-node/adaptor'
 import { acceptConn, acceptHeaders, agree, askOrigin, refusalError, runErrorWriter, type Agreement, type UpgraderSettings } from './accept.js'
 import type { BufferPool } from '../conn/buffer-pool.js'
 import type { Conn } from '../conn/conn.js'
+import { defaultMaxBufferedChunks, defaultMaxFragments, defaultMaxWriteQueueBytes } from '../constants.js'
 import { WsCompatErrorCode, handshakeTimeoutError, netError } from '../errors.js'
 import {
   APP_EXTENSIONS_UNSUPPORTED,
@@ -14,6 +15,7 @@ import {
   firstHeader,
   headerLines,
   isValidChallengeKey,
+  SHUTTING_DOWN,
   tokenListContainsValue,
   UNSUPPORTED_VERSION,
 } from './rules.js'
@@ -80,6 +82,24 @@ export class Upgrader implements UpgraderSettings {
    * takeover" mode is supported; `true` does not guarantee compression.
    */
   enableCompression = false
+  /**
+   * Frames one received message may arrive in (`ws`'s `maxFragments`); `0` means no limit. Each fragment
+   * costs memory however small, so a message past this closes the connection with 1008 and fails the read
+   * with `WS_COMPAT_ERR_FRAGMENT_LIMIT`.
+   */
+  maxFragments = defaultMaxFragments
+  /**
+   * Socket chunks one received frame may be buffered in before it is complete (`ws`'s `maxBufferedChunks`);
+   * `0` means no limit. Past it, close 1008 and `WS_COMPAT_ERR_FRAGMENT_LIMIT`, as for `maxFragments`.
+   */
+  maxBufferedChunks = defaultMaxBufferedChunks
+  /**
+   * Bytes a connection's writes may hold before they are taken by the kernel (a peer that does not read
+   * leaves them queued); `0` means no limit. A write that would go past it is refused with
+   * `WS_COMPAT_ERR_WRITE_QUEUE_FULL` and nothing is sent; an empty queue takes a message of any size, and close
+   * frames always go.
+   */
+  maxWriteQueueBytes = defaultMaxWriteQueueBytes
 
   /** @param options - initial field values; every field stays writable */
   constructor(options: UpgraderOptions = {}) {
@@ -92,10 +112,10 @@ export class Upgrader implements UpgraderSettings {
    * Checks, in gorilla/websocket's order: `Connection` contains `upgrade` (else 400), `Upgrade` contains
    * `websocket` (else 426 with `Upgrade: websocket`), method GET (405), `Sec-WebSocket-Version: 13` (400),
    * no `Sec-WebSocket-Extensions` in `responseHeader` (500), origin accepted (403), `Sec-WebSocket-Key` is
-   * base64 of 16 bytes (400). A refusal is answered through `res` (see {@link Upgrader.error}) and the
-   * promise rejects with a `WsCompatError` (`WS_COMPAT_ERR_HANDSHAKE`, `status` set) carrying gorilla's
-   * message. On success the socket is taken with `hijack(res)`, the 101 is written and the promise resolves
-   * with the connection.
+   * base64 of 16 bytes (400), and, inside the router, that it is not shutting down (503). A refusal is
+   * answered through `res` (see {@link Upgrader.error}) and the promise rejects with a `WsCompatError`
+   * (`WS_COMPAT_ERR_HANDSHAKE`, `status` set) carrying gorilla's message. On success the socket is taken
+   * with `hijack(res)`, the 101 is written and the promise resolves with the connection.
    *
    * @param req - the upgrade request
    * @param res - its response, hijackable (a handler wrapped by `adaptor.handler`, or `upgradeResponse`)
@@ -140,6 +160,11 @@ export class Upgrader implements UpgraderSettings {
     } catch (err) {
       return this.refuse(req, res, 500, `websocket: invalid response header: ${(err as Error).message}`, err,
         WsCompatErrorCode.INVALID_ARGUMENT)
+    }
+
+    // A connection switched now would be cut at the server's exit wait time: refuse it while the router shuts down.
+    if (isSocketShuttingDown(req.socket)) {
+      return this.refuse(req, res, 503, SHUTTING_DOWN)
     }
 
     let taken: { socket: Duplex; head: Buffer }

@@ -3,11 +3,13 @@ import type { HijackConn, RequestContext } from '@hertz-node/router'
 import { acceptConn, acceptHeaders, agree, askOrigin, refusalError, runErrorWriter, type UpgraderSettings } from '../handshake/accept.js'
 import type { BufferPool } from '../conn/buffer-pool.js'
 import type { Conn } from '../conn/conn.js'
+import { defaultMaxBufferedChunks, defaultMaxFragments, defaultMaxWriteQueueBytes } from '../constants.js'
 import { HertzUpgraderDeprecationCode, WsCompatErrorCode } from '../errors.js'
 import {
   APP_EXTENSIONS_UNSUPPORTED,
   BAD_HANDSHAKE,
   checkSameOrigin,
+  SHUTTING_DOWN,
   tokenListContainsValue,
   UNSUPPORTED_VERSION,
 } from '../handshake/rules.js'
@@ -18,7 +20,7 @@ export type HertzHandler = (conn: Conn) => void | Promise<void>
 /** hertz-contrib's `HertzUpgrader.Error`: writes the error response of a refused handshake on `c`. */
 export type HertzUpgraderErrorHandler = (c: RequestContext, status: number, reason: Error) => void
 
-/** The seven options of the legacy `HertzUpgrader`, all optional, for `new HertzUpgrader({ ... })`. */
+/** hertz-contrib's seven options and this package's limits, all optional, for `new HertzUpgrader({ ... })`. */
 export interface HertzUpgraderOptions extends Partial<UpgraderSettings> {
   /** Writes the error response; default: `Sec-Websocket-Version: 13` and `c.abortWithMsg(statusText, status)`. */
   error?: HertzUpgraderErrorHandler | undefined
@@ -97,6 +99,24 @@ export class HertzUpgrader implements UpgraderSettings {
   checkOrigin: ((c: RequestContext) => boolean | Promise<boolean>) | undefined = undefined
   /** Try to negotiate per-message compression ("no context takeover" only); not a guarantee. */
   enableCompression = false
+  /**
+   * Frames one received message may arrive in (`ws`'s `maxFragments`); `0` means no limit. Each fragment
+   * costs memory however small, so a message past this closes the connection with 1008 and fails the read
+   * with `WS_COMPAT_ERR_FRAGMENT_LIMIT`.
+   */
+  maxFragments = defaultMaxFragments
+  /**
+   * Socket chunks one received frame may be buffered in before it is complete (`ws`'s `maxBufferedChunks`);
+   * `0` means no limit. Past it, close 1008 and `WS_COMPAT_ERR_FRAGMENT_LIMIT`, as for `maxFragments`.
+   */
+  maxBufferedChunks = defaultMaxBufferedChunks
+  /**
+   * Bytes a connection's writes may hold before they are taken by the kernel (a peer that does not read
+   * leaves them queued); `0` means no limit. A write that would go past it is refused with
+   * `WS_COMPAT_ERR_WRITE_QUEUE_FULL` and nothing is sent; an empty queue takes a message of any size, and close
+   * frames always go.
+   */
+  maxWriteQueueBytes = defaultMaxWriteQueueBytes
 
   /** @param options - initial field values; every field stays writable */
   constructor(options: HertzUpgraderOptions = {}) {
@@ -107,8 +127,8 @@ export class HertzUpgrader implements UpgraderSettings {
   /**
    * Validates the handshake in hertz-contrib's order - method GET (405), `Connection: upgrade` (400),
    * `Upgrade: websocket` (400), version 13 (400), no `Sec-WebSocket-Extensions` already on `c.response`
-   * (500), origin (403), non-empty `Sec-WebSocket-Key` (400) - then sets the 101 and its headers on
-   * `c.response` and registers `handler` with `c.hijack`.
+   * (500), origin (403), non-empty `Sec-WebSocket-Key` (400), the router not shutting down (503) - then sets
+   * the 101 and its headers on `c.response` and registers `handler` with `c.hijack`.
    *
    * As in Hertz, the promise resolves **before** `handler` runs: the router writes the 101 when the handler
    * chain ends, then calls `handler(conn)`; the connection closes when `handler` settles. A refusal is
@@ -144,6 +164,11 @@ export class HertzUpgrader implements UpgraderSettings {
     const challengeKey = header.peek('Sec-Websocket-Key')
     if (challengeKey === '') {
       return this.refuse(c, 400, "websocket: not a websocket handshake: `Sec-WebSocket-Key' header is missing or blank")
+    }
+
+    // The router refuses a hijack that completes during a graceful shutdown; saying so here rejects the promise too.
+    if (c.engine.isClosing()) {
+      return this.refuse(c, 503, SHUTTING_DOWN)
     }
 
     const agreement = agree(this, 'server', header.peek('Sec-Websocket-Protocol'), header.peek('Sec-WebSocket-Extensions'),
