@@ -337,7 +337,7 @@ export class Conn implements AsyncIterable<Message> {
     this.closed = true
     this.input.queue.fail(deferredConnClosed)
     const lingering = this.output.closeFrameQueued
-    this.output.fail(deferredConnClosed, true, lingering)
+    this.output.fail(deferredConnClosed, { local: true, flush: lingering })
     if (lingering) this.link.linger(writeWait)
     if (this.ownNet) {
       if (!lingering) {

@@ -1,20 +1,45 @@
 import type { Duplex } from 'node:stream'
 import { zlibOptionsForLevel } from './compression.js'
 import { realError, type DeferredError } from '../errors.js'
-import { buildFrame, setDeflateOptions, type PerMessageDeflate } from '../ws-internals.js'
+import { buildFrame, setDeflateOptions, type FrameOptions, type PerMessageDeflate } from '../ws-internals.js'
 
 /** Called once per frame: `null` when the socket took the bytes, else the error. */
 export type FrameCallback = (err: Error | null | undefined) => void
 
+// What a frame is, as bits or-ed into one number: the options of every frame without an object per frame
+// (the send path allocates nothing beyond the frame header), and a readable call site where four positional
+// booleans used to be.
+/** Last frame of the message (FIN). */
+export const FIN = 1
+/** RSV1: the first frame of a compressed message. */
+export const RSV1 = 2
+/** Deflate the payload here: every frame of a compressed message, unless the payload is compressed already. */
+export const DEFLATE = 4
+/** The payload belongs to the caller and must not be masked in place. */
+export const READ_ONLY = 8
+
+/** A whole message in one frame, uncompressed (control frames among them). */
+export const WHOLE_MESSAGE = FIN | READ_ONLY
+/** A whole message in one frame, deflated here. */
+export const WHOLE_DEFLATED_MESSAGE = FIN | RSV1 | DEFLATE | READ_ONLY
+
 interface PendingFrame {
   opcode: number
   payload: Buffer
-  fin: boolean
-  rsv1: boolean
-  deflate: boolean
-  readOnly: boolean
+  flags: number
   level: number
   cb: FrameCallback
+}
+
+/** How a {@link FrameWriter} is built. */
+export interface FrameWriterInit {
+  socket: Duplex
+  /** Servers send unmasked frames, clients masked ones. */
+  isServer: boolean
+  /** The negotiated permessage-deflate, or `null`. */
+  pmd: PerMessageDeflate | null
+  /** The compression level the deflater was created with. */
+  level: number
 }
 
 /**
@@ -24,7 +49,8 @@ interface PendingFrame {
  */
 export class FrameWriter {
   private readonly socket: Duplex
-  private readonly mask: boolean
+  /** `ws`'s options of the frame being built, reused: `Sender.frame` reads them and keeps no reference. */
+  private readonly frameOptions: FrameOptions
   private readonly pmd: PerMessageDeflate | null
   private busy = false
   /** Frames waiting while a message is compressed; null until one had to wait. */
@@ -34,17 +60,12 @@ export class FrameWriter {
   /** Payload bytes in `queue`, plus those of the message being compressed. */
   private waiting = 0
 
-  /**
-   * @param socket - the connection
-   * @param isServer - servers send unmasked frames, clients masked ones
-   * @param pmd - the negotiated permessage-deflate, or `null`
-   * @param level - the compression level the deflater was created with
-   */
-  constructor(socket: Duplex, isServer: boolean, pmd: PerMessageDeflate | null, level: number) {
-    this.socket = socket
-    this.mask = !isServer
-    this.pmd = pmd
-    this.level = level
+  /** @param init - the socket, its side, and the negotiated compression */
+  constructor(init: FrameWriterInit) {
+    this.socket = init.socket
+    this.frameOptions = { fin: false, opcode: 0, rsv1: false, mask: !init.isServer, readOnly: false }
+    this.pmd = init.pmd
+    this.level = init.level
   }
 
   /**
@@ -52,46 +73,33 @@ export class FrameWriter {
    *
    * @param opcode - the frame's opcode (0 for a continuation)
    * @param payload - the payload, uncompressed
-   * @param fin - last frame of the message
-   * @param rsv1 - set RSV1: the first frame of a compressed message
-   * @param deflate - deflate the payload here (every frame of a compressed message; `false` for a
-   *   payload that is already compressed)
-   * @param readOnly - the payload belongs to the caller and must not be masked in place
+   * @param flags - {@link FIN}, {@link RSV1}, {@link DEFLATE}, {@link READ_ONLY}, or-ed
    * @param level - the compression level for a message that starts here
    * @param cb - called when the socket took the frame, or with the error
    */
-  send(
-    opcode: number,
-    payload: Buffer,
-    fin: boolean,
-    rsv1: boolean,
-    deflate: boolean,
-    readOnly: boolean,
-    level: number,
-    cb: FrameCallback,
-  ): void {
+  send(opcode: number, payload: Buffer, flags: number, level: number, cb: FrameCallback): void {
     if (this.failure !== null) {
       process.nextTick(cb, this.failureError())
       return
     }
     if (this.busy) {
-      ;(this.queue ??= []).push({ opcode, payload, fin, rsv1, deflate, readOnly, level, cb })
+      ;(this.queue ??= []).push({ opcode, payload, flags, level, cb })
       this.waiting += payload.length
       return
     }
     const pmd = this.pmd
-    if (!deflate || pmd === null) {
-      this.write(buildFrame(payload, { fin, opcode, rsv1, mask: this.mask, readOnly }), cb)
+    if ((flags & DEFLATE) === 0 || pmd === null) {
+      this.write(this.frame(payload, opcode, flags), cb)
       return
     }
-    if (rsv1 && level !== this.level) {
+    if ((flags & RSV1) !== 0 && level !== this.level) {
       // Only between messages: a new level must not change the deflate stream mid-message.
       setDeflateOptions(pmd, zlibOptionsForLevel(level))
       this.level = level
     }
     this.busy = true
     this.waiting += payload.length
-    pmd.compress(payload, fin, (err, deflated) => {
+    pmd.compress(payload, (flags & FIN) !== 0, (err, deflated) => {
       this.busy = false
       this.waiting -= payload.length
       if (err != null || deflated === undefined) {
@@ -104,7 +112,8 @@ export class FrameWriter {
         cb(this.failureError())
         return
       }
-      this.write(buildFrame(deflated, { fin, opcode, rsv1, mask: this.mask, readOnly: false }), cb)
+      // The deflated bytes are this writer's own: they may be masked in place.
+      this.write(this.frame(deflated, opcode, flags & ~READ_ONLY), cb)
       this.drain()
     })
   }
@@ -142,8 +151,18 @@ export class FrameWriter {
     while (!this.busy && this.queue !== null && this.queue.length > 0) {
       const f = this.queue.shift() as PendingFrame
       this.waiting -= f.payload.length
-      this.send(f.opcode, f.payload, f.fin, f.rsv1, f.deflate, f.readOnly, f.level, f.cb)
+      this.send(f.opcode, f.payload, f.flags, f.level, f.cb)
     }
+  }
+
+  /** The frame's header, and its payload masked when this side masks. */
+  private frame(payload: Buffer, opcode: number, flags: number): Buffer[] {
+    const options = this.frameOptions
+    options.opcode = opcode
+    options.fin = (flags & FIN) !== 0
+    options.rsv1 = (flags & RSV1) !== 0
+    options.readOnly = (flags & READ_ONLY) !== 0
+    return buildFrame(payload, options)
   }
 
   private write(list: Buffer[], cb: FrameCallback): void {

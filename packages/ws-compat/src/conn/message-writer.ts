@@ -1,6 +1,7 @@
 import { maxControlFramePayloadSize } from '../constants.js'
 import { WsCompatError, WsCompatErrorCode, invalidControlFrameError } from '../errors.js'
 import { isControl, toBuffer, type Data } from './data.js'
+import { DEFLATE, FIN, READ_ONLY, RSV1 } from './frame-writer.js'
 
 /** What a {@link MessageWriter} needs from its connection. */
 export interface WriterHost {
@@ -8,8 +9,8 @@ export interface WriterHost {
   takeBuffer(): Buffer
   /** Gives the buffer back (to the pool when there is one). */
   releaseBuffer(buf: Buffer): void
-  /** Sends one frame; resolves when the socket took it. */
-  writeFrame(opcode: number, payload: Buffer, fin: boolean, rsv1: boolean, compress: boolean, readOnly: boolean): Promise<void>
+  /** Sends one frame (`flags` as for `FrameWriter.send`); resolves when the socket took it. */
+  writeFrame(opcode: number, payload: Buffer, flags: number): Promise<void>
   /** The writer is done; queued writes may go. */
   writerDone(writer: MessageWriter): void
 }
@@ -97,10 +98,13 @@ export class MessageWriter {
       throw err
     }
     const opcode = this.first ? this.frameType : 0
-    const rsv1 = this.first && this.compress
+    let flags = final ? FIN : 0
+    if (this.compress) flags |= this.first ? RSV1 | DEFLATE : DEFLATE
+    // A large write goes out as the caller's own buffer; the staging buffer is this writer's.
+    if (extra !== null) flags |= READ_ONLY
     this.first = false
     try {
-      await this.host.writeFrame(opcode, payload, final, rsv1, this.compress, extra !== null)
+      await this.host.writeFrame(opcode, payload, flags)
     } catch (err) {
       this.end(err as Error)
       throw err

@@ -21,7 +21,7 @@ import {
   writeQueueFullError,
   writeTimeoutError,
 } from '../errors.js'
-import { FrameWriter } from './frame-writer.js'
+import { FIN, FrameWriter, READ_ONLY, RSV1, WHOLE_DEFLATED_MESSAGE, WHOLE_MESSAGE } from './frame-writer.js'
 import { MessageWriter, type WriterHost } from './message-writer.js'
 import type { PreparedMessage } from './prepared.js'
 import { WriteCompletions, type CompletionOwner } from './write-completions.js'
@@ -41,6 +41,17 @@ function noop(): void {}
 /** True when `socket` holds none of its written bytes any more: the OS took them all, without an error. */
 function tookEverything(socket: Duplex): boolean {
   return socket.writableLength === 0 && socket.errored == null && !socket.destroyed
+}
+
+/** How the writes of a connection end (see {@link Output.fail}). */
+export interface WriteFailure {
+  /**
+   * The application closed the connection: socket errors then read "use of closed network connection", as in
+   * Go. Otherwise the socket is gone.
+   */
+  local: boolean
+  /** Frames already queued (a close frame among them) still go out; only later writes fail. */
+  flush?: boolean
 }
 
 /** How the write side of a connection is built. */
@@ -91,7 +102,7 @@ export class Output implements WriterHost, CompletionOwner {
   /** @param init - the socket and what the handshake negotiated */
   constructor(init: OutputInit) {
     this.socket = init.socket
-    this.frames = new FrameWriter(init.socket, init.isServer, init.pmd, defaultCompressionLevel)
+    this.frames = new FrameWriter({ socket: init.socket, isServer: init.isServer, pmd: init.pmd, level: defaultCompressionLevel })
     this.completions = new WriteCompletions(this)
     this.pmd = init.pmd
     this.windowBits = init.windowBits
@@ -122,7 +133,7 @@ export class Output implements WriterHost, CompletionOwner {
     // A deadline already passed fails without touching the connection, as gorilla's WriteControl.
     if (deadline !== 0 && deadline < Date.now()) return Promise.reject(writeTimeoutError())
     if (this.overflows(messageType, payload.length)) return Promise.reject(writeQueueFullError())
-    return this.sendFrame(messageType, payload, true, false, false, true, this.withTimeout(deadline))
+    return this.sendFrame(messageType, payload, WHOLE_MESSAGE, this.withTimeout(deadline))
   }
 
   /** See `Conn.nextWriter`. */
@@ -179,14 +190,12 @@ export class Output implements WriterHost, CompletionOwner {
    * Fails every pending and later write with `err`.
    *
    * @param err - the error to report
-   * @param local - the application closed the connection: socket errors then read "use of closed network
-   *   connection", as in Go
-   * @param flush - frames already queued (a close frame among them) still go out; only later writes fail
+   * @param how - why, and whether what is queued still goes out
    */
-  fail(err: Error | DeferredError, local: boolean, flush = false): void {
-    if (local) this.closedLocally = true
+  fail(err: Error | DeferredError, how: WriteFailure): void {
+    if (how.local) this.closedLocally = true
     this.writeErr ??= err
-    if (!flush) this.frames.fail(err)
+    if (how.flush !== true) this.frames.fail(err)
     this.releaseWaiters()
   }
 
@@ -218,8 +227,8 @@ export class Output implements WriterHost, CompletionOwner {
   }
 
   /** @internal {@link WriterHost} */
-  writeFrame(opcode: number, payload: Buffer, fin: boolean, rsv1: boolean, compress: boolean, readOnly: boolean): Promise<void> {
-    return this.sendFrame(opcode, payload, fin, rsv1, compress, readOnly, this.withTimeout(this.deadline))
+  writeFrame(opcode: number, payload: Buffer, flags: number): Promise<void> {
+    return this.sendFrame(opcode, payload, flags, this.withTimeout(this.deadline))
   }
 
   /** @internal {@link WriterHost} */
@@ -241,9 +250,9 @@ export class Output implements WriterHost, CompletionOwner {
 
   private writeMessageNow(messageType: number, payload: Buffer): Promise<void> {
     const deadline = this.withTimeout(this.deadline)
-    if (isControl(messageType)) return this.sendFrame(messageType, payload, true, false, false, true, deadline)
+    if (isControl(messageType)) return this.sendFrame(messageType, payload, WHOLE_MESSAGE, deadline)
     const compress = this.compressing()
-    return this.sendFrame(messageType, payload, true, compress, compress, true, deadline)
+    return this.sendFrame(messageType, payload, compress ? WHOLE_DEFLATED_MESSAGE : WHOLE_MESSAGE, deadline)
   }
 
   private async nextWriterNow(messageType: number): Promise<MessageWriter> {
@@ -255,7 +264,8 @@ export class Output implements WriterHost, CompletionOwner {
   private writePreparedNow(pm: PreparedMessage): Promise<void> {
     const compress = isData(pm.messageType) && this.compressing()
     const payload = compress ? pm.deflated(this.compressionLevel, this.windowBits) : pm.data
-    return this.sendFrame(pm.messageType, payload, true, compress, false, true, this.withTimeout(this.deadline))
+    // Already deflated once for every connection: RSV1 without DEFLATE.
+    return this.sendFrame(pm.messageType, payload, compress ? FIN | RSV1 | READ_ONLY : WHOLE_MESSAGE, this.withTimeout(this.deadline))
   }
 
   private compressing(): boolean {
@@ -267,20 +277,13 @@ export class Output implements WriterHost, CompletionOwner {
     return effectiveDeadline(deadline, this.timeout)
   }
 
-  private sendFrame(
-    opcode: number,
-    payload: Buffer,
-    fin: boolean,
-    rsv1: boolean,
-    deflate: boolean,
-    readOnly: boolean,
-    deadline: number,
-  ): Promise<void> {
+  /** Sends one frame (`flags` as for `FrameWriter.send`); `deadline` in ms since the epoch, `0` for none. */
+  private sendFrame(opcode: number, payload: Buffer, flags: number, deadline: number): Promise<void> {
     if (this.writeErr !== null) return Promise.reject(this.stickyError())
     if (deadline !== 0 && deadline <= Date.now()) return Promise.reject(this.fatal(writeTimeoutError()))
     const isClose = opcode === CloseMessage
     const seq = this.completions.issue(isClose)
-    this.frames.send(opcode, payload, fin, rsv1, deflate, readOnly, this.compressionLevel, this.completions.callback())
+    this.frames.send(opcode, payload, flags, this.compressionLevel, this.completions.callback())
     if (isClose) {
       // Nothing may follow a close frame: later writes fail at once.
       this.closeFrameQueued = true

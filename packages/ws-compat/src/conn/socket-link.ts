@@ -1,7 +1,25 @@
 import type { Duplex } from 'node:stream'
 import { deferredConnClosed } from '../errors.js'
-import type { Input } from './input.js'
 import type { Output } from './output.js'
+
+/**
+ * What the link drives on the read side (the connection's `Input`). Declared here, not imported: the read
+ * side uses this file's `'data'` listener, and the two files must not import each other.
+ */
+export interface LinkedInput {
+  /** `true` once nothing more will be parsed. */
+  readonly done: boolean
+  /** Parses socket bytes. */
+  write(chunk: Buffer): void
+  /** The peer ended its side of the stream. */
+  socketEnded(): void
+  /** The socket failed. */
+  socketFailed(err: Error): void
+  /** The socket is gone. */
+  socketClosed(): void
+  /** Parses nothing more; the socket's further input drains away. */
+  discard(): void
+}
 
 interface TcpLike {
   setNoDelay?: (noDelay: boolean) => unknown
@@ -9,6 +27,7 @@ interface TcpLike {
 }
 
 const kLink = Symbol('socketLink')
+const SOCKET_GONE = { local: false } as const
 type LinkedSocket = Duplex & { [kLink]?: SocketLink }
 
 /** The link of a socket a connection lives on, if any. */
@@ -40,7 +59,7 @@ function socketOnClose(this: Duplex): void {
  */
 export class SocketLink {
   /** @internal The read side, once attached. */
-  input: Input | null = null
+  input: LinkedInput | null = null
   /** @internal The write side, once attached. */
   output: Output | null = null
   private readonly socket: Duplex
@@ -60,7 +79,7 @@ export class SocketLink {
    * @param output - the write side
    * @param head - bytes read past the handshake
    */
-  attach(input: Input, output: Output, head: Buffer): void {
+  attach(input: LinkedInput, output: Output, head: Buffer): void {
     const socket = this.socket
     this.input = input
     this.output = output
@@ -118,7 +137,7 @@ export class SocketLink {
     if (this.socketClosed) return
     this.socketClosed = true
     this.input?.socketClosed()
-    this.output?.fail(deferredConnClosed, false)
+    this.output?.fail(deferredConnClosed, SOCKET_GONE)
   }
 
   private maybeEnd(): void {

@@ -41,27 +41,31 @@ export interface Agreement {
   deflate: DeflateAgreement | null
 }
 
+/** What the request asked for, and how an upgrader weighs it (see {@link agree}). */
+export interface Asked {
+  /** Whose subprotocol order wins: `'client'` (gorilla) or `'server'` (hertz-contrib). */
+  preference: SubprotocolPreference
+  /** The request's `Sec-WebSocket-Protocol`. */
+  clientProtocols: string | undefined
+  /** The request's `Sec-WebSocket-Extensions` field lines. */
+  clientExtensions: readonly string[] | string | undefined
+  /** A `Sec-WebSocket-Protocol` the application put on the response, `''` if none. */
+  appProtocol: string
+}
+
 /**
  * Agrees on a subprotocol and compression. With `settings.subprotocols` set, the protocol is picked from
- * both lists in `preference`'s order; without, the application's own choice (`appProtocol`) stands.
+ * both lists in `asked.preference`'s order; without, the application's own choice (`asked.appProtocol`)
+ * stands.
  *
  * @param settings - the upgrader
- * @param preference - whose order wins: `'client'` (gorilla) or `'server'` (hertz-contrib)
- * @param clientProtocols - the request's `Sec-WebSocket-Protocol`
- * @param clientExtensions - the request's `Sec-WebSocket-Extensions` field lines
- * @param appProtocol - a `Sec-WebSocket-Protocol` the application put on the response, `''` if none
+ * @param asked - what the request asked for
  */
-export function agree(
-  settings: UpgraderSettings,
-  preference: SubprotocolPreference,
-  clientProtocols: string | undefined,
-  clientExtensions: readonly string[] | string | undefined,
-  appProtocol: string,
-): Agreement {
+export function agree(settings: UpgraderSettings, asked: Asked): Agreement {
   const subprotocol = settings.subprotocols !== undefined
-    ? selectSubprotocol(parseSubprotocols(clientProtocols), settings.subprotocols, preference)
-    : appProtocol
-  const deflate = settings.enableCompression ? negotiatePermessageDeflate(clientExtensions) : null
+    ? selectSubprotocol(parseSubprotocols(asked.clientProtocols), settings.subprotocols, asked.preference)
+    : asked.appProtocol
+  const deflate = settings.enableCompression ? negotiatePermessageDeflate(asked.clientExtensions) : null
   return { subprotocol, deflate }
 }
 
@@ -162,24 +166,29 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
     typeof (value as { then?: unknown }).then === 'function'
 }
 
+/** A refused handshake, as both upgraders answer it and reject with it. */
+export interface Refusal {
+  /** The HTTP status answered. */
+  status: number
+  /** gorilla's or hertz-contrib's message. */
+  reason: string
+  /** `WS_COMPAT_ERR_HANDSHAKE`, or a more precise code. */
+  code: WsCompatErrorCode
+  /** Why the handshake was refused, when an error caused it. */
+  cause?: unknown
+}
+
 /**
  * The error a refused handshake rejects with (gorilla's `HandshakeError`). When the application's `error`
  * callback failed too, its error joins the cause: alone, or with the refusal's own cause in an
  * `AggregateError`.
  *
- * @param code - `WS_COMPAT_ERR_HANDSHAKE`, or a more precise code
- * @param reason - gorilla's or hertz-contrib's message
- * @param status - the HTTP status answered
- * @param cause - why the handshake was refused, when an error caused it
+ * @param refusal - what was refused, and why
  * @param callbackError - what the application's `error` callback threw, if it did
  */
-export function refusalError(
-  code: WsCompatErrorCode,
-  reason: string,
-  status: number,
-  cause?: unknown,
-  callbackError?: unknown,
-): WsCompatError {
+export function refusalError(refusal: Refusal, callbackError?: unknown): WsCompatError {
+  const { code, reason, status } = refusal
+  let cause = refusal.cause
   if (callbackError !== undefined) {
     cause = cause === undefined ? callbackError : new AggregateError([cause, callbackError], 'refusal cause and error callback failure')
   }

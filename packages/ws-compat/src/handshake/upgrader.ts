@@ -143,7 +143,7 @@ export class Upgrader implements UpgraderSettings {
     const verdict = this.checkOrigin === undefined ? checkSameOrigin(firstHeader(raw, 'origin'), firstHeader(raw, 'host')) : await askOrigin(this.checkOrigin, req)
     if (verdict !== true) {
       return this.refuse(req, res, 403, 'websocket: request origin not allowed by Upgrader.CheckOrigin',
-        verdict === false ? undefined : verdict.error)
+        { cause: verdict === false ? undefined : verdict.error })
     }
     const challengeKey = firstHeader(raw, 'sec-websocket-key')
     if (!isValidChallengeKey(challengeKey)) {
@@ -152,14 +152,19 @@ export class Upgrader implements UpgraderSettings {
     }
 
     const appProtocol = responseHeader === undefined ? '' : headerText(findHeader(responseHeader, 'sec-websocket-protocol'))
-    const agreement = agree(this, 'client', headerLines(raw, 'sec-websocket-protocol')?.join(', '), headerLines(raw, 'sec-websocket-extensions'), appProtocol)
+    const agreement = agree(this, {
+      preference: 'client',
+      clientProtocols: headerLines(raw, 'sec-websocket-protocol')?.join(', '),
+      clientExtensions: headerLines(raw, 'sec-websocket-extensions'),
+      appProtocol,
+    })
 
     let handshake: string
     try {
       handshake = switchingProtocols(challengeKey!, agreement, responseHeader)
     } catch (err) {
-      return this.refuse(req, res, 500, `websocket: invalid response header: ${(err as Error).message}`, err,
-        WsCompatErrorCode.INVALID_ARGUMENT)
+      return this.refuse(req, res, 500, `websocket: invalid response header: ${(err as Error).message}`,
+        { cause: err, code: WsCompatErrorCode.INVALID_ARGUMENT })
     }
 
     // A connection switched now would be cut at the server's exit wait time: refuse it while the router shuts down.
@@ -171,7 +176,7 @@ export class Upgrader implements UpgraderSettings {
     try {
       taken = hijack(res)
     } catch (err) {
-      return this.refuse(req, res, 500, `websocket: hijack: ${(err as Error).message}`, err)
+      return this.refuse(req, res, 500, `websocket: hijack: ${(err as Error).message}`, { cause: err })
     }
     const { socket } = taken
     try {
@@ -188,10 +193,10 @@ export class Upgrader implements UpgraderSettings {
     res: ServerResponse,
     status: number,
     reason: string,
-    cause?: unknown,
-    code: WsCompatErrorCode = WsCompatErrorCode.HANDSHAKE,
+    more: { cause?: unknown; code?: WsCompatErrorCode } = {},
   ): Promise<never> {
-    const err = refusalError(code, reason, status, cause)
+    const refusal = { status, reason, code: more.code ?? WsCompatErrorCode.HANDSHAKE, cause: more.cause }
+    const err = refusalError(refusal)
     // A response already hijacked by someone else has no way to answer any more (Go logs a superfluous write).
     if (hijacked(res)) throw err
     const onError = this.error
@@ -204,7 +209,7 @@ export class Upgrader implements UpgraderSettings {
         throw err
       }
       defaultRefusal(res, status)
-      throw refusalError(code, reason, status, cause, failure)
+      throw refusalError(refusal, failure)
     }
     defaultRefusal(res, status)
     throw err

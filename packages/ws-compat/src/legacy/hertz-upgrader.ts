@@ -171,21 +171,26 @@ export class HertzUpgrader implements UpgraderSettings {
       return this.refuse(c, 503, SHUTTING_DOWN)
     }
 
-    const agreement = agree(this, 'server', header.peek('Sec-Websocket-Protocol'), header.peek('Sec-WebSocket-Extensions'),
-      c.response.header.peek('Sec-Websocket-Protocol'))
+    const agreement = agree(this, {
+      preference: 'server',
+      clientProtocols: header.peek('Sec-Websocket-Protocol'),
+      clientExtensions: header.peek('Sec-WebSocket-Extensions'),
+      appProtocol: c.response.header.peek('Sec-Websocket-Protocol'),
+    })
     c.setStatusCode(101)
     for (const [name, value] of acceptHeaders(challengeKey, agreement)) c.response.header.set(name, value)
     c.hijack((netConn: HijackConn) => serveConn(handler, acceptConn(this, agreement, netConn.socket, netConn.head, netConn)))
   }
 
   private async refuse(c: RequestContext, status: number, reason: string, cause?: unknown): Promise<never> {
-    const err = refusalError(WsCompatErrorCode.HANDSHAKE, reason, status, cause)
+    const refusal = { status, reason, code: WsCompatErrorCode.HANDSHAKE, cause }
+    const err = refusalError(refusal)
     const onError = this.error
     if (onError !== undefined) {
       const failure = await runErrorWriter(() => onError(c, status, err))
       if (failure === undefined) throw err
       defaultRefusal(c, status)
-      throw refusalError(WsCompatErrorCode.HANDSHAKE, reason, status, cause, failure)
+      throw refusalError(refusal, failure)
     }
     defaultRefusal(c, status)
     throw err
