@@ -4,7 +4,7 @@ import { isCloseError } from './close-error.js'
 import { CloseGoingAway, CloseNoStatusReceived, CloseNormalClosure, TextMessage, writeWait } from '../constants.js'
 import { deadlineMs, type Data } from './data.js'
 import { newPerMessageDeflate, sendWindowBits, type NegotiatedCompression } from './compression.js'
-import { deferredConnClosed } from '../errors.js'
+import { deferredConnClosed, type TimeoutOf } from '../errors.js'
 import { Input, type CloseHandler, type ControlHandler } from './input.js'
 import { decodeJSON, encodeJSON } from './json.js'
 import type { MessageWriter } from './message-writer.js'
@@ -40,6 +40,8 @@ export interface ConnInit {
   netConn?: NetConn | undefined
   /** Initial read limit; `defaultReadLimit` when undefined, `0` for none. */
   readLimit?: number | undefined
+  /** Recognises the timeouts of `netConn` in the errors it destroys the socket with. */
+  timeoutOf?: TimeoutOf | undefined
   maxQueuedBytes?: number | undefined
   maxFragments?: number | undefined
   maxBufferedChunks?: number | undefined
@@ -95,6 +97,7 @@ export class Conn implements AsyncIterable<Message> {
       writeBufferSize: init.writeBufferSize,
       writeBufferPool: init.writeBufferPool,
       maxWriteQueueBytes: init.maxWriteQueueBytes,
+      timeoutOf: init.timeoutOf,
       link,
     })
     this.input = new Input({
@@ -105,6 +108,7 @@ export class Conn implements AsyncIterable<Message> {
       maxQueuedBytes: init.maxQueuedBytes,
       maxFragments: init.maxFragments,
       maxBufferedChunks: init.maxBufferedChunks,
+      timeoutOf: init.timeoutOf,
       output: this.output,
       link,
     })

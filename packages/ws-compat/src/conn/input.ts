@@ -14,7 +14,7 @@ import {
   defaultReadLimit,
   writeWait,
 } from '../constants.js'
-import { DeferredError, ErrReadLimit, WsCompatError, WsCompatErrorCode, socketError } from '../errors.js'
+import { DeferredError, ErrReadLimit, WsCompatError, WsCompatErrorCode, socketError, type TimeoutOf } from '../errors.js'
 import type { Output } from './output.js'
 import { ReadQueue, type Message, type ReadQueueOwner } from './read-queue.js'
 import { socketOnData } from './socket-link.js'
@@ -47,6 +47,8 @@ export interface InputInit {
   output: Output
   /** Told when no more input will be parsed (close frame, protocol error, end of stream). */
   link: { inputDone(): void }
+  /** Recognises the timeouts of the connection below in the socket's error. */
+  timeoutOf?: TimeoutOf | undefined
 }
 
 const noop = (): void => {}
@@ -101,6 +103,7 @@ export class Input implements ReadQueueOwner {
   private receiverPaused = false
   private queuePaused = false
   private socketError: Error | null = null
+  private readonly timeoutOf: TimeoutOf | undefined
 
   /** @param init - the socket, the negotiated extension and where replies go */
   constructor(init: InputInit) {
@@ -108,6 +111,7 @@ export class Input implements ReadQueueOwner {
     this.pmd = init.pmd
     this.output = init.output
     this.link = init.link
+    this.timeoutOf = init.timeoutOf
     this.queue = new ReadQueue(this, init.maxQueuedBytes ?? defaultMaxQueuedBytes)
     const receiver = createReceiver({
       allowSynchronousEvents: true,
@@ -227,7 +231,7 @@ export class Input implements ReadQueueOwner {
   private endStream(): void {
     if (this.queue.ended) return
     const err = this.socketError
-    this.queue.end(err === null ? deferredUnexpectedEOF : new DeferredError(() => socketError(err)))
+    this.queue.end(err === null ? deferredUnexpectedEOF : new DeferredError(() => socketError(err, this.timeoutOf)))
   }
 
   private markDone(): void {

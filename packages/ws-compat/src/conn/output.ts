@@ -18,6 +18,7 @@ import {
   invalidControlFrameError,
   realError,
   socketError,
+  type TimeoutOf,
   writeQueueFullError,
   writeTimeoutError,
 } from '../errors.js'
@@ -67,6 +68,8 @@ export interface OutputInit {
   maxWriteQueueBytes?: number | undefined
   /** Told once a close frame is on the socket. */
   link: { closeFrameWritten(): void }
+  /** Recognises the timeouts of the connection below in the socket's error. */
+  timeoutOf?: TimeoutOf | undefined
 }
 
 /**
@@ -87,6 +90,7 @@ export class Output implements WriterHost, CompletionOwner {
   /** Payload and cost of the data writes waiting for an open writer to close. */
   private waitingBytes = 0
   private readonly link: { closeFrameWritten(): void }
+  private readonly timeoutOf: TimeoutOf | undefined
   private ownBuffer: Buffer | null = null
   private writer: MessageWriter | null = null
   /** Data writes waiting for the open writer to close; null until one had to wait. */
@@ -111,6 +115,7 @@ export class Output implements WriterHost, CompletionOwner {
       init.writeBufferSize !== undefined && init.writeBufferSize > 0 ? init.writeBufferSize : defaultWriteBufferSize
     this.maxQueueBytes = init.maxWriteQueueBytes ?? defaultMaxWriteQueueBytes
     this.link = init.link
+    this.timeoutOf = init.timeoutOf
   }
 
   /** See `Conn.writeMessage`. */
@@ -325,7 +330,7 @@ export class Output implements WriterHost, CompletionOwner {
     if (this.closedLocally) return connClosedError()
     // The error the socket was destroyed with says why better than the failed write's own (a timeout of the
     // router's hijacked conn, a reset), which is often just "stream destroyed".
-    return err instanceof WsCompatError ? err : socketError(this.socket.errored ?? err)
+    return err instanceof WsCompatError ? err : socketError(this.socket.errored ?? err, this.timeoutOf)
   }
 
   /**

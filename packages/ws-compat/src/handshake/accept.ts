@@ -6,12 +6,12 @@
 import type { Duplex } from 'node:stream'
 import type { BufferPool } from '../conn/buffer-pool.js'
 import type { Conn } from '../conn/conn.js'
-import { WsCompatError, type WsCompatErrorCode } from '../errors.js'
+import { WsCompatError, type TimeoutOf, type WsCompatErrorCode } from '../errors.js'
 import { negotiatePermessageDeflate, type DeflateAgreement } from './deflate.js'
 import { parseSubprotocols, selectSubprotocol, type SubprotocolPreference } from './negotiate.js'
 import { computeAcceptKey } from './rules.js'
 import type { NetConn } from '../conn/net-conn.js'
-import { newServerConn } from './server-conn.js'
+import { openServerConn } from './server-conn.js'
 
 /** The fields `Upgrader` and `HertzUpgrader` share: they shape the connections an upgrader makes. */
 export interface UpgraderSettings {
@@ -86,25 +86,29 @@ export function acceptHeaders(challengeKey: string, agreement: Agreement): Array
   return headers
 }
 
+/** The socket an upgrader took over, and what comes with it. */
+export interface Taken {
+  /** The upgraded socket. */
+  socket: Duplex
+  /** Bytes read past the request head. */
+  head: Buffer
+  /** What `conn.netConn()` returns, when not the socket itself. */
+  netConn?: NetConn
+  /** Recognises the timeouts of `netConn` in the socket's error. */
+  timeoutOf?: TimeoutOf
+}
+
 /**
  * The server connection on a socket whose 101 has been written.
  *
  * @param settings - the upgrader
  * @param agreement - what {@link agree} returned
- * @param socket - the upgraded socket
- * @param head - bytes read past the request head
- * @param netConn - what `conn.netConn()` returns, when not the socket itself
+ * @param taken - the socket and what comes with it
  */
-export function acceptConn(
-  settings: UpgraderSettings,
-  agreement: Agreement,
-  socket: Duplex,
-  head: Buffer,
-  netConn?: NetConn,
-): Conn {
-  return newServerConn({
-    socket,
-    head,
+export function acceptConn(settings: UpgraderSettings, agreement: Agreement, taken: Taken): Conn {
+  return openServerConn({
+    socket: taken.socket,
+    head: taken.head,
     subprotocol: agreement.subprotocol,
     compression: agreement.deflate?.compression ?? false,
     readBufferSize: settings.readBufferSize,
@@ -113,8 +117,8 @@ export function acceptConn(
     maxFragments: settings.maxFragments,
     maxBufferedChunks: settings.maxBufferedChunks,
     maxWriteQueueBytes: settings.maxWriteQueueBytes,
-    netConn,
-  })
+    netConn: taken.netConn,
+  }, taken.timeoutOf)
 }
 
 /** What an application's `checkOrigin` answered: allowed or not, or the error it threw or rejected with. */

@@ -7,6 +7,7 @@ import { Conn } from '../conn/conn.js'
 import { CloseGoingAway, CloseMessage, writeWait } from '../constants.js'
 import type { NegotiatedCompression } from '../conn/compression.js'
 import type { NetConn } from '../conn/net-conn.js'
+import type { TimeoutOf } from '../errors.js'
 import { linkOf } from '../conn/socket-link.js'
 
 export type { AddressLike, NetConn } from '../conn/net-conn.js'
@@ -52,6 +53,16 @@ export interface ServerConnOptions {
  * @param opts - the socket, the bytes read past the handshake, and what the handshake negotiated
  */
 export function newServerConn(opts: ServerConnOptions): Conn {
+  return openServerConn(opts, undefined)
+}
+
+/**
+ * {@link newServerConn}, for a connection below whose own timeouts destroy the socket (the legacy upgrader's).
+ *
+ * @param opts - as for `newServerConn`
+ * @param timeoutOf - recognises those timeouts in the socket's error
+ */
+export function openServerConn(opts: ServerConnOptions, timeoutOf: TimeoutOf | undefined): Conn {
   const conn = new Conn({
     socket: opts.socket,
     head: opts.head,
@@ -66,6 +77,7 @@ export function newServerConn(opts: ServerConnOptions): Conn {
     maxFragments: opts.maxFragments,
     maxBufferedChunks: opts.maxBufferedChunks,
     maxWriteQueueBytes: opts.maxWriteQueueBytes,
+    timeoutOf,
   })
   // When the server shuts down gracefully, the connection is closed with 1001 "going away", not cut.
   onSocketShutdown(opts.socket, goingAway)

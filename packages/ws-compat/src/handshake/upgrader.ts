@@ -185,7 +185,7 @@ export class Upgrader implements UpgraderSettings {
       socket.destroy()
       throw err
     }
-    return acceptConn(this, agreement, socket, taken.head)
+    return acceptConn(this, agreement, taken)
   }
 
   private async refuse(

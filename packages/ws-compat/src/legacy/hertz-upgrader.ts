@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http'
-import type { HijackConn, RequestContext } from '@hertz-node/router'
+import { ErrorCodes, type HijackConn, type RequestContext } from '@hertz-node/router'
 import { acceptConn, acceptHeaders, agree, askOrigin, refusalError, runErrorWriter, type UpgraderSettings } from '../handshake/accept.js'
 import type { BufferPool } from '../conn/buffer-pool.js'
 import type { Conn } from '../conn/conn.js'
@@ -179,7 +179,8 @@ export class HertzUpgrader implements UpgraderSettings {
     })
     c.setStatusCode(101)
     for (const [name, value] of acceptHeaders(challengeKey, agreement)) c.response.header.set(name, value)
-    c.hijack((netConn: HijackConn) => serveConn(handler, acceptConn(this, agreement, netConn.socket, netConn.head, netConn)))
+    c.hijack((netConn: HijackConn) =>
+      serveConn(handler, acceptConn(this, agreement, { socket: netConn.socket, head: netConn.head, netConn, timeoutOf: routerTimeout })))
   }
 
   private async refuse(c: RequestContext, status: number, reason: string, cause?: unknown): Promise<never> {
@@ -213,6 +214,17 @@ function serveConn(handler: HertzHandler, conn: Conn): Promise<void> {
     return flush().then(() => { throw err })
   }
   return Promise.resolve(result).then(flush, (err: unknown) => flush().then(() => { throw err }))
+}
+
+/**
+ * The router's hijacked conn destroys its socket with these codes when its `setReadTimeout` /
+ * `setWriteTimeout` fire: reads and writes then fail with the `Conn`'s own timeout errors, as on the other path.
+ */
+function routerTimeout(err: Error): 'read' | 'write' | undefined {
+  const code = (err as { code?: unknown }).code
+  if (code === ErrorCodes.HERTZ_ERR_READ_TIMEOUT) return 'read'
+  if (code === ErrorCodes.HERTZ_ERR_WRITE_TIMEOUT) return 'write'
+  return undefined
 }
 
 const ORIGIN_REFUSED = 'websocket: request origin not allowed by HertzUpgrader.CheckOrigin'
