@@ -23,6 +23,12 @@ export const WHOLE_MESSAGE = FIN | READ_ONLY
 /** A whole message in one frame, deflated here. */
 export const WHOLE_DEFLATED_MESSAGE = FIN | RSV1 | DEFLATE | READ_ONLY
 
+/**
+ * `ws`'s options of the frame being built, one object for every writer: `Sender.frame` reads them
+ * synchronously and keeps no reference, so neither a frame nor a connection needs its own.
+ */
+const frameOptions: FrameOptions = { fin: false, opcode: 0, rsv1: false, mask: false, readOnly: false }
+
 interface PendingFrame {
   opcode: number
   payload: Buffer
@@ -49,8 +55,7 @@ export interface FrameWriterInit {
  */
 export class FrameWriter {
   private readonly socket: Duplex
-  /** `ws`'s options of the frame being built, reused: `Sender.frame` reads them and keeps no reference. */
-  private readonly frameOptions: FrameOptions
+  private readonly mask: boolean
   private readonly pmd: PerMessageDeflate | null
   private busy = false
   /** Frames waiting while a message is compressed; null until one had to wait. */
@@ -63,7 +68,7 @@ export class FrameWriter {
   /** @param init - the socket, its side, and the negotiated compression */
   constructor(init: FrameWriterInit) {
     this.socket = init.socket
-    this.frameOptions = { fin: false, opcode: 0, rsv1: false, mask: !init.isServer, readOnly: false }
+    this.mask = !init.isServer
     this.pmd = init.pmd
     this.level = init.level
   }
@@ -157,7 +162,8 @@ export class FrameWriter {
 
   /** The frame's header, and its payload masked when this side masks. */
   private frame(payload: Buffer, opcode: number, flags: number): Buffer[] {
-    const options = this.frameOptions
+    const options = frameOptions
+    options.mask = this.mask
     options.opcode = opcode
     options.fin = (flags & FIN) !== 0
     options.rsv1 = (flags & RSV1) !== 0
