@@ -28,7 +28,7 @@ function closeQuietly(net: NetConn): void {
   }
 }
 
-/** How a connection is built. @internal Used by `newServerConn` and the `Dialer`. */
+/** How a connection is built: by `newServerConn` (both upgraders end there) and the `Dialer`. */
 export interface ConnInit {
   socket: Duplex
   head: Buffer
@@ -67,29 +67,37 @@ export interface ConnInit {
  * `await conn.writeMessage(CloseMessage, formatCloseMessage(CloseNormalClosure, ''))`; `close()` then lets
  * it reach the peer instead of resetting the connection.
  */
+
+/** Reads a conn's write side for {@link connFlushed}; set in `Conn`'s static block, where `#output` is in reach. */
+let flushedOf: (conn: Conn) => Promise<void>
+
 export class Conn implements AsyncIterable<Message> {
-  private readonly protocol: string
-  private readonly socket: Duplex
+  readonly #protocol: string
+  readonly #socket: Duplex
   /** What `netConn()` returns; the socket's own is made on first use. */
-  private net: NetConn | null
-  private readonly input: Input
-  private readonly output: Output
-  private readonly link: SocketLink
-  /** `net` is the socket itself, closed by this conn (not a connection below, such as the router's). */
-  private readonly ownNet: boolean
-  private closed = false
+  #net: NetConn | null
+  readonly #input: Input
+  readonly #output: Output
+  readonly #link: SocketLink
+  /** `#net` is the socket itself, closed by this conn (not a connection below, such as the router's). */
+  readonly #ownNet: boolean
+  #closed = false
+
+  static {
+    flushedOf = (conn) => conn.#output.flushed(flushWait)
+  }
 
   /**
-   * @internal Use an upgrader, `newServerConn` or a `Dialer`.
+   * Made by an upgrader, `newServerConn` or a `Dialer`; not meant to be called directly.
    * @param init - the socket and what the handshake negotiated
    */
   constructor(init: ConnInit) {
     const socket = init.socket
     const pmd = init.compression === false ? null : newPerMessageDeflate(init.compression, init.isServer)
     const link = new SocketLink(socket)
-    this.link = link
-    this.protocol = init.subprotocol
-    this.output = new Output({
+    this.#link = link
+    this.#protocol = init.subprotocol
+    this.#output = new Output({
       socket,
       isServer: init.isServer,
       pmd,
@@ -100,7 +108,7 @@ export class Conn implements AsyncIterable<Message> {
       timeoutOf: init.timeoutOf,
       link,
     })
-    this.input = new Input({
+    this.#input = new Input({
       socket,
       isServer: init.isServer,
       pmd,
@@ -109,13 +117,13 @@ export class Conn implements AsyncIterable<Message> {
       maxFragments: init.maxFragments,
       maxBufferedChunks: init.maxBufferedChunks,
       timeoutOf: init.timeoutOf,
-      output: this.output,
+      output: this.#output,
       link,
     })
-    this.socket = socket
-    this.ownNet = init.netConn === undefined
-    this.net = init.netConn ?? null
-    link.attach(this.input, this.output, init.head)
+    this.#socket = socket
+    this.#ownNet = init.netConn === undefined
+    this.#net = init.netConn ?? null
+    link.attach(this.#input, this.#output, init.head)
   }
 
   // ---------------------------------------------------------------- reading
@@ -127,7 +135,7 @@ export class Conn implements AsyncIterable<Message> {
    * with the same error: leave the read loop.
    */
   readMessage(): Promise<Message> {
-    return this.input.queue.read()
+    return this.#input.queue.read()
   }
 
   /**
@@ -135,7 +143,7 @@ export class Conn implements AsyncIterable<Message> {
    * returned, so the stream never waits on the network.
    */
   async nextReader(): Promise<[messageType: number, reader: Readable]> {
-    const [messageType, data] = await this.input.queue.read()
+    const [messageType, data] = await this.#input.queue.read()
     return [messageType, Readable.from([data], { objectMode: false })]
   }
 
@@ -144,7 +152,7 @@ export class Conn implements AsyncIterable<Message> {
    * Rejects with `WS_COMPAT_ERR_INVALID_JSON` when it is not JSON; the connection stays usable.
    */
   async readJSON<T = unknown>(): Promise<T> {
-    const [, data] = await this.input.queue.read()
+    const [, data] = await this.#input.queue.read()
     return decodeJSON(data) as T
   }
 
@@ -155,7 +163,7 @@ export class Conn implements AsyncIterable<Message> {
   async *[Symbol.asyncIterator](): AsyncIterator<Message> {
     for (;;) {
       try {
-        yield await this.input.queue.read()
+        yield await this.#input.queue.read()
       } catch (err) {
         if (isCloseError(err, CloseNormalClosure, CloseGoingAway, CloseNoStatusReceived)) return
         throw err
@@ -169,7 +177,7 @@ export class Conn implements AsyncIterable<Message> {
    * timeout the connection can only be closed.
    */
   setReadDeadline(t: Date | number | null): void {
-    this.input.queue.setDeadline(deadlineMs(t))
+    this.#input.queue.setDeadline(deadlineMs(t))
   }
 
   /**
@@ -180,27 +188,27 @@ export class Conn implements AsyncIterable<Message> {
    * The default is `defaultReadLimit` (100 MiB, `ws`'s `maxPayload`), where gorilla has no limit.
    */
   setReadLimit(limit: number): void {
-    this.input.setReadLimit(limit)
+    this.#input.setReadLimit(limit)
   }
 
   /** Sets the ping handler; `null` restores the default, which answers with a pong of the same data. */
   setPingHandler(h: ControlHandler | null): void {
-    this.input.setPingHandler(h)
+    this.#input.setPingHandler(h)
   }
 
   /** The current ping handler. */
   pingHandler(): ControlHandler {
-    return this.input.pingHandler()
+    return this.#input.pingHandler()
   }
 
   /** Sets the pong handler; `null` restores the default, which does nothing. */
   setPongHandler(h: ControlHandler | null): void {
-    this.input.setPongHandler(h)
+    this.#input.setPongHandler(h)
   }
 
   /** The current pong handler. */
   pongHandler(): ControlHandler {
-    return this.input.pongHandler()
+    return this.#input.pongHandler()
   }
 
   /**
@@ -208,12 +216,12 @@ export class Conn implements AsyncIterable<Message> {
    * same code. It runs when a read reaches the close frame; that read rejects with the `CloseError`.
    */
   setCloseHandler(h: CloseHandler | null): void {
-    this.input.setCloseHandler(h)
+    this.#input.setCloseHandler(h)
   }
 
   /** The current close handler. */
   closeHandler(): CloseHandler {
-    return this.input.closeHandler()
+    return this.#input.closeHandler()
   }
 
   // ---------------------------------------------------------------- writing
@@ -233,7 +241,7 @@ export class Conn implements AsyncIterable<Message> {
    * @param data - the payload (a string is sent as UTF-8)
    */
   writeMessage(messageType: number, data: Data): Promise<void> {
-    return this.output.writeMessage(messageType, data)
+    return this.#output.writeMessage(messageType, data)
   }
 
   /**
@@ -245,7 +253,7 @@ export class Conn implements AsyncIterable<Message> {
    * @param deadline - a `Date` or ms since the epoch; `0`/`null` for none
    */
   writeControl(messageType: number, data: Data, deadline?: Date | number | null): Promise<void> {
-    return this.output.writeControl(messageType, data, deadlineMs(deadline))
+    return this.#output.writeControl(messageType, data, deadlineMs(deadline))
   }
 
   /**
@@ -255,7 +263,7 @@ export class Conn implements AsyncIterable<Message> {
    * @param messageType - any of the five message types
    */
   nextWriter(messageType: number): Promise<MessageWriter> {
-    return this.output.nextWriter(messageType)
+    return this.#output.nextWriter(messageType)
   }
 
   /** Sends `v` as a JSON text message (with gorilla's trailing newline). */
@@ -276,7 +284,7 @@ export class Conn implements AsyncIterable<Message> {
    * @param pm - the message
    */
   writePreparedMessage(pm: PreparedMessage): Promise<void> {
-    return this.output.writePreparedMessage(pm)
+    return this.#output.writePreparedMessage(pm)
   }
 
   /**
@@ -284,12 +292,12 @@ export class Conn implements AsyncIterable<Message> {
    * has not taken by then fails with `WS_COMPAT_ERR_WRITE_TIMEOUT`, and so does every later write.
    */
   setWriteDeadline(t: Date | number | null): void {
-    this.output.setDeadline(deadlineMs(t))
+    this.#output.setDeadline(deadlineMs(t))
   }
 
   /** Turns compression of later data messages on or off; no effect unless compression was negotiated. */
   enableWriteCompression(enable: boolean): void {
-    this.output.enableCompression(enable)
+    this.#output.enableCompression(enable)
   }
 
   /**
@@ -297,14 +305,14 @@ export class Conn implements AsyncIterable<Message> {
    * (best). Throws `WS_COMPAT_ERR_INVALID_COMPRESSION_LEVEL` for anything else.
    */
   setCompressionLevel(level: number): void {
-    this.output.setCompressionLevel(level)
+    this.#output.setCompressionLevel(level)
   }
 
   // ---------------------------------------------------------------- connection
 
   /** The negotiated subprotocol, `''` when none. */
   subprotocol(): string {
-    return this.protocol
+    return this.#protocol
   }
 
   /** The local address. */
@@ -322,8 +330,8 @@ export class Conn implements AsyncIterable<Message> {
    * writing it directly corrupts the WebSocket stream.
    */
   netConn(): NetConn {
-    this.net ??= new SocketNetConn(this.socket, this.input.queue, this.output)
-    return this.net
+    this.#net ??= new SocketNetConn(this.#socket, this.#input.queue, this.#output)
+    return this.#net
   }
 
   /**
@@ -337,32 +345,35 @@ export class Conn implements AsyncIterable<Message> {
    * input unread would reset the connection and the peer could lose the close frame.
    */
   close(): void {
-    if (this.closed) return
-    this.closed = true
-    this.input.queue.fail(deferredConnClosed)
-    const lingering = this.output.closeFrameQueued
-    this.output.fail(deferredConnClosed, { local: true, flush: lingering })
-    if (lingering) this.link.linger(writeWait)
-    if (this.ownNet) {
+    if (this.#closed) return
+    this.#closed = true
+    this.#input.queue.fail(deferredConnClosed)
+    const lingering = this.#output.closeFrameQueued
+    this.#output.fail(deferredConnClosed, { local: true, flush: lingering })
+    if (lingering) this.#link.linger(writeWait)
+    if (this.#ownNet) {
       if (!lingering) {
-        if (this.net === null) this.socket.destroy()
-        else this.net.close()
+        if (this.#net === null) this.#socket.destroy()
+        else this.#net.close()
       }
       return
     }
     // A connection below (the router's hijacked conn) is closed either way: it lingers the same way, and closing
     // is its release. After a close frame, only once the frames queued before it (one may still be compressing)
     // are on the socket, or its end would cut them off.
-    const net = this.net as NetConn
+    const net = this.#net as NetConn
     if (!lingering) net.close()
-    else void this.output.flushed(flushWait).then(() => { closeQuietly(net) })
+    else void this.#output.flushed(flushWait).then(() => { closeQuietly(net) })
   }
+}
 
-  /**
-   * @internal Resolves once the frames queued so far are on the socket, or after `flushWait` ms: the legacy
-   * upgrader waits for this before the router closes a hijacked connection whose handler has returned.
-   */
-  flushed(): Promise<void> {
-    return this.output.flushed(flushWait)
-  }
+/**
+ * Resolves once the frames `conn` queued so far are on the socket, or after `flushWait` ms: the legacy upgrader
+ * waits for this before the router closes a hijacked connection whose handler has returned. Not on `Conn`
+ * itself, so that it stays out of the published API.
+ *
+ * @param conn - the connection
+ */
+export function connFlushed(conn: Conn): Promise<void> {
+  return flushedOf(conn)
 }

@@ -140,12 +140,12 @@ export class Input implements ReadQueueOwner {
     if (!this.receiver.write(chunk)) this.pause('receiver')
   }
 
-  /** @internal {@link ReadQueueOwner}: the queue is full. */
+  /** {@link ReadQueueOwner}: the queue is full. */
   pauseReading(): void {
     this.pause('queue')
   }
 
-  /** @internal {@link ReadQueueOwner}: the queue has room again. */
+  /** {@link ReadQueueOwner}: the queue has room again. */
   resumeReading(): void {
     this.resume('queue')
   }
@@ -216,7 +216,7 @@ export class Input implements ReadQueueOwner {
     else this.receiver.once('finish', () => this.cleanup())
   }
 
-  /** @internal */
+  /** The parser's `'finish'`: everything up to the end of the socket's stream is parsed. */
   finish(): void {
     this.endStream()
     this.markDone()
@@ -246,7 +246,7 @@ export class Input implements ReadQueueOwner {
     this.socket.pause()
   }
 
-  /** @internal */
+  /** Resumes reading the socket for `reason`, once neither the queue nor the parser holds it back. */
   resume(reason: 'queue' | 'receiver'): void {
     if (reason === 'queue') this.queuePaused = false
     else this.receiverPaused = false
@@ -277,12 +277,12 @@ export class Input implements ReadQueueOwner {
     this.reply(CloseMessage, formatCloseMessage(code, ''))
   }
 
-  /** @internal */
+  /** The parser's `'pong'`: runs the pong handler. */
   onPong(data: Buffer): void {
     this.runHandler(this.handlePong, data.toString())
   }
 
-  /** @internal */
+  /** The parser's `'ping'`: runs the ping handler, or answers. */
   onPing(data: Buffer): void {
     // The default answers with the raw bytes: a ping's data need not be UTF-8.
     if (this.handlePing === null) this.pong(data)
@@ -299,7 +299,7 @@ export class Input implements ReadQueueOwner {
     }
   }
 
-  /** @internal */
+  /** The parser's `'conclude'`: a close frame; the reads end with it once they reach it. */
   onCloseFrame(code: number, reason: Buffer): void {
     const text = reason.toString()
     this.stop()
@@ -325,7 +325,7 @@ export class Input implements ReadQueueOwner {
     }
   }
 
-  /** @internal */
+  /** The parser's `'error'`: the peer broke the protocol; the reads end with it once they reach it. */
   onParseError(err: Error): void {
     this.stop()
     // The refused message will never be delivered: what was buffered of it need not live as long as the Conn.

@@ -36,7 +36,7 @@ export class MessageWriter {
   private chain: Promise<unknown> = Promise.resolve()
 
   /**
-   * @internal Created by `Conn.nextWriter`.
+   * Made by `Conn.nextWriter`; not meant to be called directly.
    * @param host - the connection
    * @param frameType - the message type
    * @param compress - whether the message is deflated

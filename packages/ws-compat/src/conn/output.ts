@@ -24,7 +24,7 @@ import {
 } from '../errors.js'
 import { FIN, FrameWriter, READ_ONLY, RSV1, WHOLE_DEFLATED_MESSAGE, WHOLE_MESSAGE } from './frame-writer.js'
 import { MessageWriter, type WriterHost } from './message-writer.js'
-import type { PreparedMessage } from './prepared.js'
+import { deflatedPayload, type PreparedMessage } from './prepared.js'
 import { WriteCompletions, type CompletionOwner } from './write-completions.js'
 import type { PerMessageDeflate } from '../ws-internals.js'
 
@@ -219,24 +219,24 @@ export class Output implements WriterHost, CompletionOwner {
     })
   }
 
-  /** @internal {@link WriterHost} */
+  /** {@link WriterHost} */
   takeBuffer(): Buffer {
     if (this.pool !== undefined) return takeWriteBuffer(this.pool, this.bufferSize)
     this.ownBuffer ??= Buffer.allocUnsafe(this.bufferSize)
     return this.ownBuffer
   }
 
-  /** @internal {@link WriterHost} */
+  /** {@link WriterHost} */
   releaseBuffer(buf: Buffer): void {
     if (this.pool !== undefined) this.pool.put(new WritePoolData(buf))
   }
 
-  /** @internal {@link WriterHost} */
+  /** {@link WriterHost} */
   writeFrame(opcode: number, payload: Buffer, flags: number): Promise<void> {
     return this.sendFrame(opcode, payload, flags, this.withTimeout(this.deadline))
   }
 
-  /** @internal {@link WriterHost} */
+  /** {@link WriterHost} */
   writerDone(writer: MessageWriter): void {
     if (this.writer === writer) this.releaseWaiters()
   }
@@ -268,7 +268,7 @@ export class Output implements WriterHost, CompletionOwner {
 
   private writePreparedNow(pm: PreparedMessage): Promise<void> {
     const compress = isData(pm.messageType) && this.compressing()
-    const payload = compress ? pm.deflated(this.compressionLevel, this.windowBits) : pm.data
+    const payload = compress ? deflatedPayload(pm, this.compressionLevel, this.windowBits) : pm.data
     // Already deflated once for every connection: RSV1 without DEFLATE.
     return this.sendFrame(pm.messageType, payload, compress ? FIN | RSV1 | READ_ONLY : WHOLE_MESSAGE, this.withTimeout(this.deadline))
   }
@@ -300,17 +300,17 @@ export class Output implements WriterHost, CompletionOwner {
     return this.completions.wait(seq, deadline)
   }
 
-  /** @internal {@link CompletionOwner} */
+  /** {@link CompletionOwner} */
   frameFailed(err: Error): Error {
     return this.fatal(this.wrap(err))
   }
 
-  /** @internal {@link CompletionOwner} */
+  /** {@link CompletionOwner} */
   timedOut(): Error {
     return this.fatal(writeTimeoutError())
   }
 
-  /** @internal {@link CompletionOwner} */
+  /** {@link CompletionOwner} */
   closeFrameWritten(): void {
     this.link.closeFrameWritten()
   }

@@ -58,9 +58,9 @@ function socketOnClose(this: Duplex): void {
  * read (both close frames seen, or the peer broke the protocol).
  */
 export class SocketLink {
-  /** @internal The read side, once attached. */
+  /** The read side, once attached. */
   input: LinkedInput | null = null
-  /** @internal The write side, once attached. */
+  /** The write side, once attached. */
   output: Output | null = null
   private readonly socket: Duplex
   private closeWritten = false
@@ -126,13 +126,13 @@ export class SocketLink {
     this.maybeEnd()
   }
 
-  /** @internal The peer ended its side: parse what is left, and end ours. */
+  /** The peer ended its side: parse what is left, and end ours. */
   onEnd(): void {
     this.input?.socketEnded()
     if (!this.socket.writableEnded) this.socket.end()
   }
 
-  /** @internal The socket is gone: both sides end. */
+  /** The socket is gone: both sides end. */
   onClose(): void {
     if (this.socketClosed) return
     this.socketClosed = true

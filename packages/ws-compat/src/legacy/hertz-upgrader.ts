@@ -2,7 +2,7 @@ import { STATUS_CODES } from 'node:http'
 import { ErrorCodes, type HijackConn, type RequestContext } from '@hertz-node/router'
 import { acceptConn, acceptHeaders, agree, askOrigin, refusalError, runErrorWriter, type UpgraderSettings } from '../handshake/accept.js'
 import type { BufferPool } from '../conn/buffer-pool.js'
-import type { Conn } from '../conn/conn.js'
+import { connFlushed, type Conn } from '../conn/conn.js'
 import { defaultMaxBufferedChunks, defaultMaxFragments, defaultMaxWriteQueueBytes } from '../constants.js'
 import { HertzUpgraderDeprecationCode, WsCompatErrorCode } from '../errors.js'
 import {
@@ -206,7 +206,7 @@ export class HertzUpgrader implements UpgraderSettings {
 function serveConn(handler: HertzHandler, conn: Conn): Promise<void> {
   // Promise chains rather than an async function: this frame lives as long as the connection, and a suspended
   // async function costs an idle connection several hundred bytes more.
-  const flush = (): Promise<void> => conn.flushed()
+  const flush = (): Promise<void> => connFlushed(conn)
   let result: unknown
   try {
     result = handler(conn)
