@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Context, HandlerFunc, RequestContext } from '@hertz-node/router'
 import { AdaptorError, AdaptorErrorCode } from './errors.js'
 import { carryHeaders } from './headers.js'
-import { nodeRequest } from './request.js'
+import { nodeRequest } from './request-replay.js'
 import { Exchange, isThenable, record, socketBytes, watchPipes } from './exchange.js'
 
 /**

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Context, HandlerFunc, RequestContext } from '@hertz-node/router'
 import { AdaptorError, AdaptorErrorCode } from './errors.js'
 import { moveHeaders } from './headers.js'
-import { nodeRequest } from './request.js'
+import { nodeRequest } from './request-replay.js'
 import { Exchange, isThenable, logError, record, socketBytes } from './exchange.js'
 import { prepareResponse, typeOf } from './handler.js'
 

@@ -1,4 +1,4 @@
-import type { RequestContext } from './context.js'
+import type { RequestContext } from './context/request-context.js'
 
 /**
  * The Go `context.Context` counterpart handed to every handler: a cancellation signal plus request-scoped values.

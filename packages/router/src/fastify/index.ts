@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify'
-import { Engine } from '../engine.js'
+import { Engine } from '../server/engine.js'
 import { HertzError, ErrorCodes } from '../errors.js'
 import { mountPaths } from './mount.js'
 import { mountUpgrades, mountMatcher, takeUpgradeTicket } from './upgrade.js'

@@ -1,5 +1,5 @@
 import { HertzError, ErrorCodes } from '../errors.js'
-import { trimTrailingSlashes } from '../path.js'
+import { trimTrailingSlashes } from '../routing/path.js'
 
 /** Where a router sits inside a fastify instance. */
 export interface MountPaths {

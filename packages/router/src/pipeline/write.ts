@@ -1,0 +1,158 @@
+import { OutgoingMessage, STATUS_CODES, validateHeaderName, validateHeaderValue, type ServerResponse } from 'node:http'
+import type { Readable } from 'node:stream'
+import type { RequestContext } from '../context/request-context.js'
+import { chunkLength, type Chunk } from '../context/response.js'
+
+// Writing the buffered response: one writeHead call with a flat header list (node:http's fastest path: no
+// setHeader bookkeeping, no header object), then one end().
+
+/** The Content-Type of text answers. */
+export const PLAIN = 'text/plain; charset=utf-8'
+const DONE: Promise<void> = Promise.resolve()
+
+// node:http keeps headers set through the progressive API (setHeader) in an object under this internal symbol.
+// It stays allocated, empty, once those headers are removed again, and it is what sends writeHead down its slow
+// path. Looked up by description once; if a future node hides it, every response takes the safe path below.
+const kOutHeaders: symbol | undefined = Object.getOwnPropertySymbols(new OutgoingMessage())
+  .find(s => s.description === 'kOutHeaders')
+
+/**
+ * `res.writeHead(status, kv)`, keeping repeated names. Every router response head goes through here.
+ *
+ * While `res` never had a progressive header, node sends the flat list as it is. Otherwise node 20 applies it
+ * with `setHeader` pair by pair, and a repeated name (two `Set-Cookie`) keeps only its last value; so the list
+ * is applied here the way newer node does it: its names replace what `res` holds, its repeats are appended.
+ */
+function writeHead (res: ServerResponse, status: number, kv: string[]): void {
+  if (kOutHeaders !== undefined && (res as unknown as Record<symbol, unknown>)[kOutHeaders] == null) res.writeHead(status, kv)
+  else writeHeadMerged(res, status, kv)
+}
+
+/** {@link writeHead} for a response that has (or had) progressive headers: kept out of the hot function. */
+function writeHeadMerged (res: ServerResponse, status: number, kv: string[]): void {
+  // Validate everything before touching `res`, so a rejected header leaves it as it was for the 500 fallback.
+  for (let i = 0; i < kv.length; i += 2) {
+    validateHeaderName(kv[i] as string)
+    validateHeaderValue(kv[i] as string, kv[i + 1])
+  }
+  for (let i = 0; i < kv.length; i += 2) res.removeHeader(kv[i] as string)
+  for (let i = 0; i < kv.length; i += 2) res.appendHeader(kv[i] as string, kv[i + 1] as string)
+  res.writeHead(status)
+}
+
+/** False for statuses that never carry a body (1xx, 204, 304). */
+export function bodyAllowedForStatus (status: number): boolean {
+  return !((status >= 100 && status <= 199) || status === 204 || status === 304)
+}
+
+/** True when this response must end its connection. */
+function mustClose (c: RequestContext): boolean {
+  const o = c.engine.options
+  return c.response.connectionClose || !o.keepAlive || o.idleTimeout === 0 || c.engine.isClosing()
+}
+
+/**
+ * The response headers as a flat list, completed with Content-Type, Content-Length (when `length` >= 0),
+ * Server and Connection. It reuses the header list itself: nothing reads it after the chain has ended.
+ */
+function headList (c: RequestContext, status: number, length: number): string[] {
+  const h = c.response.header
+  const o = c.engine.options
+  const kv = h.kv
+  const allowBody = bodyAllowedForStatus(status)
+  if (h.contentType !== '') kv.push('Content-Type', h.contentType)
+  else if (allowBody && !o.disableDefaultContentType) kv.push('Content-Type', PLAIN)
+  if (allowBody && length >= 0) kv.push('Content-Length', String(length))
+  if (!o.disableDefaultServerHeader) kv.push('Server', 'hertz')
+  if (mustClose(c)) kv.push('Connection', 'close')
+  return kv
+}
+
+/** Writes the buffered response (or its body stream) to `c.res`. */
+export function sendResponse (c: RequestContext): void {
+  const res = c.res
+  const r = c.response
+  const status = r.statusCode()
+  if (c.engine.options.disableDefaultDate) res.sendDate = false
+  const noBody = c.req.method === 'HEAD' || !bodyAllowedForStatus(status)
+  if (r.bodyStream !== null) {
+    sendStream(c, res, r.bodyStream, status, noBody)
+    return
+  }
+  const body = r.bodyChunk()
+  const length = r.bodyLength()
+  writeHead(res, status, headList(c, status, length))
+  r.setBytesSent(noBody ? 0 : length)
+  if (body === null) res.end()
+  else res.end(body)
+}
+
+/** The head, then `stream` piped as the body (kept apart from the buffered case, which is the hot one). */
+function sendStream (c: RequestContext, res: ServerResponse, stream: Readable, status: number, noBody: boolean): void {
+  const r = c.response
+  writeHead(res, status, headList(c, status, r.bodyStreamSize))
+  r.setBytesSent(0)
+  if (!noBody) stream.on('data', (chunk: Chunk) => { r.setBytesSent(r.bytesSent() + chunkLength(chunk)) })
+  stream.on('error', (err) => { res.destroy(err) })
+  stream.pipe(res)
+}
+
+/** Sends the head now (chunked unless the application set a Content-Length) followed by any buffered bytes. */
+export function startStream (c: RequestContext): void {
+  const res = c.res
+  const r = c.response
+  c.streaming = true
+  if (c.engine.options.disableDefaultDate) res.sendDate = false
+  const chunks = r.takeChunks()
+  const status = r.statusCode()
+  writeHead(res, status, headList(c, status, r.header.contentLength))
+  r.setBytesSent(0)
+  if (chunks.length === 0) res.flushHeaders()
+  for (const chunk of chunks) c.write(chunk)
+}
+
+/** Resolves once `c.res` can take more data (or is gone). */
+export function waitDrain (c: RequestContext): Promise<void> {
+  const res = c.res
+  if (!res.writableNeedDrain || res.destroyed) return DONE
+  return new Promise<void>(resolve => {
+    const done = (): void => {
+      res.removeListener('drain', done)
+      res.removeListener('close', done)
+      resolve()
+    }
+    res.on('drain', done)
+    res.on('close', done)
+  })
+}
+
+/**
+ * The raw response head (status line and headers) for a hijacked connection, followed by the body if there is
+ * one. Header names and values are validated, since they bypass node:http.
+ */
+export function rawResponse (c: RequestContext): Buffer {
+  const r = c.response
+  const status = r.statusCode()
+  const h = r.header
+  const body = bodyAllowedForStatus(status) ? r.bodyBytes() : Buffer.alloc(0)
+  let head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Unknown'}\r\n`
+  const line = (k: string, v: string): void => {
+    validateHeaderName(k)
+    validateHeaderValue(k, v)
+    head += `${k}: ${v}\r\n`
+  }
+  const kv = h.kv
+  for (let i = 0; i < kv.length; i += 2) line(kv[i] as string, kv[i + 1] as string)
+  if (h.contentType !== '') line('Content-Type', h.contentType)
+  if (body.length > 0) line('Content-Length', String(body.length))
+  if (!c.engine.options.disableDefaultServerHeader) line('Server', 'hertz')
+  head += '\r\n'
+  return body.length > 0 ? Buffer.concat([Buffer.from(head, 'latin1'), body]) : Buffer.from(head, 'latin1')
+}
+
+/** A complete `Connection: close` text/plain response for errors answered below node:http (parse errors, timeouts). */
+export function rawErrorResponse (status: number, msg: string, serverHeader: boolean): string {
+  return `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Unknown'}\r\n` +
+    (serverHeader ? 'Server: hertz\r\n' : '') +
+    `Content-Type: ${PLAIN}\r\nContent-Length: ${Buffer.byteLength(msg)}\r\nConnection: close\r\n\r\n${msg}`
+}

@@ -1,0 +1,113 @@
+import { createReadStream, promises as fsp } from 'node:fs'
+import { resolve as resolvePath, sep, extname } from 'node:path'
+import { Readable } from 'node:stream'
+import type { RequestContext } from '../context/request-context.js'
+import type { HandlerFunc } from '../types.js'
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.htm': 'text/html; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.txt': 'text/plain; charset=utf-8',
+  '.md': 'text/markdown; charset=utf-8',
+  '.xml': 'application/xml; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.webp': 'image/webp',
+  '.ico': 'image/x-icon',
+  '.wasm': 'application/wasm',
+  '.pdf': 'application/pdf',
+  '.woff': 'font/woff',
+  '.woff2': 'font/woff2'
+}
+
+/** Content-Type for a file name, by extension (application/octet-stream when unknown). */
+export function contentTypeFor (file: string): string {
+  return MIME[extname(file).toLowerCase()] ?? 'application/octet-stream'
+}
+
+function isInside (root: string, full: string): boolean {
+  return full === root || full.startsWith(root.endsWith(sep) ? root : root + sep)
+}
+
+function notFound (c: RequestContext): void {
+  c.abortWithMsg('Cannot open requested path', 404)
+}
+
+/**
+ * Answers with the file at `file` (absolute, already checked by the caller): Content-Type by extension,
+ * Content-Length, Last-Modified, 304 for a fresh If-Modified-Since, 403 for a directory, 404 when missing.
+ */
+export async function sendFile (c: RequestContext, file: string): Promise<void> {
+  let st
+  try {
+    st = await fsp.stat(file)
+  } catch {
+    notFound(c)
+    return
+  }
+  if (st.isDirectory()) {
+    c.abortWithMsg('Directory index is forbidden', 403)
+    return
+  }
+  if (!st.isFile()) {
+    notFound(c)
+    return
+  }
+  const mtime = new Date(Math.floor(st.mtimeMs / 1000) * 1000)
+  const since = c.req.headers['if-modified-since']
+  if (since !== undefined) {
+    const t = Date.parse(since)
+    if (!Number.isNaN(t) && mtime.getTime() <= t) {
+      c.response.reset()
+      c.setStatusCode(304)
+      c.response.header.set('Last-Modified', mtime.toUTCString())
+      return
+    }
+  }
+  c.setStatusCode(200)
+  c.setContentType(contentTypeFor(file))
+  c.response.header.set('Last-Modified', mtime.toUTCString())
+  const body = c.req.method === 'HEAD' ? Readable.from([]) : createReadStream(file)
+  c.setBodyStream(body, st.size)
+}
+
+/** Handler serving one fixed file (Hertz's `StaticFile`). */
+export function staticFileHandler (filepath: string): HandlerFunc {
+  const file = resolvePath(filepath)
+  return function staticFile (_ctx, c) { return sendFile(c, file) }
+}
+
+/** Resolves the request-relative `rel` below `root`, or null when it would leave it. */
+export function resolveInside (root: string, rel: string): string | null {
+  if (rel.includes('\0') || rel.includes('\\')) return null
+  const full = resolvePath(root, '.' + '/' + rel)
+  return isInside(root, full) ? full : null
+}
+
+/** Handler serving files below `root`, named by the catch-all parameter `param` (Hertz's `Static`). */
+export function staticDirHandler (root: string, param: string): HandlerFunc {
+  const rootAbs = resolvePath(root)
+  let realRoot: string | null = null
+  return async function staticDir (_ctx, c) {
+    const full = resolveInside(rootAbs, c.param(param))
+    if (full === null) { notFound(c); return }
+    let real: string
+    try {
+      if (realRoot === null) realRoot = await fsp.realpath(rootAbs)
+      real = await fsp.realpath(full)
+    } catch {
+      notFound(c)
+      return
+    }
+    // A symlink inside the root must not lead out of it.
+    if (!isInside(realRoot, real)) { notFound(c); return }
+    await sendFile(c, real)
+  }
+}
