@@ -8,7 +8,7 @@ export {
   type Hijacked,
   type HijackListener
 } from './hijack.js'
-export { onSocketShutdown, type SocketShutdownHandler } from '@hertz-node/router'
+export { onSocketShutdown, isSocketShuttingDown, type SocketShutdownHandler } from '@hertz-node/router'
 export { handler, HertzHandler, type NodeHandler } from './handler.js'
 export { middleware, type NodeMiddleware, type NextFunction } from './middleware.js'
 export {

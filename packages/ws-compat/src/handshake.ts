@@ -16,6 +16,8 @@ const CHALLENGE_KEY = /^[A-Za-z0-9+/]{22}==$/
 export const BAD_HANDSHAKE = 'websocket: the client is not using the websocket protocol: '
 /** Refusal text when `Sec-WebSocket-Version` lacks 13; both upgraders use it verbatim. */
 export const UNSUPPORTED_VERSION = "websocket: unsupported version: 13 not found in 'Sec-Websocket-Version' header"
+/** The refusal of a handshake that completes while the router shuts down gracefully (status 503). */
+export const SHUTTING_DOWN = 'websocket: the server is shutting down'
 /** Refusal text when the application set `Sec-WebSocket-Extensions` itself; both upgraders use it verbatim. */
 export const APP_EXTENSIONS_UNSUPPORTED = "websocket: application specific 'Sec-WebSocket-Extensions' headers are unsupported"
 

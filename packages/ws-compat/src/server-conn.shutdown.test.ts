@@ -100,9 +100,24 @@ function readAll(s: Socket): Promise<string> {
   return new Promise((resolve) => s.once('close', () => resolve(text)))
 }
 
-t.test('spin: SIGTERM with live WebSockets on both paths and a request in flight', async (t) => {
+async function waitOutput(app: Child, re: RegExp): Promise<void> {
+  while (!re.test(app.out())) {
+    if (app.child.exitCode !== null || app.child.signalCode !== null) throw new Error(`exited without ${String(re)}: ${app.out()}`)
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+}
+
+for (const signals of [1, 2]) {
+  const title = signals === 1
+    ? 'spin: SIGTERM with live WebSockets on both paths and a request in flight'
+    : 'spin: a second SIGTERM during the shutdown, with live WebSockets on both paths and a request in flight'
+  t.test(title, (t) => spinCase(t, signals))
+}
+
+async function spinCase(t: Test, signals: number): Promise<void> {
   const exitWait = 5000
-  const app = await spinApp(t, { EXIT_WAIT: String(exitWait), SLOW_MS: '500' })
+  // A second signal must find the shutdown still running: the request in flight holds it up meanwhile.
+  const app = await spinApp(t, { EXIT_WAIT: String(exitWait), SLOW_MS: signals === 1 ? '500' : '1500' })
   const base = `ws://127.0.0.1:${app.port}`
   const sockets: WebSocket[] = []
   for (const path of ['/legacy', '/recommended']) {
@@ -116,6 +131,12 @@ t.test('spin: SIGTERM with live WebSockets on both paths and a request in flight
   http.write('GET /slow HTTP/1.1\r\nHost: x\r\n\r\n')
   while (!app.out().includes('in flight')) await new Promise((resolve) => setTimeout(resolve, 10))
   app.child.kill('SIGTERM')
+  if (signals === 2) {
+    // Sent once the first was handled: two signals pending at once would be delivered as one.
+    await waitOutput(app, /Begin graceful shutdown/)
+    app.child.kill('SIGTERM')
+    await waitOutput(app, /Received signal: SIGTERM during the graceful shutdown, ignored/)
+  }
   t.same(await Promise.all(codes), sockets.map(() => CloseGoingAway), 'every WebSocket got close 1001')
   const text = await answer
   t.match(text, /^HTTP\/1\.1 200 OK\r\n/)
@@ -124,4 +145,4 @@ t.test('spin: SIGTERM with live WebSockets on both paths and a request in flight
   t.equal(await app.exited, 0)
   t.match(app.out(), /Graceful shutdown finished/, 'everything closed within the exit wait time')
   t.notMatch(app.out(), /timed out|error=/)
-})
+}

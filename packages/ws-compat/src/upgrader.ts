@@ -1,7 +1,7 @@
 import { STATUS_CODES, validateHeaderName, validateHeaderValue } from 'node:http'
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
-import { hijack, hijacked } from '@hertz-node/adaptor'
+import { hijack, hijacked, isSocketShuttingDown } from '@hertz-node/adaptor'
 import { acceptConn, acceptHeaders, agree, askOrigin, refusalError, runErrorWriter, type Agreement, type UpgraderSettings } from './accept.js'
 import type { BufferPool } from './buffer-pool.js'
 import type { Conn } from './conn.js'
@@ -14,6 +14,7 @@ import {
   firstHeader,
   headerLines,
   isValidChallengeKey,
+  SHUTTING_DOWN,
   tokenListContainsValue,
   UNSUPPORTED_VERSION,
 } from './handshake.js'
@@ -92,10 +93,10 @@ export class Upgrader implements UpgraderSettings {
    * Checks, in gorilla/websocket's order: `Connection` contains `upgrade` (else 400), `Upgrade` contains
    * `websocket` (else 426 with `Upgrade: websocket`), method GET (405), `Sec-WebSocket-Version: 13` (400),
    * no `Sec-WebSocket-Extensions` in `responseHeader` (500), origin accepted (403), `Sec-WebSocket-Key` is
-   * base64 of 16 bytes (400). A refusal is answered through `res` (see {@link Upgrader.error}) and the
-   * promise rejects with a `WsCompatError` (`WS_COMPAT_ERR_HANDSHAKE`, `status` set) carrying gorilla's
-   * message. On success the socket is taken with `hijack(res)`, the 101 is written and the promise resolves
-   * with the connection.
+   * base64 of 16 bytes (400), and, inside the router, that it is not shutting down (503). A refusal is
+   * answered through `res` (see {@link Upgrader.error}) and the promise rejects with a `WsCompatError`
+   * (`WS_COMPAT_ERR_HANDSHAKE`, `status` set) carrying gorilla's message. On success the socket is taken
+   * with `hijack(res)`, the 101 is written and the promise resolves with the connection.
    *
    * @param req - the upgrade request
    * @param res - its response, hijackable (a handler wrapped by `adaptor.handler`, or `upgradeResponse`)
@@ -140,6 +141,11 @@ export class Upgrader implements UpgraderSettings {
     } catch (err) {
       return this.refuse(req, res, 500, `websocket: invalid response header: ${(err as Error).message}`, err,
         WsCompatErrorCode.INVALID_ARGUMENT)
+    }
+
+    // A connection switched now would be cut at the server's exit wait time: refuse it while the router shuts down.
+    if (isSocketShuttingDown(req.socket)) {
+      return this.refuse(req, res, 503, SHUTTING_DOWN)
     }
 
     let taken: { socket: Duplex; head: Buffer }

@@ -2,7 +2,7 @@ import t, { type Test } from 'tap'
 import { createServer, type Server } from 'node:http'
 import { once } from 'node:events'
 import type { AddressInfo, Socket } from 'node:net'
-import { onSocketShutdown, server, type HijackHandler } from '../index.js'
+import { isSocketShuttingDown, onSocketShutdown, server, type HijackHandler } from '../index.js'
 import { start, openSocket, readUntil, sleep, closed, New, MemoryLogger } from '../test-util/http.js'
 import type { Hertz } from '../server/hertz.js'
 
@@ -120,6 +120,53 @@ t.test('a socket taken over while the engine shuts down gets its handler run at 
   await closed(s)
   await down
   t.match(logger.text(), /Graceful shutdown finished/)
+})
+
+t.test('an upgrade whose head completes after the goodbyes went out is marked and gets its handler run at once', async t => {
+  const h = New(server.withExitWaitTime(10_000))
+  const marked: boolean[] = []
+  h.GET('/late', (_ctx, c) => {
+    c.setStatusCode(101)
+    c.hijack(async conn => {
+      marked.push(isSocketShuttingDown(conn.socket))
+      onSocketShutdown(conn.socket, () => conn.write('late bye'))
+      await drainConn(conn)
+    })
+  })
+  const { port, logger } = await start(t, h)
+  const peers: Socket[] = []
+  h.server?.on('connection', (p: Socket) => { peers.push(p) })
+  const s = await openSocket(t, port)
+  const request = UPGRADE('/late')
+  const cut = request.indexOf('Upgrade:')
+  s.write(request.slice(0, cut))
+  // Part of the head has been read: the shutdown leaves the connection to finish its request.
+  while (peers[0] === undefined || peers[0].bytesRead === 0) await sleep(5)
+  const down = h.shutdown()
+  // The goodbye loop runs once the hooks have started; let it run before the head completes.
+  await sleep(0)
+  s.write(request.slice(cut))
+  const text = await readUntil(s, x => x.endsWith('late bye'))
+  t.match(text, /^HTTP\/1\.1 101 /)
+  await closed(s)
+  await down
+  t.same(marked, [true], 'isSocketShuttingDown tells the protocol')
+  t.match(logger.text(), /Graceful shutdown finished/, 'the shutdown did not wait for its exit wait time')
+})
+
+t.test('isSocketShuttingDown is false for a socket no engine shuts down', async t => {
+  const h = New(server.withExitWaitTime(10_000))
+  const marked: boolean[] = []
+  hijackRoute(h, '/raw', async conn => {
+    marked.push(isSocketShuttingDown(conn.socket))
+    await drainConn(conn)
+  })
+  const { port } = await start(t, h)
+  const s = await upgraded(t, port, '/raw')
+  t.same(marked, [false])
+  t.equal(isSocketShuttingDown(null), false)
+  t.equal(isSocketShuttingDown(s), false)
+  s.destroy()
 })
 
 t.test('unmount runs the handlers of a mounted engine; close() does not', async t => {

@@ -54,6 +54,17 @@ export function onSocketShutdown (socket: Duplex, handler: SocketShutdownHandler
 }
 
 /**
+ * Tells whether the engine that owns `socket` (the socket of an upgrade request) has begun its graceful shutdown.
+ * A protocol should not start on such a socket: it would only be cut at the exit wait time. The upgraders of
+ * `@hertz-node/ws-compat` refuse the handshake with 503 then. False for a socket no engine owns.
+ *
+ * @param socket - the socket of an upgrade request (`req.socket`), or null
+ */
+export function isSocketShuttingDown (socket: Duplex | null | undefined): boolean {
+  return socket != null && typeof (socket as Duplex & Slots)[DRAINING] === 'function'
+}
+
+/**
  * @internal Starts the goodbye of `socket` for an engine that began shutting down: its handler, if one is
  * registered, goes to `run` now; one registered later goes to `run` as it comes.
  */

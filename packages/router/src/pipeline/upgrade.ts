@@ -4,7 +4,7 @@ import { rawResponse } from './write.js'
 import { HijackConn, type HijackHandler } from '../hijack/hijack-conn.js'
 import { describeError, logRecovered } from './recover.js'
 import { writeAnswer } from './serve.js'
-import { checkIdle } from '../server/lifecycle.js'
+import { checkIdle, joinShutdown } from '../server/lifecycle.js'
 import { afterEarlierResponses } from '../server/node-internals.js'
 import { serve } from './serve.js'
 import { RequestContext } from '../context/request-context.js'
@@ -50,6 +50,7 @@ function acceptUpgrade (engine: Engine, socket: Socket): void {
   socket.on('error', noop)
   engine.upgradeSockets.add(socket)
   socket.on('close', closeListener(engine))
+  joinShutdown(engine, socket)
 }
 
 // One 'close' listener per engine (the socket is `this`), not a closure per upgraded socket.

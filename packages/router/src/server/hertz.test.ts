@@ -7,6 +7,15 @@ const APP = fileURLToPath(new URL('../test-util/spin-app.ts', import.meta.url))
 
 interface Running { child: ChildProcess, port: number, out: () => string, exited: Promise<number | null> }
 
+/** Waits until the app's output matches `re`; signals sent before the previous one was handled could merge. */
+async function logged (app: Running, re: RegExp): Promise<void> {
+  const started = Date.now()
+  while (!re.test(app.out())) {
+    if (Date.now() - started > 10000 || app.child.exitCode !== null || app.child.signalCode !== null) throw new Error(`no ${String(re)} in: ${app.out()}`)
+    await sleep(10)
+  }
+}
+
 async function spinApp (t: Test, env: Record<string, string> = {}): Promise<Running> {
   const child = spawn(process.execPath, ['--conditions=hertz-source', '--import', 'tsx', APP], {
     env: { ...process.env, ...env },
@@ -66,4 +75,39 @@ t.test('spin: unused and idle connections do not hold the shutdown up', async t 
   t.match(app.out(), /Graceful shutdown finished/)
   t.notMatch(app.out(), /timed out/)
   await Promise.all([closed(scene.fresh), closed(scene.keepAlive)])
+})
+
+for (const [first, second] of [['SIGTERM', 'SIGTERM'], ['SIGINT', 'SIGTERM']] as const) {
+  t.test(`spin: a second signal (${first}, then ${second}) does not cut the graceful shutdown short`, async t => {
+    const app = await spinApp(t, { EXIT_WAIT: '10000', SLOW_MS: '1500' })
+    const s = await openSocket(t, app.port)
+    s.write('GET /slow HTTP/1.1\r\nHost: x\r\n\r\n')
+    await sleep(50)
+    app.child.kill(first)
+    await logged(app, /Begin graceful shutdown/)
+    app.child.kill(second)
+    await logged(app, new RegExp(`Received signal: ${second} during the graceful shutdown, ignored`))
+    const answer = await readUntil(s, x => x.endsWith('slow done'), 5000)
+    t.match(answer, /^HTTP\/1\.1 200 OK/)
+    t.match(answer, /Connection: close/i, 'the in-flight request finished with Connection: close')
+    t.equal(await app.exited, 0)
+    t.match(app.out(), /shutdown hook ran/)
+    t.match(app.out(), /Graceful shutdown finished/)
+  })
+}
+
+t.test('spin: a third signal exits at once, with the code of that signal', async t => {
+  const app = await spinApp(t, { EXIT_WAIT: '10000', SLOW_MS: '10000' })
+  const s = await openSocket(t, app.port)
+  s.write('GET /slow HTTP/1.1\r\nHost: x\r\n\r\n')
+  await sleep(50)
+  app.child.kill('SIGTERM')
+  await logged(app, /Begin graceful shutdown/)
+  app.child.kill('SIGTERM')
+  await logged(app, /ignored \(one more exits at once\)/)
+  app.child.kill('SIGINT')
+  t.equal(await app.exited, 130, '128 + SIGINT')
+  t.match(app.out(), /Received signal: SIGINT again, exiting at once/)
+  t.notMatch(app.out(), /Graceful shutdown finished|timed out/)
+  await closed(s)
 })

@@ -121,13 +121,30 @@ async function drain (engine: Engine, finished: Promise<void>): Promise<void> {
   // an application's own goodbye goes first. Waiting for those sockets to close is part of `finished`; what is
   // still open at the exit wait time is destroyed by forceClose().
   const goodbye: SocketShutdownRunner = (socket, handler) => { sayGoodbye(engine, socket, handler) }
-  void Promise.resolve().then(() => { for (const s of engine.upgradeSockets) shutdownSocket(s, goodbye) })
+  void Promise.resolve().then(() => {
+    goodbyes.set(engine, goodbye)
+    for (const s of engine.upgradeSockets) shutdownSocket(s, goodbye)
+  })
   const timedOut = new Promise<void>(resolve => { ac.signal.addEventListener('abort', () => { resolve() }) })
   await Promise.race([Promise.all([hooks, finished]), timedOut])
   clearTimeout(timer)
   logger.info(ac.signal.aborted ? 'Graceful shutdown timed out, closing what is left' : 'Graceful shutdown finished')
   forceClose(engine)
   engine.status = Status.Closed
+}
+
+// The goodbye runner of each engine whose goodbye loop has run: a socket the engine takes in afterwards (an upgrade
+// request whose head was still arriving) joins the shutdown through it rather than being left out of the loop.
+const goodbyes = new WeakMap<Engine, SocketShutdownRunner>()
+
+/**
+ * Enrols the socket of an upgrade request the engine has just taken in: once the engine's shutdown has said
+ * goodbye to its sockets, a later one is marked as shutting down at once (see isSocketShuttingDown), and a
+ * goodbye registered on it runs at once.
+ */
+export function joinShutdown (engine: Engine, socket: Duplex): void {
+  const goodbye = goodbyes.get(engine)
+  if (goodbye !== undefined) shutdownSocket(socket, goodbye)
 }
 
 /** Runs a socket's shutdown handler; once it settles the socket is closed (after pending writes). */

@@ -8,6 +8,7 @@ import {
   APP_EXTENSIONS_UNSUPPORTED,
   BAD_HANDSHAKE,
   checkSameOrigin,
+  SHUTTING_DOWN,
   tokenListContainsValue,
   UNSUPPORTED_VERSION,
 } from '../handshake.js'
@@ -107,8 +108,8 @@ export class HertzUpgrader implements UpgraderSettings {
   /**
    * Validates the handshake in hertz-contrib's order - method GET (405), `Connection: upgrade` (400),
    * `Upgrade: websocket` (400), version 13 (400), no `Sec-WebSocket-Extensions` already on `c.response`
-   * (500), origin (403), non-empty `Sec-WebSocket-Key` (400) - then sets the 101 and its headers on
-   * `c.response` and registers `handler` with `c.hijack`.
+   * (500), origin (403), non-empty `Sec-WebSocket-Key` (400), the router not shutting down (503) - then sets
+   * the 101 and its headers on `c.response` and registers `handler` with `c.hijack`.
    *
    * As in Hertz, the promise resolves **before** `handler` runs: the router writes the 101 when the handler
    * chain ends, then calls `handler(conn)`; the connection closes when `handler` settles. A refusal is
@@ -144,6 +145,11 @@ export class HertzUpgrader implements UpgraderSettings {
     const challengeKey = header.peek('Sec-Websocket-Key')
     if (challengeKey === '') {
       return this.refuse(c, 400, "websocket: not a websocket handshake: `Sec-WebSocket-Key' header is missing or blank")
+    }
+
+    // The router refuses a hijack that completes during a graceful shutdown; saying so here rejects the promise too.
+    if (c.engine.isClosing()) {
+      return this.refuse(c, 503, SHUTTING_DOWN)
     }
 
     const agreement = agree(this, 'server', header.peek('Sec-Websocket-Protocol'), header.peek('Sec-WebSocket-Extensions'),
