@@ -10,13 +10,15 @@ export { Response, ResponseHeader, type Chunk } from './context/response.js'
 export { HijackConn, type HijackHandler } from './hijack/hijack-conn.js'
 export { onSocketShutdown, isSocketShuttingDown, type SocketShutdownHandler } from './hijack/socket-shutdown.js'
 export { afterEarlierResponses } from './server/node-internals.js'
-export { HertzError, ErrorCodes, type ErrorCode } from './errors.js'
+export { toNodeHandler, toNodeUpgradeHandler, type NodeRequestListener, type NodeUpgradeListener } from './server/node-handler.js'
+export { HertzError, HertzErrorCode, ErrorCodes, formatError, type ErrorCode, type Logger } from './errors.js'
 export { Addr } from './context/addr.js'
 export { recovery } from './pipeline/recover.js'
 export { background, withValue, contextWithSignal } from './go-context.js'
 export type { RouteInfo, RouteEntry, Params } from './routing/table.js'
-export type { Options, Option } from './server/options.js'
-export type { Context, HandlerFunc, HandlersChain, CtxCallback, CtxErrCallback, Logger } from './types.js'
+export { splitHostPort, type Options, type Option, type HostPort, type SplitHostPortOptions } from './server/options.js'
+export { isThenable, type HandlerFunc, type HandlersChain } from './context/request-context.js'
+export type { Context, CtxCallback, CtxErrCallback } from './go-context.js'
 export {
   withHostPorts, withNetwork, withBasePath, withReadTimeout, withReadHeaderTimeout, withIdleTimeout,
   withKeepAliveTimeout, withExitWaitTime, withMaxRequestBodySize, withMaxHeaderBytes, withHandleMethodNotAllowed,

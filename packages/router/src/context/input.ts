@@ -1,109 +1,136 @@
 import { Readable } from 'node:stream'
 import { readBody } from '../pipeline/body.js'
+import { kBody, kClientIP, kParams, kPath, kRawQuery, kRoute, kUpgradeSocket } from '../symbols.js'
 import { Addr } from './addr.js'
-import type { RequestContext } from './request-context.js'
+import { ContextCore } from './core.js'
 
-function queries (c: RequestContext): URLSearchParams {
-  if (c.queryArgs_ === null) c.queryArgs_ = new URLSearchParams(c.rawQuery)
-  return c.queryArgs_
-}
+/** Parameter values of a match, keyed by name; a catch-all value sits under `*`. */
+export type Params = Record<string, string | undefined>
 
-function forms (c: RequestContext): URLSearchParams {
-  if (c.postArgs_ === null) {
-    const ct = c.req.headers['content-type'] ?? ''
-    const form = c.body_ !== null && ct.toLowerCase().startsWith('application/x-www-form-urlencoded')
-    c.postArgs_ = new URLSearchParams(form ? (c.body_ as Buffer).toString() : '')
-  }
-  return c.postArgs_
+/** The parameters of a request that matched no route. */
+export const NO_PARAMS: Params = Object.freeze({}) as Params
+
+/** What the context reads of the route that matched (a `RouteEntry`). */
+export interface MatchedRoute {
+  /** The pattern as registered, e.g. `/user/:id`. */
+  readonly fullPath: string
+  /** Name of the catch-all parameter, or null. */
+  readonly wildcard: string | null
 }
 
 /**
- * Input of a {@link RequestContext}: path parameters, query and form values, request line and headers, the body.
+ * Input of a request context: path parameters, query and form values, request line and headers, the body.
  * Missing values are '' (as in Go); the `get...` forms return undefined instead (Go's `(value, ok)`).
  */
-export class ContextInput {
+export class ContextInput extends ContextCore {
+  /** The matched route, null when none matched. */
+  [kRoute]: MatchedRoute | null = null
+  /** Path parameter values of the match. */
+  ;[kParams]: Params = NO_PARAMS
+  /** The decoded, normalized path. */
+  ;[kPath] = '/'
+  /** The raw query string (after `?`), '' when none. */
+  ;[kRawQuery] = ''
+  #queryArgs: URLSearchParams | null = null
+  #postArgs: URLSearchParams | null = null
+
+  #queries (): URLSearchParams {
+    if (this.#queryArgs === null) this.#queryArgs = new URLSearchParams(this[kRawQuery])
+    return this.#queryArgs
+  }
+
+  #forms (): URLSearchParams {
+    if (this.#postArgs === null) {
+      const ct = this.req.headers['content-type'] ?? ''
+      const body = this[kBody]
+      const form = body !== null && ct.toLowerCase().startsWith('application/x-www-form-urlencoded')
+      this.#postArgs = new URLSearchParams(form ? body.toString() : '')
+    }
+    return this.#postArgs
+  }
+
   /** The value of path parameter `key` ('' when absent). A catch-all value has no leading slash. */
-  param (this: RequestContext, key: string): string {
-    const v = this.params_[key]
+  param (key: string): string {
+    const v = this[kParams][key]
     if (v !== undefined) return v
-    if (this.route_ !== null && key === this.route_.wildcard) return this.params_['*'] ?? ''
+    if (this[kRoute] !== null && key === this[kRoute].wildcard) return this[kParams]['*'] ?? ''
     return ''
   }
 
   /** Query value of `key`, '' when absent. */
-  query (this: RequestContext, key: string): string {
-    if (this.rawQuery === '') return ''
-    return queries(this).get(key) ?? ''
+  query (key: string): string {
+    if (this[kRawQuery] === '') return ''
+    return this.#queries().get(key) ?? ''
   }
 
   /** Query value of `key`, or `defaultValue` when absent. */
-  defaultQuery (this: RequestContext, key: string, defaultValue: string): string {
+  defaultQuery (key: string, defaultValue: string): string {
     return this.getQuery(key) ?? defaultValue
   }
 
   /** Query value of `key`, or undefined when absent (Go's `(value, ok)`). */
-  getQuery (this: RequestContext, key: string): string | undefined {
-    if (this.rawQuery === '') return undefined
-    return queries(this).get(key) ?? undefined
+  getQuery (key: string): string | undefined {
+    if (this[kRawQuery] === '') return undefined
+    return this.#queries().get(key) ?? undefined
   }
 
   /** All query values (Hertz's `QueryArgs`; parsed once, on first use). */
-  queryArgs (this: RequestContext): URLSearchParams {
-    return queries(this)
+  queryArgs (): URLSearchParams {
+    return this.#queries()
   }
 
   /** Value of `key` in an urlencoded request body, '' when absent (the body must have been read). */
-  postForm (this: RequestContext, key: string): string {
-    return forms(this).get(key) ?? ''
+  postForm (key: string): string {
+    return this.#forms().get(key) ?? ''
   }
 
   /** Value of `key` in an urlencoded body, or undefined when absent. */
-  getPostForm (this: RequestContext, key: string): string | undefined {
-    return forms(this).get(key) ?? undefined
+  getPostForm (key: string): string | undefined {
+    return this.#forms().get(key) ?? undefined
   }
 
   /** Value of `key` from the query, else from the urlencoded body; '' when absent. */
-  formValue (this: RequestContext, key: string): string {
-    return this.getQuery(key) ?? forms(this).get(key) ?? ''
+  formValue (key: string): string {
+    return this.getQuery(key) ?? this.#forms().get(key) ?? ''
   }
 
   /** The Host header ('' when absent). */
-  host (this: RequestContext): string {
+  host (): string {
     return this.req.headers.host ?? ''
   }
 
   /** The decoded, normalized request path. */
-  path (this: RequestContext): string {
-    return this.path_
+  path (): string {
+    return this[kPath]
   }
 
   /** The request method. */
-  method (this: RequestContext): string {
+  method (): string {
     return this.req.method as string
   }
 
   /** The matched route pattern (`/user/:id`), '' when no route matched. */
-  fullPath (this: RequestContext): string {
-    return this.route_ === null ? '' : this.route_.fullPath
+  fullPath (): string {
+    return this[kRoute] === null ? '' : this[kRoute].fullPath
   }
 
   /** The client IP: through `h.setClientIPFunc`, by default X-Forwarded-For, X-Real-IP, then the peer. */
-  clientIP (this: RequestContext): string {
-    return this.engine.clientIP(this)
+  clientIP (): string {
+    return this.engine[kClientIP](this)
   }
 
   /** The peer address. */
-  remoteAddr (this: RequestContext): Addr {
+  remoteAddr (): Addr {
     return Addr.remote(this.req.socket)
   }
 
   /** Request header `key`, '' when absent. */
-  getHeader (this: RequestContext, key: string): string {
+  getHeader (key: string): string {
     return this.request.header.peek(key)
   }
 
   /** Value of cookie `name`, '' when absent. */
-  cookie (this: RequestContext, name: string): string {
+  cookie (name: string): string {
     const raw = this.req.headers.cookie
     if (raw === undefined) return ''
     for (const part of raw.split(';')) {
@@ -118,23 +145,26 @@ export class ContextInput {
    * The request body. Already buffered unless the engine streams request bodies (`withStreamBody`); then the
    * first call reads it (up to the body limit). Rejects with `HERTZ_ERR_BODY_TOO_LARGE` / `HERTZ_ERR_BODY_ABORTED`.
    */
-  async body (this: RequestContext): Promise<Buffer> {
-    if (this.body_ !== null) return this.body_
-    if (this.upgradeSocket !== null) return (this.body_ = Buffer.alloc(0))
-    this.body_ = await readBody(this.req, this.engine.options.maxRequestBodySize)
-    return this.body_
+  async body (): Promise<Buffer> {
+    const buffered = this[kBody]
+    if (buffered !== null) return buffered
+    if (this[kUpgradeSocket] !== null) return (this[kBody] = Buffer.alloc(0))
+    const body = await readBody(this.req, this.engine.options.maxRequestBodySize)
+    this[kBody] = body
+    return body
   }
 
   /**
    * The request body once read (Hertz's `GetRawData`): the buffered body, or null while a streamed body
    * (`withStreamBody`) has not been read yet (`await c.body()` reads it).
    */
-  getRawData (this: RequestContext): Buffer | null {
-    return this.body_
+  getRawData (): Buffer | null {
+    return this[kBody]
   }
 
   /** The request body as a stream: the Node request itself while unread, else a stream over the buffered bytes. */
-  requestBodyStream (this: RequestContext): Readable {
-    return this.body_ === null ? this.req : Readable.from([this.body_])
+  requestBodyStream (): Readable {
+    const body = this[kBody]
+    return body === null ? this.req : Readable.from([body])
   }
 }

@@ -1,179 +1,114 @@
-import { ServerResponse, type IncomingMessage } from 'node:http'
-import type { Socket } from 'node:net'
-import { HertzError, ErrorCodes } from '../errors.js'
-import { Response } from './response.js'
-import { Request, type BodyHolder } from './request.js'
-import { NO_PARAMS, type Params, type RouteEntry } from '../routing/table.js'
-import { watchAbort } from './client-watch.js'
-import { ContextFlow } from './flow.js'
-import { ContextOutput } from './output.js'
-import { ContextInput } from './input.js'
-import type { Context, HandlersChain } from '../types.js'
+import { resolve as resolvePath } from 'node:path'
+import { HertzError, HertzErrorCode } from '../errors.js'
+import type { Context } from '../go-context.js'
 import type { HijackHandler } from '../hijack/hijack-conn.js'
-import type { Engine } from '../server/engine.js'
+import { PLAIN } from '../pipeline/write.js'
+import { sendFile } from '../routing/static.js'
+import { kHandlers, kHijackHandler, kIndex, kUpgradeSocket } from '../symbols.js'
+import { ContextOutput } from './output.js'
+
+/** A handler or middleware, as in Hertz: `func(ctx context.Context, c *app.RequestContext)`. */
+export type HandlerFunc = (ctx: Context, c: RequestContext) => void | Promise<void>
+
+/** Handler chain: group middleware followed by route handlers. */
+export type HandlersChain = readonly HandlerFunc[]
 
 const NO_HANDLERS: HandlersChain = []
+
+/** Index beyond any chain: `abort()` moves the cursor here (Hertz's `AbortIndex`). */
+const ABORT_INDEX = 0x3fffffff
+
+/**
+ * True for anything `await` would wait on (a Promise or any other thenable). The router, the adaptor and ws-compat
+ * use it to tell a function that answered at once from one that answers later.
+ */
+export function isThenable (v: unknown): v is PromiseLike<unknown> {
+  return v !== undefined && v !== null && typeof (v as PromiseLike<unknown>).then === 'function'
+}
+
+async function nextAsync (c: RequestContext, pending: PromiseLike<unknown>, ctx: Context): Promise<void> {
+  await pending
+  const handlers = c[kHandlers]
+  while (++c[kIndex] < handlers.length) {
+    const r = (handlers[c[kIndex]] as HandlerFunc)(ctx, c)
+    if (isThenable(r)) await r
+  }
+}
 
 /**
  * The per-request context handed to every handler (Hertz's `app.RequestContext`). It also implements
  * {@link Context}: the `ctx` a chain starts with is the request context itself, so no second object is made.
  *
- * This file holds its state, raw access, per-request keys and hijack; its methods by concern live in
- * context-flow.ts (the chain), context-output.ts (the response) and context-input.ts (the request), and are
- * installed on this class's prototype below.
+ * Its methods come in layers, one file each: ContextCore (core.ts: state, raw Node access, keys), ContextInput
+ * (input.ts: the request), ContextOutput (output.ts: the response), and this class: the chain and hijack.
  */
-export class RequestContext implements Context, BodyHolder {
-  /** The original Node request (`url` is the original path and query). */
-  readonly req: IncomingMessage
-  /** Bytes read past the headers of an upgrade request, null for a plain request. */
-  readonly upgradeHead: Buffer | null
-  /** The buffered response, written when the chain ends. */
-  readonly response = new Response()
-  /** The engine serving this request (`c.engine.isClosing()`, `c.engine.logger`, `c.engine.options`). */
-  readonly engine: Engine
-  /** @internal the socket of an upgrade request, null otherwise. */
-  readonly upgradeSocket: Socket | null
-  /** @internal the request body once read. */
-  body_: Buffer | null = null
+export class RequestContext extends ContextOutput {
+  /** The chain being run (shared empty until a chain is installed: no array per request). */
+  [kHandlers]: HandlersChain = NO_HANDLERS
+  /** Position in the chain. */
+  ;[kIndex] = -1
+  /** The hijack handler recorded by `hijack()`. */
+  ;[kHijackHandler]: HijackHandler | null = null
 
-  private res_: ServerResponse | null
-  private request_: Request | null = null
-  /** @internal the chain being run (shared empty until a chain is installed: no array per request). */
-  handlers_: HandlersChain = NO_HANDLERS
-  /** @internal position in the chain. */
-  index_ = -1
-  /** @internal the matched route, null when none matched. */
-  route_: RouteEntry | null = null
-  /** @internal path parameter values of the match. */
-  params_: Params = NO_PARAMS
-  /** @internal decoded, normalized path. */
-  path_ = '/'
-  /** @internal raw query string (after `?`), '' when none. */
-  rawQuery = ''
-  /** @internal parsed query, on first use. */
-  queryArgs_: URLSearchParams | null = null
-  /** @internal parsed urlencoded body, on first use. */
-  postArgs_: URLSearchParams | null = null
-  private keys: Map<string, unknown> | null = null
-  private abortController: AbortController | null = null
-  /** @internal the hijack handler recorded by `hijack()`. */
-  hijackHandler: HijackHandler | null = null
-  private taken = false
-  /** @internal true once `flush()` switched the response to streaming. */
-  streaming = false
-  /** @internal true once the chain has ended and the response was handed to the engine. */
-  finished = false
-  /** @internal stops watching an upgrade socket for the client leaving. */
-  unwatch: (() => void) | null = null
-
-  /** @internal */
-  constructor (engine: Engine, req: IncomingMessage, res: ServerResponse | null, socket: Socket | null, head: Buffer | null) {
-    this.engine = engine
-    this.req = req
-    this.res_ = res
-    this.upgradeSocket = socket
-    this.upgradeHead = head
-  }
-
-  // ---- raw access -------------------------------------------------------------------------------------------
+  // ---- the chain --------------------------------------------------------------------------------------------
 
   /**
-   * The Node response. For an upgrade request it is a `ServerResponse` bound to the upgrade socket, created on
-   * first access; a normal response written to it reaches the client.
+   * Runs the rest of the chain. Returns a Promise only when some handler did (await it either way: `await
+   * c.next(ctx)`). Calling it again once the chain is done does nothing.
    */
-  get res (): ServerResponse {
-    let res = this.res_
-    if (res === null) {
-      res = new ServerResponse(this.req)
-      res.assignSocket(this.upgradeSocket as Socket)
-      // The socket is closed after this response, so say so.
-      res.shouldKeepAlive = false
-      this.res_ = res
+  next (ctx: Context = this): void | Promise<void> {
+    const handlers = this[kHandlers]
+    while (++this[kIndex] < handlers.length) {
+      const r = (handlers[this[kIndex]] as HandlerFunc)(ctx, this)
+      if (isThenable(r)) return nextAsync(this, r, ctx)
     }
-    return res
   }
 
-  /** @internal the response if it exists yet, without creating one. */
-  peekRes (): ServerResponse | null {
-    return this.res_
+  /** Stops the remaining handlers from running (the current one carries on). */
+  abort (): void {
+    this[kIndex] = ABORT_INDEX
   }
 
-  /** True for a request that arrived through the server's `'upgrade'` event. */
-  isUpgrade (): boolean {
-    return this.upgradeSocket !== null
+  /** True after {@link abort}. */
+  isAborted (): boolean {
+    return this[kIndex] >= ABORT_INDEX
   }
 
-  /** The caller owns `c.res` (and, for an upgrade request, the socket) from now on; the router writes nothing more. */
-  takeResponse (): void {
-    this.taken = true
+  /** Sets the status code and aborts. */
+  abortWithStatus (code: number): void {
+    this.response.setStatusCode(code)
+    this.abort()
   }
 
-  /** True after {@link takeResponse}. */
-  isResponseTaken (): boolean {
-    return this.taken
+  /** Clears the response (headers included), answers `msg` as text/plain with `statusCode` and aborts. */
+  abortWithMsg (msg: string, statusCode: number): void {
+    this.response.reset()
+    this.response.setStatusCode(statusCode)
+    this.response.header.contentType = PLAIN
+    this.response.setBody(msg)
+    this.abort()
   }
 
-  /** The request view: headers and buffered body. */
-  get request (): Request {
-    if (this.request_ === null) this.request_ = new Request(this.req, this)
-    return this.request_
+  /** Aborts and answers `obj` as JSON with `code`. */
+  abortWithStatusJSON (code: number, obj: unknown): void {
+    this.abort()
+    this.json(code, obj)
   }
 
-  /** @internal installs the chain and the match. */
-  setHandlers (handlers: HandlersChain, route: RouteEntry | null, params: Params): void {
-    this.handlers_ = handlers
-    this.route_ = route
-    this.params_ = params
+  /** The handler chain. */
+  handlers (): HandlersChain {
+    return this[kHandlers]
   }
 
-  // ---- Context ----------------------------------------------------------------------------------------------
-
-  /** Aborted when the client goes away, on `h.close()`, or when graceful shutdown runs out of time. Lazy. */
-  get signal (): AbortSignal {
-    if (this.abortController === null) {
-      this.abortController = new AbortController()
-      watchAbort(this.engine, this)
-    }
-    return this.abortController.signal
+  /** The last handler of the chain (the route's own handler). */
+  handler (): HandlerFunc | undefined {
+    const handlers = this[kHandlers]
+    return handlers[handlers.length - 1]
   }
 
-  /** @internal aborts the signal if one was created. */
-  abortSignal (reason: unknown): void {
-    if (this.abortController !== null && !this.abortController.signal.aborted) this.abortController.abort(reason)
-  }
-
-  /** @internal true when `signal` has been read. */
-  hasSignal (): boolean {
-    return this.abortController !== null
-  }
-
-  /** The per-request value stored with `set(key)` (string keys), as Go's `ctx.Value`. */
-  value (key: unknown): unknown {
-    return typeof key === 'string' && this.keys !== null ? this.keys.get(key) : undefined
-  }
-
-  // ---- per-request keys -------------------------------------------------------------------------------------
-
-  /** Stores a per-request value. */
-  set (key: string, value: unknown): void {
-    if (this.keys === null) this.keys = new Map()
-    this.keys.set(key, value)
-  }
-
-  /** The value stored under `key`, or undefined. */
-  get (key: string): unknown {
-    return this.keys === null ? undefined : this.keys.get(key)
-  }
-
-  /** The value stored under `key`; throws `HERTZ_ERR_KEY_NOT_FOUND` when there is none. */
-  mustGet (key: string): unknown {
-    if (this.keys !== null && this.keys.has(key)) return this.keys.get(key)
-    throw new HertzError(ErrorCodes.HERTZ_ERR_KEY_NOT_FOUND, `Key "${key}" does not exist`)
-  }
-
-  /** Calls `fn(key, value)` for every stored value. */
-  forEachKey (fn: (key: string, value: unknown) => void): void {
-    if (this.keys !== null) for (const [k, v] of this.keys) fn(k, v)
+  /** Answers with the file at `filepath` (type, length, Last-Modified, 304, 403 for directories, 404 when missing). */
+  file (filepath: string): Promise<void> {
+    return sendFile(this, resolvePath(filepath))
   }
 
   // ---- hijack -----------------------------------------------------------------------------------------------
@@ -183,30 +118,16 @@ export class RequestContext implements Context, BodyHolder {
    * been written. Only an upgrade request can be hijacked: anything else throws `HERTZ_ERR_NOT_HIJACKABLE`.
    */
   hijack (handler: HijackHandler): void {
-    if (typeof handler !== 'function') throw new HertzError(ErrorCodes.HERTZ_ERR_BAD_HANDLER, 'hijack handler must be a function')
-    if (this.upgradeSocket === null) {
-      throw new HertzError(ErrorCodes.HERTZ_ERR_NOT_HIJACKABLE,
+    if (typeof handler !== 'function') throw new HertzError(HertzErrorCode.BAD_HANDLER, 'hijack handler must be a function')
+    if (this[kUpgradeSocket] === null) {
+      throw new HertzError(HertzErrorCode.NOT_HIJACKABLE,
         'only an upgrade request can be hijacked (the server must route \'upgrade\' events to h.handleUpgrade)')
     }
-    this.hijackHandler = handler
+    this[kHijackHandler] = handler
   }
 
   /** True once {@link hijack} has been called. */
   hijacked (): boolean {
-    return this.hijackHandler !== null
-  }
-}
-
-// The method groups become methods of RequestContext itself (no wrapper objects, no extra call per use). The
-// interface declares exactly the groups whose prototypes are copied here.
-export interface RequestContext extends ContextFlow, ContextOutput, ContextInput {}
-
-for (const group of [ContextFlow, ContextOutput, ContextInput]) {
-  for (const name of Object.getOwnPropertyNames(group.prototype)) {
-    if (name === 'constructor') continue
-    if (Object.prototype.hasOwnProperty.call(RequestContext.prototype, name)) {
-      throw new Error(`RequestContext.${name} is defined twice`)
-    }
-    Object.defineProperty(RequestContext.prototype, name, Object.getOwnPropertyDescriptor(group.prototype, name) as PropertyDescriptor)
+    return this[kHijackHandler] !== null
   }
 }

@@ -1,16 +1,19 @@
 import type { IncomingMessage } from 'node:http'
+import { parseContentLength } from '../pipeline/body.js'
+import { kBody } from '../symbols.js'
 
 /** Read-only, case-insensitive view of the request headers (Hertz's `protocol.RequestHeader`). */
 export class RequestHeader {
-  private readonly req: IncomingMessage
+  readonly #req: IncomingMessage
 
+  /** @param req - the Node request whose headers this view reads */
   constructor (req: IncomingMessage) {
-    this.req = req
+    this.#req = req
   }
 
   /** The value of `key`, or '' when absent. Repeated headers come joined as node:http joins them. */
   peek (key: string): string {
-    const v = this.req.headers[key.toLowerCase()]
+    const v = this.#req.headers[key.toLowerCase()]
     if (v === undefined) return ''
     return typeof v === 'string' ? v : v.join(', ')
   }
@@ -22,7 +25,7 @@ export class RequestHeader {
 
   /** True when the request carries `key`. */
   has (key: string): boolean {
-    return this.req.headers[key.toLowerCase()] !== undefined
+    return this.#req.headers[key.toLowerCase()] !== undefined
   }
 
   /**
@@ -30,70 +33,71 @@ export class RequestHeader {
    * (Hertz's `VisitAll`).
    */
   visitAll (fn: (key: string, value: string) => void): void {
-    const raw = this.req.rawHeaders
+    const raw = this.#req.rawHeaders
     for (let i = 0; i < raw.length; i += 2) fn(raw[i] as string, raw[i + 1] as string)
   }
 
   /** {@link visitAll} with a `Map.forEach`-style callback, `fn(value, key)`. */
   forEach (fn: (value: string, key: string) => void): void {
-    const raw = this.req.rawHeaders
+    const raw = this.#req.rawHeaders
     for (let i = 0; i < raw.length; i += 2) fn(raw[i + 1] as string, raw[i] as string)
   }
 
   /** The request method. */
   method (): string {
-    return this.req.method ?? 'GET'
+    return this.#req.method ?? 'GET'
   }
 
   /** The declared Content-Length, or -1. */
   contentLength (): number {
-    const v = this.req.headers['content-length']
-    if (v === undefined) return -1
-    const n = Number(v)
-    return Number.isSafeInteger(n) && n >= 0 ? n : -1
+    return parseContentLength(this.#req.headers['content-length'])
   }
 
   /** True for HTTP/1.1 (and later). */
   isHTTP11 (): boolean {
-    return this.req.httpVersionMajor > 1 || (this.req.httpVersionMajor === 1 && this.req.httpVersionMinor >= 1)
+    return this.#req.httpVersionMajor > 1 || (this.#req.httpVersionMajor === 1 && this.#req.httpVersionMinor >= 1)
   }
 }
 
-/** Holder of a request's buffered body, shared by the engine and the request view. */
+/** Holder of a request's buffered body (the request context), shared by the engine and the request view. */
 export interface BodyHolder {
-  body_: Buffer | null
+  readonly [kBody]: Buffer | null
 }
 
 /** View of the request (Hertz's `c.Request`): headers and, once read, the body. */
 export class Request {
   /** Request headers. */
   readonly header: RequestHeader
-  private readonly req: IncomingMessage
-  private readonly holder: BodyHolder
+  readonly #req: IncomingMessage
+  readonly #holder: BodyHolder
 
+  /**
+   * @param req - the Node request
+   * @param holder - where the body is kept once read
+   */
   constructor (req: IncomingMessage, holder: BodyHolder) {
-    this.req = req
+    this.#req = req
     this.header = new RequestHeader(req)
-    this.holder = holder
+    this.#holder = holder
   }
 
   /** The body if the router has already read it, or null while the body stream is still unread. */
   bufferedBody (): Buffer | null {
-    return this.holder.body_
+    return this.#holder[kBody]
   }
 
   /** The request target as received (path and query, still encoded). */
   requestURI (): string {
-    return this.req.url ?? '/'
+    return this.#req.url ?? '/'
   }
 
   /** The request method. */
   method (): string {
-    return this.req.method ?? 'GET'
+    return this.#req.method ?? 'GET'
   }
 
   /** The Host header, or ''. */
   host (): string {
-    return this.req.headers.host ?? ''
+    return this.#req.headers.host ?? ''
   }
 }

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream'
+import { parseContentLength } from '../pipeline/body.js'
 
 /** A body chunk as the context accepts it. */
 export type Chunk = string | Uint8Array
@@ -29,7 +30,7 @@ export class ResponseHeader {
   set (key: string, value: string): void {
     const lower = key.toLowerCase()
     if (lower === 'content-type') { this.contentType = String(value); return }
-    if (lower === 'content-length') { this.contentLength = parseLength(value); return }
+    if (lower === 'content-length') { this.contentLength = parseContentLength(value); return }
     const kv = this.kv
     let found = false
     for (let i = 0; i < kv.length; i += 2) {
@@ -114,11 +115,6 @@ export class ResponseHeader {
   }
 }
 
-function parseLength (value: unknown): number {
-  const n = Number(value)
-  return Number.isSafeInteger(n) && n >= 0 ? n : -1
-}
-
 /**
  * The buffered response of a request (Hertz's `protocol.Response`): status, headers and body are collected
  * while the handler chain runs and written by the engine when it ends.
@@ -168,7 +164,7 @@ export class Response {
     this.appendSized(chunk, chunkLength(chunk))
   }
 
-  /** @internal {@link appendBody} for a caller that has measured the chunk already (`n` bytes). */
+  /** {@link appendBody} for a caller that has measured the chunk already (`n` bytes). */
   appendSized (chunk: Chunk, n: number): void {
     this.size += n
     if (this.first === null) this.first = chunk

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net'
-import { HertzError, ErrorCodes } from '../errors.js'
+import { HertzError, HertzErrorCode } from '../errors.js'
 import { Addr } from '../context/addr.js'
 import { closedError, type ConnCore, type HijackConnPool } from './pool.js'
 
@@ -7,7 +7,7 @@ import { closedError, type ConnCore, type HijackConnPool } from './pool.js'
 export type HijackHandler = (conn: HijackConn) => void | Promise<void>
 
 function releasedError (): HertzError {
-  return new HertzError(ErrorCodes.HERTZ_ERR_HIJACK_CONN_RELEASED,
+  return new HertzError(HertzErrorCode.HIJACK_CONN_RELEASED,
     'hijacked connection was released to the pool: it must not be used after its hijack handler settled ' +
     '(set h.noHijackConnPool = true for asynchronous use)')
 }
@@ -26,7 +26,7 @@ export class HijackConn {
   readonly #pooled: boolean
   readonly #keep: boolean
 
-  /** @internal */
+  /** Made by the router for each hijacked connection (a lease on a pooled core). */
   constructor (core: ConnCore, pool: HijackConnPool, pooled: boolean, keep: boolean) {
     this.#core = core
     this.#gen = core.gen

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net'
-import { HertzError, ErrorCodes } from '../errors.js'
+import { HertzError, HertzErrorCode } from '../errors.js'
 import { lingeringClose } from './lingering-close.js'
 
 // The reusable part of a hijacked connection and the pool that recycles it; hijack.ts hands each use out as a
@@ -13,9 +13,9 @@ interface Waiter {
   reject: (err: Error) => void
 }
 
-/** @internal the error of any use of a closed conn. */
+/** The error of any use of a closed conn. */
 export function closedError (): HertzError {
-  return new HertzError(ErrorCodes.HERTZ_ERR_HIJACK_CONN_CLOSED, 'use of closed hijacked connection')
+  return new HertzError(HertzErrorCode.HIJACK_CONN_CLOSED, 'use of closed hijacked connection')
 }
 
 // The socket listeners are shared functions that find their core on the socket: no closures per core, which
@@ -69,25 +69,25 @@ export class ConnCore {
     socket.on('close', coreOnClose)
   }
 
-  /** @internal the socket's 'readable' */
+  /** Handles the socket's 'readable' (through a shared listener). */
   onReadable (): void {
     this.serve()
   }
 
-  /** @internal the socket's 'end' */
+  /** Handles the socket's 'end' (through a shared listener). */
   onEnd (): void {
     this.ended = true
     this.serve()
   }
 
-  /** @internal the socket's 'close' */
+  /** Handles the socket's 'close' (through a shared listener). */
   onClose (): void {
     this.ended = true
     this.stopTimer()
     this.serve()
   }
 
-  /** @internal the socket's 'error' */
+  /** Handles the socket's 'error' (through a shared listener). */
   onError (err: Error): void {
     if (this.error === null) this.error = err
     this.serve()
@@ -185,7 +185,7 @@ export class ConnCore {
     }
   }
 
-  /** @internal polled while a read or write timeout is set */
+  /** Polled while a read or write timeout is set. */
   checkDeadlines (): void {
     const socket = this.socket
     if (socket === null || socket.destroyed) { this.stopTimer(); return }
@@ -195,7 +195,7 @@ export class ConnCore {
         this.seenRead = socket.bytesRead
         this.seenReadAt = now
       } else if (now - this.seenReadAt >= this.readTimeout) {
-        this.fail(new HertzError(ErrorCodes.HERTZ_ERR_READ_TIMEOUT, 'i/o timeout: no data read within the read timeout'))
+        this.fail(new HertzError(HertzErrorCode.READ_TIMEOUT, 'i/o timeout: no data read within the read timeout'))
         return
       }
     }
@@ -206,7 +206,7 @@ export class ConnCore {
         this.seenWritten = flushed
         this.seenWrittenAt = now
       } else if (now - this.seenWrittenAt >= this.writeTimeout) {
-        this.fail(new HertzError(ErrorCodes.HERTZ_ERR_WRITE_TIMEOUT, 'i/o timeout: pending data not written within the write timeout'))
+        this.fail(new HertzError(HertzErrorCode.WRITE_TIMEOUT, 'i/o timeout: pending data not written within the write timeout'))
       }
     }
   }

@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream'
-import { HertzError, ErrorCodes } from '../errors.js'
+import { HertzError, HertzErrorCode } from '../errors.js'
 
 /**
  * Says goodbye on a connection that was taken over from HTTP (a WebSocket sends its close frame 1001 "going
@@ -8,7 +8,7 @@ import { HertzError, ErrorCodes } from '../errors.js'
  */
 export type SocketShutdownHandler = (socket: Duplex) => void | Promise<void>
 
-/** @internal how an engine that is shutting down runs a handler for one of its sockets. */
+/** How an engine that is shutting down runs a handler for one of its sockets. */
 export type SocketShutdownRunner = (socket: Duplex, handler: SocketShutdownHandler) => void
 
 // The protocol lives on the socket under registry symbols (Symbol.for), not in a module-local WeakMap: the router
@@ -41,7 +41,7 @@ interface Slots {
  */
 export function onSocketShutdown (socket: Duplex, handler: SocketShutdownHandler): void {
   if (typeof handler !== 'function') {
-    throw new HertzError(ErrorCodes.HERTZ_ERR_BAD_HANDLER, 'socket shutdown handler must be a function')
+    throw new HertzError(HertzErrorCode.BAD_HANDLER, 'socket shutdown handler must be a function')
   }
   const slots = socket as Duplex & Slots
   const run = slots[DRAINING]
@@ -65,7 +65,7 @@ export function isSocketShuttingDown (socket: Duplex | null | undefined): boolea
 }
 
 /**
- * @internal Starts the goodbye of `socket` for an engine that began shutting down: its handler, if one is
+ * Starts the goodbye of `socket` for an engine that began shutting down: its handler, if one is
  * registered, goes to `run` now; one registered later goes to `run` as it comes.
  */
 export function shutdownSocket (socket: Duplex, run: SocketShutdownRunner): void {

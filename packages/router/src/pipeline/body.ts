@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http'
-import { HertzError, ErrorCodes } from '../errors.js'
+import { HertzError, HertzErrorCode } from '../errors.js'
 
 const EMPTY = Buffer.alloc(0)
 
@@ -40,16 +40,20 @@ export function announcesBody (req: IncomingMessage): boolean {
   return h['transfer-encoding'] !== undefined
 }
 
-/** The declared Content-Length, or -1 when the request has none (chunked or no body). */
-export function declaredLength (req: IncomingMessage): number {
-  const len = req.headers['content-length']
-  if (len === undefined) return -1
-  const n = Number(len)
+/** A Content-Length header value as a byte count, or -1 when it is absent or not a non-negative integer. */
+export function parseContentLength (value: unknown): number {
+  if (value === undefined) return -1
+  const n = Number(value)
   return Number.isSafeInteger(n) && n >= 0 ? n : -1
 }
 
+/** The declared Content-Length, or -1 when the request has none (chunked or no body). */
+export function declaredLength (req: IncomingMessage): number {
+  return parseContentLength(req.headers['content-length'])
+}
+
 export function bodyTooLarge (limit: number): HertzError {
-  return new HertzError(ErrorCodes.HERTZ_ERR_BODY_TOO_LARGE, `body size exceeds the given limit of ${limit} bytes`)
+  return new HertzError(HertzErrorCode.BODY_TOO_LARGE, `body size exceeds the given limit of ${limit} bytes`)
 }
 
 /**
@@ -84,12 +88,12 @@ export function readBody (req: IncomingMessage, limit: number): Promise<Buffer> 
     }
     const onError = (err: Error): void => {
       cleanup()
-      reject(new HertzError(ErrorCodes.HERTZ_ERR_BODY_ABORTED, 'request body aborted: ' + err.message, { cause: err }))
+      reject(new HertzError(HertzErrorCode.BODY_ABORTED, 'request body aborted: ' + err.message, { cause: err }))
     }
     const onClose = (): void => {
       if (req.complete) return
       cleanup()
-      reject(new HertzError(ErrorCodes.HERTZ_ERR_BODY_ABORTED, 'request body aborted: client went away'))
+      reject(new HertzError(HertzErrorCode.BODY_ABORTED, 'request body aborted: client went away'))
     }
     req.on('data', onData)
     req.on('end', onEnd)

@@ -1,25 +1,14 @@
-import { inspect } from 'node:util'
-import { HertzError, ErrorCodes } from '../errors.js'
-import { sendResponse } from './write.js'
-import { complete } from './serve.js'
-import type { RequestContext } from '../context/request-context.js'
-import type { Engine } from '../server/engine.js'
-import type { HandlerFunc, Logger } from '../types.js'
+import { HertzError, HertzErrorCode, logRecovered } from '../errors.js'
+import type { HandlerFunc, RequestContext } from '../context/request-context.js'
+import { kHijackHandler, kPeekRes, kStreaming } from '../symbols.js'
+import type { ServingEngine } from './host.js'
 
-/** Text for logs: the stack when there is one, else an inspection of the value. */
-export function describeError (err: unknown): string {
-  if (err instanceof Error) return err.stack ?? `${err.name}: ${err.message}`
-  return inspect(err)
-}
+// Errors escaping a chain: the recovery middleware (inside the chain) and the engine's last resort around it
+// (serve.ts). Both turn the error into the answer the chain then ends with; neither writes it.
 
 /** The status an error escaping the chain is answered with: 413 for an oversized body, 500 otherwise. */
 export function statusForError (err: unknown): number {
-  return err instanceof HertzError && err.code === ErrorCodes.HERTZ_ERR_BODY_TOO_LARGE ? 413 : 500
-}
-
-/** Logs an error that was caught on its way out of a chain, the way Hertz's recovery prints it. */
-export function logRecovered (logger: Logger, err: unknown): void {
-  logger.error(`[Recovery] err=${err instanceof Error ? err.message : String(err)}\nstack=${describeError(err)}`)
+  return err instanceof HertzError && err.code === HertzErrorCode.BODY_TOO_LARGE ? 413 : 500
 }
 
 /**
@@ -31,7 +20,7 @@ export function logRecovered (logger: Logger, err: unknown): void {
  */
 export function recovered (c: RequestContext, err: unknown): void {
   logRecovered(c.engine.logger, err)
-  c.hijackHandler = null
+  c[kHijackHandler] = null
   c.abort()
   if (cutIfSent(c)) return
   const status = statusForError(err)
@@ -42,15 +31,15 @@ export function recovered (c: RequestContext, err: unknown): void {
 
 /** True once the response head is on the wire. */
 function headSent (c: RequestContext): boolean {
-  if (c.streaming) return true
-  const res = c.peekRes()
+  if (c[kStreaming]) return true
+  const res = c[kPeekRes]()
   return res !== null && res.headersSent
 }
 
 /** Destroys the connection of a response whose head has gone out but whose body is unfinished; true if sent. */
 function cutIfSent (c: RequestContext): boolean {
   if (!headSent(c)) return false
-  const res = c.peekRes()
+  const res = c[kPeekRes]()
   if (res !== null && !res.writableEnded) res.destroy()
   return true
 }
@@ -72,41 +61,19 @@ export function recovery (): HandlerFunc {
 
 /**
  * An error escaped the chain (no recovery middleware caught it): the engine's `panicHandler` answers, or else it is
- * logged and answered as the recovery middleware would. Then the answer is written. Never rejects.
+ * logged and answered as the recovery middleware would. Settles (never rejects) once the answer is decided; the
+ * caller then writes it.
  */
-export function recover (engine: Engine, c: RequestContext, err: unknown): Promise<void> {
+export function recover (engine: ServingEngine, c: RequestContext, err: unknown): void | Promise<void> {
   try {
     if (engine.panicHandler !== null && !headSent(c)) {
-      c.hijackHandler = null
+      c[kHijackHandler] = null
       const r = engine.panicHandler(c, c)
-      if (r !== undefined) {
-        return r.then(() => complete(engine, c), (e: unknown) => { logRecovered(engine.logger, e); return complete(engine, c) })
-      }
+      if (r !== undefined) return r.then(undefined, (e: unknown) => { logRecovered(engine.logger, e) })
     } else {
       recovered(c, err)
     }
   } catch (e) {
     logRecovered(engine.logger, e)
   }
-  return complete(engine, c)
-}
-
-/** Writes the buffered response; if that throws (bad header, bad status), answers a bare 500 instead. */
-export function sendSafely (c: RequestContext): void {
-  try {
-    sendResponse(c)
-  } catch (err) {
-    sendFallback(c, err)
-  }
-}
-
-/** Writing the answer threw: log it, then a bare 500 if the head has not gone out, else cut the connection. */
-function sendFallback (c: RequestContext, err: unknown): void {
-  logRecovered(c.engine.logger, err)
-  const res = c.res
-  if (res.headersSent) { res.destroy(); return }
-  c.response.reset()
-  c.response.setStatusCode(500)
-  c.response.setBody('Internal Server Error')
-  try { sendResponse(c) } catch { res.destroy() }
 }

@@ -1,14 +1,10 @@
-import type { IncomingMessage } from 'node:http'
 import type { Socket } from 'node:net'
-import { rawResponse } from './write.js'
+import { formatError, logRecovered } from '../errors.js'
+import type { RequestContext } from '../context/request-context.js'
 import { HijackConn, type HijackHandler } from '../hijack/hijack-conn.js'
-import { describeError, logRecovered } from './recover.js'
-import { writeAnswer } from './serve.js'
-import { checkIdle, joinShutdown } from '../server/lifecycle.js'
-import { afterEarlierResponses } from '../server/node-internals.js'
-import { serve } from './serve.js'
-import { RequestContext } from '../context/request-context.js'
-import type { Engine } from '../server/engine.js'
+import { kHijackHandler, kHijackPool, kInflight, kPeekRes } from '../symbols.js'
+import { rawResponse, writeAnswer } from './write.js'
+import type { ServingEngine } from './host.js'
 
 // Upgrade requests: their socket is detached from node:http, so the engine answers on it itself, hands it to a
 // hijack handler, or closes it; and a graceful shutdown waits for it to close.
@@ -17,55 +13,11 @@ const DONE: Promise<void> = Promise.resolve()
 
 function noop (): void {}
 
-/**
- * Serves an upgrade request from node:http's `'upgrade'` (or `'connect'`) event. Resolves when the chain, and a
- * hijack handler if one ran, is done; never rejects and never throws: whatever fails is logged and the socket
- * destroyed, since an exception here would reach the process (node:http calls the listener from its parser).
- *
- * An upgrade request pipelined behind a keep-alive request arrives while that request's response may still own
- * the socket; it is served once every response ahead of it is out, so the answers leave in request order.
- */
-export function serveUpgrade (engine: Engine, req: IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
-  try {
-    acceptUpgrade(engine, socket)
-    const earlier = afterEarlierResponses(socket)
-    const served = earlier === null
-      ? serve(engine, new RequestContext(engine, req, null, socket, head))
-      : earlier.then(free => free ? serve(engine, new RequestContext(engine, req, null, socket, head)) : undefined)
-    return served.then(undefined, (err: unknown) => { upgradeFailed(engine, socket, err) })
-  } catch (err) {
-    upgradeFailed(engine, socket, err)
-    return DONE
-  }
-}
-
-function upgradeFailed (engine: Engine, socket: Socket, err: unknown): void {
-  engine.logger.error(`upgrade request failed: ${describeError(err)}`)
-  socket.destroy()
-}
-
 /** Takes the socket of an upgrade request in: counted by the engine until it closes. */
-function acceptUpgrade (engine: Engine, socket: Socket): void {
+export function acceptUpgrade (engine: ServingEngine, socket: Socket): void {
   // Nobody may be listening for errors on a detached socket yet; an unhandled 'error' would crash the process.
   socket.on('error', noop)
-  engine.upgradeSockets.add(socket)
-  socket.on('close', closeListener(engine))
-  joinShutdown(engine, socket)
-}
-
-// One 'close' listener per engine (the socket is `this`), not a closure per upgraded socket.
-const closeListeners = new WeakMap<Engine, (this: Socket) => void>()
-
-function closeListener (engine: Engine): (this: Socket) => void {
-  let listener = closeListeners.get(engine)
-  if (listener === undefined) {
-    listener = function (this: Socket): void {
-      engine.upgradeSockets.delete(this)
-      if (engine.idleWaiters.length !== 0) checkIdle(engine)
-    }
-    closeListeners.set(engine, listener)
-  }
-  return listener
+  engine[kInflight].addUpgrade(socket)
 }
 
 /**
@@ -73,9 +25,10 @@ function closeListener (engine: Engine): (this: Socket) => void {
  * the response head goes out raw and the handler gets the connection; otherwise the answer is written and the
  * socket closed after it.
  */
-export function completeUpgrade (engine: Engine, c: RequestContext, socket: Socket): Promise<void> {
-  const existing = c.peekRes()
-  if (c.hijackHandler !== null && (existing === null || !existing.headersSent)) {
+export function completeUpgrade (engine: ServingEngine, c: RequestContext, socket: Socket): Promise<void> {
+  const existing = c[kPeekRes]()
+  const handler = c[kHijackHandler]
+  if (handler !== null && (existing === null || !existing.headersSent)) {
     let head: Buffer | null = null
     try {
       head = rawResponse(c)
@@ -93,7 +46,7 @@ export function completeUpgrade (engine: Engine, c: RequestContext, socket: Sock
       socket.write(head)
       // Only what the handler needs goes on: the context (request, headers, response) is released for the
       // connection's life rather than kept by the suspended function below.
-      return runHijack(engine, c.hijackHandler, socket, c.upgradeHead)
+      return runHijack(engine, handler, socket, c.upgradeHead)
     }
   }
   const res = c.res
@@ -108,25 +61,26 @@ export function completeUpgrade (engine: Engine, c: RequestContext, socket: Sock
  * Promise callbacks rather than an async function: what waits here lives as long as the connection, and a
  * suspended async function would also keep its arguments (the socket, the bytes read past the head).
  */
-function runHijack (engine: Engine, handler: HijackHandler, socket: Socket, head: Buffer | null): Promise<void> {
+function runHijack (engine: ServingEngine, handler: HijackHandler, socket: Socket, head: Buffer | null): Promise<void> {
   socket.setTimeout(0)
   const pooled = !engine.noHijackConnPool
   const keep = engine.keepHijackedConns
-  const core = engine.hijackPool.acquire(pooled)
+  const pool = engine[kHijackPool]
+  const core = pool.acquire(pooled)
   core.attach(socket, head)
   const settled = (): void => {
     if (!keep) {
       core.close()
-      engine.hijackPool.release(core, pooled)
+      pool.release(core, pooled)
     }
   }
   const failed = (err: unknown): void => {
-    engine.logger.error(`hijack handler error: ${describeError(err)}`)
+    engine.logger.error(`hijack handler error: ${formatError(err)}`)
     settled()
   }
   let result: unknown
   try {
-    result = handler(new HijackConn(core, engine.hijackPool, pooled, keep))
+    result = handler(new HijackConn(core, pool, pooled, keep))
   } catch (err) {
     failed(err)
     return DONE

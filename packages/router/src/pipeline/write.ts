@@ -1,7 +1,10 @@
-import { OutgoingMessage, STATUS_CODES, validateHeaderName, validateHeaderValue, type ServerResponse } from 'node:http'
+import { STATUS_CODES, validateHeaderName, validateHeaderValue, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { Readable } from 'node:stream'
-import type { RequestContext } from '../context/request-context.js'
-import { chunkLength, type Chunk } from '../context/response.js'
+import { logRecovered, type Logger } from '../errors.js'
+import { chunkLength, type Chunk, type Response } from '../context/response.js'
+import { hasProgressiveHeaders } from '../server/node-internals.js'
+import type { Options } from '../server/options.js'
+import { kStreaming } from '../symbols.js'
 
 // Writing the buffered response: one writeHead call with a flat header list (node:http's fastest path: no
 // setHeader bookkeeping, no header object), then one end().
@@ -10,11 +13,15 @@ import { chunkLength, type Chunk } from '../context/response.js'
 export const PLAIN = 'text/plain; charset=utf-8'
 const DONE: Promise<void> = Promise.resolve()
 
-// node:http keeps headers set through the progressive API (setHeader) in an object under this internal symbol.
-// It stays allocated, empty, once those headers are removed again, and it is what sends writeHead down its slow
-// path. Looked up by description once; if a future node hides it, every response takes the safe path below.
-const kOutHeaders: symbol | undefined = Object.getOwnPropertySymbols(new OutgoingMessage())
-  .find(s => s.description === 'kOutHeaders')
+/** What writing an answer needs of a request context (write.ts sits below it: `c.flush()` streams through here). */
+export interface Answerable {
+  readonly req: IncomingMessage
+  readonly res: ServerResponse
+  readonly response: Response
+  readonly engine: { readonly options: Options, logger: Logger, isClosing (): boolean }
+  [kStreaming]: boolean
+  write (chunk: Chunk): number
+}
 
 /**
  * `res.writeHead(status, kv)`, keeping repeated names. Every router response head goes through here.
@@ -24,7 +31,7 @@ const kOutHeaders: symbol | undefined = Object.getOwnPropertySymbols(new Outgoin
  * is applied here the way newer node does it: its names replace what `res` holds, its repeats are appended.
  */
 function writeHead (res: ServerResponse, status: number, kv: string[]): void {
-  if (kOutHeaders !== undefined && (res as unknown as Record<symbol, unknown>)[kOutHeaders] == null) res.writeHead(status, kv)
+  if (!hasProgressiveHeaders(res)) res.writeHead(status, kv)
   else writeHeadMerged(res, status, kv)
 }
 
@@ -46,7 +53,7 @@ export function bodyAllowedForStatus (status: number): boolean {
 }
 
 /** True when this response must end its connection. */
-function mustClose (c: RequestContext): boolean {
+function mustClose (c: Answerable): boolean {
   const o = c.engine.options
   return c.response.connectionClose || !o.keepAlive || o.idleTimeout === 0 || c.engine.isClosing()
 }
@@ -55,7 +62,7 @@ function mustClose (c: RequestContext): boolean {
  * The response headers as a flat list, completed with Content-Type, Content-Length (when `length` >= 0),
  * Server and Connection. It reuses the header list itself: nothing reads it after the chain has ended.
  */
-function headList (c: RequestContext, status: number, length: number): string[] {
+function headList (c: Answerable, status: number, length: number): string[] {
   const h = c.response.header
   const o = c.engine.options
   const kv = h.kv
@@ -68,8 +75,37 @@ function headList (c: RequestContext, status: number, length: number): string[] 
   return kv
 }
 
+/** Ends `res`: a stream is ended; the buffered answer is written unless someone already answered through `c.res`. */
+export function writeAnswer (c: Answerable, res: ServerResponse): void {
+  if (c[kStreaming]) {
+    if (!res.writableEnded && !res.destroyed) res.end()
+  } else if (!res.headersSent && !res.writableEnded && !res.destroyed) {
+    sendSafely(c)
+  }
+}
+
+/** Writes the buffered response; if that throws (bad header, bad status), answers a bare 500 instead. */
+export function sendSafely (c: Answerable): void {
+  try {
+    sendResponse(c)
+  } catch (err) {
+    sendFallback(c, err)
+  }
+}
+
+/** Writing the answer threw: log it, then a bare 500 if the head has not gone out, else cut the connection. */
+function sendFallback (c: Answerable, err: unknown): void {
+  logRecovered(c.engine.logger, err)
+  const res = c.res
+  if (res.headersSent) { res.destroy(); return }
+  c.response.reset()
+  c.response.setStatusCode(500)
+  c.response.setBody('Internal Server Error')
+  try { sendResponse(c) } catch { res.destroy() }
+}
+
 /** Writes the buffered response (or its body stream) to `c.res`. */
-export function sendResponse (c: RequestContext): void {
+export function sendResponse (c: Answerable): void {
   const res = c.res
   const r = c.response
   const status = r.statusCode()
@@ -88,7 +124,7 @@ export function sendResponse (c: RequestContext): void {
 }
 
 /** The head, then `stream` piped as the body (kept apart from the buffered case, which is the hot one). */
-function sendStream (c: RequestContext, res: ServerResponse, stream: Readable, status: number, noBody: boolean): void {
+function sendStream (c: Answerable, res: ServerResponse, stream: Readable, status: number, noBody: boolean): void {
   const r = c.response
   writeHead(res, status, headList(c, status, r.bodyStreamSize))
   r.setBytesSent(0)
@@ -98,10 +134,10 @@ function sendStream (c: RequestContext, res: ServerResponse, stream: Readable, s
 }
 
 /** Sends the head now (chunked unless the application set a Content-Length) followed by any buffered bytes. */
-export function startStream (c: RequestContext): void {
+export function startStream (c: Answerable): void {
   const res = c.res
   const r = c.response
-  c.streaming = true
+  c[kStreaming] = true
   if (c.engine.options.disableDefaultDate) res.sendDate = false
   const chunks = r.takeChunks()
   const status = r.statusCode()
@@ -112,7 +148,7 @@ export function startStream (c: RequestContext): void {
 }
 
 /** Resolves once `c.res` can take more data (or is gone). */
-export function waitDrain (c: RequestContext): Promise<void> {
+export function waitDrain (c: Answerable): Promise<void> {
   const res = c.res
   if (!res.writableNeedDrain || res.destroyed) return DONE
   return new Promise<void>(resolve => {
@@ -130,7 +166,7 @@ export function waitDrain (c: RequestContext): Promise<void> {
  * The raw response head (status line and headers) for a hijacked connection, followed by the body if there is
  * one. Header names and values are validated, since they bypass node:http.
  */
-export function rawResponse (c: RequestContext): Buffer {
+export function rawResponse (c: Answerable): Buffer {
   const r = c.response
   const status = r.statusCode()
   const h = r.header

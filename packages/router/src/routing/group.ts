@@ -1,8 +1,9 @@
 import { posix } from 'node:path'
-import { HertzError, ErrorCodes } from '../errors.js'
+import { HertzError, HertzErrorCode } from '../errors.js'
+import type { HandlerFunc } from '../context/request-context.js'
+import type { EngineRef } from '../server/engine-ref.js'
+import { kAddRoute } from '../symbols.js'
 import { staticDirHandler, staticFileHandler } from './static.js'
-import type { HandlerFunc } from '../types.js'
-import type { Engine } from '../server/engine.js'
 
 /** Hertz's `Any`: the nine methods it registers. */
 export const ANY_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'HEAD', 'OPTIONS', 'DELETE', 'CONNECT', 'TRACE'] as const
@@ -18,37 +19,47 @@ export function joinPaths (absolutePath: string, relativePath: string): string {
   return lastChar(relativePath) === '/' && lastChar(finalPath) !== '/' ? finalPath + '/' : finalPath
 }
 
-/** @internal throws `HERTZ_ERR_BAD_HANDLER` unless every entry is a function; returns the list typed. */
+/** Throws `HERTZ_ERR_BAD_HANDLER` unless every entry is a function; returns the list typed. */
 export function checkHandlers (handlers: readonly unknown[]): HandlerFunc[] {
   for (const h of handlers) {
-    if (typeof h !== 'function') throw new HertzError(ErrorCodes.HERTZ_ERR_BAD_HANDLER, `handler must be a function, got ${typeof h}`)
+    if (typeof h !== 'function') throw new HertzError(HertzErrorCode.BAD_HANDLER, `handler must be a function, got ${typeof h}`)
   }
   return handlers as HandlerFunc[]
 }
 
 /**
  * A set of routes sharing a path prefix and middleware (Hertz's `RouterGroup`). Middleware added with `use` applies
- * to routes registered after it, as in Hertz. Every registration funnels through `engine.addRoute`, so a scope
- * that wraps a group (a plugin `register(fn, { prefix })`) sees all of them.
+ * to routes registered after it, as in Hertz. Every registration funnels through the engine's single
+ * registration point, so a scope that wraps a group (a plugin `register(fn, { prefix })`) sees all of them.
  */
 export class RouterGroup {
   /** Middleware of this group (prefix of every route's chain). */
   handlers: HandlerFunc[]
-  /** @internal */
+  /** The group's absolute path prefix (see {@link basePath}). */
   protected readonly prefix: string
-  /** @internal */
-  protected engineRef: Engine | null
+  #engine: EngineRef | null
 
-  /** @internal */
-  constructor (engine: Engine | null, basePath: string, handlers: HandlerFunc[]) {
-    this.engineRef = engine
+  /**
+   * Built by `h.group()` (an engine is a group too: it passes null, then {@link setEngine}s itself).
+   *
+   * @param engine - the engine the group registers its routes with
+   * @param basePath - the group's absolute path prefix
+   * @param handlers - the group's middleware
+   */
+  constructor (engine: EngineRef | null, basePath: string, handlers: HandlerFunc[]) {
+    this.#engine = engine
     this.prefix = basePath
     this.handlers = handlers
   }
 
-  /** @internal */
-  protected get engine (): Engine {
-    return this.engineRef as Engine
+  /** The engine this group registers its routes with. */
+  protected get engine (): EngineRef {
+    return this.#engine as EngineRef
+  }
+
+  /** Binds an engine built as its own root group (only before the group is used). */
+  protected setEngine (engine: EngineRef): void {
+    this.#engine = engine
   }
 
   /** Adds middleware to the group. */
@@ -70,7 +81,7 @@ export class RouterGroup {
   /** Registers `handlers` for `httpMethod` (upper case) at `relativePath`. */
   handle (httpMethod: string, relativePath: string, ...handlers: HandlerFunc[]): this {
     if (typeof httpMethod !== 'string' || !/^[A-Z]+$/.test(httpMethod)) {
-      throw new HertzError(ErrorCodes.HERTZ_ERR_BAD_METHOD, `http method ${String(httpMethod)} is not valid`)
+      throw new HertzError(HertzErrorCode.BAD_METHOD, `http method ${String(httpMethod)} is not valid`)
     }
     return this.add(httpMethod, relativePath, handlers)
   }
@@ -99,7 +110,7 @@ export class RouterGroup {
   /** Serves the file `filepath` for GET and HEAD at `relativePath`. */
   staticFile (relativePath: string, filepath: string): this {
     if (/[:*]/.test(relativePath)) {
-      throw new HertzError(ErrorCodes.HERTZ_ERR_BAD_ROUTE, 'URL parameters can not be used when serving a static file')
+      throw new HertzError(HertzErrorCode.BAD_ROUTE, 'URL parameters can not be used when serving a static file')
     }
     const handler = staticFileHandler(filepath)
     this.add('GET', relativePath, [handler])
@@ -112,7 +123,7 @@ export class RouterGroup {
    */
   static (relativePath: string, root: string): this {
     if (/[:*]/.test(relativePath)) {
-      throw new HertzError(ErrorCodes.HERTZ_ERR_BAD_ROUTE, 'URL parameters can not be used when serving a static folder')
+      throw new HertzError(HertzErrorCode.BAD_ROUTE, 'URL parameters can not be used when serving a static folder')
     }
     const handler = staticDirHandler(root, 'filepath')
     const pattern = posix.join(relativePath, '/*filepath')
@@ -122,19 +133,19 @@ export class RouterGroup {
 
   private add (method: string, relativePath: string, handlers: readonly HandlerFunc[]): this {
     const absolutePath = this.calculateAbsolutePath(relativePath)
-    this.engine.addRoute(method, absolutePath, this.combineHandlers(checkHandlers(handlers)))
+    this.engine[kAddRoute](method, absolutePath, this.combineHandlers(checkHandlers(handlers)))
     return this
   }
 
-  /** @internal group middleware followed by `handlers`, as a fresh array. */
-  combineHandlers (handlers: readonly HandlerFunc[]): HandlerFunc[] {
+  /** Group middleware followed by `handlers`, as a fresh array. */
+  protected combineHandlers (handlers: readonly HandlerFunc[]): HandlerFunc[] {
     return this.handlers.concat(handlers)
   }
 
-  /** @internal */
-  calculateAbsolutePath (relativePath: string): string {
+  /** The absolute path of `relativePath` under this group (throws `HERTZ_ERR_BAD_ROUTE` for a non-string). */
+  protected calculateAbsolutePath (relativePath: string): string {
     if (typeof relativePath !== 'string') {
-      throw new HertzError(ErrorCodes.HERTZ_ERR_BAD_ROUTE, `route path must be a string, got ${typeof relativePath}`)
+      throw new HertzError(HertzErrorCode.BAD_ROUTE, `route path must be a string, got ${typeof relativePath}`)
     }
     return joinPaths(this.prefix, relativePath)
   }

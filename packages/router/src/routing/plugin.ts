@@ -1,8 +1,8 @@
-import { HertzError, ErrorCodes } from '../errors.js'
+import { HertzError, HertzErrorCode } from '../errors.js'
+import { isThenable, type HandlerFunc, type HandlersChain } from '../context/request-context.js'
+import type { EngineRef } from '../server/engine-ref.js'
 import { RouterGroup, checkHandlers } from './group.js'
 import { trimTrailingSlashes, isUnderPrefix } from './path.js'
-import type { Engine } from '../server/engine.js'
-import type { HandlerFunc, HandlersChain } from '../types.js'
 
 // Plugins in fastify's style (avvio's loading order, plugin-override's encapsulation), on top of router groups:
 // a scope is a group (prefix + middleware snapshot) that can also register plugins and answer its own 404s.
@@ -46,6 +46,17 @@ interface NoRouteEntry {
   chain: HandlersChain
 }
 
+/** What plugins need of the engine they load into, besides its {@link EngineRef} (the Engine is one). */
+export interface PluginHost {
+  /** The engine's global middleware. */
+  readonly handlers: HandlerFunc[]
+  /** Time (ms) a plugin may take to load; 0 waits forever. */
+  readonly pluginTimeout: number
+  basePath (): string
+  use (...middleware: HandlerFunc[]): unknown
+  noRoute (...handlers: HandlerFunc[]): void
+}
+
 /** Per-engine plugin bookkeeping. */
 class PluginState {
   readonly root: RootScope
@@ -56,21 +67,28 @@ class PluginState {
   /** Scoped 404 chains, longest prefix first. */
   readonly noRoutes: NoRouteEntry[] = []
 
-  constructor (engine: Engine) {
-    this.root = new RootScope(engine, engine.basePath(), [])
+  constructor (host: EngineRef & PluginHost) {
+    this.root = new RootScope(host)
   }
 }
 
-const states = new WeakMap<Engine, PluginState>()
+const states = new WeakMap<object, PluginState>()
 
-function stateOf (engine: Engine): PluginState {
-  let s = states.get(engine)
+function stateOf (engine: EngineRef): PluginState {
+  // A scope's engine is the host its root scope was made for.
+  return hostState(engine as EngineRef & PluginHost)
+}
+
+function hostState (host: EngineRef & PluginHost): PluginState {
+  let s = states.get(host)
   if (s === undefined) {
-    s = new PluginState(engine)
-    states.set(engine, s)
+    s = new PluginState(host)
+    states.set(host, s)
   }
   return s
 }
+
+let childOf: (parent: Scope, prefix: string) => Scope
 
 /**
  * The view of the router a plugin receives (fastify's encapsulated instance): a router group whose routes,
@@ -80,7 +98,7 @@ function stateOf (engine: Engine): PluginState {
  */
 export class Scope extends RouterGroup {
   /** The engine this scope belongs to: its hooks (`onRun`, `onShutdown`), logger and options. */
-  override get engine (): Engine {
+  override get engine (): EngineRef {
     return super.engine
   }
 
@@ -109,7 +127,7 @@ export class Scope extends RouterGroup {
     const prefix = trimTrailingSlashes(this.prefix)
     const same = list.find(e => e.prefix === prefix)
     if (same !== undefined && same.scope !== this) {
-      throw new HertzError(ErrorCodes.HERTZ_ERR_ROUTE_CONFLICT, `noRoute handlers are already set for prefix '${this.prefix}' by another scope`)
+      throw new HertzError(HertzErrorCode.ROUTE_CONFLICT, `noRoute handlers are already set for prefix '${this.prefix}' by another scope`)
     }
     const entry: NoRouteEntry = { prefix, scope: this, handlers, chain: this.combineHandlers(handlers) }
     if (same !== undefined) list.splice(list.indexOf(same), 1)
@@ -117,27 +135,40 @@ export class Scope extends RouterGroup {
     list.sort((a, b) => b.prefix.length - a.prefix.length)
   }
 
-  /** @internal a child scope under `prefix` that starts with this scope's middleware. */
-  child (prefix: string): Scope {
-    return new Scope(this.engine, this.calculateAbsolutePath(prefix), this.combineHandlers([]))
+  static {
+    // A child scope under `prefix` that starts with this scope's middleware (what a plugin registered here gets).
+    childOf = (parent, prefix) => new Scope(parent.engine, parent.calculateAbsolutePath(prefix), parent.combineHandlers([]))
   }
 }
 
 /** The engine's own scope: middleware and 404 handlers registered here are the engine's global ones. */
 class RootScope extends Scope {
+  readonly #host: PluginHost
+
+  constructor (host: EngineRef & PluginHost) {
+    super(host, host.basePath(), [])
+    this.#host = host
+  }
+
   override use (...middleware: HandlerFunc[]): this {
-    this.engine.use(...middleware)
+    this.#host.use(...middleware)
     return this
   }
 
   override noRoute (...handlers: HandlerFunc[]): void {
-    this.engine.noRoute(...handlers)
+    this.#host.noRoute(...handlers)
   }
 
-  override combineHandlers (handlers: readonly HandlerFunc[]): HandlerFunc[] {
-    return this.engine.combineHandlers(handlers)
+  protected override combineHandlers (handlers: readonly HandlerFunc[]): HandlerFunc[] {
+    return this.#host.handlers.concat(handlers)
   }
 }
+
+/** Where a pending plugin runs: its parent's scope when it skips encapsulation, else a child of it. */
+function scopeFor (p: Pending, skip: boolean): Scope {
+  return skip ? p.parent : childOf(p.parent, p.opts.prefix ?? '')
+}
+
 
 function pluginName (plugin: Plugin<any>): string {
   const display = (plugin as unknown as Record<symbol, unknown>)[kDisplayName]
@@ -147,30 +178,30 @@ function pluginName (plugin: Plugin<any>): string {
 
 function enqueue (parent: Scope, plugin: Plugin<any>, opts: RegisterOptions): void {
   if (typeof plugin !== 'function') {
-    throw new HertzError(ErrorCodes.HERTZ_ERR_BAD_PLUGIN, `plugin must be a function, got ${typeof plugin}`)
+    throw new HertzError(HertzErrorCode.BAD_PLUGIN, `plugin must be a function, got ${typeof plugin}`)
   }
   if (typeof opts !== 'object' || opts === null) {
-    throw new HertzError(ErrorCodes.HERTZ_ERR_BAD_PLUGIN, `options of plugin '${pluginName(plugin)}' must be an object`)
+    throw new HertzError(HertzErrorCode.BAD_PLUGIN, `options of plugin '${pluginName(plugin)}' must be an object`)
   }
   const prefix = opts.prefix
   if (prefix !== undefined && typeof prefix !== 'string') {
-    throw new HertzError(ErrorCodes.HERTZ_ERR_BAD_PLUGIN, `prefix of plugin '${pluginName(plugin)}' must be a string`)
+    throw new HertzError(HertzErrorCode.BAD_PLUGIN, `prefix of plugin '${pluginName(plugin)}' must be a string`)
   }
   if (prefix !== undefined && prefix !== '' && (plugin as { [kSkipOverride]?: boolean })[kSkipOverride] === true) {
-    throw new HertzError(ErrorCodes.HERTZ_ERR_BAD_PLUGIN,
+    throw new HertzError(HertzErrorCode.BAD_PLUGIN,
       `plugin '${pluginName(plugin)}' skips encapsulation and runs in its parent's scope: it cannot take a prefix`)
   }
   const state = stateOf(parent.engine)
   if (state.loaded) {
-    throw new HertzError(ErrorCodes.HERTZ_ERR_PLUGIN_TOO_LATE, `plugin '${pluginName(plugin)}' registered after the plugins were loaded`)
+    throw new HertzError(HertzErrorCode.PLUGIN_TOO_LATE, `plugin '${pluginName(plugin)}' registered after the plugins were loaded`)
   }
   const pending: Pending = { plugin, opts, parent, children: [] }
   ;(state.current?.children ?? state.queue).push(pending)
 }
 
 /** `h.register(plugin, opts)`: registers a plugin on the engine's own scope. */
-export function registerPlugin (engine: Engine, plugin: Plugin<any>, opts?: RegisterOptions): void {
-  enqueue(stateOf(engine).root, plugin, opts === undefined ? {} : opts)
+export function registerPlugin (engine: EngineRef & PluginHost, plugin: Plugin<any>, opts?: RegisterOptions): void {
+  enqueue(hostState(engine).root, plugin, opts === undefined ? {} : opts)
 }
 
 /**
@@ -178,8 +209,8 @@ export function registerPlugin (engine: Engine, plugin: Plugin<any>, opts?: Regi
  * `HERTZ_ERR_PLUGIN_FAILED` (cause: the plugin's error) or `HERTZ_ERR_PLUGIN_TIMEOUT` on the first failure.
  * Runs once per engine; later calls share the outcome.
  */
-export function loadPlugins (engine: Engine): Promise<void> {
-  const state = stateOf(engine)
+export function loadPlugins (engine: EngineRef & PluginHost): Promise<void> {
+  const state = hostState(engine)
   if (state.loading === null) {
     state.loading = drain(state, state.queue, engine.pluginTimeout).then(() => { state.loaded = true })
   }
@@ -190,7 +221,7 @@ async function drain (state: PluginState, queue: Pending[], timeout: number): Pr
   while (queue.length > 0) {
     const p = queue.shift() as Pending
     const skip = (p.plugin as { [kSkipOverride]?: boolean })[kSkipOverride] === true
-    const scope = skip ? p.parent : p.parent.child(p.opts.prefix ?? '')
+    const scope = scopeFor(p, skip)
     const previous = state.current
     state.current = p
     try {
@@ -207,27 +238,27 @@ async function runWithTimeout (plugin: Plugin<any>, scope: Scope, opts: Register
   let timer: NodeJS.Timeout | undefined
   try {
     const result = plugin(scope, opts)
-    if (result === undefined || typeof (result as PromiseLike<void>)?.then !== 'function') return
+    if (!isThenable(result)) return
     if (timeout <= 0) {
       await result
       return
     }
     await Promise.race([result, new Promise<never>((_resolve, reject) => {
       timer = setTimeout(() => {
-        reject(new HertzError(ErrorCodes.HERTZ_ERR_PLUGIN_TIMEOUT, `plugin '${name}' did not finish loading within ${timeout} ms`))
+        reject(new HertzError(HertzErrorCode.PLUGIN_TIMEOUT, `plugin '${name}' did not finish loading within ${timeout} ms`))
       }, timeout)
     })])
   } catch (err) {
-    if (err instanceof HertzError && err.code === ErrorCodes.HERTZ_ERR_PLUGIN_TIMEOUT) throw err
+    if (err instanceof HertzError && err.code === HertzErrorCode.PLUGIN_TIMEOUT) throw err
     const msg = err instanceof Error ? err.message : String(err)
-    throw new HertzError(ErrorCodes.HERTZ_ERR_PLUGIN_FAILED, `plugin '${name}' failed to load: ${msg}`, { cause: err })
+    throw new HertzError(HertzErrorCode.PLUGIN_FAILED, `plugin '${name}' failed to load: ${msg}`, { cause: err })
   } finally {
     if (timer !== undefined) clearTimeout(timer)
   }
 }
 
 /** The 404 chain of the innermost scope whose prefix contains `path`, or null when no scope set one. */
-export function scopedNoRoute (engine: Engine, path: string): HandlersChain | null {
+export function scopedNoRoute (engine: object, path: string): HandlersChain | null {
   const state = states.get(engine)
   if (state === undefined) return null
   for (const e of state.noRoutes) {

@@ -1,8 +1,23 @@
 import { createReadStream, promises as fsp } from 'node:fs'
 import { resolve as resolvePath, sep, extname } from 'node:path'
 import { Readable } from 'node:stream'
-import type { RequestContext } from '../context/request-context.js'
-import type { HandlerFunc } from '../types.js'
+import type { IncomingMessage } from 'node:http'
+import type { Context } from '../go-context.js'
+import type { Response } from '../context/response.js'
+
+/** What serving a file needs of a request context (static.ts sits below the context, whose `c.file()` it serves). */
+export interface FileContext {
+  readonly req: IncomingMessage
+  readonly response: Response
+  param (key: string): string
+  setStatusCode (code: number): void
+  setContentType (contentType: string): void
+  setBodyStream (stream: Readable, size?: number): void
+  abortWithMsg (msg: string, statusCode: number): void
+}
+
+/** A route handler serving files (a `HandlerFunc`: it needs no more of the context than {@link FileContext}). */
+export type FileHandler = (ctx: Context, c: FileContext) => Promise<void>
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -36,7 +51,7 @@ function isInside (root: string, full: string): boolean {
   return full === root || full.startsWith(root.endsWith(sep) ? root : root + sep)
 }
 
-function notFound (c: RequestContext): void {
+function notFound (c: FileContext): void {
   c.abortWithMsg('Cannot open requested path', 404)
 }
 
@@ -44,7 +59,7 @@ function notFound (c: RequestContext): void {
  * Answers with the file at `file` (absolute, already checked by the caller): Content-Type by extension,
  * Content-Length, Last-Modified, 304 for a fresh If-Modified-Since, 403 for a directory, 404 when missing.
  */
-export async function sendFile (c: RequestContext, file: string): Promise<void> {
+export async function sendFile (c: FileContext, file: string): Promise<void> {
   let st
   try {
     st = await fsp.stat(file)
@@ -79,7 +94,7 @@ export async function sendFile (c: RequestContext, file: string): Promise<void> 
 }
 
 /** Handler serving one fixed file (Hertz's `StaticFile`). */
-export function staticFileHandler (filepath: string): HandlerFunc {
+export function staticFileHandler (filepath: string): FileHandler {
   const file = resolvePath(filepath)
   return function staticFile (_ctx, c) { return sendFile(c, file) }
 }
@@ -92,7 +107,7 @@ export function resolveInside (root: string, rel: string): string | null {
 }
 
 /** Handler serving files below `root`, named by the catch-all parameter `param` (Hertz's `Static`). */
-export function staticDirHandler (root: string, param: string): HandlerFunc {
+export function staticDirHandler (root: string, param: string): FileHandler {
   const rootAbs = resolvePath(root)
   let realRoot: string | null = null
   return async function staticDir (_ctx, c) {

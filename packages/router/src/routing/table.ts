@@ -1,7 +1,10 @@
 import { METHODS } from 'node:http'
 import FindMyWay from 'find-my-way'
-import { HertzError, ErrorCodes } from '../errors.js'
-import type { HandlerFunc } from '../types.js'
+import { HertzError, HertzErrorCode } from '../errors.js'
+import type { HandlerFunc } from '../context/request-context.js'
+import type { Params } from '../context/input.js'
+
+export type { Params }
 
 /** A registered route: what a lookup hands to the request context. */
 export interface RouteEntry {
@@ -14,12 +17,6 @@ export interface RouteEntry {
   /** Name of the catch-all parameter (`filepath` for `/src/*filepath`), or null. */
   readonly wildcard: string | null
 }
-
-/** Parameter values of a match, keyed by name; a catch-all value sits under `*`. */
-export type Params = Record<string, string | undefined>
-
-/** The parameters of a request that matched no route. */
-export const NO_PARAMS: Params = Object.freeze({}) as Params
 
 /** What a successful lookup returns (find-my-way's own result object, not copied). */
 export interface Match {
@@ -50,7 +47,7 @@ function noQuery (): object { return EMPTY_QUERY }
 function unusedHandler (): void {}
 
 function badRoute (path: string, why: string): HertzError {
-  return new HertzError(ErrorCodes.HERTZ_ERR_BAD_ROUTE, `invalid route '${path}': ${why}`)
+  return new HertzError(HertzErrorCode.BAD_ROUTE, `invalid route '${path}': ${why}`)
 }
 
 /**
@@ -121,7 +118,7 @@ export class RouteTable {
   /** Registers a route. Throws `HERTZ_ERR_BAD_ROUTE`, `HERTZ_ERR_BAD_METHOD` or `HERTZ_ERR_ROUTE_CONFLICT`. */
   add (method: string, path: string, handlers: readonly HandlerFunc[]): RouteEntry {
     if (typeof method !== 'string' || !/^[A-Z]+$/.test(method) || !KNOWN_METHODS.has(method)) {
-      throw new HertzError(ErrorCodes.HERTZ_ERR_BAD_METHOD, `http method ${String(method)} is not valid`)
+      throw new HertzError(HertzErrorCode.BAD_METHOD, `http method ${String(method)} is not valid`)
     }
     if (typeof path !== 'string') throw badRoute(String(path), 'path must be a string')
     if (handlers.length === 0) throw badRoute(path, 'there must be at least one handler')
@@ -179,7 +176,7 @@ export class RouteTable {
 
 function checkConflict (method: string, path: string, shape: Shape, otherPath: string, other: Shape): void {
   if (shape.key === other.key) {
-    throw new HertzError(ErrorCodes.HERTZ_ERR_ROUTE_CONFLICT,
+    throw new HertzError(HertzErrorCode.ROUTE_CONFLICT,
       `handlers are already registered for path '${otherPath}' (method ${method}), cannot add '${path}'`)
   }
   // Hertz keeps one parameter node per position: two routes sharing a prefix must name it alike.
@@ -190,7 +187,7 @@ function checkConflict (method: string, path: string, shape: Shape, otherPath: s
     const pos = shape.positions[i] as number
     if (pos >= common || pos !== other.positions[i]) break
     if (shape.names[i] !== other.names[i]) {
-      throw new HertzError(ErrorCodes.HERTZ_ERR_ROUTE_CONFLICT,
+      throw new HertzError(HertzErrorCode.ROUTE_CONFLICT,
         `wildcard '${shape.key[pos]}${shape.names[i]}' in new path '${path}' conflicts with existing wildcard ` +
         `'${other.key[pos]}${other.names[i]}' in existing prefix '${otherPath}' (method ${method})`)
     }

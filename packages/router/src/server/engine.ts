@@ -1,35 +1,40 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
-import { newOptions, type Option, type Options } from './options.js'
+import type { Logger } from '../errors.js'
+import type { CtxCallback, CtxErrCallback } from '../go-context.js'
+import { RequestContext, type HandlerFunc, type HandlersChain } from '../context/request-context.js'
+import { defaultClientIP, type ClientIPFunc } from '../context/client-ip.js'
+import { HijackConnPool } from '../hijack/pool.js'
+import { Inflight } from '../pipeline/inflight.js'
+import { serve, serveUpgrade } from '../pipeline/serve.js'
+import type { ServingEngine } from '../pipeline/host.js'
 import { RouterGroup, checkHandlers } from '../routing/group.js'
 import { RouteTable, type RouteInfo } from '../routing/table.js'
-import { RequestContext } from '../context/request-context.js'
 import { normalizePath, lookupPath } from '../routing/path.js'
-import { HijackConnPool } from '../hijack/pool.js'
-import type { HijackConn } from '../hijack/hijack-conn.js'
-import { serve } from '../pipeline/serve.js'
-import { serveUpgrade } from '../pipeline/upgrade.js'
-import * as lifecycle from './lifecycle.js'
-import { defaultClientIP, type ClientIPFunc } from '../context/client-ip.js'
 import { registerPlugin, type Plugin, type RegisterOptions } from '../routing/plugin.js'
-import type { CtxCallback, CtxErrCallback, HandlerFunc, HandlersChain, Logger } from '../types.js'
+import { kAddRoute, kClientIP, kHijackPool, kInflight, kLifecycle, kNoMethod, kNoRoute, kTable } from '../symbols.js'
+import { Lifecycle, type LifecycleHost } from './lifecycle.js'
+import { newOptions, type Option, type Options } from './options.js'
 
-/** @internal where an engine is in its life (lifecycle.ts moves it on). */
-export const enum Status { Init, Starting, Running, Shutdown, Closed }
+// The modules below the engine hold it through EngineRef, which lists only what they use; for applications
+// `c.engine` and `scope.engine` are the whole engine.
+declare module './engine-ref.js' {
+  interface EngineRef extends Engine {}
+}
 
 /**
  * The routing and serving engine (Hertz's `route.Engine`): routes, middleware, the request pipeline for plain and
  * upgrade requests, hijack, and the node:http server lifecycle. `server.New` / `server.Default` build one.
  *
- * The work is done by one module per concern: dispatch.ts (the request pipeline), upgrade.ts (upgrade requests and
- * hijack), recovery.ts (errors escaping a chain), client-watch.ts (`c.signal`), lifecycle.ts (start, graceful
- * shutdown, close) and connections.ts (draining node:http connections).
+ * The work is done by one module per concern: pipeline/serve.ts (the request pipeline, upgrade requests included),
+ * pipeline/recover.ts (errors escaping a chain), pipeline/write.ts (the answer), server/lifecycle.ts (start,
+ * graceful shutdown, close) and server/drain.ts (draining node:http connections).
  */
-export class Engine extends RouterGroup {
+export class Engine extends RouterGroup implements ServingEngine, LifecycleHost {
   /** Resolved configuration. */
   readonly options: Options
-  /** Hand out fresh hijack conn wrappers instead of pooled ones (see {@link HijackConn}). */
+  /** Hand out fresh hijack conn wrappers instead of pooled ones (see `HijackConn`). */
   noHijackConnPool = false
   /** Leave a hijacked socket open when its handler settles; closing it is then up to the handler. */
   keepHijackedConns = false
@@ -41,84 +46,80 @@ export class Engine extends RouterGroup {
   logger: Logger = console
   /** Called instead of the built-in 500 answer when an error escapes a chain that has no recovery middleware. */
   panicHandler: HandlerFunc | null = null
-  /** Requests whose chain is running (or whose body is being read). */
-  activeRequests = 0
   /** Time (ms) a plugin may take to load before the start fails with `HERTZ_ERR_PLUGIN_TIMEOUT`; 0 waits forever. */
   pluginTimeout = 10_000
 
-  /** @internal */
-  readonly hijackPool = new HijackConnPool()
-  /** @internal the routes. */
-  readonly table = new RouteTable()
-  /** @internal global middleware + noRoute handlers. */
-  allNoRoute: HandlersChain = []
-  /** @internal global middleware + noMethod handlers. */
-  allNoMethod: HandlersChain = []
-  /** @internal */
-  status = Status.Init
-  /** @internal the start in progress (`run()` / `mount()`), for `ready()`. */
-  starting: Promise<void> | null = null
-  /** @internal the server `run()` listens with. */
-  server: Server | null = null
-  /** @internal the server given to `mount()`. */
-  host: Server | null = null
-  /** @internal sockets of upgrade requests, until they close. */
-  readonly upgradeSockets = new Set<Socket>()
-  /** @internal running chains whose `c.signal` was read. */
-  readonly watched = new Set<RequestContext>()
-  /** @internal called once no request and no upgrade socket is left. */
-  idleWaiters: Array<() => void> = []
-  private noRouteHandlers: HandlerFunc[] = []
-  private noMethodHandlers: HandlerFunc[] = []
-  private clientIPFunc: ClientIPFunc = defaultClientIP
+  readonly [kInflight] = new Inflight()
+  readonly [kTable] = new RouteTable()
+  readonly [kHijackPool] = new HijackConnPool()
+  ;[kNoRoute]: HandlersChain = []
+  ;[kNoMethod]: HandlersChain = []
+  readonly [kLifecycle]: Lifecycle
+  #noRouteHandlers: HandlerFunc[] = []
+  #noMethodHandlers: HandlerFunc[] = []
+  #clientIPFunc: ClientIPFunc = defaultClientIP
 
   /** Builds an engine from options; prefer `server.New` / `server.Default`. */
   constructor (...opts: Option[]) {
     const options = newOptions(opts)
     super(null, options.basePath, [])
-    this.engineRef = this
+    this.setEngine(this)
     this.options = options
+    this[kLifecycle] = new Lifecycle(this, {
+      onRequest: (req, res) => { void this.handleRequest(req, res) },
+      onUpgrade: (req, socket, head) => { void this.handleUpgrade(req, socket, head) }
+    })
+  }
+
+  /** The node:http server `run()` listens with (null before `run()`, and for an engine mounted elsewhere). */
+  get server (): Server | null {
+    return this[kLifecycle].server
+  }
+
+  /** Requests whose chain is running (or whose body is being read). */
+  get activeRequests (): number {
+    return this[kInflight].requests
   }
 
   // ---- routing ----------------------------------------------------------------------------------------------
 
-  /** @internal the single registration point every group and scope goes through. */
-  addRoute (method: string, path: string, handlers: HandlersChain): void {
-    this.table.add(method, path, handlers)
+  /** Registers a route: the single registration point every group and scope goes through. */
+  [kAddRoute] (method: string, path: string, handlers: HandlersChain): void {
+    this[kTable].add(method, path, handlers)
   }
 
   /** Adds global middleware; it also runs for 404 / 405 answers, as in Hertz. */
   override use (...middleware: HandlerFunc[]): this {
     super.use(...middleware)
-    this.rebuildFallbacks()
+    this.#rebuildFallbacks()
     return this
   }
 
   /** Handlers for requests no route matches (after the global middleware). Default answer: 404 `Not Found`. */
   noRoute (...handlers: HandlerFunc[]): void {
-    this.noRouteHandlers = checkHandlers(handlers)
-    this.rebuildFallbacks()
+    this.#noRouteHandlers = checkHandlers(handlers)
+    this.#rebuildFallbacks()
   }
 
   /** Handlers for 405 answers (with `withHandleMethodNotAllowed(true)`). Default answer: `Method Not Allowed`. */
   noMethod (...handlers: HandlerFunc[]): void {
-    this.noMethodHandlers = checkHandlers(handlers)
-    this.rebuildFallbacks()
+    this.#noMethodHandlers = checkHandlers(handlers)
+    this.#rebuildFallbacks()
   }
 
-  private rebuildFallbacks (): void {
-    this.allNoRoute = this.combineHandlers(this.noRouteHandlers)
-    this.allNoMethod = this.combineHandlers(this.noMethodHandlers)
+  #rebuildFallbacks (): void {
+    this[kNoRoute] = this.combineHandlers(this.#noRouteHandlers)
+    this[kNoMethod] = this.combineHandlers(this.#noMethodHandlers)
   }
 
   /** Every registered route. */
   routes (): RouteInfo[] {
-    return this.table.routes()
+    return this[kTable].routes()
   }
 
   /** True when a route matches `method` and `path` (a request path, decoded and normalized as requests are). */
   hasRoute (method: string, path: string): boolean {
-    return this.table.find(method, lookupPath(normalizePath(path))) !== null
+    return this[kTable].find(method, lookupPath(normalizePath(path))) !== null
   }
 
   /**
@@ -132,15 +133,15 @@ export class Engine extends RouterGroup {
 
   /** Replaces how `c.clientIP()` is computed. */
   setClientIPFunc (fn: ClientIPFunc): void {
-    this.clientIPFunc = fn
+    this.#clientIPFunc = fn
   }
 
-  /** @internal */
-  clientIP (c: RequestContext): string {
-    return this.clientIPFunc(c)
+  /** `c.clientIP()`, computed with the client IP function. */
+  [kClientIP] (c: RequestContext): string {
+    return this.#clientIPFunc(c)
   }
 
-  // ---- serving (dispatch.ts, upgrade.ts) --------------------------------------------------------------------
+  // ---- serving (pipeline/) ----------------------------------------------------------------------------------
 
   /** Serves a plain request exactly as the built-in server does; resolves when the chain is done. */
   handleRequest (req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -155,24 +156,39 @@ export class Engine extends RouterGroup {
     return serveUpgrade(this, req, socket as Socket, head)
   }
 
-  private readonly onRequest = (req: IncomingMessage, res: ServerResponse): void => {
-    void serve(this, new RequestContext(this, req, res, null, null))
+  /**
+   * For code that writes a request's Node response itself, outside the router's own answer (a wrapped Node
+   * handler, whose response may outlive its chain's synchronous run): if a graceful shutdown begins before the head
+   * of `res` has gone out, `res` says `Connection: close`, as the router's own answers then do. Without a node:http
+   * server of its own to drain (an engine served through `toNodeHandler`, or mounted without a host) this is the
+   * only way the engine learns of such a response. Call {@link releaseOnShutdown} once the response is over.
+   *
+   * @param res - the Node response of a request this engine serves
+   */
+  closeOnShutdown (res: ServerResponse): void {
+    if (this.isClosing()) res.shouldKeepAlive = false
+    else this[kInflight].responses.add(res)
   }
 
-  private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    void this.handleUpgrade(req, socket, head)
+  /**
+   * Forgets a response given to {@link closeOnShutdown}.
+   *
+   * @param res - the response, now over
+   */
+  releaseOnShutdown (res: ServerResponse): void {
+    this[kInflight].responses.delete(res)
   }
 
-  // ---- lifecycle (lifecycle.ts) -----------------------------------------------------------------------------
+  // ---- lifecycle (server/lifecycle.ts) ----------------------------------------------------------------------
 
   /** Runs the onRun hooks, then listens. Resolves once listening. */
   run (): Promise<void> {
-    return lifecycle.run(this, { onRequest: this.onRequest, onUpgrade: this.onUpgrade })
+    return this[kLifecycle].run()
   }
 
   /** The listening address (a unix socket path is reported as `address` with family `unix`). */
   address (): AddressInfo {
-    return lifecycle.address(this)
+    return this[kLifecycle].address()
   }
 
   /**
@@ -182,7 +198,7 @@ export class Engine extends RouterGroup {
    * the exit wait time is over is closed.
    */
   shutdown (): Promise<void> {
-    return lifecycle.shutdown(this)
+    return this[kLifecycle].shutdown()
   }
 
   /**
@@ -193,7 +209,7 @@ export class Engine extends RouterGroup {
    *   drains its HTTP connections as `shutdown()` drains the engine's own (closing those with no request in flight)
    */
   mount (host?: Server): Promise<void> {
-    return lifecycle.mount(this, host ?? null)
+    return this[kLifecycle].mount(host ?? null)
   }
 
   /**
@@ -202,7 +218,7 @@ export class Engine extends RouterGroup {
    * server given to `mount()` has its idle connections closed at once and its busy ones after their response.
    */
   unmount (): Promise<void> {
-    return lifecycle.unmount(this)
+    return this[kLifecycle].unmount()
   }
 
   /**
@@ -211,21 +227,21 @@ export class Engine extends RouterGroup {
    * `HERTZ_ERR_NOT_RUNNING` when no start has begun.
    */
   ready (): Promise<void> {
-    return lifecycle.ready(this)
+    return this[kLifecycle].ready()
   }
 
   /** True between `run()`/`mount()` and the start of `shutdown()`/`unmount()`/`close()` (Hertz's `IsRunning`). */
   isRunning (): boolean {
-    return this.status === Status.Running
+    return this[kLifecycle].isRunning()
   }
 
   /** True once shutting down or closed: responses then carry `Connection: close`. */
   isClosing (): boolean {
-    return this.status >= Status.Shutdown
+    return this[kLifecycle].isClosing()
   }
 
   /** Closes the server and every connection (upgraded ones included) at once. */
   close (): Promise<void> {
-    return lifecycle.close(this)
+    return this[kLifecycle].close()
   }
 }

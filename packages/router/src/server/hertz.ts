@@ -1,7 +1,6 @@
 import { constants } from 'node:os'
 import { Engine } from './engine.js'
-import { describeError } from '../pipeline/recover.js'
-import type { Logger } from '../types.js'
+import { formatError, type Logger } from '../errors.js'
 
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
 
@@ -17,7 +16,7 @@ export class Hertz extends Engine {
     try {
       await this.run()
     } catch (err) {
-      this.logger.error(`Run error=${describeError(err)}`)
+      this.logger.error(`Run error=${formatError(err)}`)
       await this.close()
       process.exit(1)
     }
@@ -28,7 +27,7 @@ export class Hertz extends Engine {
     try {
       await this.shutdown()
     } catch (err) {
-      this.logger.error(`Shutdown error=${describeError(err)}`)
+      this.logger.error(`Shutdown error=${formatError(err)}`)
     }
     process.exit(0)
   }

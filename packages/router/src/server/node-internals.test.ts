@@ -2,7 +2,7 @@ import t, { type Test } from 'tap'
 import { once } from 'node:events'
 import { createServer, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
-import { afterEarlierResponses, responseOnSocket, serverConnections } from './node-internals.js'
+import { afterEarlierResponses, hasProgressiveHeaders, responseOnSocket, serverConnections } from './node-internals.js'
 import { openSocket, readUntil, sleep } from '../test-util/http.js'
 
 // These tests pin down the node:http internals the router relies on (see node-internals.ts). A failure here means
@@ -92,4 +92,28 @@ t.test(`node ${process.version}: the server's connection list holds connections 
   t.ok(list !== null, 'the list is found by its description')
   t.equal(list?.length, 1, 'the unused connection is in it: ' + String(list?.length))
   t.equal((list?.[0] as Socket | undefined)?.remotePort, s.localPort, 'and it is that connection')
+})
+
+t.test(`node ${process.version}: kOutHeaders marks a response that had progressive headers, even once removed`, async t => {
+  const seen: boolean[] = []
+  const server = createServer((req, res) => {
+    seen.push(hasProgressiveHeaders(res))
+    if (req.url === '/progressive') {
+      res.setHeader('X-Gone', '1')
+      seen.push(hasProgressiveHeaders(res))
+      res.removeHeader('X-Gone')
+      seen.push(hasProgressiveHeaders(res))
+      res.end()
+      return
+    }
+    // The fast path the router relies on: a flat list on a response without progressive headers keeps repeats.
+    res.writeHead(200, ['Set-Cookie', 'a=1', 'Set-Cookie', 'b=2', 'Content-Length', '0'])
+    res.end()
+  })
+  const port = await listen(t, server)
+  const s = await openSocket(t, port)
+  s.write('GET /progressive HTTP/1.1\r\nHost: x\r\n\r\nGET /flat HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
+  const text = await readUntil(s, x => (x.match(/HTTP\/1\.1 200/g) ?? []).length === 2 && x.includes('b=2'))
+  t.same(seen, [false, true, true, false], 'none on a fresh response; set, and still there once removed')
+  t.match(text, /Set-Cookie: a=1\r\nSet-Cookie: b=2\r\n/, 'a flat list keeps both values of a repeated name')
 })

@@ -1,4 +1,4 @@
-import type { Server, ServerResponse } from 'node:http'
+import { OutgoingMessage, type Server, type ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
 
 // Every use the router makes of node:http's undocumented internals that concern connections is in this file, so a
@@ -13,9 +13,14 @@ import type { Duplex } from 'node:stream'
 //   head has gone out yet.
 // - the server's connection list (a symbol described `http.server.connections`): every HTTP connection of a server,
 //   including those that were opened and never used, which `closeIdleConnections()` does not reach.
+// - a response's progressive headers (a symbol described `kOutHeaders`): node:http keeps headers set through
+//   `setHeader` in an object under it, which stays allocated, empty, once they are removed again, and which sends
+//   `writeHead(status, list)` down its slow path (node 20 applies such a list pair by pair, keeping only the last
+//   value of a repeated name). The router writes its flat header list straight through while there is none.
 //
-// Each accessor degrades to "nothing there" when the field is missing: a changed Node loses the wait or the sweep
-// of unused connections, never crashes a request; the test is what makes such a change loud.
+// Each accessor degrades to "nothing there" (or to the safe path) when the field is missing: a changed Node loses
+// the wait, the sweep of unused connections or the fast header path, never crashes a request; the test is what
+// makes such a change loud.
 
 interface InternalSocket {
   _httpMessage?: ServerResponse | null
@@ -78,4 +83,18 @@ export function serverConnections (server: Server): Duplex[] | null {
   const sockets: Duplex[] = []
   for (const { socket } of (list as ConnectionsList).all()) if (socket != null) sockets.push(socket)
   return sockets
+}
+
+// Looked up by description once; if a future Node hides it, every response takes the safe path.
+const kOutHeaders: symbol | undefined = Object.getOwnPropertySymbols(new OutgoingMessage())
+  .find(s => s.description === 'kOutHeaders')
+
+/**
+ * True when `res` has (or had) headers set through the progressive API (`setHeader`), or when this Node keeps them
+ * where the router cannot see: `writeHead(status, list)` must then merge the list into them (see write.ts).
+ *
+ * @param res - a server response whose head has not been written
+ */
+export function hasProgressiveHeaders (res: ServerResponse): boolean {
+  return kOutHeaders === undefined || (res as unknown as Record<symbol, unknown>)[kOutHeaders] != null
 }

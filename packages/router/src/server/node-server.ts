@@ -1,7 +1,7 @@
 import { createServer, type Server, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
-import { HertzError, ErrorCodes } from '../errors.js'
+import { HertzError, HertzErrorCode } from '../errors.js'
 import { parseHostPorts, type Options } from './options.js'
 import { rawErrorResponse } from '../pipeline/write.js'
 import { declaredLength } from '../pipeline/body.js'
@@ -73,7 +73,7 @@ export function listen (server: Server, o: Options): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (err: Error): void => {
       server.removeListener('listening', onListening)
-      reject(new HertzError(ErrorCodes.HERTZ_ERR_LISTEN, `listen ${o.network} ${o.addr}: ${err.message}`, { cause: err }))
+      reject(new HertzError(HertzErrorCode.LISTEN, `listen ${o.network} ${o.addr}: ${err.message}`, { cause: err }))
     }
     const onListening = (): void => {
       server.removeListener('error', onError)

@@ -1,4 +1,4 @@
-import { HertzError, ErrorCodes } from '../errors.js'
+import { HertzError, HertzErrorCode } from '../errors.js'
 
 /** Resolved server configuration. Durations are milliseconds; 0 disables a timeout. */
 export interface Options {
@@ -72,7 +72,7 @@ export function newOptions (opts: readonly Option[]): Options {
   }
   for (const opt of opts) {
     if (opt === null || typeof opt !== 'object' || typeof opt.apply !== 'function') {
-      throw new HertzError(ErrorCodes.HERTZ_ERR_BAD_OPTION, 'server option must come from a server.with* function')
+      throw new HertzError(HertzErrorCode.BAD_OPTION, 'server option must come from a server.with* function')
     }
     opt.apply(o)
   }
@@ -90,21 +90,21 @@ export function newOptions (opts: readonly Option[]): Options {
 
 function duration (name: string, ms: unknown): number {
   if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) {
-    throw new HertzError(ErrorCodes.HERTZ_ERR_BAD_OPTION, `${name}: expected a duration in milliseconds >= 0, got ${String(ms)}`)
+    throw new HertzError(HertzErrorCode.BAD_OPTION, `${name}: expected a duration in milliseconds >= 0, got ${String(ms)}`)
   }
   return Math.floor(ms)
 }
 
 function size (name: string, n: unknown): number {
   if (typeof n !== 'number' || !Number.isInteger(n) || n <= 0) {
-    throw new HertzError(ErrorCodes.HERTZ_ERR_BAD_OPTION, `${name}: expected a positive integer, got ${String(n)}`)
+    throw new HertzError(HertzErrorCode.BAD_OPTION, `${name}: expected a positive integer, got ${String(n)}`)
   }
   return n
 }
 
 function flag (name: string, b: unknown): boolean {
   if (typeof b !== 'boolean') {
-    throw new HertzError(ErrorCodes.HERTZ_ERR_BAD_OPTION, `${name}: expected a boolean, got ${String(b)}`)
+    throw new HertzError(HertzErrorCode.BAD_OPTION, `${name}: expected a boolean, got ${String(b)}`)
   }
   return b
 }
@@ -116,46 +116,79 @@ function option (apply: (o: Options) => void): Option {
 /** Parsed listen address. */
 export interface ListenTarget { host: string | undefined, port: number, path: string | undefined }
 
+/** A `host:port` address split into its parts; `host` is `''` for "every interface" (`:8080`). */
+export interface HostPort {
+  host: string
+  port: number
+}
+
+/** How {@link splitHostPort} reads the port. */
+export interface SplitHostPortOptions {
+  /** Accept an empty port (`host:`) as port 0, as Go's listeners do. Default false: the port must be given. */
+  emptyPortIsZero?: boolean
+}
+
+/**
+ * Splits `host:port`, `[v6]:port` or `:port` with Go's `net.SplitHostPort` rules (brackets are removed from an
+ * IPv6 host), the port being a decimal number in 0..65535. The one host:port parser of the project: the server's
+ * listen address, the examples' and the benchmark's `--addr` flags.
+ *
+ * @param addr - the address
+ * @param opts - how to read the port
+ * @throws HertzError `HERTZ_ERR_BAD_OPTION`, with Go's message (`address h:x: invalid port`, `address h: missing
+ *   port in address`, `too many colons in address`, `missing ']' in address`, `unexpected bracket in address`)
+ */
+export function splitHostPort (addr: string, opts: SplitHostPortOptions = {}): HostPort {
+  const bad = (reason: string): HertzError => new HertzError(HertzErrorCode.BAD_OPTION, `address ${addr}: ${reason}`)
+  const colon = addr.lastIndexOf(':')
+  if (colon < 0) throw bad('missing port in address')
+  let host = addr.slice(0, colon)
+  if (host.startsWith('[')) {
+    if (!host.endsWith(']')) throw bad('missing \']\' in address')
+    host = host.slice(1, -1)
+  } else if (host.includes(':')) {
+    throw bad('too many colons in address')
+  } else if (host.includes('[') || host.includes(']')) {
+    throw bad('unexpected bracket in address')
+  }
+  const portText = addr.slice(colon + 1)
+  if (portText === '' && opts.emptyPortIsZero === true) return { host, port: 0 }
+  const port = Number(portText)
+  if (!/^\d+$/.test(portText) || port > 65535) throw bad('invalid port')
+  return { host, port }
+}
+
 /**
  * Splits `host:port`, `:port`, `[v6]:port` into a listen target. Throws `HERTZ_ERR_BAD_OPTION` on anything else.
  * An empty host means every interface, as in Go.
  */
 export function parseHostPorts (addr: string, network: Options['network'] = 'tcp'): ListenTarget {
   if (network === 'unix') {
-    if (addr === '') throw new HertzError(ErrorCodes.HERTZ_ERR_BAD_OPTION, 'unix socket path is empty')
+    if (addr === '') throw new HertzError(HertzErrorCode.BAD_OPTION, 'unix socket path is empty')
     return { host: undefined, port: 0, path: addr }
   }
-  const colon = addr.lastIndexOf(':')
-  if (colon < 0) throw new HertzError(ErrorCodes.HERTZ_ERR_BAD_OPTION, `address ${addr}: missing port in address`)
-  let host = addr.slice(0, colon)
-  const portText = addr.slice(colon + 1)
-  if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1)
-  else if (host.includes(':')) throw new HertzError(ErrorCodes.HERTZ_ERR_BAD_OPTION, `address ${addr}: too many colons in address`)
-  const port = portText === '' ? 0 : Number(portText)
-  if (!/^\d*$/.test(portText) || port > 65535) {
-    throw new HertzError(ErrorCodes.HERTZ_ERR_BAD_OPTION, `address ${addr}: invalid port`)
-  }
+  const { host, port } = splitHostPort(addr, { emptyPortIsZero: true })
   if (host === '') return { host: network === 'tcp4' ? '0.0.0.0' : network === 'tcp6' ? '::' : undefined, port, path: undefined }
   return { host, port, path: undefined }
 }
 
 /** Address to listen on: `':8080'`, `'127.0.0.1:0'`, `'[::1]:8080'` (or a path with `withNetwork('unix')`). */
 export function withHostPorts (hp: string): Option {
-  if (typeof hp !== 'string') throw new HertzError(ErrorCodes.HERTZ_ERR_BAD_OPTION, 'withHostPorts: expected a string')
+  if (typeof hp !== 'string') throw new HertzError(HertzErrorCode.BAD_OPTION, 'withHostPorts: expected a string')
   return option(o => { o.addr = hp })
 }
 
 /** Network to listen on: `tcp`, `tcp4`, `tcp6` or `unix`. */
 export function withNetwork (nw: Options['network']): Option {
   if (nw !== 'tcp' && nw !== 'tcp4' && nw !== 'tcp6' && nw !== 'unix') {
-    throw new HertzError(ErrorCodes.HERTZ_ERR_BAD_OPTION, `withNetwork: unsupported network ${String(nw)}`)
+    throw new HertzError(HertzErrorCode.BAD_OPTION, `withNetwork: unsupported network ${String(nw)}`)
   }
   return option(o => { o.network = nw })
 }
 
 /** Prefix for every route of the engine; a missing leading or trailing slash is added, as Hertz does. */
 export function withBasePath (basePath: string): Option {
-  if (typeof basePath !== 'string') throw new HertzError(ErrorCodes.HERTZ_ERR_BAD_OPTION, 'withBasePath: expected a string')
+  if (typeof basePath !== 'string') throw new HertzError(HertzErrorCode.BAD_OPTION, 'withBasePath: expected a string')
   let p = basePath.startsWith('/') ? basePath : '/' + basePath
   if (!p.endsWith('/')) p += '/'
   return option(o => { o.basePath = p })

@@ -2,7 +2,7 @@ import { connect, type Socket } from 'node:net'
 import type { Test } from 'tap'
 import type { Engine } from '../server/engine.js'
 import type { Hertz } from '../server/hertz.js'
-import type { Logger } from '../types.js'
+import type { Logger } from '../errors.js'
 import type { Option } from '../server/options.js'
 import { server } from '../server/factory.js'
 
