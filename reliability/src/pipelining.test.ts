@@ -5,11 +5,12 @@
  * Run: `npx tap --disable-coverage reliability/src/pipelining.test.ts` (`RELIABILITY_PATHS=legacy` for one path).
  */
 import t from 'tap'
-import { buildFrame, clientClose, Op } from './lib/frames.js'
+import { buildFrame, Op } from './lib/frames.js'
 import { describeMatrix, startFor } from './lib/matrix.js'
 import { acceptKey, handshakeHeaders, newKey, rawRequest, RawPool, type RawResponse } from './lib/raw-client.js'
-import { CrashWatch, expectBaseline, settleToBaseline, snapshot } from './lib/resources.js'
+import { CrashWatch, expectBaseline, snapshot } from './lib/resources.js'
 import { recordOutcome } from './lib/report.js'
+import { closeHandshake, serverCameThrough } from './lib/case-checks.js'
 
 interface Case {
   name: string
@@ -88,20 +89,12 @@ describeMatrix(t, 'pipelined upgrade', async (t, path) => {
           ok = t.same(res.headers['sec-websocket-accept'], [acceptKey(key)], 'Sec-WebSocket-Accept') && ok
           const f = await conn.frame(3000).catch(() => null)
           ok = t.same([f?.opcode, f?.payload.toString()], [Op.Text, 'first'], 'the frame sent behind the handshake is echoed') && ok
-          conn.write(clientClose(1000))
-          const closing = await conn.readUntilClose(3000, false)
-          ok = t.equal(closing.closeCode, 1000, 'close handshake completes') && ok
+          ok = await closeHandshake(t, conn) && ok
         }
         ok = t.ok(await conn.waitClosed(3000), 'server closed the socket') && ok
       }
       conn.destroy()
-      const probe = await pool.connect(app.port)
-      probe.write('GET /http HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
-      const after = await probe.response(3000)
-      ok = t.same([after.status, after.body.toString()], [200, 'ok'], 'server still serving') && ok
-      await probe.waitClosed(3000)
-      ok = t.same(watch.stop(), [], 'no uncaught error') && ok
-      ok = t.same(await settleToBaseline(base, app.emitters, 3000), [], 'handles back to baseline') && ok
+      ok = await serverCameThrough(t, pool, app, watch, base) && ok
       recordOutcome('pipelining', c.name, path.name, ok, 'npx tap --disable-coverage reliability/src/pipelining.test.ts')
     })
   }

@@ -18,7 +18,10 @@ import { chromium, type BrowserContext } from 'playwright-core'
 import { server, type Context, type RequestContext } from '@hertz-node/router'
 import {
   Upgrader,
+  defaultMaxBufferedChunks,
+  defaultMaxFragments,
   defaultMaxQueuedBytes,
+  defaultMaxWriteQueueBytes,
   defaultReadBufferSize,
   defaultReadLimit,
   defaultWriteBufferSize,
@@ -235,6 +238,11 @@ const here = dirname(fileURLToPath(import.meta.url))
 const MiB = 1024 * 1024
 
 /** Bytes as the limits table writes them: `100 MiB`, `4096 bytes`. */
+/** A count as the table writes it: thousands grouped with a space (16 384). */
+function count (n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+$)/g, ' ')
+}
+
 function bytes (n: number): string {
   return n % MiB === 0 ? `${n / MiB} MiB` : `${n} bytes`
 }
@@ -265,8 +273,10 @@ t.test('the documented limits are the values in the code', async (t) => {
   // The Default cell starts with the value; what follows (a parenthesis, a `;`) only explains it.
   const documented: Array<[string, string]> = [
     ['max payload (read limit)', bytes(defaultReadLimit)],
-    ['fragments per message', 'no count limit'],
+    ['fragments per message', count(defaultMaxFragments)],
+    ['socket chunks per frame', count(defaultMaxBufferedChunks)],
     ['receive queue', bytes(defaultMaxQueuedBytes)],
+    ['write queue', bytes(defaultMaxWriteQueueBytes)],
     ['read / write buffer size', bytes(defaultReadBufferSize)],
     ['request body', bytes(defaults.maxRequestBodySize)],
     ['request head (line + headers)', bytes(defaults.maxHeaderBytes)],

@@ -30,6 +30,12 @@ export interface UpgraderSettings {
   subprotocols: string[] | undefined
   /** Negotiate permessage-deflate ("no context takeover" only) when the client offers it. */
   enableCompression: boolean
+  /** Frames one received message may arrive in; `0` = no limit. Past it the peer gets close 1008. */
+  maxFragments: number
+  /** Socket chunks one received frame may be buffered in; `0` = no limit. Past it the peer gets close 1008. */
+  maxBufferedChunks: number
+  /** Bytes of writes not yet taken by the kernel before further writes are refused; `0` = no limit. */
+  maxWriteQueueBytes: number
 }
 
 /** What the server agreed to with the client. */
@@ -105,6 +111,9 @@ export function acceptConn(
     readBufferSize: settings.readBufferSize,
     writeBufferSize: settings.writeBufferSize,
     writeBufferPool: settings.writeBufferPool,
+    maxFragments: settings.maxFragments,
+    maxBufferedChunks: settings.maxBufferedChunks,
+    maxWriteQueueBytes: settings.maxWriteQueueBytes,
     netConn,
   })
 }

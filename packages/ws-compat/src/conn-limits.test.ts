@@ -5,11 +5,7 @@
 import t from 'tap'
 import { randomBytes } from 'node:crypto'
 import { once } from 'node:events'
-import { createServer, type IncomingMessage } from 'node:http'
-import type { AddressInfo, Socket } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { setFlagsFromString } from 'node:v8'
-import { runInNewContext } from 'node:vm'
 import {
   BinaryMessage,
   CloseAbnormalClosure,
@@ -19,10 +15,11 @@ import {
 } from './constants.js'
 import { Dialer } from './dialer.js'
 import { ErrReadLimit, WsCompatErrorCode } from './errors.js'
-import { computeAcceptKey } from './handshake.js'
 import { frameHeader, takeFrame } from './test-util/frames.js'
 import { describeMatrix, startUpgraderServer } from './test-util/matrix.js'
 import { frameReader, handshakeRequest, rawExchange, type Teardown } from './test-util/raw-http.js'
+import { settledMemory } from './test-util/memory.js'
+import { rawWsServer } from './test-util/raw-server.js'
 import { pair, rawPair } from './test-util/pair.js'
 import { clientFrame, pair as connPair, type RawFrame } from './test-util/ws-server.js'
 
@@ -138,21 +135,8 @@ describeMatrix('the read limit boundary, its override, and 0 for no limit', asyn
 })
 
 t.test('a 2^40-byte frame does not make the server buffer towards it (real socket, memory)', async (t) => {
-  setFlagsFromString('--expose-gc')
-  const gc = runInNewContext('gc') as () => void
   const streamed = 64 * 1024 * 1024
-  // V8 frees array buffers on a background thread after a collection: wait until the figure stops falling.
-  const externalMemory = async (): Promise<number> => {
-    let last = Number.POSITIVE_INFINITY
-    for (let i = 0; i < 20; i++) {
-      gc()
-      await sleep(20)
-      const now = process.memoryUsage().arrayBuffers
-      if (now >= last) return now
-      last = now
-    }
-    return last
-  }
+  const externalMemory = (): Promise<number> => settledMemory((m) => m.arrayBuffers)
 
   /**
    * Sends a 2^40 header and up to `streamed` bytes of payload; returns the server's growth in external
@@ -201,26 +185,8 @@ t.test('a 2^40-byte frame does not make the server buffer towards it (real socke
 })
 
 t.test('Dialer conns have the default read limit too', async (t) => {
-  const received: Buffer[] = []
-  const sockets: Socket[] = []
-  const server = createServer()
-  server.on('upgrade', (req: IncomingMessage, socket: Socket) => {
-    sockets.push(socket)
-    socket.on('error', () => {})
-    socket.on('data', (chunk: Buffer) => received.push(chunk))
-    socket.write(
-      'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
-        `Sec-WebSocket-Accept: ${computeAcceptKey(req.headers['sec-websocket-key'] as string)}\r\n\r\n`,
-    )
-    socket.write(frameHeader(BinaryMessage, TERABYTE))
-  })
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  t.teardown(async () => {
-    for (const socket of sockets) socket.destroy()
-    await new Promise((resolve) => server.close(resolve))
-  })
-  const [conn] = await new Dialer().dial(`ws://127.0.0.1:${(server.address() as AddressInfo).port}/`)
+  const { url, received } = await rawWsServer(t, (socket) => socket.write(frameHeader(BinaryMessage, TERABYTE)))
+  const [conn] = await new Dialer().dial(url)
   t.teardown(() => conn.close())
   await t.rejects(conn.readMessage(), ErrReadLimit)
   while (takeFrame(Buffer.concat(received)) === null) await sleep(5)

@@ -41,6 +41,9 @@ export interface ConnInit {
   /** Initial read limit; `defaultReadLimit` when undefined, `0` for none. */
   readLimit?: number | undefined
   maxQueuedBytes?: number | undefined
+  maxFragments?: number | undefined
+  maxBufferedChunks?: number | undefined
+  maxWriteQueueBytes?: number | undefined
 }
 
 /**
@@ -90,6 +93,7 @@ export class Conn implements AsyncIterable<Message> {
       pmd,
       writeBufferSize: init.writeBufferSize,
       writeBufferPool: init.writeBufferPool,
+      maxWriteQueueBytes: init.maxWriteQueueBytes,
       link,
     })
     this.input = new Input({
@@ -98,6 +102,8 @@ export class Conn implements AsyncIterable<Message> {
       pmd,
       readLimit: init.readLimit,
       maxQueuedBytes: init.maxQueuedBytes,
+      maxFragments: init.maxFragments,
+      maxBufferedChunks: init.maxBufferedChunks,
       output: this.output,
       link,
     })
@@ -213,6 +219,10 @@ export class Conn implements AsyncIterable<Message> {
    * the kernel accepted them, else once the socket has drained them. Rejects with `ErrCloseSent` after a
    * close frame, with a write timeout past the write deadline, or with the socket's error (a failure the
    * kernel reports later fails the next write, as in Go). Concurrent calls are safe and keep their order.
+   * Writes are not awaited for you: when the bytes the kernel has not taken yet would exceed
+   * `maxWriteQueueBytes` (16 MiB by default), the write is refused with `WS_COMPAT_ERR_WRITE_QUEUE_FULL` and
+   * nothing is sent; the connection stays usable. An empty queue takes a message of any size, and a close
+   * frame always goes.
    *
    * @param messageType - `TextMessage`, `BinaryMessage`, `CloseMessage`, `PingMessage` or `PongMessage`
    * @param data - the payload (a string is sent as UTF-8)
@@ -316,7 +326,7 @@ export class Conn implements AsyncIterable<Message> {
    * later writes, fail with "use of closed network connection". Idempotent.
    *
    * Without a close frame sent the socket is closed at once. Once one was sent or queued (by
-   * `writeMessage` / `writeControl`, the default close handler's reply, or the 1002 / 1007 / 1009 sent
+   * `writeMessage` / `writeControl`, the default close handler's reply, or the 1002 / 1007 / 1008 / 1009 sent
    * after a bad frame), frames already queued still go out, the socket is half-closed behind them and the
    * peer's input is discarded until the peer closes too, for at most `writeWait` ms: closing at once with
    * input unread would reset the connection and the peer could lose the close frame.

@@ -64,5 +64,28 @@ export const defaultReadLimit = 100 * 1024 * 1024
  */
 export const defaultMaxQueuedBytes = 1024 * 1024
 
+/**
+ * Frames one message may arrive in (`ws`'s `maxFragments` default): each costs ~115 bytes of bookkeeping
+ * however small its payload, so without a bound a never-finished message of 1-byte fragments grows the heap
+ * without limit while staying far below the read limit. One more closes the connection with 1008.
+ */
+export const defaultMaxFragments = 16 * 1024
+
+/**
+ * Socket chunks one frame may be buffered in before it is parsed (`ws`'s `maxBufferedChunks` default): a
+ * large frame trickled a byte per TCP segment would otherwise cost a `Buffer` per byte. One more closes the
+ * connection with 1008.
+ */
+export const defaultMaxBufferedChunks = 256 * 1024
+
+/**
+ * Bytes a connection's writes may hold before further writes are refused (`WS_COMPAT_ERR_WRITE_QUEUE_FULL`):
+ * bytes written but not yet taken by the kernel, each pending write counted with its bookkeeping. gorilla's
+ * writes block, so gorilla code never queues; here unawaited writes to a peer that does not read would
+ * otherwise queue without limit. 16 times the receive queue: bursts of unawaited writes to a peer that reads
+ * fit, a peer that stopped reading costs at most this (plus one larger message written to an empty queue).
+ */
+export const defaultMaxWriteQueueBytes = 16 * 1024 * 1024
+
 /** gorilla's `defaultCompressionLevel`: fast compression. */
 export const defaultCompressionLevel = 1

@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream'
 import type { ConnectionOptions } from 'node:tls'
 import type { BufferPool } from './buffer-pool.js'
 import { Conn } from './conn.js'
+import { defaultMaxBufferedChunks, defaultMaxFragments, defaultMaxWriteQueueBytes } from './constants.js'
 import { noContextTakeover, type NegotiatedCompression } from './deflate.js'
 import { WsCompatError, WsCompatErrorCode, handshakeTimeoutError, netError } from './errors.js'
 import { computeAcceptKey, tokenListContainsValue, windowBits } from './handshake.js'
@@ -34,6 +35,12 @@ export interface DialerOptions {
   writeBufferPool?: BufferPool | undefined
   /** TLS options for `wss:` URLs (CA, client certificate, `rejectUnauthorized`...). */
   tlsClientConfig?: ConnectionOptions | undefined
+  /** Frames one received message may arrive in (default 16384, `0` for none); past it, close 1008. */
+  maxFragments?: number
+  /** Socket chunks one received frame may be buffered in (default 262144, `0` for none); past it, close 1008. */
+  maxBufferedChunks?: number
+  /** Bytes of writes not yet taken by the kernel before further writes are refused (default 16 MiB, `0` for none). */
+  maxWriteQueueBytes?: number
 }
 
 /** A handshake refusal: `dial` rejects with this, with the server's answer attached. */
@@ -98,6 +105,12 @@ export class Dialer {
   writeBufferPool: BufferPool | undefined
   /** TLS options for `wss:` URLs. */
   tlsClientConfig: ConnectionOptions | undefined
+  /** Frames one received message may arrive in; `0` means no limit. Past it: close 1008, `WS_COMPAT_ERR_FRAGMENT_LIMIT`. */
+  maxFragments: number
+  /** Socket chunks one received frame may be buffered in; `0` means no limit. Past it: as `maxFragments`. */
+  maxBufferedChunks: number
+  /** Bytes of writes not yet taken by the kernel before further writes are refused with `WS_COMPAT_ERR_WRITE_QUEUE_FULL`; `0` means no limit. */
+  maxWriteQueueBytes: number
 
   /** @param opts - the fields to set; the rest keep gorilla's zero values */
   constructor(opts: DialerOptions = {}) {
@@ -108,6 +121,9 @@ export class Dialer {
     this.writeBufferSize = opts.writeBufferSize ?? 0
     this.writeBufferPool = opts.writeBufferPool
     this.tlsClientConfig = opts.tlsClientConfig
+    this.maxFragments = opts.maxFragments ?? defaultMaxFragments
+    this.maxBufferedChunks = opts.maxBufferedChunks ?? defaultMaxBufferedChunks
+    this.maxWriteQueueBytes = opts.maxWriteQueueBytes ?? defaultMaxWriteQueueBytes
   }
 
   /**
@@ -220,6 +236,9 @@ export class Dialer {
       compression: this.acceptCompression(res.headers['sec-websocket-extensions']),
       writeBufferSize: this.writeBufferSize,
       writeBufferPool: this.writeBufferPool,
+      maxFragments: this.maxFragments,
+      maxBufferedChunks: this.maxBufferedChunks,
+      maxWriteQueueBytes: this.maxWriteQueueBytes,
     })
   }
 

@@ -24,6 +24,11 @@ export const WsCompatErrorCode = {
   DUPLICATE_HEADER: 'WS_COMPAT_ERR_DUPLICATE_HEADER',
   /** The read deadline (or the net conn's read timeout) passed while waiting for a message. */
   READ_TIMEOUT: 'WS_COMPAT_ERR_READ_TIMEOUT',
+  /**
+   * A write refused because the connection's write queue (bytes written but not yet taken by the kernel) would
+   * exceed `maxWriteQueueBytes`. Nothing was sent; the connection stays usable.
+   */
+  WRITE_QUEUE_FULL: 'WS_COMPAT_ERR_WRITE_QUEUE_FULL',
   /** The write deadline (or the net conn's write timeout) passed before the socket took the data. */
   WRITE_TIMEOUT: 'WS_COMPAT_ERR_WRITE_TIMEOUT',
   /** A message type that cannot be written (gorilla's `errBadWriteOpCode`). */
@@ -32,7 +37,12 @@ export const WsCompatErrorCode = {
   INVALID_CONTROL_FRAME: 'WS_COMPAT_ERR_INVALID_CONTROL_FRAME',
   /** A write to a message writer that is already closed (gorilla's `errWriteClosed`). */
   WRITE_CLOSED: 'WS_COMPAT_ERR_WRITE_CLOSED',
-  /** The peer broke the framing protocol; it got close 1002 (or 1008). */
+  /**
+   * A message came in more frames than `maxFragments`, or a frame in more socket chunks than
+   * `maxBufferedChunks`; the peer got close 1008.
+   */
+  FRAGMENT_LIMIT: 'WS_COMPAT_ERR_FRAGMENT_LIMIT',
+  /** The peer broke the framing protocol; it got close 1002. */
   PROTOCOL: 'WS_COMPAT_ERR_PROTOCOL',
   /** A text message or close reason that is not UTF-8; the peer got close 1007. */
   INVALID_UTF8: 'WS_COMPAT_ERR_INVALID_UTF8',
@@ -161,6 +171,11 @@ export function socketError(err: Error): WsCompatError {
     default:
       return netError(err)
   }
+}
+
+/** A write refused because the write queue is full. */
+export function writeQueueFullError(): WsCompatError {
+  return new WsCompatError(WsCompatErrorCode.WRITE_QUEUE_FULL, 'websocket: write queue full')
 }
 
 /** A message type that cannot be written (gorilla's `errBadWriteOpCode`). */

@@ -31,6 +31,8 @@ export class FrameWriter {
   private queue: PendingFrame[] | null = null
   private level: number
   private failure: Error | DeferredError | null = null
+  /** Payload bytes in `queue`, plus those of the message being compressed. */
+  private waiting = 0
 
   /**
    * @param socket - the connection
@@ -74,6 +76,7 @@ export class FrameWriter {
     }
     if (this.busy) {
       ;(this.queue ??= []).push({ opcode, payload, fin, rsv1, deflate, readOnly, level, cb })
+      this.waiting += payload.length
       return
     }
     const pmd = this.pmd
@@ -87,8 +90,10 @@ export class FrameWriter {
       this.level = level
     }
     this.busy = true
+    this.waiting += payload.length
     pmd.compress(payload, fin, (err, deflated) => {
       this.busy = false
+      this.waiting -= payload.length
       if (err != null || deflated === undefined) {
         const failure = err ?? new Error('deflate produced no data')
         cb(failure)
@@ -109,6 +114,11 @@ export class FrameWriter {
     return !this.busy && (this.queue === null || this.queue.length === 0) && this.failure === null
   }
 
+  /** Payload bytes not yet handed to the socket: queued behind a message being compressed, or that message's. */
+  pendingBytes(): number {
+    return this.waiting
+  }
+
   /** Fails every frame not yet on the socket, and every later one, with `err` (built when first reported). */
   fail(err: Error | DeferredError): void {
     if (this.failure !== null) return
@@ -116,6 +126,7 @@ export class FrameWriter {
     const queue = this.queue
     if (queue === null || queue.length === 0) return
     this.queue = null
+    for (const frame of queue) this.waiting -= frame.payload.length
     const failure = this.failureError()
     for (const frame of queue) process.nextTick(frame.cb, failure)
   }
@@ -130,6 +141,7 @@ export class FrameWriter {
     // `this.queue` is read again each time: a failure meanwhile drops it (and fails its frames itself).
     while (!this.busy && this.queue !== null && this.queue.length > 0) {
       const f = this.queue.shift() as PendingFrame
+      this.waiting -= f.payload.length
       this.send(f.opcode, f.payload, f.fin, f.rsv1, f.deflate, f.readOnly, f.level, f.cb)
     }
   }

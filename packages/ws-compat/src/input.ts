@@ -5,9 +5,12 @@ import {
   CloseInvalidFramePayloadData,
   CloseMessage,
   CloseMessageTooBig,
+  ClosePolicyViolation,
   CloseProtocolError,
   PongMessage,
   TextMessage,
+  defaultMaxBufferedChunks,
+  defaultMaxFragments,
   defaultMaxQueuedBytes,
   defaultReadLimit,
   writeWait,
@@ -16,7 +19,14 @@ import { DeferredError, ErrReadLimit, WsCompatError, WsCompatErrorCode, socketEr
 import type { Output } from './output.js'
 import { ReadQueue, type Message, type ReadQueueOwner } from './read-queue.js'
 import { socketOnData } from './socket-link.js'
-import { createReceiver, setMaxPayload, wsStatusCode, type PerMessageDeflate, type Receiver } from './ws-internals.js'
+import {
+  createReceiver,
+  dropBuffered,
+  setMaxPayload,
+  wsStatusCode,
+  type PerMessageDeflate,
+  type Receiver,
+} from './ws-internals.js'
 
 /** Called with the application data of a ping or pong. A throw (or rejection) fails the reads. */
 export type ControlHandler = (appData: string) => unknown
@@ -30,6 +40,10 @@ export interface InputInit {
   pmd: PerMessageDeflate | null
   readLimit?: number | undefined
   maxQueuedBytes?: number | undefined
+  /** Frames per message; `defaultMaxFragments` when undefined, `0` for no limit. */
+  maxFragments?: number | undefined
+  /** Socket chunks per frame; `defaultMaxBufferedChunks` when undefined, `0` for no limit. */
+  maxBufferedChunks?: number | undefined
   /** Where the default handlers send their replies. */
   output: Output
   /** Told when no more input will be parsed (close frame, protocol error, end of stream). */
@@ -100,6 +114,8 @@ export class Input implements ReadQueueOwner {
       allowSynchronousEvents: true,
       extensions: init.pmd === null ? noExtensions : { 'permessage-deflate': init.pmd },
       isServer: init.isServer,
+      maxBufferedChunks: init.maxBufferedChunks ?? defaultMaxBufferedChunks,
+      maxFragments: init.maxFragments ?? defaultMaxFragments,
       maxPayload: 0,
       skipUTF8Validation: false,
     })
@@ -309,6 +325,8 @@ export class Input implements ReadQueueOwner {
   /** @internal */
   onParseError(err: Error): void {
     this.stop()
+    // The refused message will never be delivered: what was buffered of it need not live as long as the Conn.
+    dropBuffered(this.receiver)
     const status = wsStatusCode(err) ?? CloseProtocolError
     const detail = err.message.replace(/^Invalid WebSocket frame: /, '')
     let readErr: Error
@@ -316,6 +334,9 @@ export class Input implements ReadQueueOwner {
     if (status === CloseMessageTooBig) {
       readErr = ErrReadLimit
       reason = ''
+    } else if (status === ClosePolicyViolation) {
+      // ws's fragment and chunk bounds, the only policy it enforces.
+      readErr = new WsCompatError(WsCompatErrorCode.FRAGMENT_LIMIT, `websocket: ${detail.toLowerCase()}`, { cause: err })
     } else if (status === CloseInvalidFramePayloadData) {
       readErr = new WsCompatError(WsCompatErrorCode.INVALID_UTF8, `websocket: ${detail}`, { cause: err })
     } else {

@@ -1,6 +1,12 @@
 import type { Duplex } from 'node:stream'
 import { takeWriteBuffer, WritePoolData, type BufferPool } from './buffer-pool.js'
-import { CloseMessage, defaultCompressionLevel, defaultWriteBufferSize, maxControlFramePayloadSize } from './constants.js'
+import {
+  CloseMessage,
+  defaultCompressionLevel,
+  defaultMaxWriteQueueBytes,
+  defaultWriteBufferSize,
+  maxControlFramePayloadSize,
+} from './constants.js'
 import { effectiveDeadline, isControl, isData, toBuffer, type Data } from './data.js'
 import {
   DeferredError,
@@ -12,6 +18,7 @@ import {
   invalidControlFrameError,
   realError,
   socketError,
+  writeQueueFullError,
   writeTimeoutError,
 } from './errors.js'
 import { FrameWriter } from './frame-writer.js'
@@ -21,6 +28,13 @@ import { WriteCompletions, type CompletionOwner } from './write-completions.js'
 import type { PerMessageDeflate } from './ws-internals.js'
 
 const DONE: Promise<void> = Promise.resolve()
+
+/**
+ * What the write queue counts for each pending write besides its payload: its Promise, the socket's queue
+ * entry and the frame header cost about 740 bytes of heap (measured with empty messages), so a flood of tiny
+ * writes is bounded too, not only one of large ones.
+ */
+const pendingWriteCost = 1024
 
 function noop(): void {}
 
@@ -36,6 +50,8 @@ export interface OutputInit {
   pmd: PerMessageDeflate | null
   writeBufferSize?: number | undefined
   writeBufferPool?: BufferPool | undefined
+  /** Write queue bound in bytes; `defaultMaxWriteQueueBytes` when undefined, `0` for none. */
+  maxWriteQueueBytes?: number | undefined
   /** Told once a close frame is on the socket. */
   link: { closeFrameWritten(): void }
 }
@@ -54,6 +70,9 @@ export class Output implements WriterHost, CompletionOwner {
   private readonly isServer: boolean
   private readonly pool: BufferPool | undefined
   private readonly bufferSize: number
+  private readonly maxQueueBytes: number
+  /** Payload and cost of the data writes waiting for an open writer to close. */
+  private waitingBytes = 0
   private readonly link: { closeFrameWritten(): void }
   private ownBuffer: Buffer | null = null
   private writer: MessageWriter | null = null
@@ -77,16 +96,20 @@ export class Output implements WriterHost, CompletionOwner {
     this.pool = init.writeBufferPool
     this.bufferSize =
       init.writeBufferSize !== undefined && init.writeBufferSize > 0 ? init.writeBufferSize : defaultWriteBufferSize
+    this.maxQueueBytes = init.maxWriteQueueBytes ?? defaultMaxWriteQueueBytes
     this.link = init.link
   }
 
   /** See `Conn.writeMessage`. */
   writeMessage(messageType: number, data: Data): Promise<void> {
     if (!isData(messageType) && !isControl(messageType)) return Promise.reject(badWriteOpcodeError())
+    const payload = toBuffer(data)
+    if (isControl(messageType) && payload.length > maxControlFramePayloadSize) return Promise.reject(invalidControlFrameError())
+    if (this.overflows(messageType, payload.length)) return Promise.reject(writeQueueFullError())
     if (this.busy()) {
-      return this.afterWriter(() => this.writeMessageNow(messageType, data))
+      return this.afterWriter(() => this.writeMessageNow(messageType, payload), payload.length + pendingWriteCost)
     }
-    return this.writeMessageNow(messageType, data)
+    return this.writeMessageNow(messageType, payload)
   }
 
   /** See `Conn.writeControl`; `deadline` in ms since the epoch, `0` for none. */
@@ -96,6 +119,7 @@ export class Output implements WriterHost, CompletionOwner {
     if (payload.length > maxControlFramePayloadSize) return Promise.reject(invalidControlFrameError())
     // A deadline already passed fails without touching the connection, as gorilla's WriteControl.
     if (deadline !== 0 && deadline < Date.now()) return Promise.reject(writeTimeoutError())
+    if (this.overflows(messageType, payload.length)) return Promise.reject(writeQueueFullError())
     return this.sendFrame(messageType, payload, true, false, false, true, this.withTimeout(deadline))
   }
 
@@ -110,10 +134,20 @@ export class Output implements WriterHost, CompletionOwner {
 
   /** See `Conn.writePreparedMessage`. */
   writePreparedMessage(pm: PreparedMessage): Promise<void> {
+    if (this.overflows(pm.messageType, pm.data.length)) return Promise.reject(writeQueueFullError())
     if (this.busy()) {
-      return this.afterWriter(() => this.writePreparedNow(pm))
+      return this.afterWriter(() => this.writePreparedNow(pm), pm.data.length + pendingWriteCost)
     }
     return this.writePreparedNow(pm)
+  }
+
+  /**
+   * The write queue: bytes written but not yet taken by the kernel (in the socket, waiting for compression or
+   * for an open writer), each pending write counted with {@link pendingWriteCost} for its bookkeeping.
+   */
+  queuedBytes(): number {
+    return this.socket.writableLength + this.frames.pendingBytes() + this.waitingBytes +
+      this.completions.pending() * pendingWriteCost
   }
 
   /** Sets the absolute write deadline in ms since the epoch; `0` clears it. */
@@ -191,13 +225,21 @@ export class Output implements WriterHost, CompletionOwner {
     if (this.writer === writer) this.releaseWaiters()
   }
 
-  private writeMessageNow(messageType: number, data: Data): Promise<void> {
-    const payload = toBuffer(data)
+  /**
+   * Whether a write of `size` bytes must be refused because the write queue would exceed its bound. An empty
+   * queue takes a write of any size (as the receive queue takes one large message), and a close frame always
+   * goes: it ends the connection and must not be lost behind the data the peer is not reading. A failed
+   * connection refuses nothing here: the write then reports the connection's own error.
+   */
+  private overflows(messageType: number, size: number): boolean {
+    if (this.maxQueueBytes === 0 || messageType === CloseMessage || this.writeErr !== null) return false
+    const queued = this.queuedBytes()
+    return queued > 0 && queued + size + pendingWriteCost > this.maxQueueBytes
+  }
+
+  private writeMessageNow(messageType: number, payload: Buffer): Promise<void> {
     const deadline = this.withTimeout(this.deadline)
-    if (isControl(messageType)) {
-      if (payload.length > maxControlFramePayloadSize) return Promise.reject(invalidControlFrameError())
-      return this.sendFrame(messageType, payload, true, false, false, true, deadline)
-    }
+    if (isControl(messageType)) return this.sendFrame(messageType, payload, true, false, false, true, deadline)
     const compress = this.compressing()
     return this.sendFrame(messageType, payload, true, compress, compress, true, deadline)
   }
@@ -295,10 +337,18 @@ export class Output implements WriterHost, CompletionOwner {
     return this.writer !== null || (this.waiters !== null && this.waiters.length > 0)
   }
 
-  /** Queues `fn` until the open writer is closed; `fn` then runs with no writer open. */
-  private afterWriter<T>(fn: () => Promise<T>): Promise<T> {
+  /**
+   * Queues `fn` until the open writer is closed; `fn` then runs with no writer open.
+   *
+   * @param cost - what `fn` holds meanwhile, counted in the write queue
+   */
+  private afterWriter<T>(fn: () => Promise<T>, cost = 0): Promise<T> {
+    this.waitingBytes += cost
     return new Promise<T>((resolve) => {
-      ;(this.waiters ??= []).push(() => resolve(fn()))
+      ;(this.waiters ??= []).push(() => {
+        this.waitingBytes -= cost
+        resolve(fn())
+      })
     })
   }
 

@@ -34,6 +34,15 @@ export interface ServerConnOptions {
   readLimit?: number
   /** Bytes of unread messages kept before the socket is paused (default 1 MiB). */
   maxQueuedBytes?: number
+  /** Frames one message may arrive in (default `defaultMaxFragments`, 16384; `0` for none); past it, close 1008. */
+  maxFragments?: number
+  /** Socket chunks one frame may be buffered in (default `defaultMaxBufferedChunks`, 262144; `0` for none); past it, close 1008. */
+  maxBufferedChunks?: number
+  /**
+   * Bytes of writes not yet taken by the kernel before further writes are refused with
+   * `WS_COMPAT_ERR_WRITE_QUEUE_FULL` (default `defaultMaxWriteQueueBytes`, 16 MiB; `0` for none).
+   */
+  maxWriteQueueBytes?: number
 }
 
 /**
@@ -54,6 +63,9 @@ export function newServerConn(opts: ServerConnOptions): Conn {
     netConn: opts.netConn,
     readLimit: opts.readLimit,
     maxQueuedBytes: opts.maxQueuedBytes,
+    maxFragments: opts.maxFragments,
+    maxBufferedChunks: opts.maxBufferedChunks,
+    maxWriteQueueBytes: opts.maxWriteQueueBytes,
   })
   // When the server shuts down gracefully, the connection is closed with 1001 "going away", not cut.
   onSocketShutdown(opts.socket, goingAway)

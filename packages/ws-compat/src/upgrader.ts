@@ -5,6 +5,7 @@ import { hijack, hijacked, isSocketShuttingDown } from '@hertz-node/adaptor'
 import { acceptConn, acceptHeaders, agree, askOrigin, refusalError, runErrorWriter, type Agreement, type UpgraderSettings } from './accept.js'
 import type { BufferPool } from './buffer-pool.js'
 import type { Conn } from './conn.js'
+import { defaultMaxBufferedChunks, defaultMaxFragments, defaultMaxWriteQueueBytes } from './constants.js'
 import { WsCompatErrorCode, handshakeTimeoutError, netError } from './errors.js'
 import {
   APP_EXTENSIONS_UNSUPPORTED,
@@ -81,6 +82,24 @@ export class Upgrader implements UpgraderSettings {
    * takeover" mode is supported; `true` does not guarantee compression.
    */
   enableCompression = false
+  /**
+   * Frames one received message may arrive in (`ws`'s `maxFragments`); `0` means no limit. Each fragment
+   * costs memory however small, so a message past this closes the connection with 1008 and fails the read
+   * with `WS_COMPAT_ERR_FRAGMENT_LIMIT`.
+   */
+  maxFragments = defaultMaxFragments
+  /**
+   * Socket chunks one received frame may be buffered in before it is complete (`ws`'s `maxBufferedChunks`);
+   * `0` means no limit. Past it, close 1008 and `WS_COMPAT_ERR_FRAGMENT_LIMIT`, as for `maxFragments`.
+   */
+  maxBufferedChunks = defaultMaxBufferedChunks
+  /**
+   * Bytes a connection's writes may hold before they are taken by the kernel (a peer that does not read
+   * leaves them queued); `0` means no limit. A write that would go past it is refused with
+   * `WS_COMPAT_ERR_WRITE_QUEUE_FULL` and nothing is sent; an empty queue takes a message of any size, and close
+   * frames always go.
+   */
+  maxWriteQueueBytes = defaultMaxWriteQueueBytes
 
   /** @param options - initial field values; every field stays writable */
   constructor(options: UpgraderOptions = {}) {

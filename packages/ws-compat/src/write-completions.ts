@@ -74,6 +74,11 @@ export class WriteCompletions {
     })
   }
 
+  /** Frames handed to the frame writer and not yet done. */
+  pending(): number {
+    return this.issued - this.done
+  }
+
   /** Resolves once every frame issued so far is done: on the socket, or failed. Never rejects. */
   allDone(): Promise<void> {
     if (this.done >= this.issued) return Promise.resolve()

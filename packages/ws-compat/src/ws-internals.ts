@@ -24,6 +24,10 @@ export interface ReceiverOptions {
   binaryType?: 'nodebuffer'
   extensions?: Record<string, PerMessageDeflate>
   isServer?: boolean
+  /** Socket chunks one frame may be buffered in before it is refused with 1008; `0` = no limit. */
+  maxBufferedChunks?: number
+  /** Frames one message may come in before it is refused with 1008; `0` = no limit. */
+  maxFragments?: number
   maxPayload?: number
   skipUTF8Validation?: boolean
 }
@@ -35,6 +39,10 @@ export interface ReceiverOptions {
  */
 export interface Receiver extends Writable {
   _maxPayload: number
+  _maxFragments?: number
+  _fragments: Buffer[]
+  _buffers: Buffer[]
+  _bufferedBytes: number
 }
 
 /** Options of one frame for {@link Sender.frame}. */
@@ -97,9 +105,25 @@ export const PERMESSAGE_DEFLATE = PerMessageDeflateClass.extensionName
 /** The GUID of RFC 6455 section 1.3, used to compute `Sec-WebSocket-Accept`. */
 export const WEBSOCKET_GUID = wsConstants.GUID
 
+// The fragment and chunk bounds came with ws 8.21; an older copy would take the options and silently not
+// enforce them, leaving a remote out-of-memory open. Refuse to load instead.
+if (new ReceiverClass({ maxFragments: 1 })._maxFragments !== 1) {
+  throw new Error('@hertz-node/ws-compat needs ws >= 8.21.0 (maxFragments / maxBufferedChunks)')
+}
+
 /** Creates `ws`'s frame parser. */
 export function createReceiver(options: ReceiverOptions): Receiver {
   return new ReceiverClass({ ...options, binaryType: 'nodebuffer' })
+}
+
+/**
+ * Drops what the parser holds of a message it refused (its fragments, the socket chunks not yet parsed), so
+ * that a connection the application keeps after the error does not keep them too. Only once parsing stopped.
+ */
+export function dropBuffered(receiver: Receiver): void {
+  receiver._fragments = []
+  receiver._buffers = []
+  receiver._bufferedBytes = 0
 }
 
 /** Builds one frame: `[header]` or `[header, payload]`, masked when `options.mask`. */

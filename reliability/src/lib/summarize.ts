@@ -21,7 +21,7 @@ for (const f of readdirSync(dir).filter(f => f.endsWith('.json')).sort()) {
   }
 }
 
-const ORDER = ['handshake', 'frame fuzz', 'load and faults', 'graceful shutdown', 'security']
+const ORDER = ['handshake', 'pipelining', 'frame fuzz', 'load and faults', 'graceful shutdown', 'security']
 const sorted = [...rows.values()].sort((a, b) => ORDER.indexOf(a.section) - ORDER.indexOf(b.section))
 const total = { tried: 0, survived: 0, lost: 0 }
 console.log('| Section | Case | Path | Tried | Survived | Lost | Reproduce |')

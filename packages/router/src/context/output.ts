@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream'
 import { chunkLength, type Chunk } from './response.js'
 import { sprintf } from './sprintf.js'
+import { hexEscapeNonASCII } from '../routing/path.js'
 import { startStream, waitDrain, bodyAllowedForStatus, PLAIN } from '../pipeline/write.js'
 import { kStreaming } from '../symbols.js'
 import { ContextInput } from './input.js'
@@ -60,10 +61,14 @@ export class ContextOutput extends ContextInput {
     render(this, code, HTML_TYPE, html)
   }
 
-  /** Sets `Location` and the status (a non-redirect code becomes 302, as in Hertz). Does not abort. */
+  /**
+   * Sets `Location` and the status (a non-redirect code becomes 302, as in Hertz). Does not abort. Non-ASCII
+   * characters of `location` are percent-escaped as UTF-8 bytes (as Go's `http.Redirect`); a CR or LF in it makes
+   * the answer a 500 when it is written.
+   */
   redirect (statusCode: number, location: string): void {
     const ok = statusCode === 301 || statusCode === 302 || statusCode === 303 || statusCode === 307 || statusCode === 308
-    this.response.header.set('Location', location)
+    this.response.header.set('Location', hexEscapeNonASCII(location))
     this.response.setStatusCode(ok ? statusCode : 302)
   }
 

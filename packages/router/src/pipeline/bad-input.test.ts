@@ -1,6 +1,6 @@
 import t from 'tap'
 import { server } from '../index.js'
-import { start, rawExchange, openSocket, readUntil, sleep, New, Default } from '../test-util/http.js'
+import { start, rawExchange, pipelinedPair, openSocket, readUntil, sleep, New, Default } from '../test-util/http.js'
 
 // Every case of "bad input" answered over a real socket: a status, a closed or still-usable connection, no crash.
 
@@ -223,4 +223,27 @@ t.test('an upgrade client that half-closes (FIN) before any answer aborts the si
   t.equal(h.activeRequests, 0)
   t.equal(await (await fetch(url + '/ok')).text(), 'ok')
   t.notMatch(logger.text(), /error/)
+})
+
+t.test('a redirect target with CR/LF is refused with a whole 500; non-ASCII is percent-escaped as Go does', async t => {
+  const h = New()
+  h.GET('/crlf', (_ctx, c) => { c.redirect(302, '/a\r\nX-Injected: yes') })
+  h.GET('/lf', (_ctx, c) => { c.redirect(301, '/a\nX-Injected: yes') })
+  h.GET('/bad-header', (_ctx, c) => { c.header('X-Bad', 'a\rb'); c.string(201, 'never') })
+  h.GET('/euro', (_ctx, c) => { c.redirect(302, '/caf€/ü?q=é&r=%20 ok#frag') })
+  h.GET('/latin1', (_ctx, c) => { c.redirect(307, 'http://example.com/é') })
+  h.GET('/next', (_ctx, c) => { c.string(200, 'next') })
+  const { port } = await start(t, h)
+  for (const path of ['/crlf', '/lf', '/bad-header']) {
+    const r = await rawExchange(t, port, pipelinedPair(path))
+    t.match(r.text, /^HTTP\/1\.1 500 Internal Server Error\r\n(?:[^\r]+\r\n)*Content-Length: 21\r\n(?:[^\r]+\r\n)*\r\nInternal Server ErrorHTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\nnext$/,
+      path + ': 500 with its own reason phrase, and the connection still in step')
+    t.notMatch(r.text, /X-Injected|Location|X-Bad/i, path + ': nothing of the refused header is sent')
+  }
+  const euro = await rawExchange(t, port, 'GET /euro HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
+  t.match(euro.text, /^HTTP\/1\.1 302 Found\r\n(?:[^\r]+\r\n)*Location: \/caf%E2%82%AC\/%C3%BC\?q=%C3%A9&r=%20 ok#frag\r\n/,
+    'each byte of a non-ASCII character is escaped; ASCII, escapes already there and the fragment are kept')
+  const latin1 = await rawExchange(t, port, 'GET /latin1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
+  t.match(latin1.text, /^HTTP\/1\.1 307 Temporary Redirect\r\n(?:[^\r]+\r\n)*Location: http:\/\/example\.com\/%C3%A9\r\n/,
+    'a character node would send as one latin1 byte is escaped as its UTF-8 bytes')
 })

@@ -5,6 +5,7 @@ import { chunkLength, type Chunk, type Response } from '../context/response.js'
 import { hasProgressiveHeaders } from '../server/node-internals.js'
 import type { Options } from '../server/options.js'
 import { kStreaming } from '../symbols.js'
+import { pipeSized } from './sized-body.js'
 
 // Writing the buffered response: one writeHead call with a flat header list (node:http's fastest path: no
 // setHeader bookkeeping, no header object), then one end().
@@ -98,6 +99,9 @@ function sendFallback (c: Answerable, err: unknown): void {
   logRecovered(c.engine.logger, err)
   const res = c.res
   if (res.headersSent) { res.destroy(); return }
+  // node took the reason phrase of the refused status before it validated the headers, and would keep it for
+  // the 500 ("500 Found"): let it pick the 500's own.
+  res.statusMessage = ''
   c.response.reset()
   c.response.setStatusCode(500)
   c.response.setBody('Internal Server Error')
@@ -126,10 +130,17 @@ export function sendResponse (c: Answerable): void {
 /** The head, then `stream` piped as the body (kept apart from the buffered case, which is the hot one). */
 function sendStream (c: Answerable, res: ServerResponse, stream: Readable, status: number, noBody: boolean): void {
   const r = c.response
-  writeHead(res, status, headList(c, status, r.bodyStreamSize))
+  const size = r.bodyStreamSize
+  writeHead(res, status, headList(c, status, size))
   r.setBytesSent(0)
-  if (!noBody) stream.on('data', (chunk: Chunk) => { r.setBytesSent(r.bytesSent() + chunkLength(chunk)) })
   stream.on('error', (err) => { res.destroy(err) })
+  // pipe() leaves its source open when the client goes away: release it (a file stream holds a descriptor).
+  res.on('close', () => { if (!stream.readableEnded) stream.destroy() })
+  if (!noBody && size >= 0) {
+    pipeSized(c, res, stream, size)
+    return
+  }
+  if (!noBody) stream.on('data', (chunk: Chunk) => { r.setBytesSent(r.bytesSent() + chunkLength(chunk)) })
   stream.pipe(res)
 }
 

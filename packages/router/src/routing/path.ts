@@ -110,6 +110,22 @@ export function lookupPath (path: string): string {
   return LOOKUP_NEEDS_ESCAPE.test(path) ? path.replace(LOOKUP_ESCAPES, escapeLookupChar) : path
 }
 
+const NON_ASCII = /[^\x00-\x7f]/
+
+/**
+ * `s` with every byte of its UTF-8 form above 0x7F written as `%XX` (upper-case hex) and everything else kept, as
+ * Go's `hexEscapeNonASCII` does for `http.Redirect`: a header value carries bytes, and node would send a character
+ * up to U+00FF as one latin1 byte and refuse any above.
+ */
+export function hexEscapeNonASCII (s: string): string {
+  if (!NON_ASCII.test(s)) return s
+  let out = ''
+  for (const byte of Buffer.from(s, 'utf8')) {
+    out += byte < 0x80 ? String.fromCharCode(byte) : '%' + byte.toString(16).toUpperCase().padStart(2, '0')
+  }
+  return out
+}
+
 /** Percent-encodes a decoded path for a `Location` header (backslashes, `?`, `#` and `%` included). */
 export function quotePath (path: string): string {
   return encodeURI(path).replace(/[?#]/g, ch => (ch === '?' ? '%3F' : '%23'))

@@ -18,6 +18,7 @@ export interface FileContext {
 
 /** A route handler serving files (a `HandlerFunc`: it needs no more of the context than {@link FileContext}). */
 export type FileHandler = (ctx: Context, c: FileContext) => Promise<void>
+import { parseHTTPDate } from './http-date.js'
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -76,21 +77,33 @@ export async function sendFile (c: FileContext, file: string): Promise<void> {
     return
   }
   const mtime = new Date(Math.floor(st.mtimeMs / 1000) * 1000)
-  const since = c.req.headers['if-modified-since']
-  if (since !== undefined) {
-    const t = Date.parse(since)
-    if (!Number.isNaN(t) && mtime.getTime() <= t) {
-      c.response.reset()
-      c.setStatusCode(304)
-      c.response.header.set('Last-Modified', mtime.toUTCString())
-      return
-    }
+  if (notModified(c, mtime.getTime())) {
+    c.response.reset()
+    c.setStatusCode(304)
+    c.response.header.set('Last-Modified', mtime.toUTCString())
+    return
   }
   c.setStatusCode(200)
   c.setContentType(contentTypeFor(file))
   c.response.header.set('Last-Modified', mtime.toUTCString())
-  const body = c.req.method === 'HEAD' ? Readable.from([]) : createReadStream(file)
+  // Read no further than the length announced: bytes appended meanwhile would reach the client as the start of
+  // the next response. A file that shrank ends the stream early, and the writer cuts the connection.
+  const empty = c.req.method === 'HEAD' || st.size === 0
+  const body = empty ? Readable.from([]) : createReadStream(file, { start: 0, end: st.size - 1 })
   c.setBodyStream(body, st.size)
+}
+
+/**
+ * True when the request's If-Modified-Since makes a 304 the answer (RFC 9110 §13.1.3): only for GET and HEAD,
+ * only without If-None-Match, and only when it is an HTTP-date not older than `mtime`.
+ */
+function notModified (c: FileContext, mtime: number): boolean {
+  const headers = c.req.headers
+  const since = headers['if-modified-since']
+  if (since === undefined || headers['if-none-match'] !== undefined) return false
+  if (c.req.method !== 'GET' && c.req.method !== 'HEAD') return false
+  const t = parseHTTPDate(since)
+  return !Number.isNaN(t) && mtime <= t
 }
 
 /** Handler serving one fixed file (Hertz's `StaticFile`). */

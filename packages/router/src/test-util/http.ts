@@ -77,6 +77,14 @@ export async function rawExchange (t: Test, port: number, data: string | Buffer,
   })
 }
 
+/**
+ * `GET path` and then `GET /next` with `Connection: close`, pipelined on one keep-alive connection: whatever the
+ * first answer gets wrong about its length shows up in how the second one is read.
+ */
+export function pipelinedPair (path: string): string {
+  return `GET ${path} HTTP/1.1\r\nHost: x\r\n\r\nGET /next HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`
+}
+
 const received = new WeakMap<Socket, { text: string }>()
 
 /**

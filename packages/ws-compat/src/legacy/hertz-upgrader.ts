@@ -3,6 +3,7 @@ import type { HijackConn, RequestContext } from '@hertz-node/router'
 import { acceptConn, acceptHeaders, agree, askOrigin, refusalError, runErrorWriter, type UpgraderSettings } from '../accept.js'
 import type { BufferPool } from '../buffer-pool.js'
 import type { Conn } from '../conn.js'
+import { defaultMaxBufferedChunks, defaultMaxFragments, defaultMaxWriteQueueBytes } from '../constants.js'
 import { HertzUpgraderDeprecationCode, WsCompatErrorCode } from '../errors.js'
 import {
   APP_EXTENSIONS_UNSUPPORTED,
@@ -19,7 +20,7 @@ export type HertzHandler = (conn: Conn) => void | Promise<void>
 /** hertz-contrib's `HertzUpgrader.Error`: writes the error response of a refused handshake on `c`. */
 export type HertzUpgraderErrorHandler = (c: RequestContext, status: number, reason: Error) => void
 
-/** The seven options of the legacy `HertzUpgrader`, all optional, for `new HertzUpgrader({ ... })`. */
+/** hertz-contrib's seven options and this package's limits, all optional, for `new HertzUpgrader({ ... })`. */
 export interface HertzUpgraderOptions extends Partial<UpgraderSettings> {
   /** Writes the error response; default: `Sec-Websocket-Version: 13` and `c.abortWithMsg(statusText, status)`. */
   error?: HertzUpgraderErrorHandler | undefined
@@ -98,6 +99,24 @@ export class HertzUpgrader implements UpgraderSettings {
   checkOrigin: ((c: RequestContext) => boolean | Promise<boolean>) | undefined = undefined
   /** Try to negotiate per-message compression ("no context takeover" only); not a guarantee. */
   enableCompression = false
+  /**
+   * Frames one received message may arrive in (`ws`'s `maxFragments`); `0` means no limit. Each fragment
+   * costs memory however small, so a message past this closes the connection with 1008 and fails the read
+   * with `WS_COMPAT_ERR_FRAGMENT_LIMIT`.
+   */
+  maxFragments = defaultMaxFragments
+  /**
+   * Socket chunks one received frame may be buffered in before it is complete (`ws`'s `maxBufferedChunks`);
+   * `0` means no limit. Past it, close 1008 and `WS_COMPAT_ERR_FRAGMENT_LIMIT`, as for `maxFragments`.
+   */
+  maxBufferedChunks = defaultMaxBufferedChunks
+  /**
+   * Bytes a connection's writes may hold before they are taken by the kernel (a peer that does not read
+   * leaves them queued); `0` means no limit. A write that would go past it is refused with
+   * `WS_COMPAT_ERR_WRITE_QUEUE_FULL` and nothing is sent; an empty queue takes a message of any size, and close
+   * frames always go.
+   */
+  maxWriteQueueBytes = defaultMaxWriteQueueBytes
 
   /** @param options - initial field values; every field stays writable */
   constructor(options: HertzUpgraderOptions = {}) {

@@ -10,6 +10,7 @@ import { once } from 'node:events'
 import t, { type Test } from 'tap'
 import { server, type RequestContext } from '@hertz-node/router'
 import { handler, upgradeResponse } from '@hertz-node/adaptor'
+import type { UpgraderSettings } from '../accept.js'
 import type { BufferPool } from '../buffer-pool.js'
 import type { Conn } from '../conn.js'
 import { HertzUpgrader } from '../legacy/hertz-upgrader.js'
@@ -25,6 +26,9 @@ export type UpgraderKind = 'legacy' | 'adaptor' | 'bare'
 /** The kinds every matrix test runs under. */
 export const UPGRADER_KINDS: readonly UpgraderKind[] = ['legacy', 'adaptor', 'bare']
 
+/** The limit fields both upgraders share. */
+export type Limits = Partial<Pick<UpgraderSettings, 'maxFragments' | 'maxBufferedChunks' | 'maxWriteQueueBytes'>>
+
 /** Options shared by both upgraders, mapped onto each one's own signatures. */
 export interface MatrixOptions {
   readBufferSize?: number
@@ -32,6 +36,8 @@ export interface MatrixOptions {
   writeBufferPool?: BufferPool
   subprotocols?: string[]
   enableCompression?: boolean
+  /** The upgraders' limit fields; their defaults when unset. */
+  limits?: Limits
   /** An origin policy over the `Origin` header (undefined when absent); may throw or return a Promise. */
   checkOrigin?: (origin: string | undefined) => boolean | Promise<boolean>
   /**
@@ -126,6 +132,7 @@ export async function startUpgraderServer(t: Teardown, kind: UpgraderKind, opts:
     writeBufferPool: opts.writeBufferPool,
     subprotocols: opts.subprotocols,
     enableCompression: opts.enableCompression ?? false,
+    ...opts.limits,
   }
 
   if (kind === 'legacy') {

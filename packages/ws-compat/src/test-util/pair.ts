@@ -6,7 +6,7 @@ import { once } from 'node:events'
 import type { Socket } from 'node:net'
 import WebSocket from 'ws'
 import type { Conn } from '../conn.js'
-import { startUpgraderServer, type UpgraderKind } from './matrix.js'
+import { startUpgraderServer, type Limits, type UpgraderKind } from './matrix.js'
 import { RawClient } from './raw-client.js'
 import type { Teardown } from './raw-http.js'
 
@@ -22,6 +22,8 @@ export interface PairOptions {
   client?: WebSocket.ClientOptions
   /** `setReadLimit` applied as the upgrader hands the conn over, before anything is read. */
   readLimit?: number
+  /** The upgrader's limit fields. */
+  limits?: Limits
 }
 
 /** A server connection and the client connected to it. */
@@ -54,6 +56,7 @@ async function serverFor(
   const srv = await startUpgraderServer(t, kind, {
     subprotocols: opts.subprotocols,
     enableCompression: opts.compression ?? false,
+    limits: opts.limits,
     onConn: (c) => {
       if (opts.readLimit !== undefined) c.setReadLimit(opts.readLimit)
       resolveConn(c)
