@@ -1,6 +1,9 @@
 import type { Socket } from 'node:net'
 
-/** A network address (Go's `net.Addr`): `network()` and `string()`, plus the parts as fields. */
+/**
+ * A network address (Go's `net.Addr`): `network()` and `string()`, plus the parts as fields. For TCP it is also
+ * Go's `net.TCPAddr` (`ip`, `port`), the one address type of the project (ws-compat's `TCPAddr` included).
+ */
 export class Addr {
   /** IP address (or socket path for unix sockets). */
   readonly address: string
@@ -9,10 +12,20 @@ export class Addr {
   /** `IPv4`, `IPv6` or `unix`. */
   readonly family: string
 
-  constructor (address: string, port: number, family: string) {
+  /**
+   * @param address - the IP address, or the socket path for a unix socket
+   * @param port - the port, 0 for a unix socket
+   * @param family - `IPv4`, `IPv6` or `unix`; by default the IP family of `address` (IPv6 when it has a colon)
+   */
+  constructor (address: string, port: number, family: string = address.includes(':') ? 'IPv6' : 'IPv4') {
     this.address = address
     this.port = port
     this.family = family
+  }
+
+  /** The IP address (Go's `TCPAddr.IP`; the IPv6 zone stays in it); '' for a unix socket. */
+  get ip (): string {
+    return this.family === 'unix' ? '' : this.address
   }
 
   /** The peer address of `socket`. */
