@@ -113,7 +113,7 @@ export class Exchange {
   }
 
   /**
-   * @internal called by the hijack listener. The socket now belongs to the hijacker, so the exchange is over
+   * Called by the hijack listener. The socket now belongs to the hijacker, so the exchange is over
    * for the router: the chain completes (as it does around `c.hijack`) and the request context is let go.
    * A later failure of the handler still destroys the hijacked socket (see {@link fail}).
    */
