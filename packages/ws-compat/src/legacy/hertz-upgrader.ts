@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http'
-import { ErrorCodes, type HijackConn, type RequestContext } from '@hertz-node/router'
+import { HertzErrorCode, type HijackConn, type RequestContext } from '@hertz-node/router'
 import { acceptConn, acceptHeaders, agree, askOrigin, refusalError, runErrorWriter, type UpgraderSettings } from '../handshake/accept.js'
 import type { BufferPool } from '../conn/buffer-pool.js'
 import { connFlushed, type Conn } from '../conn/conn.js'
@@ -222,8 +222,8 @@ function serveConn(handler: HertzHandler, conn: Conn): Promise<void> {
  */
 function routerTimeout(err: Error): 'read' | 'write' | undefined {
   const code = (err as { code?: unknown }).code
-  if (code === ErrorCodes.HERTZ_ERR_READ_TIMEOUT) return 'read'
-  if (code === ErrorCodes.HERTZ_ERR_WRITE_TIMEOUT) return 'write'
+  if (code === HertzErrorCode.READ_TIMEOUT) return 'read'
+  if (code === HertzErrorCode.WRITE_TIMEOUT) return 'write'
   return undefined
 }
 
