@@ -17,6 +17,16 @@ export function httpError (w: ServerResponse, error: string, code: number): void
   w.end(error + '\n')
 }
 
+/**
+ * Go's `r.FormValue(key)` for the examples' GET requests: the first `key` of the URL's query, `''` when
+ * absent (a GET has no form body to look in).
+ */
+export function formValue (url: string | undefined, key: string): string {
+  const raw = url ?? '/'
+  const q = raw.indexOf('?')
+  return q === -1 ? '' : new URLSearchParams(raw.slice(q + 1)).get(key) ?? ''
+}
+
 /** The path of a Node request's URL (Go's `r.URL.Path`), without the query. */
 export function urlPath (url: string | undefined): string {
   const raw = url ?? '/'
