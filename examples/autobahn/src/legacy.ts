@@ -25,7 +25,6 @@ async function upgradeTo (ctx: RequestContext, serve: (conn: Conn) => Promise<vo
     await upgrader.upgrade(ctx, serve)
   } catch (err) {
     log.println('Upgrade:', err)
-    return
   }
 }
 

@@ -24,7 +24,6 @@ async function serveWs (_: Context, c: RequestContext): Promise<void> {
     })
   } catch (err) {
     log.println('upgrade:', err)
-    return
   }
 }
 

@@ -31,7 +31,6 @@ async function serveWs (_: Context, ctx: RequestContext): Promise<void> {
     if (err instanceof WsCompatError && err.code === WsCompatErrorCode.HANDSHAKE) {
       log.println(err)
     }
-    return
   }
 }
 
