@@ -12,8 +12,7 @@ import { Upgrader, type Conn } from '@hertz-node/ws-compat'
 import { flag } from '@hertz-node/example-support/flag'
 import { StatusMethodNotAllowed, StatusNotFound, httpError, urlPath } from '@hertz-node/example-support/http'
 import { log } from '@hertz-node/example-support/log'
-import { homeFile, serveCommand } from './command.js'
-import { lookPath } from './exec.js'
+import { commandPath, homeFile, serveCommand } from './command.js'
 
 const addr = flag.string('addr', '127.0.0.1:8080', 'http service address')
 let cmdPath: string
@@ -48,14 +47,7 @@ async function serveHome (r: IncomingMessage, w: ServerResponse): Promise<void> 
 
 function main (): void {
   flag.parse()
-  if (flag.args().length < 1) {
-    log.fatal('must specify at least one argument')
-  }
-  try {
-    cmdPath = lookPath(flag.args()[0] as string)
-  } catch (err) {
-    log.fatal(err)
-  }
+  cmdPath = commandPath(flag.args())
   const h = server.New(server.withHostPorts(addr.value))
   h.GET('/', adaptor.handler(serveHome))
   h.GET('/ws', adaptor.handler(serveWs))

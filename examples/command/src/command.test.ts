@@ -1,6 +1,6 @@
 import t from 'tap'
 import { existsSync, readFileSync } from 'node:fs'
-import { PATHS, spawnApp, startServer } from '@hertz-node/example-support/spawn-app'
+import { PATHS, spawnApp, startServer, type RunningServer } from '@hertz-node/example-support/spawn-app'
 import { Client } from '@hertz-node/example-support/ws-client'
 
 // Real processes on a machine that may be busy: allow more than tap's default 30 s per file.
@@ -54,12 +54,19 @@ function ignoresSigint (pid: number): boolean | null {
   return line === undefined ? null : (BigInt('0x' + line.slice(7).trim()) & 2n) !== 0n
 }
 
-/** `exec sleep` keeps the pid: wait until the shell has become `sleep` (where /proc tells). */
-async function becomesSleep (pid: number): Promise<void> {
-  const cmdline = `/proc/${pid}/cmdline`
+/**
+ * Connect and turn the connection's command into `sleep`, which ignores SIGINT and stdin; resolves once the
+ * shell has become `sleep` (`exec` keeps the pid; where /proc tells).
+ */
+async function hangingCommand (server: RunningServer): Promise<[Client, number]> {
+  const client = await Client.open(`ws://${server.addr}/ws`)
+  const child = await pid(client)
+  client.ws.send('hang')
+  const cmdline = `/proc/${child}/cmdline`
   for (let i = 0; i < 600 && existsSync(cmdline) && !readFileSync(cmdline, 'utf8').startsWith('sleep'); i++) {
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
+  return [client, child]
 }
 
 async function pid (client: Client): Promise<number> {
@@ -124,11 +131,8 @@ for (const path of PATHS) {
     })
 
     t.test('a command ignoring SIGINT and stdin is killed once the client leaves', async (t) => {
-      const client = await Client.open(`ws://${server.addr}/ws`)
+      const [client, child] = await hangingCommand(server)
       t.teardown(() => client.terminate())
-      const child = await pid(client)
-      client.ws.send('hang')
-      await becomesSleep(child)
       t.not(ignoresSigint(child), false, 'the command ignores SIGINT')
       t.ok(alive(child), 'the command runs while the client is connected')
       client.ws.close(1000)
@@ -138,11 +142,8 @@ for (const path of PATHS) {
     })
 
     t.test('SIGTERM with a command running: close 1001, exit 0, the command is gone', async (t) => {
-      const client = await Client.open(`ws://${server.addr}/ws`)
+      const [client, child] = await hangingCommand(server)
       t.teardown(() => client.terminate())
-      const child = await pid(client)
-      client.ws.send('hang')
-      await becomesSleep(child)
       const [exit, closed] = await Promise.all([server.app.stop('SIGTERM'), client.closed])
       t.same(exit, { code: 0, signal: null }, server.app.output())
       t.equal(closed[0], 1001, 'going away')

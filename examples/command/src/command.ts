@@ -12,6 +12,7 @@ import {
 } from '@hertz-node/ws-compat'
 import { log } from '@hertz-node/example-support/log'
 import { Scanner } from './bufio.js'
+import { lookPath } from './exec.js'
 
 /** Time allowed to write a message to the peer. */
 export const writeWait = 10 * 1000
@@ -27,6 +28,21 @@ export const pingPeriod = (pongWait * 9) / 10
 
 /** Time to wait before force close on connection. */
 export const closeGracePeriod = 10 * 1000
+
+/**
+ * The start of the originals' `main` after `flag.Parse()`: the path of the command named by the first of
+ * `args`; without one, or when it is not found, exits as `log.Fatal` does.
+ */
+export function commandPath (args: readonly string[]): string {
+  if (args.length < 1) {
+    log.fatal('must specify at least one argument')
+  }
+  try {
+    return lookPath(args[0] as string)
+  } catch (err) {
+    log.fatal(err)
+  }
+}
 
 /** The page, next to `src/` as `home.html` is next to Go's `main.go`. */
 export const homeFile = new URL('../home.html', import.meta.url)

@@ -9,8 +9,7 @@ import { HertzUpgrader, type Conn } from '@hertz-node/ws-compat'
 import { flag } from '@hertz-node/example-support/flag'
 import { StatusMethodNotAllowed, StatusNotFound, StatusOK } from '@hertz-node/example-support/http'
 import { log } from '@hertz-node/example-support/log'
-import { homeFile, serveCommand } from './command.js'
-import { lookPath } from './exec.js'
+import { commandPath, homeFile, serveCommand } from './command.js'
 
 const addr = flag.string('addr', '127.0.0.1:8080', 'http service address')
 let cmdPath: string
@@ -45,14 +44,7 @@ function serveHome (_: Context, c: RequestContext): void {
 
 function main (): void {
   flag.parse()
-  if (flag.args().length < 1) {
-    log.fatal('must specify at least one argument')
-  }
-  try {
-    cmdPath = lookPath(flag.args()[0] as string)
-  } catch (err) {
-    log.fatal(err)
-  }
+  cmdPath = commandPath(flag.args())
   const h = server.Default(server.withHostPorts(addr.value))
   homeHTML = readFileSync(homeFile, 'utf8')
   h.GET('/', serveHome)

@@ -1,30 +1,15 @@
 import t from 'tap'
-import { request } from 'node:http'
 import { mkdtemp, rm, stat, utimes, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { PATHS, startServer, type RunningServer } from '@hertz-node/example-support/spawn-app'
+import { getPage as getHome } from '@hertz-node/example-support/page'
+import { PATHS, startServer } from '@hertz-node/example-support/spawn-app'
 import { Client } from '@hertz-node/example-support/ws-client'
 
 // Real processes on a machine that may be busy; the file is polled every 10 s (filePeriod).
 t.setTimeout(180_000)
 // The two paths wait for their polls at the same time.
 t.jobs = 2
-
-/** GET / with an explicit Host header (fetch cannot set Host). */
-function getHome (server: RunningServer, host: string): Promise<{ status: number, type: string, body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: server.host, port: server.port, path: '/', headers: { host } }, (res) => {
-      let body = ''
-      res.setEncoding('utf8')
-      res.on('data', (chunk: string) => { body += chunk })
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: res.headers['content-type'] ?? '', body }))
-      res.on('error', reject)
-    })
-    req.on('error', reject)
-    req.end()
-  })
-}
 
 for (const path of PATHS) {
   t.test(path, async (t) => {
@@ -43,7 +28,7 @@ for (const path of PATHS) {
 
     const page = await getHome(server, server.addr)
     t.equal(page.status, 200)
-    t.equal(page.type, 'text/html; charset=utf-8')
+    t.equal(page.contentType, 'text/html; charset=utf-8')
     t.match(page.body, '<pre id="fileData">first &lt;b&gt;&amp;&lt;/b&gt;\n</pre>', 'the content, HTML-escaped')
     const mtime = (await stat(file, { bigint: true })).mtimeNs
     const url = `ws://${server.addr}/ws?lastMod=${mtime.toString(16)}`
