@@ -1,5 +1,8 @@
 import t from 'tap'
 import { existsSync, readFileSync } from 'node:fs'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { PATHS, spawnApp, startServer, type RunningServer } from '@hertz-node/example-support/spawn-app'
 import { Client } from '@hertz-node/example-support/ws-client'
 
@@ -149,6 +152,22 @@ for (const path of PATHS) {
       t.equal(closed[0], 1001, 'going away')
       t.ok(await gone(child), 'the command did not outlive the server')
     })
+  })
+
+  t.test(`${path}: a command that cannot start any more: "Internal server error." and a start: line`, async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), `command-${path}-`))
+    t.teardown(() => rm(dir, { recursive: true, force: true }))
+    const script = join(dir, 'gone.sh')
+    await writeFile(script, '#!/bin/sh\necho never\n', { mode: 0o755 })
+    const server = await startServer('command', path, [script])
+    t.teardown(() => server.app.kill())
+    await rm(script)
+    const client = await Client.open(`ws://${server.addr}/ws`)
+    t.teardown(() => client.terminate())
+    t.equal(await client.text(), 'Internal server error.')
+    await client.closed
+    t.match(server.app.output(), /start: .*ENOENT/)
+    t.same(await server.app.stop('SIGINT'), { code: 0, signal: null }, 'the server lives on')
   })
 
   t.test(`${path}: command line errors`, async (t) => {
