@@ -1,13 +1,16 @@
 /** Address parsing and printing shared by the server entry and the runner. */
+import { splitHostPort } from '@hertz-node/router'
 
-/** Parses `HOST:PORT`, `[IPv6]:PORT` or `:PORT` (host defaults to 127.0.0.1). */
+/** Parses `HOST:PORT`, `[IPv6]:PORT` or `:PORT` (host defaults to 127.0.0.1), with the router's parser. */
 export function parseAddr (addr: string): { host: string, port: number } {
-  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(addr)
-  if (m === null) throw new Error(`invalid --addr ${JSON.stringify(addr)}: expected HOST:PORT`)
-  const port = Number(m[3])
-  if (port > 65535) throw new Error(`invalid --addr ${JSON.stringify(addr)}: port out of range`)
-  const host = m[1] ?? (m[2] === '' ? '127.0.0.1' : m[2] as string)
-  return { host, port }
+  let parsed: { host: string, port: number }
+  try {
+    parsed = splitHostPort(addr)
+  } catch {
+    const outOfRange = /^\d+$/.test(addr.slice(addr.lastIndexOf(':') + 1))
+    throw new Error(`invalid --addr ${JSON.stringify(addr)}: ${outOfRange ? 'port out of range' : 'expected HOST:PORT'}`)
+  }
+  return { host: parsed.host === '' ? '127.0.0.1' : parsed.host, port: parsed.port }
 }
 
 /** `http://HOST:PORT`, brackets around an IPv6 host. */

@@ -1,4 +1,5 @@
 /** `host:port` handling for the `--addr` flag, with Go's `net.SplitHostPort` rules and messages. */
+import { HertzError, splitHostPort as routerSplitHostPort } from '@hertz-node/router'
 
 /** A listen address split into its parts; `host` is `''` for "every interface" (`:8080`). */
 export interface HostPort {
@@ -18,24 +19,18 @@ export class AddrError extends Error {
 }
 
 /**
- * Split `host:port`, `[v6]:port` or `:port`. Brackets are removed from IPv6 hosts; the port must be a
- * decimal number in 0..65535 (0 asks the system for a free port).
+ * Split `host:port`, `[v6]:port` or `:port` (the router's `splitHostPort`, Go's `net.SplitHostPort` rules).
+ * Brackets are removed from IPv6 hosts; the port must be a decimal number in 0..65535 (0 asks the system for a
+ * free port).
  */
 export function splitHostPort (addr: string): HostPort {
-  const colon = addr.lastIndexOf(':')
-  if (colon === -1) throw new AddrError(addr, 'missing port in address')
-  let host = addr.slice(0, colon)
-  if (host.startsWith('[')) {
-    if (!host.endsWith(']')) throw new AddrError(addr, 'missing \']\' in address')
-    host = host.slice(1, -1)
-  } else if (host.includes(':')) {
-    throw new AddrError(addr, 'too many colons in address')
-  } else if (host.includes('[') || host.includes(']')) {
-    throw new AddrError(addr, 'unexpected bracket in address')
+  try {
+    return routerSplitHostPort(addr)
+  } catch (err) {
+    const prefix = `address ${addr}: `
+    if (err instanceof HertzError && err.message.startsWith(prefix)) throw new AddrError(addr, err.message.slice(prefix.length))
+    throw err
   }
-  const portText = addr.slice(colon + 1)
-  if (!/^[0-9]{1,5}$/.test(portText) || Number(portText) > 65535) throw new AddrError(addr, 'invalid port')
-  return { host, port: Number(portText) }
 }
 
 /** Join a host and port back into an address, bracketing IPv6 hosts (`[::1]:8080`). */

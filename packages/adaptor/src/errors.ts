@@ -9,7 +9,7 @@ export const AdaptorErrorCode = {
   NOT_HIJACKABLE: 'ADAPTOR_ERR_NOT_HIJACKABLE',
   /** A wrapped Node handler or middleware is not a function. */
   BAD_HANDLER: 'ADAPTOR_ERR_BAD_HANDLER',
-  /** `toNodeHandler()` / `toNodeUpgradeHandler()` got something that is not a router engine. */
+  /** The deprecated `toNodeHandler()` / `toNodeUpgradeHandler()` of the adaptor got something that is not a router engine. */
   BAD_ENGINE: 'ADAPTOR_ERR_BAD_ENGINE'
 } as const
 
@@ -31,20 +31,4 @@ export class AdaptorError extends Error {
     super(message, options)
     this.code = code
   }
-}
-
-/**
- * An error as a log line needs it: the stack (or the value), then its `cause` chain, which is where a failed
- * plugin's own error is.
- *
- * @param err - anything that was thrown
- */
-export function describeError (err: unknown): string {
-  let text = err instanceof Error ? (err.stack ?? `${err.name}: ${err.message}`) : String(err)
-  let cause = err instanceof Error ? err.cause : undefined
-  for (let depth = 0; cause !== undefined && depth < 8; depth++) {
-    text += `\ncaused by: ${cause instanceof Error ? (cause.stack ?? `${cause.name}: ${cause.message}`) : String(cause)}`
-    cause = cause instanceof Error ? cause.cause : undefined
-  }
-  return text
 }

@@ -1,22 +1,15 @@
 import type { ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import type { Duplex, Readable } from 'node:stream'
-import type { Engine, RequestContext } from '@hertz-node/router'
-import { describeError } from './errors.js'
+import { formatError, type Engine, type RequestContext } from '@hertz-node/router'
 import { registerHijackable } from './hijack.js'
 import { clearHeaders } from './headers.js'
 import { headLength } from './node-internals.js'
-import { forget, remember } from './shutdown.js'
 
 const DONE: Promise<void> = Promise.resolve()
 
 // The exchange of each registered upgrade response, for the hijack listener (one shared function, no closure).
 const exchanges = new WeakMap<ServerResponse, Exchange>()
-
-/** True for anything `await` would wait on. */
-export function isThenable (v: unknown): v is PromiseLike<unknown> {
-  return v !== undefined && v !== null && typeof (v as PromiseLike<unknown>).then === 'function'
-}
 
 /**
  * Bytes already handed to the response's socket, or -1 when it has none yet (a pipelined response waits for
@@ -53,7 +46,7 @@ export function record (c: RequestContext, res: ServerResponse, socket: Socket |
  * @param err - what the wrapped function threw
  */
 export function logError (engine: Engine, what: string, err: unknown): void {
-  engine.logger.error(`adaptor: ${what}: ${describeError(err)}`)
+  engine.logger.error(`adaptor: ${what}: ${formatError(err)}`)
 }
 
 /**
@@ -120,7 +113,7 @@ export class Exchange {
   }
 
   /**
-   * @internal called by the hijack listener. The socket now belongs to the hijacker, so the exchange is over
+   * Called by the hijack listener. The socket now belongs to the hijacker, so the exchange is over
    * for the router: the chain completes (as it does around `c.hijack`) and the request context is let go.
    * A later failure of the handler still destroys the hijacked socket (see {@link fail}).
    */
@@ -216,7 +209,8 @@ export class Exchange {
     res.on('finish', onDone)
     res.on('close', onDone)
     res.on('error', onDone)
-    remember(this.engine, res)
+    // A graceful shutdown that begins while the handler writes must still close the connection after it.
+    this.engine.closeOnShutdown(res)
     if (this.onPeerEnd !== null) (this.upgradeSocket as Duplex).on('end', this.onPeerEnd)
   }
 
@@ -227,7 +221,7 @@ export class Exchange {
     res.removeListener('finish', onDone)
     res.removeListener('close', onDone)
     res.removeListener('error', onDone)
-    forget(this.engine, res)
+    this.engine.releaseOnShutdown(res)
     if (this.onPeerEnd !== null) (this.upgradeSocket as Duplex).removeListener('end', this.onPeerEnd)
   }
 }

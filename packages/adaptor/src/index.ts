@@ -11,10 +11,5 @@ export {
 export { onSocketShutdown, isSocketShuttingDown, type SocketShutdownHandler } from '@hertz-node/router'
 export { handler, HertzHandler, type NodeHandler } from './handler.js'
 export { middleware, type NodeMiddleware, type NextFunction } from './middleware.js'
-export {
-  toNodeHandler,
-  toNodeUpgradeHandler,
-  type NodeServable,
-  type NodeRequestListener,
-  type NodeUpgradeListener
-} from './node.js'
+export { toNodeHandler, toNodeUpgradeHandler, type NodeServable } from './to-node.js'
+export type { NodeRequestListener, NodeUpgradeListener } from '@hertz-node/router'

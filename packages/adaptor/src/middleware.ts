@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { Context, HandlerFunc, RequestContext } from '@hertz-node/router'
+import { isThenable, type Context, type HandlerFunc, type RequestContext } from '@hertz-node/router'
 import { AdaptorError, AdaptorErrorCode } from './errors.js'
 import { moveHeaders } from './headers.js'
-import { nodeRequest } from './request.js'
-import { Exchange, isThenable, logError, record, socketBytes } from './exchange.js'
+import { nodeRequest } from './request-replay.js'
+import { Exchange, logError, record, socketBytes } from './exchange.js'
 import { prepareResponse, typeOf } from './handler.js'
 
 /** The `next` a connect/express middleware calls: no argument continues, an error takes the error path. */

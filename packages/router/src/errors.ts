@@ -1,70 +1,121 @@
+import { inspect } from 'node:util'
+
 /**
- * Every error the router throws or rejects with is a {@link HertzError} carrying one of these stable codes.
- * Match on `err.code`, never on the message text.
+ * Every error the router throws or rejects with is a {@link HertzError} carrying one of these stable codes (the
+ * same naming scheme as `AdaptorErrorCode` and `WsCompatErrorCode`: a short key, a prefixed string value). Match on
+ * `err.code === HertzErrorCode.BAD_ROUTE`, never on the message text.
  */
-export const ErrorCodes = {
+export const HertzErrorCode = {
   /** A route pattern is malformed (empty, no leading slash, bad parameter or catch-all). */
-  HERTZ_ERR_BAD_ROUTE: 'HERTZ_ERR_BAD_ROUTE',
+  BAD_ROUTE: 'HERTZ_ERR_BAD_ROUTE',
   /** A route collides with one registered before it. */
-  HERTZ_ERR_ROUTE_CONFLICT: 'HERTZ_ERR_ROUTE_CONFLICT',
+  ROUTE_CONFLICT: 'HERTZ_ERR_ROUTE_CONFLICT',
   /** An HTTP method name is not one Node can receive. */
-  HERTZ_ERR_BAD_METHOD: 'HERTZ_ERR_BAD_METHOD',
+  BAD_METHOD: 'HERTZ_ERR_BAD_METHOD',
   /** A server option got a value it cannot use. */
-  HERTZ_ERR_BAD_OPTION: 'HERTZ_ERR_BAD_OPTION',
+  BAD_OPTION: 'HERTZ_ERR_BAD_OPTION',
   /** A handler argument is not a function. */
-  HERTZ_ERR_BAD_HANDLER: 'HERTZ_ERR_BAD_HANDLER',
+  BAD_HANDLER: 'HERTZ_ERR_BAD_HANDLER',
   /** `run()` was called on an engine that already ran. */
-  HERTZ_ERR_ALREADY_RUNNING: 'HERTZ_ERR_ALREADY_RUNNING',
+  ALREADY_RUNNING: 'HERTZ_ERR_ALREADY_RUNNING',
   /** `shutdown()` / `address()` on an engine that is not running. */
-  HERTZ_ERR_NOT_RUNNING: 'HERTZ_ERR_NOT_RUNNING',
+  NOT_RUNNING: 'HERTZ_ERR_NOT_RUNNING',
   /** Binding the listening socket failed; `cause` holds the system error. */
-  HERTZ_ERR_LISTEN: 'HERTZ_ERR_LISTEN',
+  LISTEN: 'HERTZ_ERR_LISTEN',
   /** The request body is larger than the configured maximum. */
-  HERTZ_ERR_BODY_TOO_LARGE: 'HERTZ_ERR_BODY_TOO_LARGE',
+  BODY_TOO_LARGE: 'HERTZ_ERR_BODY_TOO_LARGE',
   /** The client went away before the request body was complete. */
-  HERTZ_ERR_BODY_ABORTED: 'HERTZ_ERR_BODY_ABORTED',
+  BODY_ABORTED: 'HERTZ_ERR_BODY_ABORTED',
   /** `mustGet(key)` found no value under that key. */
-  HERTZ_ERR_KEY_NOT_FOUND: 'HERTZ_ERR_KEY_NOT_FOUND',
+  KEY_NOT_FOUND: 'HERTZ_ERR_KEY_NOT_FOUND',
   /** `hijack()` on a request whose socket cannot be handed over (not an upgrade request). */
-  HERTZ_ERR_NOT_HIJACKABLE: 'HERTZ_ERR_NOT_HIJACKABLE',
+  NOT_HIJACKABLE: 'HERTZ_ERR_NOT_HIJACKABLE',
   /** A hijacked conn was used after it was closed. */
-  HERTZ_ERR_HIJACK_CONN_CLOSED: 'HERTZ_ERR_HIJACK_CONN_CLOSED',
+  HIJACK_CONN_CLOSED: 'HERTZ_ERR_HIJACK_CONN_CLOSED',
   /** A pooled hijacked conn was used after the router released it. */
-  HERTZ_ERR_HIJACK_CONN_RELEASED: 'HERTZ_ERR_HIJACK_CONN_RELEASED',
+  HIJACK_CONN_RELEASED: 'HERTZ_ERR_HIJACK_CONN_RELEASED',
   /** A read on a hijacked conn did not complete within its read timeout. */
-  HERTZ_ERR_READ_TIMEOUT: 'HERTZ_ERR_READ_TIMEOUT',
+  READ_TIMEOUT: 'HERTZ_ERR_READ_TIMEOUT',
   /** A write on a hijacked conn did not complete within its write timeout. */
-  HERTZ_ERR_WRITE_TIMEOUT: 'HERTZ_ERR_WRITE_TIMEOUT',
+  WRITE_TIMEOUT: 'HERTZ_ERR_WRITE_TIMEOUT',
   /** The client closed the connection before the response was done (an `AbortSignal` reason). */
-  HERTZ_ERR_CLIENT_CLOSED: 'HERTZ_ERR_CLIENT_CLOSED',
+  CLIENT_CLOSED: 'HERTZ_ERR_CLIENT_CLOSED',
   /** The server was closed, or graceful shutdown ran out of time (an `AbortSignal` reason). */
-  HERTZ_ERR_SERVER_CLOSED: 'HERTZ_ERR_SERVER_CLOSED',
+  SERVER_CLOSED: 'HERTZ_ERR_SERVER_CLOSED',
   /** `register()` got something that is not a plugin function, or options it cannot use. */
-  HERTZ_ERR_BAD_PLUGIN: 'HERTZ_ERR_BAD_PLUGIN',
+  BAD_PLUGIN: 'HERTZ_ERR_BAD_PLUGIN',
   /** A plugin was registered after the plugins were loaded (the server already started). */
-  HERTZ_ERR_PLUGIN_TOO_LATE: 'HERTZ_ERR_PLUGIN_TOO_LATE',
+  PLUGIN_TOO_LATE: 'HERTZ_ERR_PLUGIN_TOO_LATE',
   /** A plugin did not finish loading within the plugin timeout. */
-  HERTZ_ERR_PLUGIN_TIMEOUT: 'HERTZ_ERR_PLUGIN_TIMEOUT',
+  PLUGIN_TIMEOUT: 'HERTZ_ERR_PLUGIN_TIMEOUT',
   /** A plugin threw or rejected while loading; `cause` holds its error. */
-  HERTZ_ERR_PLUGIN_FAILED: 'HERTZ_ERR_PLUGIN_FAILED'
+  PLUGIN_FAILED: 'HERTZ_ERR_PLUGIN_FAILED'
 } as const
 
-/** One of the string values of {@link ErrorCodes}. */
-export type ErrorCode = typeof ErrorCodes[keyof typeof ErrorCodes]
+/** One of the string values of {@link HertzErrorCode}. */
+export type HertzErrorCode = typeof HertzErrorCode[keyof typeof HertzErrorCode]
+
+/** @deprecated the former name of the {@link HertzErrorCode} type. */
+export type ErrorCode = HertzErrorCode
+
+type LegacyCodes = { readonly [K in keyof typeof HertzErrorCode as `HERTZ_ERR_${K}`]: typeof HertzErrorCode[K] }
+
+/**
+ * @deprecated the former spelling of the codes, keyed by their full value (`ErrorCodes.HERTZ_ERR_BAD_ROUTE`); use
+ * {@link HertzErrorCode} (`HertzErrorCode.BAD_ROUTE`, the same string).
+ */
+export const ErrorCodes: LegacyCodes = Object.freeze(Object.fromEntries(
+  Object.values(HertzErrorCode).map(code => [code, code])
+)) as LegacyCodes
 
 /** The single error class of the router. `code` is stable; `cause` holds an underlying error when there is one. */
 export class HertzError extends Error {
-  /** Stable machine-readable code, one of {@link ErrorCodes}. */
-  readonly code: ErrorCode
+  /** Stable machine-readable code, one of {@link HertzErrorCode}. */
+  readonly code: HertzErrorCode
 
   /**
-   * @param code one of {@link ErrorCodes}
+   * @param code one of {@link HertzErrorCode}
    * @param message human-readable text
    * @param options `cause`: the underlying error, if any
    */
-  constructor (code: ErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor (code: HertzErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options)
     this.name = 'HertzError'
     this.code = code
   }
+}
+
+/** Minimal logger the engine writes to (`console` fits). */
+export interface Logger {
+  info (...args: unknown[]): void
+  warn (...args: unknown[]): void
+  error (...args: unknown[]): void
+}
+
+const MAX_CAUSES = 8
+
+function describeOne (err: unknown): string {
+  if (err instanceof Error) return err.stack ?? `${err.name}: ${err.message}`
+  return inspect(err)
+}
+
+/**
+ * An error as a log line needs it: the stack (or an inspection of a value that is not an Error), then its `cause`
+ * chain, which is where a failed plugin's own error is. Shared by the router, the adaptor and ws-compat.
+ *
+ * @param err - anything that was thrown
+ */
+export function formatError (err: unknown): string {
+  let text = describeOne(err)
+  let cause = err instanceof Error ? err.cause : undefined
+  for (let depth = 0; cause !== undefined && depth < MAX_CAUSES; depth++) {
+    text += `\ncaused by: ${describeOne(cause)}`
+    cause = cause instanceof Error ? cause.cause : undefined
+  }
+  return text
+}
+
+/** Logs an error that was caught on its way out of a chain, the way Hertz's recovery prints it. */
+export function logRecovered (logger: Logger, err: unknown): void {
+  logger.error(`[Recovery] err=${err instanceof Error ? err.message : String(err)}\nstack=${formatError(err)}`)
 }

@@ -6,7 +6,7 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import websocket from '@fastify/websocket'
 import WebSocket, { WebSocketServer } from 'ws'
 import { server, type Engine, type HandlerFunc, type HijackConn } from '../index.js'
-import type { Scope } from '../plugin.js'
+import type { Scope } from '../routing/plugin.js'
 import { MemoryLogger, rawExchange, openSocket, readUntil, sleep, openShutdownScene, expectGracefulDrain, gatedRouter } from '../test-util/http.js'
 import { hertzFastify } from './index.js'
 

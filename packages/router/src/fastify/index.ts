@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify'
-import { Engine } from '../engine.js'
-import { HertzError, ErrorCodes } from '../errors.js'
+import { Engine } from '../server/engine.js'
+import { HertzError, HertzErrorCode } from '../errors.js'
 import { mountPaths } from './mount.js'
 import { mountUpgrades, mountMatcher, takeUpgradeTicket } from './upgrade.js'
 
@@ -40,7 +40,7 @@ function leaveBodyUnread (_req: FastifyRequest, _payload: unknown, done: (err: E
 export const hertzFastify: FastifyPluginAsync<HertzFastifyOptions> = async function hertzFastify (fastify: FastifyInstance, opts: HertzFastifyOptions): Promise<void> {
   const h = opts?.router
   if (!(h instanceof Engine)) {
-    throw new HertzError(ErrorCodes.HERTZ_ERR_BAD_OPTION, 'hertzFastify: options.router must be a router built with server.New or server.Default')
+    throw new HertzError(HertzErrorCode.BAD_OPTION, 'hertzFastify: options.router must be a router built with server.New or server.Default')
   }
   const paths = mountPaths(h.basePath(), fastify.prefix)
   // The router's plugins and onRun hooks: a failure here aborts fastify's start.

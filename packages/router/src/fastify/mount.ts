@@ -1,5 +1,5 @@
-import { HertzError, ErrorCodes } from '../errors.js'
-import { trimTrailingSlashes } from '../path.js'
+import { HertzError, HertzErrorCode } from '../errors.js'
+import { trimTrailingSlashes } from '../routing/path.js'
 
 /** Where a router sits inside a fastify instance. */
 export interface MountPaths {
@@ -21,7 +21,7 @@ export function mountPaths (basePath: string, instancePrefix: string): MountPath
   const prefix = trimTrailingSlashes(instancePrefix)
   if (root !== prefix && !root.startsWith(prefix + '/')) {
     const want = prefix === '' ? '/' : prefix + '/'
-    throw new HertzError(ErrorCodes.HERTZ_ERR_BAD_OPTION,
+    throw new HertzError(HertzErrorCode.BAD_OPTION,
       `cannot mount a router whose base path is '${basePath}' under the fastify prefix '${instancePrefix}': ` +
       `build it with server.withBasePath('${want}') (or register it without a prefix)`)
   }

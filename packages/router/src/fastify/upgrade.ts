@@ -1,7 +1,7 @@
 import { ServerResponse, type IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import FindMyWay from 'find-my-way'
-import { afterEarlierResponses } from '../node-internals.js'
+import { afterEarlierResponses } from '../server/node-internals.js'
 
 /** The signature of a node:http `'upgrade'` listener. */
 export type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void

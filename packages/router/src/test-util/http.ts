@@ -1,10 +1,10 @@
 import { connect, type Socket } from 'node:net'
 import type { Test } from 'tap'
-import type { Engine } from '../engine.js'
-import type { Hertz } from '../hertz.js'
-import type { Logger } from '../types.js'
-import type { Option } from '../options.js'
-import { server } from '../server.js'
+import type { Engine } from '../server/engine.js'
+import type { Hertz } from '../server/hertz.js'
+import type { Logger } from '../errors.js'
+import type { Option } from '../server/options.js'
+import { server } from '../server/factory.js'
 
 const LOCAL = server.withHostPorts('127.0.0.1:0')
 

@@ -1,0 +1,199 @@
+import type { IncomingMessage } from 'node:http'
+import type { Socket } from 'node:net'
+import { HertzError, HertzErrorCode, formatError } from '../errors.js'
+import { RequestContext, type HandlersChain } from '../context/request-context.js'
+import { NO_PARAMS } from '../context/input.js'
+import { stopWatching } from '../context/client-watch.js'
+import { isClean, normalizePath, lookupPath, quotePath, absoluteFormPath } from '../routing/path.js'
+import { scopedNoRoute } from '../routing/plugin.js'
+import { afterEarlierResponses } from '../server/node-internals.js'
+import type { EngineRef } from '../server/engine-ref.js'
+import {
+  kBody, kFinished, kHandlers, kInflight, kNoMethod, kNoRoute, kParams, kPath, kRawQuery, kRoute, kTable, kUnwatch,
+  kUpgradeSocket
+} from '../symbols.js'
+import { headFlags, HAS_HOST, HAS_BODY, declaredLength, readBody } from './body.js'
+import { recover } from './recover.js'
+import { acceptUpgrade, completeUpgrade } from './upgrade.js'
+import { writeAnswer } from './write.js'
+import type { ServingEngine } from './host.js'
+
+// The request pipeline of an engine: path checks, body, lookup, the handler chain, then the answer. Each step
+// returns a Promise only when something was asynchronous, so a synchronous chain allocates none.
+
+const DONE: Promise<void> = Promise.resolve()
+
+/**
+ * Serves `c` (a plain or an upgrade request) through `engine`: dispatch runs the chain, recovery turns an error
+ * that escaped it into an answer, then the answer is written (or the upgrade handed over). Resolves when it has
+ * been answered. Never rejects.
+ */
+export function serve (engine: ServingEngine, c: RequestContext): Promise<void> {
+  engine[kInflight].begin()
+  try {
+    const r = dispatch(engine, c)
+    if (r !== undefined) return r.then(() => complete(engine, c), (err: unknown) => failed(engine, c, err))
+  } catch (err) {
+    return failed(engine, c, err)
+  }
+  return complete(engine, c)
+}
+
+/** An error escaped the chain: recovery decides the answer, then it is written as any other. */
+function failed (engine: ServingEngine, c: RequestContext, err: unknown): Promise<void> {
+  const r = recover(engine, c, err)
+  return r === undefined ? complete(engine, c) : r.then(() => complete(engine, c))
+}
+
+/**
+ * Serves an upgrade request from node:http's `'upgrade'` (or `'connect'`) event. Resolves when the chain, and a
+ * hijack handler if one ran, is done; never rejects and never throws: whatever fails is logged and the socket
+ * destroyed, since an exception here would reach the process (node:http calls the listener from its parser).
+ *
+ * An upgrade request pipelined behind a keep-alive request arrives while that request's response may still own
+ * the socket; it is served once every response ahead of it is out, so the answers leave in request order.
+ */
+export function serveUpgrade (engine: ServingEngine & EngineRef, req: IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
+  try {
+    acceptUpgrade(engine, socket)
+    const earlier = afterEarlierResponses(socket)
+    const served = earlier === null
+      ? serve(engine, new RequestContext(engine, req, null, socket, head))
+      : earlier.then(free => free ? serve(engine, new RequestContext(engine, req, null, socket, head)) : undefined)
+    return served.then(undefined, (err: unknown) => { upgradeFailed(engine, socket, err) })
+  } catch (err) {
+    upgradeFailed(engine, socket, err)
+    return DONE
+  }
+}
+
+function upgradeFailed (engine: ServingEngine, socket: Socket, err: unknown): void {
+  engine.logger.error(`upgrade request failed: ${formatError(err)}`)
+  socket.destroy()
+}
+
+/** Path checks, body, lookup, chain. */
+function dispatch (engine: ServingEngine, c: RequestContext): void | Promise<void> {
+  const req = c.req
+  let url = req.url as string
+  if (url.charCodeAt(0) !== 47) {
+    const abs = absoluteFormPath(url)
+    if (abs === null) return serveError(c, 400, 'Bad Request', engine.handlers)
+    url = abs
+  }
+  const q = url.indexOf('?')
+  let raw = url
+  if (q >= 0) {
+    raw = url.slice(0, q)
+    c[kRawQuery] = url.slice(q + 1)
+  }
+  // The common clean path is used as it is, for the context and for the lookup alike.
+  const clean = isClean(raw)
+  const path = clean ? raw : normalizePath(raw)
+  const lp = clean ? raw : lookupPath(path)
+  c[kPath] = path
+  const flags = headFlags(req)
+  if ((flags & HAS_HOST) === 0 && req.httpVersionMinor === 1 && req.httpVersionMajor === 1 && req.method !== 'CONNECT') {
+    return serveError(c, 400, 'missing required Host header', engine.handlers)
+  }
+  if ((flags & HAS_BODY) !== 0 && !engine.options.streamRequestBody && c[kUpgradeSocket] === null) {
+    return withBody(engine, c, path, lp)
+  }
+  return route(engine, c, path, lp)
+}
+
+// The rarer steps live in functions of their own: the hot ones stay small enough for V8 to inline them together.
+
+/** Reads the body (up to the limit), then routes. */
+function withBody (engine: ServingEngine, c: RequestContext, path: string, lp: string): void | Promise<void> {
+  const max = engine.options.maxRequestBodySize
+  if (declaredLength(c.req) > max) return bodyTooLarge(c)
+  return readBody(c.req, max).then(body => {
+    c[kBody] = body
+    return route(engine, c, path, lp)
+  }, (err: unknown) => {
+    if (err instanceof HertzError && err.code === HertzErrorCode.BODY_TOO_LARGE) bodyTooLarge(c)
+  })
+}
+
+function bodyTooLarge (c: RequestContext): void {
+  c.abortWithMsg('Request Entity Too Large', 413)
+  c.setConnectionClose()
+}
+
+/**
+ * Runs the matching route's chain; else a redirect, a 405 or a 404 (each through the global middleware). `lp` is
+ * `path` as the table looks it up (see lookupPath).
+ */
+function route (engine: ServingEngine, c: RequestContext, path: string, lp: string): void | Promise<void> {
+  const match = engine[kTable].find(c.req.method as string, lp)
+  if (match !== null) {
+    c[kHandlers] = match.store.handlers
+    c[kRoute] = match.store
+    c[kParams] = match.params
+    return c.next(c)
+  }
+  return noMatch(engine, c, path, lp)
+}
+
+/** No route matched: a redirect, a 405 or a 404. */
+function noMatch (engine: ServingEngine, c: RequestContext, path: string, lp: string): void | Promise<void> {
+  const method = c.req.method as string
+  const table = engine[kTable]
+  const o = engine.options
+  if (method !== 'CONNECT' && path !== '/') {
+    if (o.redirectTrailingSlash) {
+      const alt = path.endsWith('/') ? path.slice(0, -1) : path + '/'
+      if (table.find(method, lookupPath(alt)) !== null) return redirectTo(c, alt)
+    }
+    if (o.redirectFixedPath) {
+      const fixed = table.fixedPath(method, path, lookupPath)
+      if (fixed !== null) return redirectTo(c, fixed)
+    }
+  }
+  if (o.handleMethodNotAllowed) {
+    const allowed = table.allowed(method, lp)
+    if (allowed.length > 0) {
+      c.response.header.set('Allow', allowed.join(', '))
+      return serveError(c, 405, 'Method Not Allowed', engine[kNoMethod])
+    }
+  }
+  return serveError(c, 404, 'Not Found', scopedNoRoute(engine, path) ?? engine[kNoRoute])
+}
+
+/** 301 for GET, 307 otherwise, keeping the query (Hertz's redirectRequest). */
+function redirectTo (c: RequestContext, path: string): void {
+  const location = quotePath(path) + (c[kRawQuery] === '' ? '' : '?' + c[kRawQuery])
+  c.redirect(c.req.method === 'GET' ? 301 : 307, location)
+}
+
+/** Runs `chain` with status `code` preset; fills in the default text if the chain left the answer empty. */
+function serveError (c: RequestContext, code: number, msg: string, chain: HandlersChain): void | Promise<void> {
+  c.setStatusCode(code)
+  c[kHandlers] = chain
+  c[kRoute] = null
+  c[kParams] = NO_PARAMS
+  const r = c.next(c)
+  if (r !== undefined) return r.then(() => { fillDefault(c, code, msg) })
+  fillDefault(c, code, msg)
+}
+
+function fillDefault (c: RequestContext, code: number, msg: string): void {
+  const r = c.response
+  if (r.statusCode() === code && !r.hasBody()) {
+    r.header.contentType = 'text/plain'
+    r.setBody(msg)
+  }
+}
+
+/** The chain is over: write the response (or hand an upgrade over). Never rejects. */
+function complete (engine: ServingEngine, c: RequestContext): Promise<void> {
+  engine[kInflight].end()
+  c[kFinished] = true
+  if (c[kUnwatch] !== null) stopWatching(c)
+  if (c.isResponseTaken()) return DONE
+  const socket = c[kUpgradeSocket]
+  if (socket !== null) return completeUpgrade(engine, c, socket)
+  writeAnswer(c, c.res)
+  return DONE
+}

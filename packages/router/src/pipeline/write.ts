@@ -1,0 +1,205 @@
+import { STATUS_CODES, validateHeaderName, validateHeaderValue, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { Readable } from 'node:stream'
+import { logRecovered, type Logger } from '../errors.js'
+import { chunkLength, type Chunk, type Response } from '../context/response.js'
+import { hasProgressiveHeaders } from '../server/node-internals.js'
+import type { Options } from '../server/options.js'
+import { kStreaming } from '../symbols.js'
+import { pipeSized } from './sized-body.js'
+
+// Writing the buffered response: one writeHead call with a flat header list (node:http's fastest path: no
+// setHeader bookkeeping, no header object), then one end().
+
+/** The Content-Type of text answers. */
+export const PLAIN = 'text/plain; charset=utf-8'
+const DONE: Promise<void> = Promise.resolve()
+
+/** What writing an answer needs of a request context (write.ts sits below it: `c.flush()` streams through here). */
+export interface Answerable {
+  readonly req: IncomingMessage
+  readonly res: ServerResponse
+  readonly response: Response
+  readonly engine: { readonly options: Options, logger: Logger, isClosing (): boolean }
+  [kStreaming]: boolean
+  write (chunk: Chunk): number
+}
+
+/**
+ * `res.writeHead(status, kv)`, keeping repeated names. Every router response head goes through here.
+ *
+ * While `res` never had a progressive header, node sends the flat list as it is. Otherwise node 20 applies it
+ * with `setHeader` pair by pair, and a repeated name (two `Set-Cookie`) keeps only its last value; so the list
+ * is applied here the way newer node does it: its names replace what `res` holds, its repeats are appended.
+ */
+function writeHead (res: ServerResponse, status: number, kv: string[]): void {
+  if (!hasProgressiveHeaders(res)) res.writeHead(status, kv)
+  else writeHeadMerged(res, status, kv)
+}
+
+/** {@link writeHead} for a response that has (or had) progressive headers: kept out of the hot function. */
+function writeHeadMerged (res: ServerResponse, status: number, kv: string[]): void {
+  // Validate everything before touching `res`, so a rejected header leaves it as it was for the 500 fallback.
+  for (let i = 0; i < kv.length; i += 2) {
+    validateHeaderName(kv[i] as string)
+    validateHeaderValue(kv[i] as string, kv[i + 1])
+  }
+  for (let i = 0; i < kv.length; i += 2) res.removeHeader(kv[i] as string)
+  for (let i = 0; i < kv.length; i += 2) res.appendHeader(kv[i] as string, kv[i + 1] as string)
+  res.writeHead(status)
+}
+
+/** False for statuses that never carry a body (1xx, 204, 304). */
+export function bodyAllowedForStatus (status: number): boolean {
+  return !((status >= 100 && status <= 199) || status === 204 || status === 304)
+}
+
+/** True when this response must end its connection. */
+function mustClose (c: Answerable): boolean {
+  const o = c.engine.options
+  return c.response.connectionClose || !o.keepAlive || o.idleTimeout === 0 || c.engine.isClosing()
+}
+
+/**
+ * The response headers as a flat list, completed with Content-Type, Content-Length (when `length` >= 0),
+ * Server and Connection. It reuses the header list itself: nothing reads it after the chain has ended.
+ */
+function headList (c: Answerable, status: number, length: number): string[] {
+  const h = c.response.header
+  const o = c.engine.options
+  const kv = h.kv
+  const allowBody = bodyAllowedForStatus(status)
+  if (h.contentType !== '') kv.push('Content-Type', h.contentType)
+  else if (allowBody && !o.disableDefaultContentType) kv.push('Content-Type', PLAIN)
+  if (allowBody && length >= 0) kv.push('Content-Length', String(length))
+  if (!o.disableDefaultServerHeader) kv.push('Server', 'hertz')
+  if (mustClose(c)) kv.push('Connection', 'close')
+  return kv
+}
+
+/** Ends `res`: a stream is ended; the buffered answer is written unless someone already answered through `c.res`. */
+export function writeAnswer (c: Answerable, res: ServerResponse): void {
+  if (c[kStreaming]) {
+    if (!res.writableEnded && !res.destroyed) res.end()
+  } else if (!res.headersSent && !res.writableEnded && !res.destroyed) {
+    sendSafely(c)
+  }
+}
+
+/** Writes the buffered response; if that throws (bad header, bad status), answers a bare 500 instead. */
+export function sendSafely (c: Answerable): void {
+  try {
+    sendResponse(c)
+  } catch (err) {
+    sendFallback(c, err)
+  }
+}
+
+/** Writing the answer threw: log it, then a bare 500 if the head has not gone out, else cut the connection. */
+function sendFallback (c: Answerable, err: unknown): void {
+  logRecovered(c.engine.logger, err)
+  const res = c.res
+  if (res.headersSent) { res.destroy(); return }
+  // node took the reason phrase of the refused status before it validated the headers, and would keep it for
+  // the 500 ("500 Found"): let it pick the 500's own.
+  res.statusMessage = ''
+  c.response.reset()
+  c.response.setStatusCode(500)
+  c.response.setBody('Internal Server Error')
+  try { sendResponse(c) } catch { res.destroy() }
+}
+
+/** Writes the buffered response (or its body stream) to `c.res`. */
+export function sendResponse (c: Answerable): void {
+  const res = c.res
+  const r = c.response
+  const status = r.statusCode()
+  if (c.engine.options.disableDefaultDate) res.sendDate = false
+  const noBody = c.req.method === 'HEAD' || !bodyAllowedForStatus(status)
+  if (r.bodyStream !== null) {
+    sendStream(c, res, r.bodyStream, status, noBody)
+    return
+  }
+  const body = r.bodyChunk()
+  const length = r.bodyLength()
+  writeHead(res, status, headList(c, status, length))
+  r.setBytesSent(noBody ? 0 : length)
+  if (body === null) res.end()
+  else res.end(body)
+}
+
+/** The head, then `stream` piped as the body (kept apart from the buffered case, which is the hot one). */
+function sendStream (c: Answerable, res: ServerResponse, stream: Readable, status: number, noBody: boolean): void {
+  const r = c.response
+  const size = r.bodyStreamSize
+  writeHead(res, status, headList(c, status, size))
+  r.setBytesSent(0)
+  stream.on('error', (err) => { res.destroy(err) })
+  // pipe() leaves its source open when the client goes away: release it (a file stream holds a descriptor).
+  res.on('close', () => { if (!stream.readableEnded) stream.destroy() })
+  if (!noBody && size >= 0) {
+    pipeSized(c, res, stream, size)
+    return
+  }
+  if (!noBody) stream.on('data', (chunk: Chunk) => { r.setBytesSent(r.bytesSent() + chunkLength(chunk)) })
+  stream.pipe(res)
+}
+
+/** Sends the head now (chunked unless the application set a Content-Length) followed by any buffered bytes. */
+export function startStream (c: Answerable): void {
+  const res = c.res
+  const r = c.response
+  c[kStreaming] = true
+  if (c.engine.options.disableDefaultDate) res.sendDate = false
+  const chunks = r.takeChunks()
+  const status = r.statusCode()
+  writeHead(res, status, headList(c, status, r.header.contentLength))
+  r.setBytesSent(0)
+  if (chunks.length === 0) res.flushHeaders()
+  for (const chunk of chunks) c.write(chunk)
+}
+
+/** Resolves once `c.res` can take more data (or is gone). */
+export function waitDrain (c: Answerable): Promise<void> {
+  const res = c.res
+  if (!res.writableNeedDrain || res.destroyed) return DONE
+  return new Promise<void>(resolve => {
+    const done = (): void => {
+      res.removeListener('drain', done)
+      res.removeListener('close', done)
+      resolve()
+    }
+    res.on('drain', done)
+    res.on('close', done)
+  })
+}
+
+/**
+ * The raw response head (status line and headers) for a hijacked connection, followed by the body if there is
+ * one. Header names and values are validated, since they bypass node:http.
+ */
+export function rawResponse (c: Answerable): Buffer {
+  const r = c.response
+  const status = r.statusCode()
+  const h = r.header
+  const body = bodyAllowedForStatus(status) ? r.bodyBytes() : Buffer.alloc(0)
+  let head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Unknown'}\r\n`
+  const line = (k: string, v: string): void => {
+    validateHeaderName(k)
+    validateHeaderValue(k, v)
+    head += `${k}: ${v}\r\n`
+  }
+  const kv = h.kv
+  for (let i = 0; i < kv.length; i += 2) line(kv[i] as string, kv[i + 1] as string)
+  if (h.contentType !== '') line('Content-Type', h.contentType)
+  if (body.length > 0) line('Content-Length', String(body.length))
+  if (!c.engine.options.disableDefaultServerHeader) line('Server', 'hertz')
+  head += '\r\n'
+  return body.length > 0 ? Buffer.concat([Buffer.from(head, 'latin1'), body]) : Buffer.from(head, 'latin1')
+}
+
+/** A complete `Connection: close` text/plain response for errors answered below node:http (parse errors, timeouts). */
+export function rawErrorResponse (status: number, msg: string, serverHeader: boolean): string {
+  return `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Unknown'}\r\n` +
+    (serverHeader ? 'Server: hertz\r\n' : '') +
+    `Content-Type: ${PLAIN}\r\nContent-Length: ${Buffer.byteLength(msg)}\r\nConnection: close\r\n\r\n${msg}`
+}

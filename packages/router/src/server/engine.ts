@@ -1,0 +1,247 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http'
+import type { AddressInfo, Socket } from 'node:net'
+import type { Duplex } from 'node:stream'
+import type { Logger } from '../errors.js'
+import type { CtxCallback, CtxErrCallback } from '../go-context.js'
+import { RequestContext, type HandlerFunc, type HandlersChain } from '../context/request-context.js'
+import { defaultClientIP, type ClientIPFunc } from '../context/client-ip.js'
+import { HijackConnPool } from '../hijack/pool.js'
+import { Inflight } from '../pipeline/inflight.js'
+import { serve, serveUpgrade } from '../pipeline/serve.js'
+import type { ServingEngine } from '../pipeline/host.js'
+import { RouterGroup, checkHandlers } from '../routing/group.js'
+import { RouteTable, type RouteInfo } from '../routing/table.js'
+import { normalizePath, lookupPath } from '../routing/path.js'
+import { registerPlugin, type Plugin, type RegisterOptions } from '../routing/plugin.js'
+import { kAddRoute, kClientIP, kHijackPool, kInflight, kLifecycle, kNoMethod, kNoRoute, kTable } from '../symbols.js'
+import { Lifecycle, type LifecycleHost } from './lifecycle.js'
+import { newOptions, type Option, type Options } from './options.js'
+
+// The modules below the engine hold it through EngineRef, which lists only what they use; for applications
+// `c.engine` and `scope.engine` are the whole engine.
+declare module './engine-ref.js' {
+  interface EngineRef extends Engine {}
+}
+
+/**
+ * The routing and serving engine (Hertz's `route.Engine`): routes, middleware, the request pipeline for plain and
+ * upgrade requests, hijack, and the node:http server lifecycle. `server.New` / `server.Default` build one.
+ *
+ * The work is done by one module per concern: pipeline/serve.ts (the request pipeline, upgrade requests included),
+ * pipeline/recover.ts (errors escaping a chain), pipeline/write.ts (the answer), server/lifecycle.ts (start,
+ * graceful shutdown, close) and server/drain.ts (draining node:http connections).
+ */
+export class Engine extends RouterGroup implements ServingEngine, LifecycleHost {
+  /** Resolved configuration. */
+  readonly options: Options
+  /** Hand out fresh hijack conn wrappers instead of pooled ones (see `HijackConn`). */
+  noHijackConnPool = false
+  /** Leave a hijacked socket open when its handler settles; closing it is then up to the handler. */
+  keepHijackedConns = false
+  /** Hooks run in order by `run()` before listening; the first rejection aborts the start. */
+  onRun: CtxErrCallback[] = []
+  /** Hooks run concurrently by `shutdown()`; their context aborts when the exit wait time is over. */
+  onShutdown: CtxCallback[] = []
+  /** Where the engine logs (recovered errors, lifecycle). */
+  logger: Logger = console
+  /** Called instead of the built-in 500 answer when an error escapes a chain that has no recovery middleware. */
+  panicHandler: HandlerFunc | null = null
+  /** Time (ms) a plugin may take to load before the start fails with `HERTZ_ERR_PLUGIN_TIMEOUT`; 0 waits forever. */
+  pluginTimeout = 10_000
+
+  readonly [kInflight] = new Inflight()
+  readonly [kTable] = new RouteTable()
+  readonly [kHijackPool] = new HijackConnPool()
+  ;[kNoRoute]: HandlersChain = []
+  ;[kNoMethod]: HandlersChain = []
+  readonly [kLifecycle]: Lifecycle
+  #noRouteHandlers: HandlerFunc[] = []
+  #noMethodHandlers: HandlerFunc[] = []
+  #clientIPFunc: ClientIPFunc = defaultClientIP
+
+  /** Builds an engine from options; prefer `server.New` / `server.Default`. */
+  constructor (...opts: Option[]) {
+    const options = newOptions(opts)
+    super(null, options.basePath, [])
+    this.setEngine(this)
+    this.options = options
+    this[kLifecycle] = new Lifecycle(this, {
+      onRequest: (req, res) => { void this.handleRequest(req, res) },
+      onUpgrade: (req, socket, head) => { void this.handleUpgrade(req, socket, head) }
+    })
+  }
+
+  /** The node:http server `run()` listens with (null before `run()`, and for an engine mounted elsewhere). */
+  get server (): Server | null {
+    return this[kLifecycle].server
+  }
+
+  /** Requests whose chain is running (or whose body is being read). */
+  get activeRequests (): number {
+    return this[kInflight].requests
+  }
+
+  // ---- routing ----------------------------------------------------------------------------------------------
+
+  /** Registers a route: the single registration point every group and scope goes through. */
+  [kAddRoute] (method: string, path: string, handlers: HandlersChain): void {
+    this[kTable].add(method, path, handlers)
+  }
+
+  /** Adds global middleware; it also runs for 404 / 405 answers, as in Hertz. */
+  override use (...middleware: HandlerFunc[]): this {
+    super.use(...middleware)
+    this.#rebuildFallbacks()
+    return this
+  }
+
+  /** Handlers for requests no route matches (after the global middleware). Default answer: 404 `Not Found`. */
+  noRoute (...handlers: HandlerFunc[]): void {
+    this.#noRouteHandlers = checkHandlers(handlers)
+    this.#rebuildFallbacks()
+  }
+
+  /** Handlers for 405 answers (with `withHandleMethodNotAllowed(true)`). Default answer: `Method Not Allowed`. */
+  noMethod (...handlers: HandlerFunc[]): void {
+    this.#noMethodHandlers = checkHandlers(handlers)
+    this.#rebuildFallbacks()
+  }
+
+  #rebuildFallbacks (): void {
+    this[kNoRoute] = this.combineHandlers(this.#noRouteHandlers)
+    this[kNoMethod] = this.combineHandlers(this.#noMethodHandlers)
+  }
+
+  /** Every registered route. */
+  routes (): RouteInfo[] {
+    return this[kTable].routes()
+  }
+
+  /** True when a route matches `method` and `path` (a request path, decoded and normalized as requests are). */
+  hasRoute (method: string, path: string): boolean {
+    return this[kTable].find(method, lookupPath(normalizePath(path))) !== null
+  }
+
+  /**
+   * Registers a plugin in fastify's style: `plugin(scope, opts)` gets an encapsulated scope under `opts.prefix`.
+   * Plugins load in order when the engine starts (`run()`, `spin()`, `mount()`), which fails if one of them does.
+   */
+  register<O extends object = Record<string, unknown>> (plugin: Plugin<O>, opts?: O & RegisterOptions): this {
+    registerPlugin(this, plugin as Plugin<any>, opts)
+    return this
+  }
+
+  /** Replaces how `c.clientIP()` is computed. */
+  setClientIPFunc (fn: ClientIPFunc): void {
+    this.#clientIPFunc = fn
+  }
+
+  /** `c.clientIP()`, computed with the client IP function. */
+  [kClientIP] (c: RequestContext): string {
+    return this.#clientIPFunc(c)
+  }
+
+  // ---- serving (pipeline/) ----------------------------------------------------------------------------------
+
+  /** Serves a plain request exactly as the built-in server does; resolves when the chain is done. */
+  handleRequest (req: IncomingMessage, res: ServerResponse): Promise<void> {
+    return serve(this, new RequestContext(this, req, res, null, null))
+  }
+
+  /**
+   * Serves an upgrade request (`'upgrade'` event): same lookup and chain, with `c.res` bound to the socket.
+   * Resolves when the chain (and a hijack handler, if one ran) is done.
+   */
+  handleUpgrade (req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    return serveUpgrade(this, req, socket as Socket, head)
+  }
+
+  /**
+   * For code that writes a request's Node response itself, outside the router's own answer (a wrapped Node
+   * handler, whose response may outlive its chain's synchronous run): if a graceful shutdown begins before the head
+   * of `res` has gone out, `res` says `Connection: close`, as the router's own answers then do. Without a node:http
+   * server of its own to drain (an engine served through `toNodeHandler`, or mounted without a host) this is the
+   * only way the engine learns of such a response. Call {@link releaseOnShutdown} once the response is over.
+   *
+   * @param res - the Node response of a request this engine serves
+   */
+  closeOnShutdown (res: ServerResponse): void {
+    if (this.isClosing()) res.shouldKeepAlive = false
+    else this[kInflight].responses.add(res)
+  }
+
+  /**
+   * Forgets a response given to {@link closeOnShutdown}.
+   *
+   * @param res - the response, now over
+   */
+  releaseOnShutdown (res: ServerResponse): void {
+    this[kInflight].responses.delete(res)
+  }
+
+  // ---- lifecycle (server/lifecycle.ts) ----------------------------------------------------------------------
+
+  /** Runs the onRun hooks, then listens. Resolves once listening. */
+  run (): Promise<void> {
+    return this[kLifecycle].run()
+  }
+
+  /** The listening address (a unix socket path is reported as `address` with family `unix`). */
+  address (): AddressInfo {
+    return this[kLifecycle].address()
+  }
+
+  /**
+   * Graceful shutdown: stop accepting, close the connections that have no request in flight (never used, or idle
+   * between keep-alive requests), let in-flight requests finish (their responses carry `Connection: close` and
+   * their connections close after them) while the onShutdown hooks run concurrently; whatever is still open when
+   * the exit wait time is over is closed.
+   */
+  shutdown (): Promise<void> {
+    return this[kLifecycle].shutdown()
+  }
+
+  /**
+   * Starts the engine inside a server someone else owns (a fastify mount, `toNodeHandler`): runs the onRun hooks
+   * and marks the engine running, without listening.
+   *
+   * @param host - the node:http server the engine is mounted into, when known: a graceful `unmount()` then also
+   *   drains its HTTP connections as `shutdown()` drains the engine's own (closing those with no request in flight)
+   */
+  mount (host?: Server): Promise<void> {
+    return this[kLifecycle].mount(host ?? null)
+  }
+
+  /**
+   * Graceful stop of a mounted engine: new responses carry `Connection: close`, the onShutdown hooks run while
+   * in-flight requests and upgraded sockets finish; what is left at the exit wait time is closed. The host
+   * server given to `mount()` has its idle connections closed at once and its busy ones after their response.
+   */
+  unmount (): Promise<void> {
+    return this[kLifecycle].unmount()
+  }
+
+  /**
+   * Resolves once the engine has started (fastify's `ready()`): when the start in progress (`run()`, `mount()`)
+   * has finished, at once when the engine runs or has run; rejects with that start's error when it fails, and with
+   * `HERTZ_ERR_NOT_RUNNING` when no start has begun.
+   */
+  ready (): Promise<void> {
+    return this[kLifecycle].ready()
+  }
+
+  /** True between `run()`/`mount()` and the start of `shutdown()`/`unmount()`/`close()` (Hertz's `IsRunning`). */
+  isRunning (): boolean {
+    return this[kLifecycle].isRunning()
+  }
+
+  /** True once shutting down or closed: responses then carry `Connection: close`. */
+  isClosing (): boolean {
+    return this[kLifecycle].isClosing()
+  }
+
+  /** Closes the server and every connection (upgraded ones included) at once. */
+  close (): Promise<void> {
+    return this[kLifecycle].close()
+  }
+}

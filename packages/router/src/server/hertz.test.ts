@@ -1,0 +1,113 @@
+import t, { type Test } from 'tap'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { openSocket, readUntil, sleep, closed, openShutdownScene } from '../test-util/http.js'
+
+const APP = fileURLToPath(new URL('../test-util/spin-app.ts', import.meta.url))
+
+interface Running { child: ChildProcess, port: number, out: () => string, exited: Promise<number | null> }
+
+/** Waits until the app's output matches `re`; signals sent before the previous one was handled could merge. */
+async function logged (app: Running, re: RegExp): Promise<void> {
+  const started = Date.now()
+  while (!re.test(app.out())) {
+    if (Date.now() - started > 10000 || app.child.exitCode !== null || app.child.signalCode !== null) throw new Error(`no ${String(re)} in: ${app.out()}`)
+    await sleep(10)
+  }
+}
+
+async function spinApp (t: Test, env: Record<string, string> = {}): Promise<Running> {
+  const child = spawn(process.execPath, ['--conditions=hertz-source', '--import', 'tsx', APP], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  t.teardown(() => { if (child.exitCode === null) child.kill('SIGKILL') })
+  let out = ''
+  child.stdout?.on('data', (d: Buffer) => { out += d.toString() })
+  child.stderr?.on('data', (d: Buffer) => { out += d.toString() })
+  const exited = new Promise<number | null>(resolve => { child.once('exit', code => { resolve(code) }) })
+  const started = Date.now()
+  let m: RegExpExecArray | null = null
+  while ((m = /listening on address=127\.0\.0\.1:(\d+)/.exec(out)) === null) {
+    if (Date.now() - started > 15000 || child.exitCode !== null) throw new Error('spin app did not start: ' + out)
+    await sleep(20)
+  }
+  return { child, port: Number(m[1]), out: () => out, exited }
+}
+
+for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+  t.test(`spin: ${sig} shuts down gracefully and exits 0`, async t => {
+    const app = await spinApp(t)
+    const s = await openSocket(t, app.port)
+    s.write('GET /slow HTTP/1.1\r\nHost: x\r\n\r\n')
+    await sleep(50)
+    app.child.kill(sig)
+    const answer = await readUntil(s, x => x.endsWith('slow done'), 5000)
+    t.match(answer, /^HTTP\/1\.1 200 OK/)
+    t.match(answer, /Connection: close/i, 'in-flight request finished with Connection: close')
+    t.equal(await app.exited, 0)
+    t.match(app.out(), new RegExp(`Received signal: ${sig}`))
+    t.match(app.out(), /shutdown hook ran/)
+    t.match(app.out(), /Graceful shutdown finished/)
+  })
+}
+
+t.test('spin: the exit wait time bounds a shutdown that cannot finish', async t => {
+  const app = await spinApp(t, { EXIT_WAIT: '200', SLOW_MS: '10000' })
+  const s = await openSocket(t, app.port)
+  s.write('GET /slow HTTP/1.1\r\nHost: x\r\n\r\n')
+  await sleep(50)
+  app.child.kill('SIGTERM')
+  t.equal(await app.exited, 0)
+  t.match(app.out(), /timed out/)
+  await new Promise<void>(resolve => { if (s.destroyed) resolve(); else s.once('close', () => { resolve() }) })
+})
+
+t.test('spin: unused and idle connections do not hold the shutdown up', async t => {
+  // An exit wait time far beyond the test: finishing gracefully means nothing waited for it.
+  const app = await spinApp(t, { EXIT_WAIT: '10000' })
+  const scene = await openShutdownScene(t, app.port, { path: '/fast', body: 'fast' }, '/slow')
+  await sleep(50)
+  app.child.kill('SIGTERM')
+  const answer = await readUntil(scene.busy, x => x.endsWith('slow done'), 5000)
+  t.match(answer, /\r\nConnection: close\r\n/i, 'the in-flight request finished with Connection: close')
+  t.equal(await app.exited, 0)
+  t.match(app.out(), /Graceful shutdown finished/)
+  t.notMatch(app.out(), /timed out/)
+  await Promise.all([closed(scene.fresh), closed(scene.keepAlive)])
+})
+
+for (const [first, second] of [['SIGTERM', 'SIGTERM'], ['SIGINT', 'SIGTERM']] as const) {
+  t.test(`spin: a second signal (${first}, then ${second}) does not cut the graceful shutdown short`, async t => {
+    const app = await spinApp(t, { EXIT_WAIT: '10000', SLOW_MS: '1500' })
+    const s = await openSocket(t, app.port)
+    s.write('GET /slow HTTP/1.1\r\nHost: x\r\n\r\n')
+    await sleep(50)
+    app.child.kill(first)
+    await logged(app, /Begin graceful shutdown/)
+    app.child.kill(second)
+    await logged(app, new RegExp(`Received signal: ${second} during the graceful shutdown, ignored`))
+    const answer = await readUntil(s, x => x.endsWith('slow done'), 5000)
+    t.match(answer, /^HTTP\/1\.1 200 OK/)
+    t.match(answer, /Connection: close/i, 'the in-flight request finished with Connection: close')
+    t.equal(await app.exited, 0)
+    t.match(app.out(), /shutdown hook ran/)
+    t.match(app.out(), /Graceful shutdown finished/)
+  })
+}
+
+t.test('spin: a third signal exits at once, with the code of that signal', async t => {
+  const app = await spinApp(t, { EXIT_WAIT: '10000', SLOW_MS: '10000' })
+  const s = await openSocket(t, app.port)
+  s.write('GET /slow HTTP/1.1\r\nHost: x\r\n\r\n')
+  await sleep(50)
+  app.child.kill('SIGTERM')
+  await logged(app, /Begin graceful shutdown/)
+  app.child.kill('SIGTERM')
+  await logged(app, /ignored \(one more exits at once\)/)
+  app.child.kill('SIGINT')
+  t.equal(await app.exited, 130, '128 + SIGINT')
+  t.match(app.out(), /Received signal: SIGINT again, exiting at once/)
+  t.notMatch(app.out(), /Graceful shutdown finished|timed out/)
+  await closed(s)
+})
