@@ -192,8 +192,12 @@ for (const path of PATHS) {
       })
     }
 
-    t.test('SIGINT: exit 0', async (t) => {
-      t.same(await server.app.stop('SIGINT'), { code: 0, signal: null }, server.app.output())
+    t.test('SIGTERM with a client connected: close 1001, exit 0', async (t) => {
+      const client = await Client.open(`ws://${server.addr}/f`)
+      t.teardown(() => client.terminate())
+      const [exit, closed] = await Promise.all([server.app.stop('SIGTERM'), client.closed])
+      t.same(exit, { code: 0, signal: null }, server.app.output())
+      t.equal(closed[0], 1001)
     })
   })
 }
