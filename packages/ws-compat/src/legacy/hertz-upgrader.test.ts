@@ -5,6 +5,7 @@
  */
 import t, { type Test } from 'tap'
 import { execFile } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import WebSocket from 'ws'
@@ -231,5 +232,10 @@ t.test('one DeprecationWarning with a code per process', async (t) => {
   t.match(warnings[0]!.message, /HertzUpgrader .* deprecated.*Upgrader/)
   t.match(warnings[0]!.detail, /cloudwego\.io\/docs\/hertz\/.*websocket/)
   t.match(warnings[0]!.detail, /MIGRATION\.md/, "and the project's TypeScript walk-through")
+  // A link, not a name: the repository the package.json names, and a file that exists at its root.
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { repository: { url: string } }
+  const repo = pkg.repository.url.replace(/^git\+/, '').replace(/\.git$/, '')
+  t.ok(warnings[0]!.detail.includes(`${repo}/blob/main/MIGRATION.md`), `links ${repo}/blob/main/MIGRATION.md`)
+  t.ok(existsSync(new URL('../../../../MIGRATION.md', import.meta.url)), 'MIGRATION.md is at the repository root')
   t.equal(stderr.match(/DeprecationWarning/g)?.length, 1, 'printed once')
 })

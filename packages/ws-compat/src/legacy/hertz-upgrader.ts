@@ -30,7 +30,8 @@ export interface HertzUpgraderOptions extends Partial<UpgraderSettings> {
 
 /** Hertz's own guide, and this project's walk-through of it in TypeScript. */
 const MIGRATION_GUIDE = 'https://www.cloudwego.io/docs/hertz/tutorials/third-party/protocol/websocket/'
-const MIGRATION_GUIDE_TS = 'MIGRATION.md in the hertz-node repository'
+// The repository of package.json's `repository` field; the file sits at its root.
+const MIGRATION_GUIDE_TS = 'https://github.com/hertz-node/hertz-node/blob/main/MIGRATION.md'
 let warned = false
 
 function warnDeprecated(): void {
