@@ -18,6 +18,7 @@ export type AdaptorErrorCode = (typeof AdaptorErrorCode)[keyof typeof AdaptorErr
 
 /** The one error class of `@hertz-node/adaptor`. */
 export class AdaptorError extends Error {
+  /** Always `'AdaptorError'`. */
   override readonly name = 'AdaptorError'
   /** Stable machine-readable code, `ADAPTOR_ERR_*`. */
   readonly code: AdaptorErrorCode

@@ -87,8 +87,11 @@ export class HertzError extends Error {
 
 /** Minimal logger the engine writes to (`console` fits). */
 export interface Logger {
+  /** Start, shutdown and signal messages. */
   info (...args: unknown[]): void
+  /** Something went wrong that the server recovered from on its own. */
   warn (...args: unknown[]): void
+  /** A failure: a handler that threw, a hook that failed, a server that could not start. */
   error (...args: unknown[]): void
 }
 

@@ -1,4 +1,5 @@
-export { server } from './server/factory.js'
+/** The `server` package: factories and options, used as `server.Default(server.withHostPorts(':8080'))`. */
+export * as server from './server/factory.js'
 export { Hertz } from './server/hertz.js'
 export { Engine } from './server/engine.js'
 export { defaultClientIP, type ClientIPFunc } from './context/client-ip.js'

@@ -19,9 +19,13 @@ export type DataMessageType = typeof TextMessage | typeof BinaryMessage
 /** Every message type a writer accepts. */
 export type MessageType = DataMessageType | typeof CloseMessage | typeof PingMessage | typeof PongMessage
 
+/** The purpose of the connection was fulfilled. */
 export const CloseNormalClosure = 1000
+/** An endpoint is going away: a server shutting down, a browser leaving the page. */
 export const CloseGoingAway = 1001
+/** The peer broke the WebSocket protocol. */
 export const CloseProtocolError = 1002
+/** A data type the endpoint cannot accept (text to a binary-only endpoint, say). */
 export const CloseUnsupportedData = 1003
 /** Reserved (RFC 6455 7.4.1): never sent on the wire. */
 export const CloseReserved = 1004
@@ -29,12 +33,19 @@ export const CloseReserved = 1004
 export const CloseNoStatusReceived = 1005
 /** Reported when the connection dropped without a close frame; never sent on the wire. */
 export const CloseAbnormalClosure = 1006
+/** A message whose payload does not match its type (invalid UTF-8 in a text message). */
 export const CloseInvalidFramePayloadData = 1007
+/** A message that breaks the endpoint's policy (also: a message with too many fragments). */
 export const ClosePolicyViolation = 1008
+/** A message larger than the read limit. */
 export const CloseMessageTooBig = 1009
+/** Sent by a client when the server did not agree to an extension it requires. */
 export const CloseMandatoryExtension = 1010
+/** The server met an unexpected condition. */
 export const CloseInternalServerErr = 1011
+/** The server is restarting. */
 export const CloseServiceRestart = 1012
+/** The server is overloaded: try again later. */
 export const CloseTryAgainLater = 1013
 /** "Bad Gateway" in the IANA registry. */
 export const CloseBadGateway = 1014
@@ -44,8 +55,9 @@ export const CloseTLSHandshake = 1015
 /** gorilla's `writeWait`: the deadline, in ms, the default handlers give their replies. */
 export const writeWait = 1000
 
-/** Default read and write buffer sizes (gorilla's `defaultReadBufferSize` / `defaultWriteBufferSize`). */
+/** Default read buffer size (gorilla's `defaultReadBufferSize`). */
 export const defaultReadBufferSize = 4096
+/** Default write buffer size (gorilla's `defaultWriteBufferSize`). */
 export const defaultWriteBufferSize = 4096
 
 /** Largest payload of a control frame (RFC 6455 5.5). */

@@ -67,6 +67,7 @@ export type WsCompatErrorCode = (typeof WsCompatErrorCode)[keyof typeof WsCompat
 
 /** The one error class of `@hertz-node/ws-compat` (close frames excepted: see `CloseError`). */
 export class WsCompatError extends Error {
+  /** `'WsCompatError'`, or the name of the subclass. */
   override readonly name: string = 'WsCompatError'
   /** Stable machine-readable code, `WS_COMPAT_ERR_*`. */
   readonly code: WsCompatErrorCode

@@ -26,8 +26,11 @@ export interface Match {
 
 /** Description of one route, as `h.routes()` lists them. */
 export interface RouteInfo {
+  /** The HTTP method, upper case (`'GET'`). */
   method: string
+  /** The route pattern as registered, group prefix included (`'/api/user/:id'`). */
   path: string
+  /** The name of the route's last handler function (`''` for an anonymous one). */
   handler: string
 }
 

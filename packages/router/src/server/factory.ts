@@ -1,7 +1,10 @@
 import { Hertz } from './hertz.js'
 import { recovery } from '../pipeline/recover.js'
 import type { Option } from './options.js'
-import {
+
+// Hertz's `server` package, exported whole as the namespace `server` (`server.Default(server.withHostPorts(...))`):
+// a module namespace rather than an object literal, so each member keeps its own declaration and TSDoc.
+export {
   withHostPorts, withNetwork, withBasePath, withReadTimeout, withReadHeaderTimeout, withIdleTimeout,
   withKeepAliveTimeout, withExitWaitTime, withMaxRequestBodySize, withMaxHeaderBytes, withHandleMethodNotAllowed,
   withRedirectTrailingSlash, withRedirectFixedPath, withStreamBody, withKeepAlive, withDisableDefaultDate,
@@ -9,37 +12,13 @@ import {
 } from './options.js'
 
 /** A server without middleware (Hertz's `server.New`). */
-function New (...opts: Option[]): Hertz {
+export function New (...opts: Option[]): Hertz {
   return new Hertz(...opts)
 }
 
 /** A server with the recovery middleware installed (Hertz's `server.Default`). */
-function Default (...opts: Option[]): Hertz {
+export function Default (...opts: Option[]): Hertz {
   const h = new Hertz(...opts)
   h.use(recovery())
   return h
 }
-
-/** The `server` package: factories and options, used as `server.Default(server.withHostPorts(':8080'))`. */
-export const server = {
-  New,
-  Default,
-  withHostPorts,
-  withNetwork,
-  withBasePath,
-  withReadTimeout,
-  withReadHeaderTimeout,
-  withIdleTimeout,
-  withKeepAliveTimeout,
-  withExitWaitTime,
-  withMaxRequestBodySize,
-  withMaxHeaderBytes,
-  withHandleMethodNotAllowed,
-  withRedirectTrailingSlash,
-  withRedirectFixedPath,
-  withStreamBody,
-  withKeepAlive,
-  withDisableDefaultDate,
-  withDisableDefaultContentType,
-  withDisableDefaultServerHeader
-} as const

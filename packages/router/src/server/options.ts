@@ -118,7 +118,9 @@ export interface ListenTarget { host: string | undefined, port: number, path: st
 
 /** A `host:port` address split into its parts; `host` is `''` for "every interface" (`:8080`). */
 export interface HostPort {
+  /** The host name or IP address, without brackets; `''` for every interface. */
   host: string
+  /** The port number; `0` asks the system for a free one. */
   port: number
 }
 

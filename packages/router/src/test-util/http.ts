@@ -4,7 +4,7 @@ import type { Engine } from '../server/engine.js'
 import type { Hertz } from '../server/hertz.js'
 import type { Logger } from '../errors.js'
 import type { Option } from '../server/options.js'
-import { server } from '../server/factory.js'
+import * as server from '../server/factory.js'
 
 const LOCAL = server.withHostPorts('127.0.0.1:0')
 

@@ -38,6 +38,7 @@ const closeCodeNames = new Map<number, string>([
  * whose `Code` field Go code compares against `CloseNormalClosure` and friends.
  */
 export class CloseError extends Error {
+  /** Always `'CloseError'`. */
   override readonly name = 'CloseError'
   /** The close code (RFC 6455 section 11.7), e.g. `CloseNormalClosure`. */
   readonly code: number

@@ -9,9 +9,13 @@ import { createPerMessageDeflate, type PerMessageDeflate } from '../ws-internals
 
 /** The permessage-deflate parameters a handshake agreed on (always without context takeover). */
 export interface NegotiatedCompression {
+  /** The server starts each message with a fresh compression context (always agreed here). */
   serverNoContextTakeover: true
+  /** The client starts each message with a fresh compression context (always agreed here). */
   clientNoContextTakeover: true
+  /** The server's LZ77 window size (8 to 15), when one was agreed. */
   serverMaxWindowBits?: number
+  /** The client's LZ77 window size (8 to 15), when one was agreed. */
   clientMaxWindowBits?: number
 }
 

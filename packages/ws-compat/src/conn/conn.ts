@@ -48,6 +48,9 @@ export interface ConnInit {
   maxWriteQueueBytes?: number | undefined
 }
 
+/** Reads a conn's write side for {@link connFlushed}; set in `Conn`'s static block, where `#output` is in reach. */
+let flushedOf: (conn: Conn) => Promise<void>
+
 /**
  * A WebSocket connection with gorilla/websocket's API, for both upgraders and the `Dialer`.
  *
@@ -67,10 +70,6 @@ export interface ConnInit {
  * `await conn.writeMessage(CloseMessage, formatCloseMessage(CloseNormalClosure, ''))`; `close()` then lets
  * it reach the peer instead of resetting the connection.
  */
-
-/** Reads a conn's write side for {@link connFlushed}; set in `Conn`'s static block, where `#output` is in reach. */
-let flushedOf: (conn: Conn) => Promise<void>
-
 export class Conn implements AsyncIterable<Message> {
   readonly #protocol: string
   readonly #socket: Duplex
