@@ -35,7 +35,7 @@ interface Case {
   /** Handlers before the case's own one. */
   before?: HandlerFunc[]
   /** The Hertz test's steps; what it returns is answered as JSON (nothing: the handler answered itself). */
-  run: (c: RequestContext) => Out | undefined | Promise<Out | undefined>
+  run: (c: RequestContext) => Out | undefined | void | Promise<Out | undefined | void>
   want?: Out
   check?: (t: Test, res: RawResponse, out: Out) => void
 }
