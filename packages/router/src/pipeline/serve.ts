@@ -142,7 +142,8 @@ function noMatch (engine: ServingEngine, c: RequestContext, path: string): void 
       if (table.find(method, alt) !== null) return redirectTo(c, forwardedPrefix(c.getHeader('X-Forwarded-Prefix')) + quotePath(alt))
     }
     if (o.redirectFixedPath) {
-      const fixed = table.fixedPath(method, path, o.redirectTrailingSlash)
+      // Hertz passes its RedirectFixedPath flag (true here) as the trailing-slash fix of the case-insensitive lookup.
+      const fixed = table.fixedPath(method, path, true)
       if (fixed !== null) return redirectTo(c, quotePath(fixed))
     }
   }

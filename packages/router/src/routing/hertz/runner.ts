@@ -1,6 +1,7 @@
 import type { Test } from 'tap'
 import { HertzError } from '../../errors.js'
 import type { Option } from '../../server/options.js'
+import type { HandlerFunc } from '../../context/request-context.js'
 import { RouteTable } from '../table.js'
 import { New, start, rawExchange } from '../../test-util/http.js'
 
@@ -40,7 +41,10 @@ export interface HttpCase {
 /** A router set up as a Hertz test sets it up, and the requests it answers. */
 export interface HttpTable {
   from: string
-  /** Routes, each `path` (GET) or `[method, path]`, or `[method, path, body]` for a route answering `body`. */
+  /**
+   * Routes, each `path` (GET) or `[method, path]` (method `ANY` registers with `any`), or `[method, path, body]` for
+   * a route answering `body`.
+   */
   routes: Array<string | [string, string] | [string, string, string]>
   options?: Option[]
   cases: HttpCase[]
@@ -82,12 +86,14 @@ export async function runHttpTables (t: Test, tables: HttpTable[]): Promise<Tall
       for (const r of table.routes) {
         const [method, path, answer] = typeof r === 'string' ? ['GET', r, undefined] : r
         const keys = names(path)
-        h.handle(method, path, (_ctx, c) => {
+        const handler: HandlerFunc = (_ctx, c) => {
           if (answer !== undefined) { c.string(200, answer); return }
           const params: Record<string, string> = {}
           for (const k of keys) params[k] = c.param(k)
           c.json(200, { route: c.fullPath(), params })
-        })
+        }
+        if (method === 'ANY') h.any(path, handler)
+        else h.handle(method, path, handler)
       }
       const { port } = await start(t, h)
       for (const k of table.cases) {
