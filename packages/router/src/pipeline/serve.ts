@@ -16,6 +16,7 @@ import { headFlags, HAS_HOST, HAS_BODY, declaredLength, readBody } from './body.
 import { recover } from './recover.js'
 import { acceptUpgrade, completeUpgrade } from './upgrade.js'
 import { writeAnswer } from './write.js'
+import { requestAnswered, requestArrived } from './queued.js'
 import type { ServingEngine } from './host.js'
 
 // The request pipeline of an engine: path checks, body, lookup, the handler chain, then the answer. Each step
@@ -30,6 +31,7 @@ const DONE: Promise<void> = Promise.resolve()
  */
 export function serve (engine: ServingEngine, c: RequestContext): Promise<void> {
   engine[kInflight].begin()
+  if (engine.options.idleTimeout === 0 && c[kUpgradeSocket] === null) requestArrived(c.req.socket)
   try {
     const r = dispatch(engine, c)
     if (r !== undefined) return r.then(() => complete(engine, c), (err: unknown) => failed(engine, c, err))
@@ -186,9 +188,30 @@ function complete (engine: ServingEngine, c: RequestContext): Promise<void> {
   engine[kInflight].end()
   c[kFinished] = true
   if (c[kUnwatch] !== null) stopWatching(c)
-  if (c.isResponseTaken()) return DONE
   const socket = c[kUpgradeSocket]
+  if (c.isResponseTaken()) {
+    if (socket === null && engine.options.idleTimeout === 0) requestAnswered(c.req.socket)
+    return DONE
+  }
   if (socket !== null) return completeUpgrade(engine, c, socket)
+  if (engine.options.idleTimeout === 0) return answerLast(c)
   writeAnswer(c, c.res)
   return DONE
+}
+
+/**
+ * With an idle timeout of 0, the answer waits one turn of the event loop, so that node:http has handed over the
+ * requests pipelined behind this one in the same packet; the connection is kept open for them (see queued.ts).
+ */
+function answerLast (c: RequestContext): Promise<void> {
+  return new Promise(resolve => {
+    setImmediate(() => {
+      try {
+        writeAnswer(c, c.res)
+      } finally {
+        requestAnswered(c.req.socket)
+        resolve()
+      }
+    })
+  })
 }
