@@ -1,7 +1,7 @@
 // Micro-benchmark of route lookups: the router's Hertz tree (routing/table.ts) against find-my-way, the matcher it
 // replaced, on the same route set and request paths. Run: `npx -y pnpm@10.34.9 bench:routes` (prints ns/lookup).
 import { createRequire } from 'node:module'
-import { RouteTable } from '../../packages/router/src/routing/table.ts'
+import { RouteTable } from '../../packages/router/src/routing/table.js'
 
 // find-my-way is a dependency of the router package (its fastify mount uses it); loaded from there.
 const require = createRequire(new URL('../../packages/router/package.json', import.meta.url))
