@@ -22,8 +22,11 @@ const fullPaths = ['/simple', '/project/:name', '/', '/news/home', '/news', '/si
 
 // A nil handler in Hertz's table is a 404 here, or the trailing-slash redirect Hertz's engine answers with.
 const tables: HttpTable[] = [
-  { from: 'TestRouterMethod', routes: [['PUT', '/hey2', 'sup2'], ['PUT', '/hey', 'called'], ['PUT', '/hey3', 'sup3']],
-    cases: [{ from: 'TestRouterMethod', method: 'PUT', target: '/hey', status: 200, body: 'called' }] },
+  {
+    from: 'TestRouterMethod',
+    routes: [['PUT', '/hey2', 'sup2'], ['PUT', '/hey', 'called'], ['PUT', '/hey3', 'sup3']],
+    cases: [{ from: 'TestRouterMethod', method: 'PUT', target: '/hey', status: 200, body: 'called' }]
+  },
   ...ANY9.map((m): HttpTable => ({
     from: 'TestRouterGroupRouteOK ' + m,
     routes: [['ANY', '/test2'], [m, '/test']],
@@ -99,8 +102,12 @@ const tables: HttpTable[] = [
   {
     from: 'TestRouteParamsByName',
     routes: ['/test/:name/:last_name/*wild'],
-    cases: [{ from: 'TestRouteParamsByName', target: '/test/john/smith/is/super/great', route: '/test/:name/:last_name/*wild',
-      params: { name: 'john', last_name: 'smith', wild: 'is/super/great' } }]
+    cases: [{
+      from: 'TestRouteParamsByName',
+      target: '/test/john/smith/is/super/great',
+      route: '/test/:name/:last_name/*wild',
+      params: { name: 'john', last_name: 'smith', wild: 'is/super/great' }
+    }]
   },
   {
     from: 'TestRouteNotAllowedEnabled',
@@ -142,21 +149,42 @@ const tables: HttpTable[] = [
     routes: fullPaths,
     cases: [...fullPaths.map(p => ({ from: FULL, target: p, route: p })), { from: FULL, target: '/not-found', route: null }]
   },
-  { from: 'TestRouterStatic', routes: ['/folders/a/files/hertz.gif'],
-    cases: [{ from: 'TestRouterStatic', target: '/folders/a/files/hertz.gif', route: '/folders/a/files/hertz.gif' }] },
-  { from: 'TestRouterTwoParam', routes: ['/users/:uid/files/:fid'],
-    cases: [{ from: 'TestRouterTwoParam', target: '/users/1/files/1', route: '/users/:uid/files/:fid', params: { uid: '1', fid: '1' } }] },
-  { from: 'TestRouterParamWithSlash', routes: ['/a/:b/c/d/:e', '/a/:b/c/:d/:f'],
-    cases: [{ from: 'TestRouterParamWithSlash', target: '/a/1/c/d/2/3', route: null }] },
-  { from: 'TestRouterAnyMatchesLastAddedAnyRoute', routes: ['/users/*x'],
-    cases: [{ from: 'TestRouterAnyMatchesLastAddedAnyRoute', target: '/users/xxx/action/sea', route: '/users/*x', params: { x: 'xxx/action/sea' } }] },
-  { from: 'TestRouterMicroParam', routes: ['/:a/:b/:c'],
-    cases: [{ from: 'TestRouterMicroParam', target: '/1/2/3', route: '/:a/:b/:c', params: { a: '1', b: '2', c: '3' } }] },
-  { from: 'TestRouterMixParamMatchAny', routes: ['/users/:id/*x'],
-    cases: [{ from: 'TestRouterMixParamMatchAny', target: '/users/joe/comments', route: '/users/:id/*x', params: { id: 'joe' } }] },
+  {
+    from: 'TestRouterStatic',
+    routes: ['/folders/a/files/hertz.gif'],
+    cases: [{ from: 'TestRouterStatic', target: '/folders/a/files/hertz.gif', route: '/folders/a/files/hertz.gif' }]
+  },
+  {
+    from: 'TestRouterTwoParam',
+    routes: ['/users/:uid/files/:fid'],
+    cases: [{ from: 'TestRouterTwoParam', target: '/users/1/files/1', route: '/users/:uid/files/:fid', params: { uid: '1', fid: '1' } }]
+  },
+  {
+    from: 'TestRouterParamWithSlash',
+    routes: ['/a/:b/c/d/:e', '/a/:b/c/:d/:f'],
+    cases: [{ from: 'TestRouterParamWithSlash', target: '/a/1/c/d/2/3', route: null }]
+  },
+  {
+    from: 'TestRouterAnyMatchesLastAddedAnyRoute',
+    routes: ['/users/*x'],
+    cases: [{ from: 'TestRouterAnyMatchesLastAddedAnyRoute', target: '/users/xxx/action/sea', route: '/users/*x', params: { x: 'xxx/action/sea' } }]
+  },
+  {
+    from: 'TestRouterMicroParam',
+    routes: ['/:a/:b/:c'],
+    cases: [{ from: 'TestRouterMicroParam', target: '/1/2/3', route: '/:a/:b/:c', params: { a: '1', b: '2', c: '3' } }]
+  },
+  {
+    from: 'TestRouterMixParamMatchAny',
+    routes: ['/users/:id/*x'],
+    cases: [{ from: 'TestRouterMixParamMatchAny', target: '/users/joe/comments', route: '/users/:id/*x', params: { id: 'joe' } }]
+  },
   // TestRouterIssue1348 only registers: '/:lang/' next to '/:lang/dupa' must not throw.
-  { from: 'TestRouterIssue1348', routes: ['/:lang/', '/:lang/dupa'],
-    cases: [{ from: 'TestRouterIssue1348', target: '/en/dupa', route: '/:lang/dupa', params: { lang: 'en' } }] },
+  {
+    from: 'TestRouterIssue1348',
+    routes: ['/:lang/', '/:lang/dupa'],
+    cases: [{ from: 'TestRouterIssue1348', target: '/en/dupa', route: '/:lang/dupa', params: { lang: 'en' } }]
+  },
   echoStyle('TestRouterParam', ['/users/:id'], [
     { target: '/users/1', route: '/users/:id', params: { id: '1' } },
     { target: '/users/1/', route: null, status: 301, location: '/users/1' }
@@ -179,8 +207,8 @@ const tables: HttpTable[] = [
   ]),
   echoStyle('TestRouterBacktrackingFromMultipleParamKinds', ['/*x', '/:1/second', '/:1/:2', '/:1/:2/third', '/:1/:2/:3/fourth', '/:1/:2/:3/:4/fifth'], [
     { target: '/first', route: '/*x', params: { x: 'first' } },
-    { target: '/first/second', route: '/:1/second', params: { '1': 'first' } },
-    { target: '/first/second-new', route: '/:1/:2', params: { '1': 'first', '2': 'second-new' } },
+    { target: '/first/second', route: '/:1/second', params: { 1: 'first' } },
+    { target: '/first/second-new', route: '/:1/:2', params: { 1: 'first', 2: 'second-new' } },
     { target: '/first/second/', route: '/*x', params: { x: 'first/second/' } },
     { target: '/first/second/third/fourth/fifth/nope', route: '/*x', params: { x: 'first/second/third/fourth/fifth/nope' } }
   ]),
