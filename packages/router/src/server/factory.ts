@@ -8,7 +8,7 @@ export {
   withHostPorts, withNetwork, withBasePath, withReadTimeout, withReadHeaderTimeout, withIdleTimeout,
   withKeepAliveTimeout, withExitWaitTime, withMaxRequestBodySize, withMaxHeaderBytes, withHandleMethodNotAllowed,
   withRedirectTrailingSlash, withRedirectFixedPath, withStreamBody, withKeepAlive, withDisableDefaultDate,
-  withDisableDefaultContentType, withDisableDefaultServerHeader
+  withDisableDefaultContentType, withDisableDefaultServerHeader, withMultipartLimits
 } from './options.js'
 
 /** A server without middleware (Hertz's `server.New`). */
