@@ -113,6 +113,7 @@ export class ErrorChain extends Array<ContextError> {
     return Array.from(this, e => e.json())
   }
 
+  /** `map`, `filter`, `slice` and the like return plain arrays, not error chains. */
   static override get [Symbol.species] (): ArrayConstructor {
     return Array
   }
