@@ -1,5 +1,5 @@
 import { createReadStream, promises as fsp } from 'node:fs'
-import { resolve as resolvePath, sep, extname } from 'node:path'
+import { resolve as resolvePath, sep } from 'node:path'
 import { Readable } from 'node:stream'
 import type { IncomingMessage } from 'node:http'
 import type { Context } from '../go-context.js'
@@ -19,34 +19,7 @@ export interface FileContext {
 /** A route handler serving files (a `HandlerFunc`: it needs no more of the context than {@link FileContext}). */
 export type FileHandler = (ctx: Context, c: FileContext) => Promise<void>
 import { parseHTTPDate } from './http-date.js'
-
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.htm': 'text/html; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.txt': 'text/plain; charset=utf-8',
-  '.md': 'text/markdown; charset=utf-8',
-  '.xml': 'application/xml; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.ico': 'image/x-icon',
-  '.wasm': 'application/wasm',
-  '.pdf': 'application/pdf',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2'
-}
-
-/** Content-Type for a file name, by extension (application/octet-stream when unknown). */
-export function contentTypeFor (file: string): string {
-  return MIME[extname(file).toLowerCase()] ?? 'application/octet-stream'
-}
+import { contentTypeOfFile } from './mime.js'
 
 function isInside (root: string, full: string): boolean {
   return full === root || full.startsWith(root.endsWith(sep) ? root : root + sep)
@@ -57,7 +30,8 @@ function notFound (c: FileContext): void {
 }
 
 /**
- * Answers with the file at `file` (absolute, already checked by the caller): Content-Type by extension,
+ * Answers with the file at `file` (absolute, already checked by the caller): Content-Type by extension (sniffed
+ * from the first 512 bytes when the extension is unknown, as Hertz does),
  * Content-Length, Last-Modified, 304 for a fresh If-Modified-Since, 403 for a directory, 404 when missing.
  */
 export async function sendFile (c: FileContext, file: string): Promise<void> {
@@ -83,8 +57,15 @@ export async function sendFile (c: FileContext, file: string): Promise<void> {
     c.response.header.set('Last-Modified', mtime.toUTCString())
     return
   }
+  let type: string
+  try {
+    type = await contentTypeOfFile(file)
+  } catch {
+    notFound(c)
+    return
+  }
   c.setStatusCode(200)
-  c.setContentType(contentTypeFor(file))
+  c.setContentType(type)
   c.response.header.set('Last-Modified', mtime.toUTCString())
   // Read no further than the length announced: bytes appended meanwhile would reach the client as the start of
   // the next response. A file that shrank ends the stream early, and the writer cuts the connection.
