@@ -26,3 +26,6 @@ export {
   withRedirectTrailingSlash, withRedirectFixedPath, withStreamBody, withKeepAlive, withDisableDefaultDate,
   withDisableDefaultContentType, withDisableDefaultServerHeader
 } from './server/options.js'
+export { BindError, type FieldIssue } from './binding/bind-error.js'
+export type { BindOptions, FieldTag, BindSource } from './binding/gather.js'
+export type { Schema, Infer, FieldType } from './binding/schema.js'

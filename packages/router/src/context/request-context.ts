@@ -5,7 +5,7 @@ import type { HijackHandler } from '../hijack/hijack-conn.js'
 import { PLAIN } from '../pipeline/write.js'
 import { sendFile } from '../routing/static.js'
 import { kHandlers, kHijackHandler, kIndex, kUpgradeSocket } from '../symbols.js'
-import { ContextOutput } from './output.js'
+import { ContextBind } from './bind.js'
 
 /** A handler or middleware, as in Hertz: `func(ctx context.Context, c *app.RequestContext)`. */
 export type HandlerFunc = (ctx: Context, c: RequestContext) => void | Promise<void>
@@ -42,7 +42,7 @@ async function nextAsync (c: RequestContext, pending: PromiseLike<unknown>, ctx:
  * Its methods come in layers, one file each: ContextCore (core.ts: state, raw Node access, keys), ContextInput
  * (input.ts: the request), ContextOutput (output.ts: the response), and this class: the chain and hijack.
  */
-export class RequestContext extends ContextOutput {
+export class RequestContext extends ContextBind {
   /** The chain being run (shared empty until a chain is installed: no array per request). */
   [kHandlers]: HandlersChain = NO_HANDLERS
   /** Position in the chain. */
