@@ -24,7 +24,8 @@ export {
   withHostPorts, withNetwork, withBasePath, withReadTimeout, withReadHeaderTimeout, withIdleTimeout,
   withKeepAliveTimeout, withExitWaitTime, withMaxRequestBodySize, withMaxHeaderBytes, withHandleMethodNotAllowed,
   withRedirectTrailingSlash, withRedirectFixedPath, withStreamBody, withKeepAlive, withDisableDefaultDate,
-  withDisableDefaultContentType, withDisableDefaultServerHeader
+  withDisableDefaultContentType, withDisableDefaultServerHeader, withUseRawPath, withUnescapePathValues, withRemoveExtraSlash,
+  withTLS
 } from './server/options.js'
 export { BindError, type FieldIssue } from './binding/bind-error.js'
 export type { BindOptions, FieldTag, BindSource } from './binding/gather.js'

@@ -5,7 +5,8 @@ import {
   withHostPorts, withNetwork, withBasePath, withReadTimeout, withReadHeaderTimeout, withIdleTimeout,
   withKeepAliveTimeout, withExitWaitTime, withMaxRequestBodySize, withMaxHeaderBytes, withHandleMethodNotAllowed,
   withRedirectTrailingSlash, withRedirectFixedPath, withStreamBody, withKeepAlive, withDisableDefaultDate,
-  withDisableDefaultContentType, withDisableDefaultServerHeader
+  withDisableDefaultContentType, withDisableDefaultServerHeader, withUseRawPath, withUnescapePathValues,
+  withRemoveExtraSlash, withTLS
 } from './options.js'
 
 /** A server without middleware (Hertz's `server.New`). */
@@ -41,5 +42,9 @@ export const server = {
   withKeepAlive,
   withDisableDefaultDate,
   withDisableDefaultContentType,
-  withDisableDefaultServerHeader
+  withDisableDefaultServerHeader,
+  withUseRawPath,
+  withUnescapePathValues,
+  withRemoveExtraSlash,
+  withTLS
 } as const
