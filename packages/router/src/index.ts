@@ -30,3 +30,4 @@ export {
 export { BindError, type FieldIssue } from './binding/bind-error.js'
 export type { BindOptions, FieldTag, BindSource } from './binding/gather.js'
 export type { Schema, Infer, FieldType } from './binding/schema.js'
+export type { FuncMap, Delims } from './render/html.js'
