@@ -1,4 +1,5 @@
 import { createReadStream, promises as fsp } from 'node:fs'
+import { createGzip } from 'node:zlib'
 import { resolve as resolvePath, sep } from 'node:path'
 import { Readable } from 'node:stream'
 import type { IncomingMessage } from 'node:http'
@@ -20,8 +21,25 @@ export interface FileContext {
 export type FileHandler = (ctx: Context, c: FileContext) => Promise<void>
 import { parseHTTPDate } from './http-date.js'
 import { contentTypeOfFile } from './mime.js'
+import { parseByteRange } from './byte-range.js'
 
-function isInside (root: string, full: string): boolean {
+/** How {@link sendFile} answers (Hertz's `FS` switches). */
+export interface SendFileOptions {
+  /** Answer `Range: bytes=...` with a 206 (416 when unsatisfiable) and say `Accept-Ranges: bytes`. */
+  acceptByteRange?: boolean
+  /** Gzip a compressible file for a client that accepts it (never a range). */
+  compress?: boolean
+}
+
+const COMPRESSIBLE = /^(text\/|application\/(json|javascript|xml|x-javascript|wasm)|image\/svg\+xml)/
+
+function acceptsGzip (c: FileContext): boolean {
+  const ae = c.req.headers['accept-encoding']
+  return typeof ae === 'string' && /(^|,)\s*gzip\s*(;\s*q=(?!0(\.0*)?\s*(,|$))[\d.]+)?\s*(,|$)/i.test(ae)
+}
+
+/** True when `full` is `root` or lies below it. */
+export function isInside (root: string, full: string): boolean {
   return full === root || full.startsWith(root.endsWith(sep) ? root : root + sep)
 }
 
@@ -34,7 +52,7 @@ function notFound (c: FileContext): void {
  * from the first 512 bytes when the extension is unknown, as Hertz does),
  * Content-Length, Last-Modified, 304 for a fresh If-Modified-Since, 403 for a directory, 404 when missing.
  */
-export async function sendFile (c: FileContext, file: string): Promise<void> {
+export async function sendFile (c: FileContext, file: string, opts: SendFileOptions = {}): Promise<void> {
   let st
   try {
     st = await fsp.stat(file)
@@ -67,11 +85,32 @@ export async function sendFile (c: FileContext, file: string): Promise<void> {
   c.setStatusCode(200)
   c.setContentType(type)
   c.response.header.set('Last-Modified', mtime.toUTCString())
+  const head = c.req.method === 'HEAD'
+  let start = 0
+  let end = st.size - 1
+  const range = c.req.headers.range
+  if (opts.acceptByteRange === true) c.response.header.set('Accept-Ranges', 'bytes')
+  if (opts.acceptByteRange === true && range !== undefined) {
+    const r = parseByteRange(range, st.size)
+    if (r === null) {
+      c.abortWithMsg('Range Not Satisfiable', 416)
+      c.response.header.set('Content-Range', `bytes */${st.size}`)
+      return
+    }
+    ;[start, end] = r
+    c.setStatusCode(206)
+    c.response.header.set('Content-Range', `bytes ${start}-${end}/${st.size}`)
+  } else if (opts.compress === true && range === undefined && !head && st.size > 0 && COMPRESSIBLE.test(type) && acceptsGzip(c)) {
+    c.response.header.set('Content-Encoding', 'gzip')
+    c.response.header.set('Vary', 'Accept-Encoding')
+    c.setBodyStream(createReadStream(file, { start: 0, end: st.size - 1 }).pipe(createGzip()), -1)
+    return
+  }
   // Read no further than the length announced: bytes appended meanwhile would reach the client as the start of
   // the next response. A file that shrank ends the stream early, and the writer cuts the connection.
-  const empty = c.req.method === 'HEAD' || st.size === 0
-  const body = empty ? Readable.from([]) : createReadStream(file, { start: 0, end: st.size - 1 })
-  c.setBodyStream(body, st.size)
+  const size = end - start + 1
+  const body = head || size === 0 ? Readable.from([]) : createReadStream(file, { start, end })
+  c.setBodyStream(body, size)
 }
 
 /**
