@@ -30,6 +30,7 @@ export async function valibotOutput (c: RequestContext): Promise<void> {
 export async function untyped (c: RequestContext): Promise<void> {
   const raw = await c.bind()
   assertType<Equal<typeof raw, Record<string, unknown>>>(true)
+  void raw
   // @ts-expect-error bindAndValidate needs a Standard Schema
   await c.bindAndValidate({ id: 'number' })
 }
