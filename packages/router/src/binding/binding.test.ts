@@ -171,3 +171,22 @@ t.test('valibot (no JSON Schema): values bound as text, repeated keys as arrays;
   t.same(await (await fetch(url + '/j', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{"a":1}' })).json(), { a: 1 }, 'bindJSON whatever the type')
   t.same(await (await fetch(url + '/raw?a=1&a=2&b=x')).json(), { a: ['1', '2'], b: 'x' }, 'bind() without schema: text')
 })
+
+t.test('multipart: fields coerced, files bound as FileHeader, a malformed body 400', async t => {
+  const h = Default()
+  const schema = z.object({ n: z.number(), tags: z.array(z.string()), doc: z.object({ filename: z.string(), size: z.number() }) })
+  h.POST('/up', async (_ctx, c) => {
+    const v = await c.bindAndValidate(schema)
+    c.json(200, { n: v.n, tags: v.tags, name: v.doc.filename, size: v.doc.size })
+  })
+  const { url } = await start(t, h)
+  const fd = new FormData()
+  fd.append('n', '42')
+  fd.append('tags', 'a')
+  fd.append('tags', 'b')
+  fd.append('doc', new Blob(['hello file']), 'hello.txt')
+  const r = await fetch(url + '/up', { method: 'POST', body: fd })
+  t.same(await r.json(), { n: 42, tags: ['a', 'b'], name: 'hello.txt', size: 10 })
+  const bad = await fetch(url + '/up', { method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=xyz' }, body: '--xyz\r\nbroken' })
+  t.equal(bad.status, 400)
+})

@@ -49,6 +49,8 @@ export interface BindingInput {
   queryValues (name: string): string[]
   /** Every value of a key of an urlencoded or multipart body. */
   formValues (name: string): string[]
+  /** The files of a multipart field (Hertz binds them to `*multipart.FileHeader` fields). */
+  fileValues (name: string): readonly unknown[]
   /** A request header, undefined when absent. */
   headerValue (name: string): string | undefined
   /** A cookie, undefined when absent. */
@@ -130,8 +132,11 @@ export function gather (input: BindingInput, names: Iterable<string> | null, hin
       found = texts(input, s, tag?.[s] ?? name)
       if (found.length > 0) break
     }
+    const files = found.length === 0 && own.includes('form') ? input.fileValues(tag?.form ?? name) : []
     if (found.length > 0) {
       out[name] = coerce(found, hint, o)
+    } else if (files.length > 0) {
+      out[name] = hint.type === 'array' ? files.slice() : files[0]
     } else if (tag?.default !== undefined && out[name] === undefined) {
       // Hertz writes a slice default in single quotes (`default:"['a','b']"`) and reads it as JSON.
       out[name] = hint.type === 'array' ? arrayDefault(tag.default, hint, o) : coerceScalar(tag.default, hint.type, o)

@@ -5,8 +5,8 @@ import {
   withHostPorts, withNetwork, withBasePath, withReadTimeout, withReadHeaderTimeout, withIdleTimeout,
   withKeepAliveTimeout, withExitWaitTime, withMaxRequestBodySize, withMaxHeaderBytes, withHandleMethodNotAllowed,
   withRedirectTrailingSlash, withRedirectFixedPath, withStreamBody, withKeepAlive, withDisableDefaultDate,
-  withDisableDefaultContentType, withDisableDefaultServerHeader, withUseRawPath, withUnescapePathValues,
-  withRemoveExtraSlash, withTLS
+  withDisableDefaultContentType, withDisableDefaultServerHeader, withMultipartLimits, withUseRawPath,
+  withUnescapePathValues, withRemoveExtraSlash, withTLS
 } from './options.js'
 
 /** A server without middleware (Hertz's `server.New`). */
@@ -34,6 +34,7 @@ export const server = {
   withKeepAliveTimeout,
   withExitWaitTime,
   withMaxRequestBodySize,
+  withMultipartLimits,
   withMaxHeaderBytes,
   withHandleMethodNotAllowed,
   withRedirectTrailingSlash,
