@@ -1,6 +1,7 @@
 export { server } from './server/factory.js'
 export { Hertz } from './server/hertz.js'
 export { Engine } from './server/engine.js'
+export type { InjectOptions, InjectResponse } from './inject/inject.js'
 export { defaultClientIP, type ClientIPFunc } from './context/client-ip.js'
 export { RouterGroup, joinPaths } from './routing/group.js'
 export { Scope, skipOverride, kSkipOverride, type Plugin, type RegisterOptions } from './routing/plugin.js'

@@ -15,6 +15,7 @@ import { normalizePath, lookupPath } from '../routing/path.js'
 import { registerPlugin, type Plugin, type RegisterOptions } from '../routing/plugin.js'
 import { kAddRoute, kClientIP, kHijackPool, kInflight, kLifecycle, kNoMethod, kNoRoute, kTable } from '../symbols.js'
 import { Lifecycle, type LifecycleHost } from './lifecycle.js'
+import { inject, type InjectOptions, type InjectResponse } from '../inject/inject.js'
 import { newOptions, type Option, type Options } from './options.js'
 
 // The modules below the engine hold it through EngineRef, which lists only what they use; for applications
@@ -177,6 +178,21 @@ export class Engine extends RouterGroup implements ServingEngine, LifecycleHost 
    */
   releaseOnShutdown (res: ServerResponse): void {
     this[kInflight].responses.delete(res)
+  }
+
+  // ---- in-process testing (inject/) --------------------------------------------------------------------------
+
+  /**
+   * Serves one request in memory through the whole chain (middleware, 404/405, redirects, recovery, streamed
+   * bodies, wrapped Node handlers), as fastify's `inject` and Hertz's `ut.PerformRequest` do: no socket is opened,
+   * the engine need not run. The plugins load first (once); the onRun hooks do not run, so `run()` may follow.
+   *
+   * @param opts - a URL, or `{ method, url, headers, payload, cookies, query }` (light-my-request's options)
+   * @returns the answer: `statusCode`, `headers`, `body`, `json()`, `cookies`, `rawPayload`
+   * @throws HertzError `HERTZ_ERR_PLUGIN_FAILED` / `HERTZ_ERR_PLUGIN_TIMEOUT` (rejection) when a plugin fails to load
+   */
+  inject (opts: string | InjectOptions): Promise<InjectResponse> {
+    return inject(this, opts)
   }
 
   // ---- lifecycle (server/lifecycle.ts) ----------------------------------------------------------------------

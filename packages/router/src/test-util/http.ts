@@ -208,3 +208,8 @@ export async function expectGracefulDrain (t: Test, scene: ShutdownScene, shutdo
   t.match(o.logger.text(), /Graceful shutdown finished/, 'finished before the exit wait time')
   t.notMatch(o.logger.text(), /timed out/)
 }
+
+/** The process's TCP handles (servers and connections), to assert that in-memory work opened none. */
+export function tcpResources (): string[] {
+  return process.getActiveResourcesInfo().filter(r => r.startsWith('TCP')).sort()
+}
