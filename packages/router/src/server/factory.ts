@@ -5,7 +5,7 @@ import {
   withHostPorts, withNetwork, withBasePath, withReadTimeout, withReadHeaderTimeout, withIdleTimeout,
   withKeepAliveTimeout, withExitWaitTime, withMaxRequestBodySize, withMaxHeaderBytes, withHandleMethodNotAllowed,
   withRedirectTrailingSlash, withRedirectFixedPath, withStreamBody, withKeepAlive, withDisableDefaultDate,
-  withDisableDefaultContentType, withDisableDefaultServerHeader
+  withDisableDefaultContentType, withDisableDefaultServerHeader, withWorkers
 } from './options.js'
 
 /** A server without middleware (Hertz's `server.New`). */
@@ -41,5 +41,6 @@ export const server = {
   withKeepAlive,
   withDisableDefaultDate,
   withDisableDefaultContentType,
-  withDisableDefaultServerHeader
+  withDisableDefaultServerHeader,
+  withWorkers
 } as const

@@ -38,6 +38,8 @@ export interface Options {
   disableDefaultContentType: boolean
   /** Omit the `Server: hertz` response header. */
   disableDefaultServerHeader: boolean
+  /** Processes `spin()` serves with (node:cluster): 1 serves in this process, 0 runs one worker per core. */
+  workers: number
 }
 
 /** A server option, as returned by the `with*` functions and passed to `server.New` / `server.Default`. */
@@ -68,7 +70,8 @@ export function newOptions (opts: readonly Option[]): Options {
     keepAlive: true,
     disableDefaultDate: false,
     disableDefaultContentType: false,
-    disableDefaultServerHeader: false
+    disableDefaultServerHeader: false,
+    workers: 1
   }
   for (const opt of opts) {
     if (opt === null || typeof opt !== 'object' || typeof opt.apply !== 'function') {
@@ -282,4 +285,17 @@ export function withDisableDefaultContentType (b: boolean): Option {
 export function withDisableDefaultServerHeader (b: boolean): Option {
   const v = flag('withDisableDefaultServerHeader', b)
   return option(o => { o.disableDefaultServerHeader = v })
+}
+
+/**
+ * Serve with `n` worker processes on node:cluster (`0`: one per core, `os.availableParallelism()`). Default 1: the
+ * server runs in this process, as before. Only `spin()` forks: the primary runs no plugin, hook or route, every
+ * worker runs the whole app and serves the same address; a worker that dies is restarted with backoff, a crash loop
+ * stops the primary with exit code 1, and a signal to the primary shuts every worker down gracefully.
+ */
+export function withWorkers (n: number): Option {
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) {
+    throw new HertzError(HertzErrorCode.BAD_OPTION, `withWorkers: expected an integer >= 0, got ${String(n)}`)
+  }
+  return option(o => { o.workers = n })
 }

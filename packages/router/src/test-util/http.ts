@@ -6,6 +6,8 @@ import type { Logger } from '../errors.js'
 import type { Option } from '../server/options.js'
 import { server } from '../server/factory.js'
 
+export { spinScript, logged, type Running } from './child.js'
+
 const LOCAL = server.withHostPorts('127.0.0.1:0')
 
 /** `server.New` listening on 127.0.0.1 with an ephemeral port (later options may override). */
