@@ -7,10 +7,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { server, type Hertz } from '@hertz-node/router'
 import * as adaptor from '@hertz-node/adaptor'
 import { Upgrader, type Conn } from '@hertz-node/ws-compat'
-import { flag } from './flag.js'
+import { flag } from '@hertz-node/example-support/flag'
 import { homeTemplate } from './home.js'
-import { log } from './log.js'
-import { isMain } from './main-module.js'
+import { log } from '@hertz-node/example-support/log'
+import { isMain } from '@hertz-node/example-support/main'
 
 const addr = flag.string('addr', 'localhost:8080', 'http service address')
 

@@ -155,18 +155,26 @@ export function netError(err: Error, context = ''): WsCompatError {
 }
 
 /**
+ * Tells whether an error a socket was destroyed with is a read or a write timeout of the connection below
+ * (the router's hijacked conn destroys its socket with its own codes when its `setReadTimeout` /
+ * `setWriteTimeout` fire). Given by whoever supplies that connection (the legacy upgrader), so that nothing
+ * under it needs to know the router's codes.
+ */
+export type TimeoutOf = (err: Error) => 'read' | 'write' | undefined
+
+/**
  * What reads and writes report when the socket failed. A socket destroyed by a timeout of the connection
- * below (the router's hijacked conn, whose `setReadTimeout` / `setWriteTimeout` destroy it with
- * `HERTZ_ERR_READ_TIMEOUT` / `HERTZ_ERR_WRITE_TIMEOUT`) reports the same timeout errors as the `Conn`'s
- * own deadlines, so both upgraders fail alike; any other failure is a `WS_COMPAT_ERR_NET` error.
+ * below reports the same timeout errors as the `Conn`'s own deadlines, so both upgraders fail alike; any
+ * other failure is a `WS_COMPAT_ERR_NET` error.
  *
  * @param err - why the socket failed: the error it was destroyed with, when there is one
+ * @param timeoutOf - recognises the timeouts of the connection below, when there is one
  */
-export function socketError(err: Error): WsCompatError {
-  switch ((err as { code?: unknown }).code) {
-    case 'HERTZ_ERR_READ_TIMEOUT':
+export function socketError(err: Error, timeoutOf?: TimeoutOf): WsCompatError {
+  switch (timeoutOf?.(err)) {
+    case 'read':
       return readTimeoutError(err)
-    case 'HERTZ_ERR_WRITE_TIMEOUT':
+    case 'write':
       return writeTimeoutError(err)
     default:
       return netError(err)

@@ -1,27 +1,26 @@
 /**
- * The single doorway into `ws`'s internal modules.
+ * The single doorway into `ws`.
  *
- * `ws` (pinned to ^8) does the wire work: frame parsing and unmasking, UTF-8 validation and size limits
- * (`Receiver`), frame building and masking (`Sender.frame`), and permessage-deflate (`PerMessageDeflate`,
- * plus the `Sec-WebSocket-Extensions` parser). Its public `WebSocket` class is not used: its close
- * handshake echoes every close frame itself and owns the ping/close policy, while gorilla lets the
- * application's close handler decide - so the gorilla-style `Conn` drives these building blocks directly.
+ * `ws` does the wire work: frame parsing and unmasking, UTF-8 validation and size limits (`Receiver`), frame
+ * building and masking (`Sender.frame`), and permessage-deflate (`PerMessageDeflate`, plus the
+ * `Sec-WebSocket-Extensions` parser `extension`). Its `WebSocket` class is not used: its close handshake
+ * echoes every close frame itself and owns the ping/close policy, while gorilla lets the application's close
+ * handler decide - so the gorilla-style `Conn` drives these building blocks directly.
  *
- * `ws`'s `exports` map hides `lib/*`, so the package directory is resolved through its main entry and the
- * files are required by absolute path. Every private field this package touches is touched here, and only
- * here, so a `ws` upgrade has one file to review.
+ * All four are named exports of `ws`'s public entry, imported statically so that a bundler can follow them.
+ * `@types/ws` does not declare them, hence the interfaces below. What `ws` offers no public way to do is done
+ * here, and only here: changing the size limit of a live parser and inflater (`_maxPayload`), dropping what a
+ * parser that refused a message still buffers of it (`_fragments`, `_buffers`, `_bufferedBytes`), changing the
+ * deflate options of a live extension (`_options`, `_deflate`), and checking that the fragment bounds exist
+ * (`_maxFragments`). `ws-internals.test.ts` checks every one of these assumptions against the installed `ws`;
+ * `ws` is pinned to the minor range that test was run against.
  */
-import { createRequire } from 'node:module'
-import { dirname, join } from 'node:path'
 import type { Writable } from 'node:stream'
-
-const require = createRequire(import.meta.url)
-const wsLib = join(dirname(require.resolve('ws')), 'lib')
+import * as ws from 'ws'
 
 /** Options of `ws`'s frame parser. */
 export interface ReceiverOptions {
   allowSynchronousEvents?: boolean
-  binaryType?: 'nodebuffer'
   extensions?: Record<string, PerMessageDeflate>
   isServer?: boolean
   /** Socket chunks one frame may be buffered in before it is refused with 1008; `0` = no limit. */
@@ -34,10 +33,13 @@ export interface ReceiverOptions {
 
 /**
  * `ws`'s frame parser: a Writable fed with socket bytes that emits `'message'(data, isBinary)`,
- * `'ping'(data)`, `'pong'(data)`, `'conclude'(code, reason)` for a close frame, and `'error'(err)` with
- * {@link wsStatusCode} set to the close code the peer should get (1002, 1007, 1009...).
+ * `'ping'(data)`, `'pong'(data)`, `'conclude'(code, reason)` for a close frame, and `'error'(err)` (see
+ * {@link closeCodeOf} for the close code the peer should get).
  */
-export interface Receiver extends Writable {
+export type Receiver = Writable
+
+/** The private fields of a live `Receiver` that this file reads or changes. */
+interface ReceiverFields {
   _maxPayload: number
   _maxFragments?: number
   _fragments: Buffer[]
@@ -45,7 +47,7 @@ export interface Receiver extends Writable {
   _bufferedBytes: number
 }
 
-/** Options of one frame for {@link Sender.frame}. */
+/** Options of one frame for {@link buildFrame}. */
 export interface FrameOptions {
   fin: boolean
   opcode: number
@@ -55,63 +57,62 @@ export interface FrameOptions {
   readOnly: boolean
 }
 
-/** `ws`'s permessage-deflate extension (RFC 7692) for one connection. */
+/** `ws`'s permessage-deflate extension (RFC 7692) for one connection: its public members. */
 export interface PerMessageDeflate {
-  params: Record<string, unknown> | null
-  offer(): Record<string, unknown>
-  accept(configurations: Array<Record<string, unknown>>): Record<string, unknown>
+  /** The agreed parameters, once {@link PerMessageDeflate.accept} ran. */
+  readonly params: Record<string, unknown> | null
+  /**
+   * Agrees on parameters: on a server, the first acceptable offer; on a client, the server's answer. Values
+   * are lists as {@link parseExtensions} gives them; throws when nothing can be accepted.
+   */
+  accept(configurations: Array<Record<string, unknown[]>>): Record<string, unknown>
   compress(data: Buffer, fin: boolean, cb: (err: Error | null, result?: Buffer) => void): void
   decompress(data: Buffer, fin: boolean, cb: (err: Error | null, result?: Buffer) => void): void
   cleanup(): void
-  _isServer: boolean
-  _maxPayload: number
-  _options: { zlibDeflateOptions?: Record<string, unknown> }
-  _deflate: { close(): void } | null
 }
 
 /** Construction options of {@link PerMessageDeflate}. */
 export interface PerMessageDeflateOptions {
   serverNoContextTakeover?: boolean
   clientNoContextTakeover?: boolean
-  serverMaxWindowBits?: number | boolean
-  clientMaxWindowBits?: number | boolean
   zlibDeflateOptions?: Record<string, unknown>
-  threshold?: number
+  /** Which side of the connection this is. */
+  isServer: boolean
+  /** Largest inflated message; `0` for no limit. */
+  maxPayload: number
 }
 
-interface ReceiverCtor {
-  new (options: ReceiverOptions): Receiver
-}
-interface SenderStatic {
-  frame(data: Buffer, options: FrameOptions): Buffer[]
-}
-interface PerMessageDeflateCtor {
-  new (options: object, isServer?: boolean, maxPayload?: number): PerMessageDeflate
-  readonly extensionName: string
+/** The private fields of a live `PerMessageDeflate` that this file changes. */
+interface PerMessageDeflateFields {
+  _maxPayload: number
+  _options: { zlibDeflateOptions?: Record<string, unknown> }
+  _deflate: { close(): void } | null
 }
 
-const ReceiverClass = require(join(wsLib, 'receiver.js')) as ReceiverCtor
-const SenderClass = require(join(wsLib, 'sender.js')) as SenderStatic
-const PerMessageDeflateClass = require(join(wsLib, 'permessage-deflate.js')) as PerMessageDeflateCtor
-const extension = require(join(wsLib, 'extension.js')) as {
-  parse(header: string): Record<string, Array<Record<string, unknown[]>>>
-  format(extensions: Record<string, unknown>): string
+/** What this package takes from `ws`'s public entry. */
+interface WsExports {
+  Receiver: new (options: ReceiverOptions & { binaryType: 'nodebuffer' }) => Receiver
+  Sender: { frame(data: Buffer, options: FrameOptions): Buffer[] }
+  PerMessageDeflate: (new (options: PerMessageDeflateOptions) => PerMessageDeflate) & { readonly extensionName: string }
+  extension: {
+    parse(header: string): Record<string, Array<Record<string, unknown[]>>>
+    format(extensions: Record<string, unknown>): string
+  }
 }
-const wsConstants = require(join(wsLib, 'constants.js')) as { kStatusCode: symbol; GUID: string }
+
+const { Receiver: ReceiverClass, Sender, PerMessageDeflate: PerMessageDeflateClass, extension } = ws as unknown as WsExports
 
 /** The extension token of permessage-deflate. */
 export const PERMESSAGE_DEFLATE = PerMessageDeflateClass.extensionName
 
-/** The GUID of RFC 6455 section 1.3, used to compute `Sec-WebSocket-Accept`. */
-export const WEBSOCKET_GUID = wsConstants.GUID
-
 // The fragment and chunk bounds came with ws 8.21; an older copy would take the options and silently not
-// enforce them, leaving a remote out-of-memory open. Refuse to load instead.
-if (new ReceiverClass({ maxFragments: 1 })._maxFragments !== 1) {
+// enforce them, leaving a remote out-of-memory open. Refuse to load instead (the pin keeps such a copy out;
+// this guards against overrides).
+if ((new ReceiverClass({ maxFragments: 1, binaryType: 'nodebuffer' }) as Receiver & ReceiverFields)._maxFragments !== 1) {
   throw new Error('@hertz-node/ws-compat needs ws >= 8.21.0 (maxFragments / maxBufferedChunks)')
 }
 
-/** Creates `ws`'s frame parser. */
+/** Creates `ws`'s frame parser; binary messages come as Buffers. */
 export function createReceiver(options: ReceiverOptions): Receiver {
   return new ReceiverClass({ ...options, binaryType: 'nodebuffer' })
 }
@@ -121,26 +122,20 @@ export function createReceiver(options: ReceiverOptions): Receiver {
  * that a connection the application keeps after the error does not keep them too. Only once parsing stopped.
  */
 export function dropBuffered(receiver: Receiver): void {
-  receiver._fragments = []
-  receiver._buffers = []
-  receiver._bufferedBytes = 0
+  const fields = receiver as Receiver & ReceiverFields
+  fields._fragments = []
+  fields._buffers = []
+  fields._bufferedBytes = 0
 }
 
 /** Builds one frame: `[header]` or `[header, payload]`, masked when `options.mask`. */
 export function buildFrame(data: Buffer, options: FrameOptions): Buffer[] {
-  return SenderClass.frame(data, options)
+  return Sender.frame(data, options)
 }
 
-/**
- * Creates a permessage-deflate instance. Older `ws` 8.x releases take `isServer` and `maxPayload` as
- * positional arguments, newer ones in the options object: both are passed.
- */
-export function createPerMessageDeflate(
-  options: PerMessageDeflateOptions,
-  isServer: boolean,
-  maxPayload: number,
-): PerMessageDeflate {
-  return new PerMessageDeflateClass({ ...options, isServer, maxPayload }, isServer, maxPayload)
+/** Creates a permessage-deflate instance (its parameters are agreed with `accept`). */
+export function createPerMessageDeflate(options: PerMessageDeflateOptions): PerMessageDeflate {
+  return new PerMessageDeflateClass(options)
 }
 
 /** Parses a `Sec-WebSocket-Extensions` header; throws on syntax errors. */
@@ -153,9 +148,27 @@ export function formatExtensions(extensions: Record<string, unknown>): string {
   return extension.format(extensions)
 }
 
-/** The close code `ws` attached to a parser error (1002, 1007, 1009...), if any. */
-export function wsStatusCode(err: Error): number | undefined {
-  return (err as unknown as Record<symbol, number | undefined>)[wsConstants.kStatusCode]
+/**
+ * The close code the peer gets for an error of `ws`'s parser, read from the error's documented `code`: 1007
+ * for invalid UTF-8 and for a compressed payload zlib cannot inflate (zlib's own `Z_*` code), 1009 for a
+ * message over the limit, 1008 for too many fragments or buffered chunks, 1002 for any other protocol error.
+ *
+ * @param err - what the parser emitted
+ */
+export function closeCodeOf(err: Error): number {
+  const code = (err as { code?: unknown }).code
+  if (typeof code !== 'string') return 1002
+  switch (code) {
+    case 'WS_ERR_INVALID_UTF8':
+      return 1007
+    case 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH':
+    case 'WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH':
+      return 1009
+    case 'WS_ERR_TOO_MANY_BUFFERED_PARTS':
+      return 1008
+    default:
+      return code.startsWith('Z_') ? 1007 : 1002
+  }
 }
 
 /**
@@ -163,8 +176,8 @@ export function wsStatusCode(err: Error): number | undefined {
  * time): the parser checks frame lengths, the inflater the inflated size. `0` means no limit.
  */
 export function setMaxPayload(receiver: Receiver, pmd: PerMessageDeflate | null, limit: number): void {
-  receiver._maxPayload = limit
-  if (pmd !== null) pmd._maxPayload = limit
+  ;(receiver as Receiver & ReceiverFields)._maxPayload = limit
+  if (pmd !== null) (pmd as PerMessageDeflate & PerMessageDeflateFields)._maxPayload = limit
 }
 
 /**
@@ -172,9 +185,10 @@ export function setMaxPayload(receiver: Receiver, pmd: PerMessageDeflate | null,
  * `ws` with these options, so an existing one is dropped; call only between messages.
  */
 export function setDeflateOptions(pmd: PerMessageDeflate, zlibOptions: Record<string, unknown>): void {
-  pmd._options.zlibDeflateOptions = zlibOptions
-  if (pmd._deflate !== null) {
-    pmd._deflate.close()
-    pmd._deflate = null
+  const fields = pmd as PerMessageDeflate & PerMessageDeflateFields
+  fields._options.zlibDeflateOptions = zlibOptions
+  if (fields._deflate !== null) {
+    fields._deflate.close()
+    fields._deflate = null
   }
 }

@@ -1,8 +1,8 @@
 import { STATUS_CODES } from 'node:http'
-import type { HijackConn, RequestContext } from '@hertz-node/router'
-import { acceptConn, acceptHeaders, agree, askOrigin, refusalError, runErrorWriter, type UpgraderSettings } from '../accept.js'
-import type { BufferPool } from '../buffer-pool.js'
-import type { Conn } from '../conn.js'
+import { HertzErrorCode, type HijackConn, type RequestContext } from '@hertz-node/router'
+import { acceptConn, acceptHeaders, agree, askOrigin, refusalError, runErrorWriter, type UpgraderSettings } from '../handshake/accept.js'
+import type { BufferPool } from '../conn/buffer-pool.js'
+import { connFlushed, type Conn } from '../conn/conn.js'
 import { defaultMaxBufferedChunks, defaultMaxFragments, defaultMaxWriteQueueBytes } from '../constants.js'
 import { HertzUpgraderDeprecationCode, WsCompatErrorCode } from '../errors.js'
 import {
@@ -12,7 +12,7 @@ import {
   SHUTTING_DOWN,
   tokenListContainsValue,
   UNSUPPORTED_VERSION,
-} from '../handshake.js'
+} from '../handshake/rules.js'
 
 /** Receives the connection once the handshake is done (hertz-contrib's `HertzHandler`). */
 export type HertzHandler = (conn: Conn) => void | Promise<void>
@@ -171,21 +171,27 @@ export class HertzUpgrader implements UpgraderSettings {
       return this.refuse(c, 503, SHUTTING_DOWN)
     }
 
-    const agreement = agree(this, 'server', header.peek('Sec-Websocket-Protocol'), header.peek('Sec-WebSocket-Extensions'),
-      c.response.header.peek('Sec-Websocket-Protocol'))
+    const agreement = agree(this, {
+      preference: 'server',
+      clientProtocols: header.peek('Sec-Websocket-Protocol'),
+      clientExtensions: header.peek('Sec-WebSocket-Extensions'),
+      appProtocol: c.response.header.peek('Sec-Websocket-Protocol'),
+    })
     c.setStatusCode(101)
     for (const [name, value] of acceptHeaders(challengeKey, agreement)) c.response.header.set(name, value)
-    c.hijack((netConn: HijackConn) => serveConn(handler, acceptConn(this, agreement, netConn.socket, netConn.head, netConn)))
+    c.hijack((netConn: HijackConn) =>
+      serveConn(handler, acceptConn(this, agreement, { socket: netConn.socket, head: netConn.head, netConn, timeoutOf: routerTimeout })))
   }
 
   private async refuse(c: RequestContext, status: number, reason: string, cause?: unknown): Promise<never> {
-    const err = refusalError(WsCompatErrorCode.HANDSHAKE, reason, status, cause)
+    const refusal = { status, reason, code: WsCompatErrorCode.HANDSHAKE, cause }
+    const err = refusalError(refusal)
     const onError = this.error
     if (onError !== undefined) {
       const failure = await runErrorWriter(() => onError(c, status, err))
       if (failure === undefined) throw err
       defaultRefusal(c, status)
-      throw refusalError(WsCompatErrorCode.HANDSHAKE, reason, status, cause, failure)
+      throw refusalError(refusal, failure)
     }
     defaultRefusal(c, status)
     throw err
@@ -200,7 +206,7 @@ export class HertzUpgrader implements UpgraderSettings {
 function serveConn(handler: HertzHandler, conn: Conn): Promise<void> {
   // Promise chains rather than an async function: this frame lives as long as the connection, and a suspended
   // async function costs an idle connection several hundred bytes more.
-  const flush = (): Promise<void> => conn.flushed()
+  const flush = (): Promise<void> => connFlushed(conn)
   let result: unknown
   try {
     result = handler(conn)
@@ -208,6 +214,17 @@ function serveConn(handler: HertzHandler, conn: Conn): Promise<void> {
     return flush().then(() => { throw err })
   }
   return Promise.resolve(result).then(flush, (err: unknown) => flush().then(() => { throw err }))
+}
+
+/**
+ * The router's hijacked conn destroys its socket with these codes when its `setReadTimeout` /
+ * `setWriteTimeout` fire: reads and writes then fail with the `Conn`'s own timeout errors, as on the other path.
+ */
+function routerTimeout(err: Error): 'read' | 'write' | undefined {
+  const code = (err as { code?: unknown }).code
+  if (code === HertzErrorCode.READ_TIMEOUT) return 'read'
+  if (code === HertzErrorCode.WRITE_TIMEOUT) return 'write'
+  return undefined
 }
 
 const ORIGIN_REFUSED = 'websocket: request origin not allowed by HertzUpgrader.CheckOrigin'

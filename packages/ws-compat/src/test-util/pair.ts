@@ -5,7 +5,7 @@
 import { once } from 'node:events'
 import type { Socket } from 'node:net'
 import WebSocket from 'ws'
-import type { Conn } from '../conn.js'
+import type { Conn } from '../conn/conn.js'
 import { startUpgraderServer, type Limits, type UpgraderKind } from './matrix.js'
 import { RawClient } from './raw-client.js'
 import type { Teardown } from './raw-http.js'

@@ -5,7 +5,7 @@
 import { once } from 'node:events'
 import { createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
-import { computeAcceptKey } from '../handshake.js'
+import { computeAcceptKey } from '../handshake/rules.js'
 import type { Teardown } from './raw-http.js'
 
 /** A running {@link rawWsServer}. */

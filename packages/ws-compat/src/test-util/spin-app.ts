@@ -8,9 +8,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { server } from '@hertz-node/router'
 import { handler } from '@hertz-node/adaptor'
-import type { Conn } from '../conn.js'
+import type { Conn } from '../conn/conn.js'
 import { HertzUpgrader } from '../legacy/hertz-upgrader.js'
-import { Upgrader } from '../upgrader.js'
+import { Upgrader } from '../handshake/upgrader.js'
 import { echo } from './matrix.js'
 
 const h = server.Default(
