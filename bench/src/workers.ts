@@ -37,22 +37,26 @@ export async function measureWorkers (load: WorkersLoad): Promise<WrkResult> {
   let out = ''
   child.stdout.setEncoding('utf8').on('data', (d: string) => { out = (out + d).slice(-8000) })
   child.stderr.setEncoding('utf8').on('data', (d: string) => { out = (out + d).slice(-8000) })
+  let r: WrkResult
   try {
     const addr = await ready(() => out, exited)
     const url = `http://${addr}/hello`
     if (load.warmSec > 0) await runWrk({ url, connections: load.connections, threads: load.threads, durationSec: load.warmSec })
-    const r = await runWrk({ url, connections: load.connections, threads: load.threads, durationSec: load.sec })
-    if (child.exitCode !== null) r.problems.push(`server exited during the run (${child.exitCode}): ${out}`)
-    return r
-  } finally {
-    if (child.exitCode === null) {
-      child.kill('SIGTERM')
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000)
-      const [code] = await exited
-      clearTimeout(timer)
-      if (code !== 0) throw new Error(`spin with ${load.workers} worker(s): exit ${String(code)} on SIGTERM: ${out}`)
-    }
+    r = await runWrk({ url, connections: load.connections, threads: load.threads, durationSec: load.sec })
+  } catch (err) {
+    child.kill('SIGKILL')
+    throw err
   }
+  if (child.exitCode !== null) {
+    r.problems.push(`server exited during the run (${child.exitCode}): ${out}`)
+    return r
+  }
+  child.kill('SIGTERM')
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000)
+  const [code] = await exited
+  clearTimeout(timer)
+  if (code !== 0) r.problems.push(`spin with ${load.workers} worker(s): exit ${String(code)} on SIGTERM: ${out}`)
+  return r
 }
 
 async function ready (out: () => string, exited: Promise<unknown>): Promise<string> {
