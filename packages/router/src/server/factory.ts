@@ -5,7 +5,7 @@ import {
   withHostPorts, withNetwork, withBasePath, withReadTimeout, withReadHeaderTimeout, withIdleTimeout,
   withKeepAliveTimeout, withExitWaitTime, withMaxRequestBodySize, withMaxHeaderBytes, withHandleMethodNotAllowed,
   withRedirectTrailingSlash, withRedirectFixedPath, withStreamBody, withKeepAlive, withDisableDefaultDate,
-  withDisableDefaultContentType, withDisableDefaultServerHeader, withMultipartLimits, withUseRawPath,
+  withDisableDefaultContentType, withDisableDefaultServerHeader, withMultipartLimits, withWorkers, withUseRawPath,
   withUnescapePathValues, withRemoveExtraSlash, withTLS
 } from './options.js'
 
@@ -44,6 +44,7 @@ export const server = {
   withDisableDefaultDate,
   withDisableDefaultContentType,
   withDisableDefaultServerHeader,
+  withWorkers,
   withUseRawPath,
   withUnescapePathValues,
   withRemoveExtraSlash,

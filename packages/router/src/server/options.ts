@@ -43,6 +43,8 @@ export interface Options {
   disableDefaultServerHeader: boolean
   /** Limits on multipart bodies (parts, files, field size, in-memory file bytes, where the rest goes). */
   multipartLimits: MultipartLimits
+  /** Processes `spin()` serves with (node:cluster): 1 serves in this process, 0 runs one worker per core. */
+  workers: number
   /** Route by the path as sent (not percent-decoded, not cleaned) instead of the decoded one. */
   useRawPath: boolean
   /** With `useRawPath`: percent-decode parameter values (Go's `url.QueryUnescape`: `+` is a space). */
@@ -83,6 +85,7 @@ export function newOptions (opts: readonly Option[]): Options {
     disableDefaultContentType: false,
     disableDefaultServerHeader: false,
     multipartLimits: { maxParts: 1000, maxFiles: 100, maxFieldSize: 1 << 20, maxMemory: 16 << 20, tempDir: tmpdir() },
+    workers: 1,
     useRawPath: false,
     unescapePathValues: true,
     removeExtraSlash: false,
@@ -369,4 +372,17 @@ export function withTLS (options: TlsOptions): Option {
   if (options === null || typeof options !== 'object') throw new HertzError(HertzErrorCode.BAD_OPTION, 'withTLS: expected node:tls options')
   const v = { ...options }
   return option(o => { o.tls = v })
+}
+
+/**
+ * Serve with `n` worker processes on node:cluster (`0`: one per core, `os.availableParallelism()`). Default 1: the
+ * server runs in this process, as before. Only `spin()` forks: the primary runs no plugin, hook or route, every
+ * worker runs the whole app and serves the same address; a worker that dies is restarted with backoff, a crash loop
+ * stops the primary with exit code 1, and a signal to the primary shuts every worker down gracefully.
+ */
+export function withWorkers (n: number): Option {
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) {
+    throw new HertzError(HertzErrorCode.BAD_OPTION, `withWorkers: expected an integer >= 0, got ${String(n)}`)
+  }
+  return option(o => { o.workers = n })
 }
