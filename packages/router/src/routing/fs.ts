@@ -13,8 +13,8 @@ export type PathRewriteFunc = (c: RequestContext) => string
  * `./public/assets/...`; give `pathRewrite: newPathSlashesStripper(1)` to serve `./public/...` instead.
  */
 export interface FS {
-  /** Directory to serve from ('' = the working directory). */
-  root: string
+  /** Directory to serve from; '' or absent = the working directory (as Hertz's empty `Root`). */
+  root?: string
   /** File names tried, in order, when a directory is asked for (`index.html`). Default none. */
   indexNames?: readonly string[]
   /** Answer a directory without an index file with a listing of its entries. Default off (403). */
@@ -77,7 +77,7 @@ async function pathNotFound (fs: FS, c: RequestContext): Promise<void> {
 
 /** The request handler of an {@link FS} (Hertz's `fs.NewRequestHandler()`). */
 export function fsHandler (fs: FS): HandlerFunc {
-  const root = resolvePath(fs.root === '' ? '.' : fs.root)
+  const root = resolvePath(fs.root === undefined || fs.root === '' ? '.' : fs.root)
   let realRoot: string | null = null
   const opts = { acceptByteRange: fs.acceptByteRange === true, compress: fs.compress === true }
   return async function fsRequestHandler (_ctx, c) {

@@ -141,8 +141,8 @@ export class RouterGroup {
     if (/[:*]/.test(relativePath)) {
       throw new HertzError(HertzErrorCode.BAD_ROUTE, 'URL parameters can not be used when serving a static folder')
     }
-    if (fs === null || typeof fs !== 'object' || typeof fs.root !== 'string') {
-      throw new HertzError(HertzErrorCode.BAD_OPTION, 'staticFS: expected an FS with a root directory')
+    if (fs === null || typeof fs !== 'object' || (fs.root !== undefined && typeof fs.root !== 'string')) {
+      throw new HertzError(HertzErrorCode.BAD_OPTION, 'staticFS: expected an FS whose root, if given, is a directory path')
     }
     const handler = fsHandler(fs)
     const pattern = posix.join(relativePath, '/*filepath')
