@@ -4,7 +4,7 @@ import type { Context } from '../go-context.js'
 import type { HijackHandler } from '../hijack/hijack-conn.js'
 import { PLAIN } from '../pipeline/write.js'
 import { parseHTTPDate } from '../routing/http-date.js'
-import { resolveInside, sendFile } from '../routing/static.js'
+import { resolveInside, sendFile, SERVE_FILE_OPTIONS } from '../routing/static.js'
 import {
   kBody, kClientIP, kClientIPFunc, kFinish, kFinished, kFormValueFunc, kFullPath, kHandlers, kHijackHandler, kIndex,
   kParams, kPath, kPeekRes, kRawQuery, kRoute, kUpgradeSocket
@@ -250,15 +250,18 @@ export class RequestContext extends ContextBind {
     return cp
   }
 
-  /** Answers with the file at `filepath` (type, length, Last-Modified, 304, 403 for directories, 404 when missing). */
+  /**
+   * Answers with the file at `filepath` (type, length, Last-Modified, 304, byte ranges as Hertz's `ServeFile`, 403 for
+   * directories, 404 when missing).
+   */
   file (filepath: string): Promise<void> {
-    return sendFile(this, resolvePath(filepath))
+    return sendFile(this, resolvePath(filepath), SERVE_FILE_OPTIONS)
   }
 
   /** As {@link file}, with `Content-Disposition: attachment; filename="<filename>"` (a download named `filename`). */
   fileAttachment (filepath: string, filename: string): Promise<void> {
     this.response.header.set('Content-Disposition', `attachment; filename="${filename.replace(/["\\\r\n]/g, '_')}"`)
-    return sendFile(this, resolvePath(filepath))
+    return sendFile(this, resolvePath(filepath), SERVE_FILE_OPTIONS)
   }
 
   /** Answers with `filepath` looked up inside `fs.root` (never outside it: 404 then), as Hertz's `FileFromFS`. */

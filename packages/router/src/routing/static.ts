@@ -31,6 +31,9 @@ export interface SendFileOptions {
   compress?: boolean
 }
 
+/** How Hertz's `ServeFile` (behind `c.File` and `StaticFile`) answers: byte ranges on. */
+export const SERVE_FILE_OPTIONS: Readonly<SendFileOptions> = { acceptByteRange: true }
+
 const COMPRESSIBLE = /^(text\/|application\/(json|javascript|xml|x-javascript|wasm)|image\/svg\+xml)/
 
 function acceptsGzip (c: FileContext): boolean {
@@ -129,7 +132,7 @@ function notModified (c: FileContext, mtime: number): boolean {
 /** Handler serving one fixed file (Hertz's `StaticFile`). */
 export function staticFileHandler (filepath: string): FileHandler {
   const file = resolvePath(filepath)
-  return function staticFile (_ctx, c) { return sendFile(c, file) }
+  return function staticFile (_ctx, c) { return sendFile(c, file, SERVE_FILE_OPTIONS) }
 }
 
 /** Resolves the request-relative `rel` below `root`, or null when it would leave it. */
