@@ -15,8 +15,10 @@ export const DEPARTURES = {
   'not-a-path': "node's HTTP parser answers 400 to a request target that is empty or does not begin with '/'"
 } as const
 
+export type Departure = keyof typeof DEPARTURES
+
 /** An answer as read off the socket (header names lower-cased). */
-export export type Departure = keyof typeof DEPARTURES
+export interface Answer { status: number, headers: Map<string, string>, body: string }
 
 /** One request and what Hertz answers to it. */
 export interface HttpCase {
