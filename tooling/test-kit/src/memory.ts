@@ -1,7 +1,5 @@
 /**
- * Memory figures for tests and measurement scripts: what the process holds after full collections. The
- * reliability suite's scripts use it too, as `@hertz-node/ws-compat/test-util/memory` (resolvable only under
- * the `hertz-source` condition).
+ * Memory figures for tests and measurement scripts: what the process holds after full collections.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import { setFlagsFromString } from 'node:v8'

@@ -1,8 +1,7 @@
 /**
  * WebSocket frames built and parsed by hand (RFC 6455 5.2), so tests can send what no well-behaved peer
  * would - unmasked client frames, RSV bits, reserved opcodes, forced length encodings, lengths that lie about
- * the payload - and see exactly what went over the wire. The reliability suite uses the same codec, as
- * `@hertz-node/ws-compat/test-util/frames` (resolvable only under the `hertz-source` condition).
+ * the payload - and see exactly what went over the wire. Every suite uses this one codec.
  */
 import { randomBytes } from 'node:crypto'
 

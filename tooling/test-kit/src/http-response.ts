@@ -1,8 +1,7 @@
 /**
  * An HTTP/1.x response parser for raw-socket tests: incremental (call it again with more bytes), strict about
  * the status line and header lines, and aware of every way a body can end (none for 1xx/204/304 and HEAD,
- * Content-Length, chunked, or the end of the stream). The reliability suite uses it too, as
- * `@hertz-node/ws-compat/test-util/http-response` (resolvable only under the `hertz-source` condition).
+ * Content-Length, chunked, or the end of the stream). Every suite uses this one parser.
  */
 
 /** A response as it came off the wire. */

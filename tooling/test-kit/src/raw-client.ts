@@ -5,7 +5,8 @@
 import { connect, type Socket } from 'node:net'
 import { once } from 'node:events'
 import { takeFrame, type RawFrame } from './frames.js'
-import type { Teardown } from './raw-http.js'
+import { handshakeHeaders, KEY, rawRequest } from './handshake.js'
+import type { Teardown } from './teardown.js'
 
 /**
  * A raw client: a `net` socket that has completed the handshake, with a parser for the server's
@@ -52,16 +53,8 @@ export class RawClient {
     socket.on('error', () => {})
     t.teardown(() => socket.destroy())
     await once(socket, 'connect')
-    const request = [
-      `GET ${path} HTTP/1.1`,
-      `Host: 127.0.0.1:${port}`,
-      'Upgrade: websocket',
-      'Connection: Upgrade',
-      'Sec-WebSocket-Version: 13',
-      'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
-      ...headers,
-    ]
-    socket.write(Buffer.concat([Buffer.from(`${request.join('\r\n')}\r\n\r\n`), extra]))
+    const request = rawRequest(`GET ${path} HTTP/1.1`, handshakeHeaders(`127.0.0.1:${port}`, {}, KEY).concat(headers))
+    socket.write(Buffer.concat([Buffer.from(request), extra]))
     let data = Buffer.alloc(0)
     for (;;) {
       const [chunk] = (await once(socket, 'data')) as [Buffer]
