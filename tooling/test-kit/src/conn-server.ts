@@ -39,10 +39,10 @@ export interface TestServer {
  * @param onConn - called with each new connection
  * @param opts - compression, subprotocols and connection options
  */
-export async function startServer(
+export async function startServer (
   t: Teardown,
   onConn: (conn: Conn, req: IncomingMessage) => unknown,
-  opts: TestServerOptions = {},
+  opts: TestServerOptions = {}
 ): Promise<TestServer> {
   const server = createServer((_req, res) => {
     res.writeHead(426, { 'content-type': 'text/plain' }).end('upgrade required')

@@ -26,10 +26,10 @@ export interface ParsedResponse {
  * @returns the response and the bytes it used, or `null` while more bytes are needed
  * @throws when the bytes are not an HTTP response, or the stream ended inside its head
  */
-export function parseResponse(
+export function parseResponse (
   buf: Buffer,
   ended: boolean,
-  isHead = false,
+  isHead = false
 ): { value: ParsedResponse; used: number } | null {
   const end = buf.indexOf('\r\n\r\n')
   if (end === -1) {
@@ -69,7 +69,7 @@ export function parseResponse(
   return response(buf.subarray(bodyStart), buf.length)
 }
 
-function parseChunked<T>(buf: Buffer, start: number, done: (body: Buffer, used: number) => T): T | null {
+function parseChunked<T> (buf: Buffer, start: number, done: (body: Buffer, used: number) => T): T | null {
   const parts: Buffer[] = []
   let off = start
   for (;;) {

@@ -94,9 +94,9 @@ export interface MatrixServer {
  * @param title - the behaviour under test
  * @param fn - the test body; `start` launches the server for this kind
  */
-export function describeMatrix(
+export function describeMatrix (
   title: string,
-  fn: (t: Tap, kind: UpgraderKind, start: (opts?: MatrixOptions) => Promise<MatrixServer>) => Promise<void>,
+  fn: (t: Tap, kind: UpgraderKind, start: (opts?: MatrixOptions) => Promise<MatrixServer>) => Promise<void>
 ): void {
   forEachPath(t, title, UPGRADER_KINDS, (tt, kind) => fn(tt, kind, (opts) => startUpgraderServer(tt, kind, opts)))
 }
@@ -104,7 +104,7 @@ export function describeMatrix(
 /**
  * Starts a server for `kind` on 127.0.0.1 with an ephemeral port; closed at teardown.
  */
-export async function startUpgraderServer(t: Teardown, kind: UpgraderKind, opts: MatrixOptions = {}): Promise<MatrixServer> {
+export async function startUpgraderServer (t: Teardown, kind: UpgraderKind, opts: MatrixOptions = {}): Promise<MatrixServer> {
   const rejections: Error[] = []
   const waiting: ((err: Error) => void)[] = []
   const reject = (err: Error): void => {
@@ -150,7 +150,7 @@ export async function startUpgraderServer(t: Teardown, kind: UpgraderKind, opts:
         : fail,
     })
     const h = server.New(server.withHostPorts('127.0.0.1:0'))
-    h.logger = { info() {}, warn() {}, error() {} }
+    h.logger = { info () {}, warn () {}, error () {} }
     h.any('/echo', async (_ctx, c) => {
       for (const [name, value] of Object.entries(opts.responseHeader ?? {})) {
         for (const v of Array.isArray(value) ? value : [value]) c.response.header.add(name, String(v))
@@ -183,7 +183,7 @@ export async function startUpgraderServer(t: Teardown, kind: UpgraderKind, opts:
   })
   if (kind === 'recommended') {
     const h = server.New(server.withHostPorts('127.0.0.1:0'))
-    h.logger = { info() {}, warn() {}, error() {} }
+    h.logger = { info () {}, warn () {}, error () {} }
     h.any('/echo', handler(async (req, res) => {
       let conn: Conn
       try {

@@ -13,8 +13,8 @@ let gc: (() => void) | undefined
  *
  * @param figure - what to read off `process.memoryUsage()`; by default heap plus array buffers
  */
-export async function settledMemory(
-  figure: (m: NodeJS.MemoryUsage) => number = (m) => m.heapUsed + m.arrayBuffers,
+export async function settledMemory (
+  figure: (m: NodeJS.MemoryUsage) => number = (m) => m.heapUsed + m.arrayBuffers
 ): Promise<number> {
   if (gc === undefined) {
     setFlagsFromString('--expose-gc')

@@ -45,10 +45,10 @@ export interface Pair<C> {
  * Starts a server for `kind` and hands out the first connection it accepts, kept open (a `HertzUpgrader`
  * handler that returned would close it) until teardown.
  */
-async function serverFor(
+async function serverFor (
   t: Teardown,
   kind: UpgraderKind,
-  opts: PairOptions,
+  opts: PairOptions
 ): Promise<{ conn: Promise<Conn>; port: number; url: string; socket: () => Socket }> {
   let release!: () => void
   const held = new Promise<void>((resolve) => {
@@ -79,7 +79,7 @@ async function serverFor(
  * @param kind - which upgrader makes the connection
  * @param opts - negotiation and client options
  */
-export async function pair(t: Teardown, kind: PairKind, opts: PairOptions = {}): Promise<Pair<WebSocket>> {
+export async function pair (t: Teardown, kind: PairKind, opts: PairOptions = {}): Promise<Pair<WebSocket>> {
   if (kind === 'server-conn-on-node-http') return serverConnPair(t, opts)
   const srv = await serverFor(t, kind, opts)
   const client = await openClient(t, srv.url, opts)
@@ -87,14 +87,14 @@ export async function pair(t: Teardown, kind: PairKind, opts: PairOptions = {}):
 }
 
 /** {@link pair} on `server-conn-on-node-http`: the server has no handler, so the conn stays open until teardown. */
-async function serverConnPair(t: Teardown, opts: PairOptions): Promise<Pair<WebSocket>> {
+async function serverConnPair (t: Teardown, opts: PairOptions): Promise<Pair<WebSocket>> {
   const srv = await startServer(t, () => {}, { compression: opts.compression, subprotocols: opts.subprotocols, conn: opts.conn })
   const client = await openClient(t, srv.url, opts)
   return { server: srv.conns[0] as Conn, client, socket: srv.sockets[0] as Socket, port: srv.port }
 }
 
 /** A `ws` client connected to `url`; terminated at teardown. */
-async function openClient(t: Teardown, url: string, opts: PairOptions): Promise<WebSocket> {
+async function openClient (t: Teardown, url: string, opts: PairOptions): Promise<WebSocket> {
   const client = new WebSocket(url, opts.protocols ?? [], opts.client)
   client.on('error', () => {})
   t.teardown(() => client.terminate())
@@ -109,13 +109,13 @@ async function openClient(t: Teardown, url: string, opts: PairOptions): Promise<
  * @param kind - which upgrader makes the connection
  * @param opts - negotiation options
  */
-export async function rawPair(t: Teardown, kind: UpgraderKind, opts: PairOptions = {}): Promise<Pair<RawClient>> {
+export async function rawPair (t: Teardown, kind: UpgraderKind, opts: PairOptions = {}): Promise<Pair<RawClient>> {
   const srv = await serverFor(t, kind, opts)
   const client = await RawClient.connect(t, srv.port)
   return { server: await srv.conn, client, socket: srv.socket(), port: srv.port }
 }
 
 /** The next message a `ws` client receives, as `[data, isBinary]`. */
-export async function nextMessage(ws: WebSocket): Promise<[Buffer, boolean]> {
+export async function nextMessage (ws: WebSocket): Promise<[Buffer, boolean]> {
   return (await once(ws, 'message')) as [Buffer, boolean]
 }

@@ -28,7 +28,7 @@ export interface RawResponse {
  * Opens a connection, writes `payload` and resolves with the parsed response: at the end of the head for
  * a 101, at the end of the body otherwise (Content-Length, chunked, or close).
  */
-export async function rawResponse(t: Teardown, port: number, payload: string | Buffer): Promise<RawResponse> {
+export async function rawResponse (t: Teardown, port: number, payload: string | Buffer): Promise<RawResponse> {
   const socket = connect(port, '127.0.0.1')
   t.teardown(() => { socket.destroy() })
   const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()))
@@ -70,7 +70,7 @@ export async function rawResponse(t: Teardown, port: number, payload: string | B
  * Reads server frames off a raw socket, starting with the bytes already received after the 101 head.
  * `next()` resolves with the next complete frame, or rejects when the connection closes first.
  */
-export function frameReader(socket: Socket, rest: Buffer): { next(): Promise<RawFrame> } {
+export function frameReader (socket: Socket, rest: Buffer): { next(): Promise<RawFrame> } {
   let buf = rest
   let ended = false
   let wake: (() => void) | null = null
@@ -84,7 +84,7 @@ export function frameReader(socket: Socket, rest: Buffer): { next(): Promise<Raw
     return taken[0]
   }
   return {
-    async next() {
+    async next () {
       for (;;) {
         const frame = take()
         if (frame !== null) return frame

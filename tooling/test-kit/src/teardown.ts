@@ -8,7 +8,7 @@ export interface Teardown {
 /** A deferred value: `promise` settles when `resolve` is called. */
 export function deferred<T = void> (): { promise: Promise<T>, resolve: (v: T) => void } {
   let resolve!: (v: T) => void
-  const promise = new Promise<T>((r) => { resolve = r })
+  const promise = new Promise<T>((_resolve) => { resolve = _resolve })
   return { promise, resolve }
 }
 
