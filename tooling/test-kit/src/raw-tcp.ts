@@ -144,3 +144,8 @@ export async function raw (t: Teardown, port: number, payload: string | Buffer):
     closed
   }
 }
+
+/** The process's TCP handles (servers and connections), to assert that in-memory work opened none. */
+export function tcpResources (): string[] {
+  return process.getActiveResourcesInfo().filter(r => r.startsWith('TCP')).sort()
+}

@@ -6,7 +6,8 @@
  *   `/legacy`, `/recommended`    echo WebSockets: HertzUpgrader in the router, Upgrader through adaptor.handler
  *   `?hold=ms` on any request    a middleware waits that long first (as an async authentication step would); prints `HELD`
  * Nothing here closes the WebSockets at shutdown: the close 1001 each live one gets must come from the router.
- * Stdout: `READY <port>` once bound. Env: `EXIT_WAIT` (ms, default 3000), `SLOW_MS` (default 1500),
+ * Every 101 names the serving process in `X-Pid`. Stdout: `READY <port>` once bound (per worker with `WORKERS`).
+ * Env: `EXIT_WAIT` (ms, default 3000), `SLOW_MS` (default 1500), `WORKERS` (`withWorkers`, default 1),
  * `SHUTDOWN_HOOK` (set: an `onShutdown` hook that waits 50 ms and prints `shutdown hook ran`).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
@@ -15,7 +16,12 @@ import { handler } from '@hertz-node/adaptor'
 import { HertzUpgrader, Upgrader, type Conn } from '@hertz-node/ws-compat'
 import { echo } from './echo.js'
 
-const h = server.Default(server.withHostPorts('127.0.0.1:0'), server.withExitWaitTime(Number(process.env.EXIT_WAIT ?? 3000)))
+const h = server.Default(
+  server.withHostPorts('127.0.0.1:0'),
+  server.withExitWaitTime(Number(process.env.EXIT_WAIT ?? 3000)),
+  server.withWorkers(Number(process.env.WORKERS ?? 1))
+)
+const pid = String(process.pid)
 
 h.use(async (ctx: Context, c: RequestContext) => {
   const hold = c.query('hold')
@@ -28,6 +34,7 @@ h.use(async (ctx: Context, c: RequestContext) => {
 
 const legacy = new HertzUpgrader()
 h.GET('/legacy', async (_ctx: Context, c: RequestContext) => {
+  c.response.header.set('X-Pid', pid)
   try {
     await legacy.upgrade(c, echo)
   } catch {
@@ -39,7 +46,7 @@ const upgrader = new Upgrader()
 h.GET('/recommended', handler(async (req: IncomingMessage, res: ServerResponse) => {
   let conn: Conn
   try {
-    conn = await upgrader.upgrade(req, res)
+    conn = await upgrader.upgrade(req, res, { 'X-Pid': pid })
   } catch {
     return
   }

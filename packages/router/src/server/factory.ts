@@ -5,7 +5,8 @@ import {
   withHostPorts, withNetwork, withBasePath, withReadTimeout, withReadHeaderTimeout, withIdleTimeout,
   withKeepAliveTimeout, withExitWaitTime, withMaxRequestBodySize, withMaxHeaderBytes, withHandleMethodNotAllowed,
   withRedirectTrailingSlash, withRedirectFixedPath, withStreamBody, withKeepAlive, withDisableDefaultDate,
-  withDisableDefaultContentType, withDisableDefaultServerHeader, withMultipartLimits
+  withDisableDefaultContentType, withDisableDefaultServerHeader, withMultipartLimits, withWorkers, withUseRawPath,
+  withUnescapePathValues, withRemoveExtraSlash, withTLS
 } from './options.js'
 
 /** A server without middleware (Hertz's `server.New`). */
@@ -42,5 +43,10 @@ export const server = {
   withKeepAlive,
   withDisableDefaultDate,
   withDisableDefaultContentType,
-  withDisableDefaultServerHeader
+  withDisableDefaultServerHeader,
+  withWorkers,
+  withUseRawPath,
+  withUnescapePathValues,
+  withRemoveExtraSlash,
+  withTLS
 } as const

@@ -1,17 +1,8 @@
 import t, { type Test } from 'tap'
 import { openSocket, readUntil, closed } from '@hertz-node/test-kit/raw-tcp'
 import { sleep } from '@hertz-node/test-kit/teardown'
-import { spinApp as spinKitApp, type SpinApp } from '@hertz-node/test-kit/spin'
+import { logged, spinApp as spinKitApp, type SpinApp } from '@hertz-node/test-kit/spin'
 import { openShutdownScene } from '@hertz-node/test-kit/drain'
-
-/** Waits until the app's output matches `re`; signals sent before the previous one was handled could merge. */
-async function logged (app: SpinApp, re: RegExp): Promise<void> {
-  const started = Date.now()
-  while (!re.test(app.out())) {
-    if (Date.now() - started > 10000 || app.child.exitCode !== null || app.child.signalCode !== null) throw new Error(`no ${String(re)} in: ${app.out()}`)
-    await sleep(10)
-  }
-}
 
 /** The spin fixture as this file's tests expect it: a 300 ms `/slow` and an `onShutdown` hook that logs. */
 function spinApp (t: Test, env: Record<string, string> = {}): Promise<SpinApp> {
