@@ -4,7 +4,9 @@ import { Readable } from 'node:stream'
 import { server } from '@hertz-node/router'
 import * as adaptor from '@hertz-node/adaptor'
 import { AdaptorError } from './errors.js'
-import { Default, New, deferred, raw, start, waitFor } from './test-util/serve.js'
+import { Default, New, start } from '@hertz-node/test-kit/router'
+import { deferred, waitFor } from '@hertz-node/test-kit/teardown'
+import { raw } from '@hertz-node/test-kit/raw-tcp'
 
 t.test('namespace import: handler and its HertzHandler alias are the same function', async (t) => {
   t.equal(adaptor.HertzHandler, adaptor.handler)

@@ -1,5 +1,5 @@
 /**
- * The Conn API over every upgrader (see test-util/matrix.ts): early messages, writes and their order, a
+ * The Conn API over every upgrader (see @hertz-node/test-kit/matrix): early messages, writes and their order, a
  * 16 MB message, ping/pong/close handlers and their defaults, close(), iteration, JSON.
  */
 import { once } from 'node:events'
@@ -17,8 +17,8 @@ import {
 } from '../constants.js'
 import { ErrCloseSent, WsCompatError, WsCompatErrorCode } from '../errors.js'
 import type { Message } from './read-queue.js'
-import { describeMatrix } from '../test-util/matrix.js'
-import { nextMessage, pair } from '../test-util/pair.js'
+import { describeMatrix } from '@hertz-node/test-kit/matrix'
+import { nextMessage, pair } from '@hertz-node/test-kit/pair'
 
 describeMatrix('messages sent before the first read are kept, in order', async (t, kind) => {
   const { server, client } = await pair(t, kind)

@@ -7,7 +7,10 @@ import { WsCompatErrorCode } from '../errors.js'
 import type { Conn } from '../conn/conn.js'
 import { TCPAddr } from '../conn/net-conn.js'
 import { newServerConn } from './server-conn.js'
-import { RawClient, clientFrame, echo, startServer } from '../test-util/ws-server.js'
+import { RawClient } from '@hertz-node/test-kit/raw-client'
+import { clientFrame } from '@hertz-node/test-kit/frames'
+import { echo } from '@hertz-node/test-kit/echo'
+import { startServer } from '@hertz-node/test-kit/conn-server'
 
 t.test('a raw socket handshake whose first frame arrives with the request keeps that frame', async (t) => {
   const { port } = await startServer(t, (conn) => void echo(conn))

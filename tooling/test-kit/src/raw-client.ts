@@ -5,7 +5,8 @@
 import { connect, type Socket } from 'node:net'
 import { once } from 'node:events'
 import { takeFrame, type RawFrame } from './frames.js'
-import type { Teardown } from './raw-http.js'
+import { handshakeHeaders, KEY, rawRequest } from './handshake.js'
+import type { Teardown } from './teardown.js'
 
 /**
  * A raw client: a `net` socket that has completed the handshake, with a parser for the server's
@@ -18,7 +19,7 @@ export class RawClient {
   private waiting: (() => void) | null = null
   private ended = false
 
-  private constructor(socket: Socket, response: string, rest: Buffer) {
+  private constructor (socket: Socket, response: string, rest: Buffer) {
     this.socket = socket
     this.response = response
     this.buffered = rest
@@ -41,27 +42,19 @@ export class RawClient {
    * @param headers - extra request header lines
    * @param path - the request target (the matrix servers serve `/echo`)
    */
-  static async connect(
+  static async connect (
     t: Teardown,
     port: number,
     extra: Buffer = Buffer.alloc(0),
     headers: string[] = [],
-    path = '/echo',
+    path = '/echo'
   ): Promise<RawClient> {
     const socket = connect(port, '127.0.0.1')
     socket.on('error', () => {})
     t.teardown(() => socket.destroy())
     await once(socket, 'connect')
-    const request = [
-      `GET ${path} HTTP/1.1`,
-      `Host: 127.0.0.1:${port}`,
-      'Upgrade: websocket',
-      'Connection: Upgrade',
-      'Sec-WebSocket-Version: 13',
-      'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
-      ...headers,
-    ]
-    socket.write(Buffer.concat([Buffer.from(`${request.join('\r\n')}\r\n\r\n`), extra]))
+    const request = rawRequest(`GET ${path} HTTP/1.1`, handshakeHeaders(`127.0.0.1:${port}`, {}, KEY).concat(headers))
+    socket.write(Buffer.concat([Buffer.from(request), extra]))
     let data = Buffer.alloc(0)
     for (;;) {
       const [chunk] = (await once(socket, 'data')) as [Buffer]
@@ -77,12 +70,12 @@ export class RawClient {
   }
 
   /** Sends raw bytes. */
-  send(bytes: Buffer): void {
+  send (bytes: Buffer): void {
     this.socket.write(bytes)
   }
 
   /** The next frame from the server, or `null` once the connection closed. */
-  async readFrame(): Promise<RawFrame | null> {
+  async readFrame (): Promise<RawFrame | null> {
     for (;;) {
       const frame = this.parse()
       if (frame !== null) return frame
@@ -94,7 +87,7 @@ export class RawClient {
   }
 
   /** Resolves when the server has closed the TCP connection. */
-  async closed(): Promise<void> {
+  async closed (): Promise<void> {
     while (!this.ended) {
       await new Promise<void>((resolve) => {
         this.waiting = resolve
@@ -102,13 +95,13 @@ export class RawClient {
     }
   }
 
-  private wake(): void {
+  private wake (): void {
     const waiting = this.waiting
     this.waiting = null
     waiting?.()
   }
 
-  private parse(): RawFrame | null {
+  private parse (): RawFrame | null {
     const taken = takeFrame(this.buffered)
     if (taken === null) return null
     this.buffered = taken[1]

@@ -1,8 +1,7 @@
 /**
  * WebSocket frames built and parsed by hand (RFC 6455 5.2), so tests can send what no well-behaved peer
  * would - unmasked client frames, RSV bits, reserved opcodes, forced length encodings, lengths that lie about
- * the payload - and see exactly what went over the wire. The reliability suite uses the same codec, as
- * `@hertz-node/ws-compat/test-util/frames` (resolvable only under the `hertz-source` condition).
+ * the payload - and see exactly what went over the wire. Every suite uses this one codec.
  */
 import { randomBytes } from 'node:crypto'
 
@@ -39,14 +38,14 @@ const DEFAULT_MASK = Buffer.from([0x37, 0xfa, 0x21, 0x3d])
 // Past this a server frame is a bug to report, not something to wait for.
 const MAX_SERVER_FRAME = 256 * 1024 * 1024
 
-function xor(data: Buffer, key: Buffer): Buffer {
+function xor (data: Buffer, key: Buffer): Buffer {
   const out = Buffer.allocUnsafe(data.length)
   for (let i = 0; i < data.length; i++) out[i] = (data[i] as number) ^ (key[i & 3] as number)
   return out
 }
 
 /** Encodes one frame. Payload bytes are masked with `spec.mask` unless it is null. */
-export function buildFrame(spec: FrameSpec): Buffer {
+export function buildFrame (spec: FrameSpec): Buffer {
   const payload = spec.payload ?? Buffer.alloc(0)
   const mask = spec.mask === undefined ? DEFAULT_MASK : spec.mask
   const length = spec.declaredLength ?? BigInt(payload.length)
@@ -76,7 +75,7 @@ export function buildFrame(spec: FrameSpec): Buffer {
  *
  * @returns the frame and the bytes it used, or `null` while `buf` holds only part of it
  */
-export function parseFrame(buf: Buffer): { frame: ParsedFrame; used: number } | null {
+export function parseFrame (buf: Buffer): { frame: ParsedFrame; used: number } | null {
   if (buf.length < 2) return null
   const first = buf[0] as number
   const second = buf[1] as number
@@ -127,10 +126,10 @@ export interface RawFrame {
  * @param length - the payload length the header announces (up to 2^64 - 1, as a bigint when large)
  * @param opts - `fin` (default true), `rsv1`, `mask` (a 4-byte key; none = unmasked)
  */
-export function frameHeader(
+export function frameHeader (
   opcode: number,
   length: number | bigint,
-  opts: { fin?: boolean; rsv1?: boolean; mask?: Buffer } = {},
+  opts: { fin?: boolean; rsv1?: boolean; mask?: Buffer } = {}
 ): Buffer {
   return buildFrame({
     opcode,
@@ -148,10 +147,10 @@ export function frameHeader(
  * @param payload - the payload
  * @param opts - `fin` (default true), `rsv1`, `mask` (default true)
  */
-export function clientFrame(
+export function clientFrame (
   opcode: number,
   payload: Buffer | string,
-  opts: { fin?: boolean; rsv1?: boolean; mask?: boolean } = {},
+  opts: { fin?: boolean; rsv1?: boolean; mask?: boolean } = {}
 ): Buffer {
   return buildFrame({
     opcode,
@@ -167,7 +166,7 @@ export function clientFrame(
  *
  * @returns the frame and the bytes after it, or `null` while the frame is incomplete
  */
-export function takeFrame(buf: Buffer): [RawFrame, Buffer] | null {
+export function takeFrame (buf: Buffer): [RawFrame, Buffer] | null {
   const parsed = parseFrame(buf)
   if (parsed === null) return null
   const { fin, rsv, opcode, masked, payload } = parsed.frame

@@ -1,18 +1,12 @@
 /**
- * A raw TCP HTTP/1.1 client for handshake tests: sends exactly the bytes given and parses the answer, so
- * malformed and refused handshakes can be observed byte for byte.
+ * A raw TCP HTTP/1.1 client for handshake tests: sends exactly the bytes given and parses the one answer, so
+ * malformed and refused handshakes can be observed byte for byte; after a 101 the same socket reads frames.
  */
 import { connect, type Socket } from 'node:net'
 import { once } from 'node:events'
 import { takeFrame, type RawFrame } from './frames.js'
 import { parseResponse } from './http-response.js'
-
-export { clientFrame, type RawFrame } from './frames.js'
-
-/** The part of a tap test the helpers need. */
-export interface Teardown {
-  teardown(fn: () => unknown): void
-}
+import type { Teardown } from './teardown.js'
 
 /** A parsed HTTP response read off a raw socket. */
 export interface RawResponse {
@@ -30,36 +24,11 @@ export interface RawResponse {
   closed: Promise<void>
 }
 
-/** A valid `Sec-WebSocket-Key` (RFC 6455 section 1.3's example). */
-export const KEY = 'dGhlIHNhbXBsZSBub25jZQ=='
-/** Its `Sec-WebSocket-Accept`. */
-export const ACCEPT = 's3pPLMBiTxaQ9kYGzzhZRbK+xOo='
-
-/**
- * Builds a WebSocket handshake request. `headers` entries override the defaults; a `null` value removes
- * the header.
- */
-export function handshakeRequest(
-  options: { method?: string; path?: string; host?: string; headers?: Record<string, string | null> } = {},
-): string {
-  const headers: Record<string, string | null> = {
-    Host: options.host ?? 'localhost',
-    Connection: 'Upgrade',
-    Upgrade: 'websocket',
-    'Sec-WebSocket-Version': '13',
-    'Sec-WebSocket-Key': KEY,
-    ...options.headers,
-  }
-  let text = `${options.method ?? 'GET'} ${options.path ?? '/echo'} HTTP/1.1\r\n`
-  for (const [name, value] of Object.entries(headers)) if (value !== null) text += `${name}: ${value}\r\n`
-  return text + '\r\n'
-}
-
 /**
  * Opens a connection, writes `payload` and resolves with the parsed response: at the end of the head for
  * a 101, at the end of the body otherwise (Content-Length, chunked, or close).
  */
-export async function rawExchange(t: Teardown, port: number, payload: string | Buffer): Promise<RawResponse> {
+export async function rawResponse (t: Teardown, port: number, payload: string | Buffer): Promise<RawResponse> {
   const socket = connect(port, '127.0.0.1')
   t.teardown(() => { socket.destroy() })
   const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()))
@@ -101,7 +70,7 @@ export async function rawExchange(t: Teardown, port: number, payload: string | B
  * Reads server frames off a raw socket, starting with the bytes already received after the 101 head.
  * `next()` resolves with the next complete frame, or rejects when the connection closes first.
  */
-export function frameReader(socket: Socket, rest: Buffer): { next(): Promise<RawFrame> } {
+export function frameReader (socket: Socket, rest: Buffer): { next(): Promise<RawFrame> } {
   let buf = rest
   let ended = false
   let wake: (() => void) | null = null
@@ -115,7 +84,7 @@ export function frameReader(socket: Socket, rest: Buffer): { next(): Promise<Raw
     return taken[0]
   }
   return {
-    async next() {
+    async next () {
       for (;;) {
         const frame = take()
         if (frame !== null) return frame

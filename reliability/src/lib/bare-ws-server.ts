@@ -1,5 +1,5 @@
 /**
- * The reference server: plain `ws` on `node:http`, no code of ours. It validates the suite's own tools
+ * The `bare-ws` reference server: plain `ws` on `node:http`, no code of ours. It validates the suite's own tools
  * (a tool that fails against `ws` is a tool bug, not a finding) and is the yardstick the two paths
  * under test are compared with.
  */
@@ -9,7 +9,7 @@ import { WebSocketServer, type WebSocket } from 'ws'
 import type { AppOptions, ServerUnderTest } from './app-types.js'
 
 /** Starts the reference echo server on an ephemeral port. */
-export async function startBare (opts: AppOptions = {}): Promise<ServerUnderTest> {
+export async function startBareWs (opts: AppOptions = {}): Promise<ServerUnderTest> {
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: opts.readLimit ?? 100 * 1024 * 1024,
@@ -41,7 +41,7 @@ export async function startBare (opts: AppOptions = {}): Promise<ServerUnderTest
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
   const port = (server.address() as AddressInfo).port
   return {
-    name: 'bare',
+    name: 'bare-ws',
     port,
     host: `127.0.0.1:${port}`,
     wsPath: '/ws',

@@ -1,8 +1,7 @@
 /**
  * An HTTP/1.x response parser for raw-socket tests: incremental (call it again with more bytes), strict about
  * the status line and header lines, and aware of every way a body can end (none for 1xx/204/304 and HEAD,
- * Content-Length, chunked, or the end of the stream). The reliability suite uses it too, as
- * `@hertz-node/ws-compat/test-util/http-response` (resolvable only under the `hertz-source` condition).
+ * Content-Length, chunked, or the end of the stream). Every suite uses this one parser.
  */
 
 /** A response as it came off the wire. */
@@ -27,10 +26,10 @@ export interface ParsedResponse {
  * @returns the response and the bytes it used, or `null` while more bytes are needed
  * @throws when the bytes are not an HTTP response, or the stream ended inside its head
  */
-export function parseResponse(
+export function parseResponse (
   buf: Buffer,
   ended: boolean,
-  isHead = false,
+  isHead = false
 ): { value: ParsedResponse; used: number } | null {
   const end = buf.indexOf('\r\n\r\n')
   if (end === -1) {
@@ -70,7 +69,7 @@ export function parseResponse(
   return response(buf.subarray(bodyStart), buf.length)
 }
 
-function parseChunked<T>(buf: Buffer, start: number, done: (body: Buffer, used: number) => T): T | null {
+function parseChunked<T> (buf: Buffer, start: number, done: (body: Buffer, used: number) => T): T | null {
   const parts: Buffer[] = []
   let off = start
   for (;;) {

@@ -1,7 +1,5 @@
 /**
- * Memory figures for tests and measurement scripts: what the process holds after full collections. The
- * reliability suite's scripts use it too, as `@hertz-node/ws-compat/test-util/memory` (resolvable only under
- * the `hertz-source` condition).
+ * Memory figures for tests and measurement scripts: what the process holds after full collections.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import { setFlagsFromString } from 'node:v8'
@@ -15,8 +13,8 @@ let gc: (() => void) | undefined
  *
  * @param figure - what to read off `process.memoryUsage()`; by default heap plus array buffers
  */
-export async function settledMemory(
-  figure: (m: NodeJS.MemoryUsage) => number = (m) => m.heapUsed + m.arrayBuffers,
+export async function settledMemory (
+  figure: (m: NodeJS.MemoryUsage) => number = (m) => m.heapUsed + m.arrayBuffers
 ): Promise<number> {
   if (gc === undefined) {
     setFlagsFromString('--expose-gc')

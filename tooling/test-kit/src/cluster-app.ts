@@ -1,7 +1,7 @@
 // A server run with spin() on WORKERS (default 2) worker processes, for the worker tests. Every answer names the
 // worker's pid; `/raw` is a hijacked line-echo upgrade that says `bye <pid>` when its worker shuts down.
 // Env: WORKERS, EXIT_WAIT (ms, default 3000), SLOW_MS (default 300), CRASH (any value: every worker fails to start).
-import { server, onSocketShutdown } from '../index.js'
+import { server, onSocketShutdown } from '@hertz-node/router'
 
 const h = server.New(
   server.withHostPorts('127.0.0.1:0'),

@@ -1,7 +1,11 @@
 /**
- * One test body, every upgrader (h3's `describeMatrix` idea): the deprecated `HertzUpgrader` mounted in the
- * router (`h.any('/echo', echo)`), and the recommended `Upgrader` both in the router through
- * `adaptor.handler` and in a bare `node:http` server through `upgradeResponse`.
+ * One test body, every way a WebSocket reaches an application (h3's `describeMatrix` idea). The paths are
+ * named for what they are, in every suite:
+ *   `legacy`                   the deprecated `HertzUpgrader` mounted in the router (`h.any('/echo', ...)`)
+ *   `recommended`              the `Upgrader` in the router through `adaptor.handler`
+ *   `upgrader-on-node-http`    the `Upgrader` in a plain `node:http` server, through `upgradeResponse`
+ *   `server-conn-on-node-http` `newServerConn` behind a hand-written 101 on `node:http` (no upgrader; see conn-server.ts)
+ *   `bare-ws`                  `ws`'s own `WebSocketServer`, no code of ours: the reliability suite's yardstick
  */
 import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
@@ -10,24 +14,39 @@ import { once } from 'node:events'
 import t, { type Test } from 'tap'
 import { server, type RequestContext } from '@hertz-node/router'
 import { handler, upgradeResponse } from '@hertz-node/adaptor'
-import type { UpgraderSettings } from '../handshake/accept.js'
-import type { BufferPool } from '../conn/buffer-pool.js'
-import type { Conn } from '../conn/conn.js'
-import { HertzUpgrader } from '../legacy/hertz-upgrader.js'
-import { Upgrader } from '../handshake/upgrader.js'
-import type { Teardown } from './raw-http.js'
+import { HertzUpgrader, Upgrader, type BufferPool, type Conn, type UpgraderOptions } from '@hertz-node/ws-compat'
+import { echo } from './echo.js'
+import type { Teardown } from './teardown.js'
 
-/**
- * Where an upgrader runs: `legacy` = HertzUpgrader in the router; `adaptor` = Upgrader in the router through
- * `adaptor.handler`; `bare` = Upgrader in a node:http server.
- */
-export type UpgraderKind = 'legacy' | 'adaptor' | 'bare'
+/** Every path a WebSocket takes in these tests (see the module comment). */
+export type PathName = 'legacy' | 'recommended' | 'upgrader-on-node-http' | 'server-conn-on-node-http' | 'bare-ws'
+
+/** The paths an upgrader runs on: the two the router offers, and the `Upgrader` on plain `node:http`. */
+export type UpgraderKind = 'legacy' | 'recommended' | 'upgrader-on-node-http'
 
 /** The kinds every matrix test runs under. */
-export const UPGRADER_KINDS: readonly UpgraderKind[] = ['legacy', 'adaptor', 'bare']
+export const UPGRADER_KINDS: readonly UpgraderKind[] = ['legacy', 'recommended', 'upgrader-on-node-http']
+
+/** A tap subtest. */
+export type Tap = Test
+
+/**
+ * Runs `body` once per path (a name, or anything with a `name`) as subtests of `parent` named `title [name]`:
+ * the one runner under both {@link describeMatrix} and the reliability suite's case tables.
+ */
+export function forEachPath<P extends string | { name: string }> (
+  parent: Test,
+  title: string,
+  paths: readonly P[],
+  body: (t: Test, path: P) => Promise<void>
+): void {
+  for (const path of paths) {
+    void parent.test(`${title} [${typeof path === 'string' ? path : path.name}]`, (tt) => body(tt, path))
+  }
+}
 
 /** The limit fields both upgraders share. */
-export type Limits = Partial<Pick<UpgraderSettings, 'maxFragments' | 'maxBufferedChunks' | 'maxWriteQueueBytes'>>
+export type Limits = Pick<UpgraderOptions, 'maxFragments' | 'maxBufferedChunks' | 'maxWriteQueueBytes'>
 
 /** Options shared by both upgraders, mapped onto each one's own signatures. */
 export interface MatrixOptions {
@@ -63,24 +82,10 @@ export interface MatrixServer {
   rejections: Error[]
   /** The next rejection (already recorded or still to come). */
   nextRejection(): Promise<Error>
-  /** The router engine (legacy and adaptor), for noHijackConnPool and friends. */
+  /** The router engine (legacy and recommended), for noHijackConnPool and friends. */
   engine: ReturnType<typeof server.New> | null
   /** Every TCP connection the server accepted, in order. */
   sockets: Socket[]
-}
-
-/** The echo loop of the seed's examples. */
-export async function echo(conn: Conn): Promise<void> {
-  try {
-    for (;;) {
-      const [mt, message] = await conn.readMessage()
-      await conn.writeMessage(mt, message)
-    }
-  } catch {
-    // read: the peer went away or closed; the seed logs and breaks
-  } finally {
-    conn.close()
-  }
 }
 
 /**
@@ -89,22 +94,17 @@ export async function echo(conn: Conn): Promise<void> {
  * @param title - the behaviour under test
  * @param fn - the test body; `start` launches the server for this kind
  */
-export function describeMatrix(
+export function describeMatrix (
   title: string,
-  fn: (t: Tap, kind: UpgraderKind, start: (opts?: MatrixOptions) => Promise<MatrixServer>) => Promise<void>,
+  fn: (t: Tap, kind: UpgraderKind, start: (opts?: MatrixOptions) => Promise<MatrixServer>) => Promise<void>
 ): void {
-  for (const kind of UPGRADER_KINDS) {
-    t.test(`${title} [${kind}]`, (tt) => fn(tt, kind, (opts) => startUpgraderServer(tt, kind, opts)))
-  }
+  forEachPath(t, title, UPGRADER_KINDS, (tt, kind) => fn(tt, kind, (opts) => startUpgraderServer(tt, kind, opts)))
 }
-
-/** A tap subtest. */
-export type Tap = Test
 
 /**
  * Starts a server for `kind` on 127.0.0.1 with an ephemeral port; closed at teardown.
  */
-export async function startUpgraderServer(t: Teardown, kind: UpgraderKind, opts: MatrixOptions = {}): Promise<MatrixServer> {
+export async function startUpgraderServer (t: Teardown, kind: UpgraderKind, opts: MatrixOptions = {}): Promise<MatrixServer> {
   const rejections: Error[] = []
   const waiting: ((err: Error) => void)[] = []
   const reject = (err: Error): void => {
@@ -150,7 +150,7 @@ export async function startUpgraderServer(t: Teardown, kind: UpgraderKind, opts:
         : fail,
     })
     const h = server.New(server.withHostPorts('127.0.0.1:0'))
-    h.logger = { info() {}, warn() {}, error() {} }
+    h.logger = { info () {}, warn () {}, error () {} }
     h.any('/echo', async (_ctx, c) => {
       for (const [name, value] of Object.entries(opts.responseHeader ?? {})) {
         for (const v of Array.isArray(value) ? value : [value]) c.response.header.add(name, String(v))
@@ -181,9 +181,9 @@ export async function startUpgraderServer(t: Teardown, kind: UpgraderKind, opts:
         }
       : fail,
   })
-  if (kind === 'adaptor') {
+  if (kind === 'recommended') {
     const h = server.New(server.withHostPorts('127.0.0.1:0'))
-    h.logger = { info() {}, warn() {}, error() {} }
+    h.logger = { info () {}, warn () {}, error () {} }
     h.any('/echo', handler(async (req, res) => {
       let conn: Conn
       try {

@@ -5,8 +5,8 @@
 import { once } from 'node:events'
 import { createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
-import { computeAcceptKey } from '../handshake/rules.js'
-import type { Teardown } from './raw-http.js'
+import { acceptKey } from './handshake.js'
+import type { Teardown } from './teardown.js'
 
 /** A running {@link rawWsServer}. */
 export interface RawWsServer {
@@ -23,7 +23,7 @@ export interface RawWsServer {
  * @param onSocket - runs with each upgraded socket once the 101 is written
  * @param record - keep what the client sends in `received`; `false` leaves the socket unread
  */
-export async function rawWsServer(t: Teardown, onSocket: (socket: Socket) => void, record = true): Promise<RawWsServer> {
+export async function rawWsServer (t: Teardown, onSocket: (socket: Socket) => void, record = true): Promise<RawWsServer> {
   const received: Buffer[] = []
   const sockets: Socket[] = []
   const server = createServer()
@@ -34,7 +34,7 @@ export async function rawWsServer(t: Teardown, onSocket: (socket: Socket) => voi
     else socket.pause()
     socket.write(
       'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
-        `Sec-WebSocket-Accept: ${computeAcceptKey(req.headers['sec-websocket-key'] as string)}\r\n\r\n`,
+        `Sec-WebSocket-Accept: ${acceptKey(req.headers['sec-websocket-key'] as string)}\r\n\r\n`
     )
     onSocket(socket)
   })

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { formatUrl, parseAddr } from './addr.js'
+import { formatUrl, parseAddr } from './host-port.js'
 
 t.test('parseAddr', async (t) => {
   t.same(parseAddr('127.0.0.1:8080'), { host: '127.0.0.1', port: 8080 })

@@ -1,22 +1,15 @@
 /**
- * Test servers for the connection layer: a bare `node:http` server whose `'upgrade'` handler performs a
- * minimal RFC 6455 handshake and builds the connection with `newServerConn`, plus raw frame helpers for
- * feeding malformed input over a plain `net` socket.
+ * The `server-conn-on-node-http` path: a `node:http` server whose `'upgrade'` handler writes a minimal
+ * RFC 6455 101 itself and builds the connection with `newServerConn` - the connection layer without any
+ * upgrader in front of it.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { once } from 'node:events'
 import type { Duplex } from 'node:stream'
-import WebSocket from 'ws'
-import { computeAcceptKey } from '../handshake/rules.js'
-import type { Conn } from '../conn/conn.js'
-import { newServerConn, type ServerConnOptions } from '../handshake/server-conn.js'
-import type { Teardown } from './raw-http.js'
-
-export { clientFrame, type RawFrame } from './frames.js'
-export { RawClient } from './raw-client.js'
-export { nextMessage } from './pair.js'
-export type { Teardown } from './raw-http.js'
+import { newServerConn, type Conn, type ServerConnOptions } from '@hertz-node/ws-compat'
+import { acceptKey } from './handshake.js'
+import type { Teardown } from './teardown.js'
 
 /** Options of {@link startServer}. */
 export interface TestServerOptions {
@@ -46,10 +39,10 @@ export interface TestServer {
  * @param onConn - called with each new connection
  * @param opts - compression, subprotocols and connection options
  */
-export async function startServer(
+export async function startServer (
   t: Teardown,
   onConn: (conn: Conn, req: IncomingMessage) => unknown,
-  opts: TestServerOptions = {},
+  opts: TestServerOptions = {}
 ): Promise<TestServer> {
   const server = createServer((_req, res) => {
     res.writeHead(426, { 'content-type': 'text/plain' }).end('upgrade required')
@@ -72,7 +65,7 @@ export async function startServer(
       'HTTP/1.1 101 Switching Protocols',
       'Upgrade: websocket',
       'Connection: Upgrade',
-      `Sec-WebSocket-Accept: ${computeAcceptKey(key)}`,
+      `Sec-WebSocket-Accept: ${acceptKey(key)}`,
     ]
     const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim())
     const subprotocol = opts.subprotocols?.find((p) => offered.includes(p)) ?? ''
@@ -102,43 +95,4 @@ export async function startServer(
   })
   const { port } = server.address() as AddressInfo
   return { server, port, url: `ws://127.0.0.1:${port}/`, conns, sockets: upgraded }
-}
-
-/** A server connection and a `ws` client connected to it. */
-export interface Pair {
-  server: Conn
-  client: WebSocket
-  socket: Duplex
-  port: number
-}
-
-/**
- * Starts a server and connects one `ws` client to it; both are closed in `t.teardown`.
- *
- * @param t - the test
- * @param opts - server options, and `client` options for the `ws` client
- */
-export async function pair(
-  t: Teardown,
-  opts: TestServerOptions & { client?: WebSocket.ClientOptions; protocols?: string[] } = {},
-): Promise<Pair> {
-  const srv = await startServer(t, () => {}, opts)
-  const client = new WebSocket(srv.url, opts.protocols ?? [], opts.client)
-  client.on('error', () => {})
-  t.teardown(() => client.terminate())
-  await once(client, 'open')
-  return { server: srv.conns[0] as Conn, client, socket: srv.sockets[0] as Duplex, port: srv.port }
-}
-
-/** Echoes every message with its own type until the read fails. */
-export async function echo(conn: Conn): Promise<unknown> {
-  for (;;) {
-    let message
-    try {
-      message = await conn.readMessage()
-    } catch (err) {
-      return err
-    }
-    await conn.writeMessage(message[0], message[1]).catch(() => {})
-  }
 }

@@ -1,16 +1,30 @@
+/**
+ * Server scripts run with `spin()` in a child process (as `node --conditions=hertz-source --import tsx` runs
+ * them), for the signal, shutdown and worker tests: `spinScript` for any script, `spinApp` for the one spin
+ * fixture (spin-fixture.ts).
+ */
 import { spawn, type ChildProcess } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import type { Teardown } from './teardown.js'
 
-// A server script run with spin() in a child process, for the signal and worker tests (shared with the other
-// packages' tests through `@hertz-node/router/test-util`).
+/** The spin fixture's path, for tests that spawn it their own way. */
+export const SPIN_FIXTURE = fileURLToPath(new URL('./spin-fixture.ts', import.meta.url))
+
+/** The worker fixture's path (cluster-app.ts: `spin()` with `withWorkers`). */
+export const CLUSTER_APP = fileURLToPath(new URL('./cluster-app.ts', import.meta.url))
 
 /** A running server script: its output so far, its port and its exit. */
 export interface Running {
   child: ChildProcess
   port: number
+  /** Everything it printed so far, stdout and stderr interleaved. */
   out: () => string
   /** The exit code (null when killed by a signal). */
   exited: Promise<number | null>
 }
+
+/** A running spin fixture. */
+export type SpinApp = Running
 
 function pause (ms: number): Promise<void> {
   return new Promise(resolve => setTimeout(resolve, ms))
@@ -29,7 +43,7 @@ export async function logged (app: Running, re: RegExp, ms = 10_000): Promise<vo
  * Runs `script` (TypeScript, through the `hertz-source` condition) with `env`, until it prints `ready` (by default
  * the router's listening line, whose port is captured); killed at teardown if still running.
  */
-export async function spinScript (t: { teardown: (fn: () => unknown) => void }, script: string, env: Record<string, string> = {},
+export async function spinScript (t: Teardown, script: string, env: Record<string, string> = {},
   ready = /listening on address=127\.0\.0\.1:(\d+)/): Promise<Running> {
   const child = spawn(process.execPath, ['--conditions=hertz-source', '--import', 'tsx', script], {
     env: { ...process.env, ...env },
@@ -47,4 +61,9 @@ export async function spinScript (t: { teardown: (fn: () => unknown) => void }, 
     await pause(20)
   }
   return { child, port: Number(m[1]), out: () => out, exited }
+}
+
+/** Spawns the spin fixture with `env` added to this process's environment and waits for its `READY <port>`. */
+export function spinApp (t: Teardown, env: Record<string, string> = {}): Promise<SpinApp> {
+  return spinScript(t, SPIN_FIXTURE, env, /READY (\d+)/)
 }
