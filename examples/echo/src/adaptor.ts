@@ -7,9 +7,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { server } from '@hertz-node/router'
 import * as adaptor from '@hertz-node/adaptor'
 import { Upgrader, type Conn } from '@hertz-node/ws-compat'
-import { flag } from './flag.js'
+import { flag } from '@hertz-node/example-support/flag'
 import { homeTemplate } from './home.js'
-import { log } from './log.js'
+import { log } from '@hertz-node/example-support/log'
 
 const addr = flag.string('addr', 'localhost:8080', 'http service address')
 

@@ -14,8 +14,8 @@ import {
   formatCloseMessage,
   type Conn
 } from '@hertz-node/ws-compat'
-import { flag } from './flag.js'
-import { log } from './log.js'
+import { flag } from '@hertz-node/example-support/flag'
+import { log } from '@hertz-node/example-support/log'
 
 const addr = flag.string('addr', 'localhost:8080', 'http service address')
 

@@ -1,32 +1,16 @@
 import t, { type Test } from 'tap'
 import { once } from 'node:events'
-import { request } from 'node:http'
 import { connect as connectRaw } from 'node:net'
 import WebSocket from 'ws'
+import { getPage, type Page } from '@hertz-node/example-support/page'
 import { SERVERS, spawnApp, startServer, type RunningServer, type ServerName } from './spawn-app.js'
 
 // Real processes on a machine that may be busy: allow more than tap's default 30 s per file.
 t.setTimeout(180_000)
 
-interface Page {
-  status: number
-  contentType: string | undefined
-  body: string
-}
-
 /** GET / with an explicit Host header (fetch cannot set Host). */
 function getHome (server: RunningServer, host: string): Promise<Page> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: server.host, port: server.port, path: '/', headers: { host } }, (res) => {
-      let body = ''
-      res.setEncoding('utf8')
-      res.on('data', (chunk: string) => { body += chunk })
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: res.headers['content-type'], body }))
-      res.on('error', reject)
-    })
-    req.on('error', reject)
-    req.end()
-  })
+  return getPage(server, host)
 }
 
 async function connect (t: Test, server: RunningServer): Promise<WebSocket> {

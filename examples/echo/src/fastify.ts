@@ -8,10 +8,10 @@ import { setTimeout } from 'node:timers/promises'
 import Fastify, { type FastifyInstance } from 'fastify'
 import websocket from '@fastify/websocket'
 import type { WebSocket } from 'ws'
-import { flag } from './flag.js'
+import { flag } from '@hertz-node/example-support/flag'
 import { renderHome } from './home.js'
-import { log } from './log.js'
-import { joinHostPort, splitHostPort, type HostPort } from './net.js'
+import { log } from '@hertz-node/example-support/log'
+import { joinHostPort, splitHostPort, type HostPort } from '@hertz-node/example-support/net'
 
 const addr = flag.string('addr', 'localhost:8080', 'http service address')
 

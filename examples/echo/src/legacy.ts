@@ -5,9 +5,9 @@
  */
 import { server, type Context, type RequestContext } from '@hertz-node/router'
 import { HertzUpgrader, type Conn } from '@hertz-node/ws-compat'
-import { flag } from './flag.js'
+import { flag } from '@hertz-node/example-support/flag'
 import { homeTemplate } from './home.js'
-import { log } from './log.js'
+import { log } from '@hertz-node/example-support/log'
 
 const addr = flag.string('addr', 'localhost:8080', 'http service address')
 

@@ -26,6 +26,16 @@ export const HertzErrorCode = {
   BODY_TOO_LARGE: 'HERTZ_ERR_BODY_TOO_LARGE',
   /** The client went away before the request body was complete. */
   BODY_ABORTED: 'HERTZ_ERR_BODY_ABORTED',
+  /** A multipart body is malformed (answered 400 when it escapes a handler). */
+  BAD_MULTIPART: 'HERTZ_ERR_BAD_MULTIPART',
+  /** A multipart body has more parts, files or field bytes than the multipart limits allow (answered 400). */
+  MULTIPART_LIMIT: 'HERTZ_ERR_MULTIPART_LIMIT',
+  /** The request is not `multipart/form-data` with a boundary (answered 400). */
+  NOT_MULTIPART: 'HERTZ_ERR_NOT_MULTIPART',
+  /** `formFile(name)` found no file under that name (answered 400). */
+  MISSING_FILE: 'HERTZ_ERR_MISSING_FILE',
+  /** A cookie name, value, path or domain holds characters a Set-Cookie header cannot carry. */
+  BAD_COOKIE: 'HERTZ_ERR_BAD_COOKIE',
   /** `mustGet(key)` found no value under that key. */
   KEY_NOT_FOUND: 'HERTZ_ERR_KEY_NOT_FOUND',
   /** `hijack()` on a request whose socket cannot be handed over (not an upgrade request). */

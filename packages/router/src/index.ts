@@ -1,10 +1,22 @@
 export { server } from './server/factory.js'
 export { Hertz } from './server/hertz.js'
 export { Engine } from './server/engine.js'
-export { defaultClientIP, type ClientIPFunc } from './context/client-ip.js'
+export { defaultClientIP, clientIPWithOption, type ClientIPFunc, type ClientIPOptions } from './context/client-ip.js'
+export { Args } from './context/args.js'
+export {
+  CookieSameSiteDisabled, CookieSameSiteDefaultMode, CookieSameSiteLaxMode, CookieSameSiteStrictMode,
+  CookieSameSiteNoneMode, type Cookie, type CookieSameSite
+} from './context/cookies.js'
+export {
+  ContextError, ErrorChain, ErrorTypeBind, ErrorTypeRender, ErrorTypePrivate, ErrorTypePublic, ErrorTypeAny,
+  type ErrorType
+} from './context/error-chain.js'
+export { FileHeader } from './context/file-header.js'
+export type { MultipartForm, MultipartLimits } from './context/multipart.js'
+export { setHandlerName, getHandlerName } from './context/handler-name.js'
 export { RouterGroup, joinPaths } from './routing/group.js'
 export { Scope, skipOverride, kSkipOverride, type Plugin, type RegisterOptions } from './routing/plugin.js'
-export { RequestContext } from './context/request-context.js'
+export { RequestContext, type FormValueFunc, type FileSystemRoot } from './context/request-context.js'
 export { Request, RequestHeader } from './context/request.js'
 export { Response, ResponseHeader, type Chunk } from './context/response.js'
 export { HijackConn, type HijackHandler } from './hijack/hijack-conn.js'
@@ -24,5 +36,5 @@ export {
   withHostPorts, withNetwork, withBasePath, withReadTimeout, withReadHeaderTimeout, withIdleTimeout,
   withKeepAliveTimeout, withExitWaitTime, withMaxRequestBodySize, withMaxHeaderBytes, withHandleMethodNotAllowed,
   withRedirectTrailingSlash, withRedirectFixedPath, withStreamBody, withKeepAlive, withDisableDefaultDate,
-  withDisableDefaultContentType, withDisableDefaultServerHeader
+  withDisableDefaultContentType, withDisableDefaultServerHeader, withMultipartLimits
 } from './server/options.js'

@@ -31,6 +31,22 @@ export const kPeekRes: unique symbol = Symbol('hertz.peekRes')
 export const kAbortSignal: unique symbol = Symbol('hertz.abortSignal')
 /** Stops watching the client of a chain whose signal was read (set while it is watched). */
 export const kUnwatch: unique symbol = Symbol('hertz.unwatch')
+/** The parsed query (an `Args`), null until first used. */
+export const kQueryArgs: unique symbol = Symbol('hertz.queryArgs')
+/** The parsed urlencoded body (an `Args`), null until first used. */
+export const kPostArgs: unique symbol = Symbol('hertz.postArgs')
+/** The parsed request cookies, null until first used. */
+export const kCookies: unique symbol = Symbol('hertz.cookies')
+/** The multipart form state of the request, null until a multipart body is parsed. */
+export const kMultipart: unique symbol = Symbol('hertz.multipart')
+/** The route pattern set by `c.setFullPath`, null to use the matched route's. */
+export const kFullPath: unique symbol = Symbol('hertz.fullPath')
+/** The context's own form value function (`c.setFormValueFunc`), null for the default. */
+export const kFormValueFunc: unique symbol = Symbol('hertz.formValueFunc')
+/** The context's own client IP function (`c.setClientIPFunc`), null for the engine's. */
+export const kClientIPFunc: unique symbol = Symbol('hertz.clientIPFunc')
+/** Resolves `c.finished()` once the request is over. */
+export const kFinish: unique symbol = Symbol('hertz.finish')
 
 // ---- Engine -------------------------------------------------------------------------------------------------------
 /** The requests, upgrade sockets and watched contexts an engine has in flight. */

@@ -7,6 +7,9 @@ import { kAbortSignal, kBody, kFinished, kPeekRes, kStreaming, kUnwatch, kUpgrad
 import { Response } from './response.js'
 import { Request } from './request.js'
 import { watchAbort } from './client-watch.js'
+import {
+  asFloat32, asInt, asStringMap, asStringMapString, asStringMapStringSlice, asStringSlice
+} from './typed-keys.js'
 
 /**
  * The state every part of a request context shares (its Node request and response, the buffered answer, the
@@ -145,4 +148,58 @@ export class ContextCore implements Context {
   forEachKey (fn: (key: string, value: unknown) => void): void {
     if (this.#keys !== null) for (const [k, v] of this.#keys) fn(k, v)
   }
+
+  // ---- typed key getters: the value when it has the type, else its zero value (as Hertz's GetString & co.) ------
+
+  /** The string under `key`, else ''. */
+  getString (key: string): string {
+    const v = this.get(key)
+    return typeof v === 'string' ? v : ''
+  }
+
+  /** The boolean under `key`, else false. */
+  getBool (key: string): boolean {
+    return this.get(key) === true
+  }
+
+  /** The integer under `key`, else 0. */
+  getInt (key: string): number { return asInt(this.get(key), 'int') }
+  /** The int32 under `key`, else 0. */
+  getInt32 (key: string): number { return asInt(this.get(key), 'int32') }
+  /** The int64 under `key` (a safe integer or a bigint that fits), else 0. */
+  getInt64 (key: string): number { return asInt(this.get(key), 'int64') }
+  /** The non-negative integer under `key`, else 0. */
+  getUint (key: string): number { return asInt(this.get(key), 'uint') }
+  /** The uint32 under `key`, else 0. */
+  getUint32 (key: string): number { return asInt(this.get(key), 'uint32') }
+  /** The uint64 under `key` (a safe integer or a bigint that fits), else 0. */
+  getUint64 (key: string): number { return asInt(this.get(key), 'uint64') }
+  /** The number under `key` at single precision, else 0. */
+  getFloat32 (key: string): number { return asFloat32(this.get(key)) }
+
+  /** The number under `key`, else 0. */
+  getFloat64 (key: string): number {
+    const v = this.get(key)
+    return typeof v === 'number' ? v : 0
+  }
+
+  /** The Date under `key`, else undefined (Go's zero `time.Time`). */
+  getTime (key: string): Date | undefined {
+    const v = this.get(key)
+    return v instanceof Date ? v : undefined
+  }
+
+  /** The duration (a number of milliseconds) under `key`, else 0. */
+  getDuration (key: string): number {
+    return this.getFloat64(key)
+  }
+
+  /** The string array under `key`, else `[]`. */
+  getStringSlice (key: string): string[] { return asStringSlice(this.get(key)) }
+  /** The object under `key`, else `{}`. */
+  getStringMap (key: string): Record<string, unknown> { return asStringMap(this.get(key)) }
+  /** The object of strings under `key`, else `{}`. */
+  getStringMapString (key: string): Record<string, string> { return asStringMapString(this.get(key)) }
+  /** The object of string arrays under `key`, else `{}`. */
+  getStringMapStringSlice (key: string): Record<string, string[]> { return asStringMapStringSlice(this.get(key)) }
 }

@@ -1,8 +1,15 @@
 import { Readable } from 'node:stream'
 import { readBody } from '../pipeline/body.js'
-import { kBody, kClientIP, kParams, kPath, kRawQuery, kRoute, kUpgradeSocket } from '../symbols.js'
+import {
+  kBody, kCookies, kFullPath, kMultipart, kParams, kPath, kPostArgs, kQueryArgs, kRawQuery, kRoute, kUpgradeSocket
+} from '../symbols.js'
+import { HertzError, HertzErrorCode } from '../errors.js'
 import { Addr } from './addr.js'
+import type { Args } from './args.js'
 import { ContextCore } from './core.js'
+import type { FileHeader } from './file-header.js'
+import { cookiesOf, loadMultipart, postArgsOf, postFormValues, queryArgsOf } from './forms.js'
+import type { MultipartForm, MultipartState } from './multipart.js'
 
 /** Parameter values of a match, keyed by name; a catch-all value sits under `*`. */
 export type Params = Record<string, string | undefined>
@@ -31,23 +38,16 @@ export class ContextInput extends ContextCore {
   ;[kPath] = '/'
   /** The raw query string (after `?`), '' when none. */
   ;[kRawQuery] = ''
-  #queryArgs: URLSearchParams | null = null
-  #postArgs: URLSearchParams | null = null
-
-  #queries (): URLSearchParams {
-    if (this.#queryArgs === null) this.#queryArgs = new URLSearchParams(this[kRawQuery])
-    return this.#queryArgs
-  }
-
-  #forms (): URLSearchParams {
-    if (this.#postArgs === null) {
-      const ct = this.req.headers['content-type'] ?? ''
-      const body = this[kBody]
-      const form = body !== null && ct.toLowerCase().startsWith('application/x-www-form-urlencoded')
-      this.#postArgs = new URLSearchParams(form ? body.toString() : '')
-    }
-    return this.#postArgs
-  }
+  /** The parsed query, once used. */
+  ;[kQueryArgs]: Args | null = null
+  /** The parsed urlencoded body, once used. */
+  ;[kPostArgs]: Args | null = null
+  /** The parsed cookies, once used. */
+  ;[kCookies]: Record<string, string | undefined> | null = null
+  /** The multipart form state, once a multipart body is parsed. */
+  ;[kMultipart]: MultipartState | null = null
+  /** The pattern set by `setFullPath`, null for the matched route's. */
+  ;[kFullPath]: string | null = null
 
   /** The value of path parameter `key` ('' when absent). A catch-all value has no leading slash. */
   param (key: string): string {
@@ -60,7 +60,7 @@ export class ContextInput extends ContextCore {
   /** Query value of `key`, '' when absent. */
   query (key: string): string {
     if (this[kRawQuery] === '') return ''
-    return this.#queries().get(key) ?? ''
+    return queryArgsOf(this).get(key) ?? ''
   }
 
   /** Query value of `key`, or `defaultValue` when absent. */
@@ -71,27 +71,86 @@ export class ContextInput extends ContextCore {
   /** Query value of `key`, or undefined when absent (Go's `(value, ok)`). */
   getQuery (key: string): string | undefined {
     if (this[kRawQuery] === '') return undefined
-    return this.#queries().get(key) ?? undefined
+    return queryArgsOf(this).get(key) ?? undefined
   }
 
-  /** All query values (Hertz's `QueryArgs`; parsed once, on first use). */
-  queryArgs (): URLSearchParams {
-    return this.#queries()
+  /** All query values (Hertz's `QueryArgs`: an `Args`, which is a `URLSearchParams`; parsed once, on first use). */
+  queryArgs (): Args {
+    return queryArgsOf(this)
   }
 
-  /** Value of `key` in an urlencoded request body, '' when absent (the body must have been read). */
+  /** The arguments of an urlencoded body (Hertz's `PostArgs`; empty for other bodies). */
+  postArgs (): Args {
+    return postArgsOf(this)
+  }
+
+  /** Calls `fn(key, value)` for every query argument, in order. */
+  visitAllQueryArgs (fn: (key: string, value: string) => void): void {
+    queryArgsOf(this).visitAll(fn)
+  }
+
+  /** Calls `fn(key, value)` for every argument of an urlencoded body, in order. */
+  visitAllPostArgs (fn: (key: string, value: string) => void): void {
+    postArgsOf(this).visitAll(fn)
+  }
+
+  /** Calls `fn(key, value)` for every request header, names in canonical form (`X-Real-Ip`). */
+  visitAllHeaders (fn: (key: string, value: string) => void): void {
+    this.request.header.visitAll(fn)
+  }
+
+  /** Calls `fn(name, value)` for every request cookie. */
+  visitAllCookie (fn: (key: string, value: string) => void): void {
+    for (const [k, v] of Object.entries(cookiesOf(this))) fn(k, v as string)
+  }
+
+  /**
+   * Value of `key` in an urlencoded body, else in a multipart form; '' when absent. A buffered multipart body is
+   * parsed before the chain runs; with `withStreamBody`, `await c.multipartForm()` first.
+   */
   postForm (key: string): string {
-    return this.#forms().get(key) ?? ''
+    return postFormValues(this, key)?.[0] ?? ''
   }
 
-  /** Value of `key` in an urlencoded body, or undefined when absent. */
+  /** As {@link postForm}, but undefined when absent (Go's `(value, ok)`). */
   getPostForm (key: string): string | undefined {
-    return this.#forms().get(key) ?? undefined
+    return postFormValues(this, key)?.[0]
   }
 
-  /** Value of `key` from the query, else from the urlencoded body; '' when absent. */
-  formValue (key: string): string {
-    return this.getQuery(key) ?? this.#forms().get(key) ?? ''
+  /** As {@link postForm}, or `defaultValue` when absent. */
+  defaultPostForm (key: string, defaultValue: string): string {
+    return postFormValues(this, key)?.[0] ?? defaultValue
+  }
+
+  /** Every value of `key` in an urlencoded body, else in a multipart form; `[]` when absent. */
+  postFormArray (key: string): string[] {
+    return postFormValues(this, key) ?? []
+  }
+
+  /** As {@link postFormArray}, but undefined when absent. */
+  getPostFormArray (key: string): string[] | undefined {
+    return postFormValues(this, key)
+  }
+
+  /**
+   * The multipart form (Go's `MultipartForm`), parsed once. Rejects with `HERTZ_ERR_NOT_MULTIPART`,
+   * `HERTZ_ERR_BAD_MULTIPART` or `HERTZ_ERR_MULTIPART_LIMIT` (answered 400 if not caught), or
+   * `HERTZ_ERR_BODY_TOO_LARGE` (413). Temporary files are removed when the request ends.
+   */
+  multipartForm (): Promise<MultipartForm> {
+    return loadMultipart(this)
+  }
+
+  /** The first file of the form field `name`; rejects with `HERTZ_ERR_MISSING_FILE` when there is none. */
+  async formFile (name: string): Promise<FileHeader> {
+    const f = (await loadMultipart(this)).file[name]?.[0]
+    if (f === undefined) throw new HertzError(HertzErrorCode.MISSING_FILE, `no such file: ${name}`)
+    return f
+  }
+
+  /** Writes an uploaded file to `dst` (created or truncated). */
+  saveUploadedFile (file: FileHeader, dst: string): Promise<void> {
+    return file.saveTo(dst)
   }
 
   /** The Host header ('' when absent). */
@@ -109,14 +168,40 @@ export class ContextInput extends ContextCore {
     return this.req.method as string
   }
 
-  /** The matched route pattern (`/user/:id`), '' when no route matched. */
+  /** True for a GET request. */
+  isGet (): boolean {
+    return this.req.method === 'GET'
+  }
+
+  /** True for a POST request. */
+  isPost (): boolean {
+    return this.req.method === 'POST'
+  }
+
+  /** True for a HEAD request. */
+  isHead (): boolean {
+    return this.req.method === 'HEAD'
+  }
+
+  /** The request's Content-Type ('' when absent). */
+  contentType (): string {
+    return this.req.headers['content-type'] ?? ''
+  }
+
+  /** The request's User-Agent ('' when absent). */
+  userAgent (): string {
+    return this.req.headers['user-agent'] ?? ''
+  }
+
+  /** The matched route pattern (`/user/:id`), '' when no route matched; or what `setFullPath` set. */
   fullPath (): string {
+    if (this[kFullPath] !== null) return this[kFullPath]
     return this[kRoute] === null ? '' : this[kRoute].fullPath
   }
 
-  /** The client IP: through `h.setClientIPFunc`, by default X-Forwarded-For, X-Real-IP, then the peer. */
-  clientIP (): string {
-    return this.engine[kClientIP](this)
+  /** Overrides what {@link fullPath} returns for this request. */
+  setFullPath (p: string): void {
+    this[kFullPath] = p
   }
 
   /** The peer address. */
@@ -129,16 +214,9 @@ export class ContextInput extends ContextCore {
     return this.request.header.peek(key)
   }
 
-  /** Value of cookie `name`, '' when absent. */
+  /** Value of request cookie `name` as sent (surrounding double quotes removed, no decoding), '' when absent. */
   cookie (name: string): string {
-    const raw = this.req.headers.cookie
-    if (raw === undefined) return ''
-    for (const part of raw.split(';')) {
-      const eq = part.indexOf('=')
-      if (eq < 0) continue
-      if (part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim()
-    }
-    return ''
+    return cookiesOf(this)[name] ?? ''
   }
 
   /**

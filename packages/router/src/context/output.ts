@@ -5,6 +5,7 @@ import { hexEscapeNonASCII } from '../routing/path.js'
 import { startStream, waitDrain, bodyAllowedForStatus, PLAIN } from '../pipeline/write.js'
 import { kStreaming } from '../symbols.js'
 import { ContextInput } from './input.js'
+import { queryEscape, type CookieSameSite } from './cookies.js'
 
 const JSON_TYPE = 'application/json; charset=utf-8'
 const HTML_TYPE = 'text/html; charset=utf-8'
@@ -23,6 +24,36 @@ export class ContextOutput extends ContextInput {
   /** Sets the response status code. */
   setStatusCode (code: number): void {
     this.response.setStatusCode(code)
+  }
+
+  /** Sets the response status code (Hertz's `Status`). */
+  status (code: number): void {
+    this.response.setStatusCode(code)
+  }
+
+  /** Clears the response and answers `304 Not Modified`. */
+  notModified (): void {
+    this.response.reset()
+    this.response.setStatusCode(304)
+  }
+
+  /**
+   * Adds a Set-Cookie header as Hertz's `SetCookie`: the value query-escaped, `path` '' meaning `/`, `maxAge` in
+   * seconds (0 leaves it out, negative deletes), `sameSite` one of the `CookieSameSite...` constants. Throws
+   * `HERTZ_ERR_BAD_COOKIE` for a name, path or domain a header cannot carry. For `Expires` or anything else use
+   * `c.response.header.setCookie(cookie)`.
+   */
+  setCookie (name: string, value: string, maxAge: number, path: string, domain: string, sameSite: CookieSameSite,
+    secure: boolean, httpOnly: boolean): void {
+    this.response.header.setCookie({ key: name, value: queryEscape(value), maxAge, path: path || '/', domain, sameSite, secure, httpOnly })
+  }
+
+  /** As {@link setCookie}, with the `Partitioned` attribute (CHIPS; use `CookieSameSiteNoneMode` and `secure`). */
+  setPartitionedCookie (name: string, value: string, maxAge: number, path: string, domain: string,
+    sameSite: CookieSameSite, secure: boolean, httpOnly: boolean): void {
+    this.response.header.setCookie({
+      key: name, value: queryEscape(value), maxAge, path: path || '/', domain, sameSite, secure, httpOnly, partitioned: true
+    })
   }
 
   /** Sets the response Content-Type. */
@@ -49,6 +80,16 @@ export class ContextOutput extends ContextInput {
   /** Appends `obj` serialized as JSON. */
   json (code: number, obj: unknown): void {
     render(this, code, JSON_TYPE, JSON.stringify(obj) ?? 'null')
+  }
+
+  /** Appends `obj` as JSON indented by four spaces (Hertz's `IndentedJSON`). */
+  indentedJSON (code: number, obj: unknown): void {
+    render(this, code, JSON_TYPE, JSON.stringify(obj, null, 4) ?? 'null')
+  }
+
+  /** Appends `obj` as JSON followed by a newline, HTML characters left as they are (Hertz's `PureJSON`). */
+  pureJSON (code: number, obj: unknown): void {
+    render(this, code, JSON_TYPE, (JSON.stringify(obj) ?? 'null') + '\n')
   }
 
   /** Appends raw bytes with the given Content-Type. */

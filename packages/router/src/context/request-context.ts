@@ -3,9 +3,28 @@ import { HertzError, HertzErrorCode } from '../errors.js'
 import type { Context } from '../go-context.js'
 import type { HijackHandler } from '../hijack/hijack-conn.js'
 import { PLAIN } from '../pipeline/write.js'
-import { sendFile } from '../routing/static.js'
-import { kHandlers, kHijackHandler, kIndex, kUpgradeSocket } from '../symbols.js'
+import { parseHTTPDate } from '../routing/http-date.js'
+import { resolveInside, sendFile } from '../routing/static.js'
+import {
+  kBody, kClientIP, kClientIPFunc, kFinish, kFinished, kFormValueFunc, kFullPath, kHandlers, kHijackHandler, kIndex,
+  kParams, kPath, kPeekRes, kRawQuery, kRoute, kUpgradeSocket
+} from '../symbols.js'
+import { ContextError, ErrorChain, ErrorTypePrivate } from './error-chain.js'
+import { defaultFormValue } from './forms.js'
+import { getHandlerName } from './handler-name.js'
 import { ContextOutput } from './output.js'
+
+/** Returns the client IP for a request (see `h.setClientIPFunc`, `clientIPWithOption`). */
+export type ClientIPFunc = (c: RequestContext) => string
+
+/** Computes `c.formValue(key)` (see `c.setFormValueFunc`). */
+export type FormValueFunc = (c: RequestContext, key: string) => string
+
+/** The part of Hertz's `app.FS` that `c.fileFromFS` reads: the directory files are served from. */
+export interface FileSystemRoot {
+  /** The directory served. */
+  readonly root: string
+}
 
 /** A handler or middleware, as in Hertz: `func(ctx context.Context, c *app.RequestContext)`. */
 export type HandlerFunc = (ctx: Context, c: RequestContext) => void | Promise<void>
@@ -49,6 +68,84 @@ export class RequestContext extends ContextOutput {
   ;[kIndex] = -1
   /** The hijack handler recorded by `hijack()`. */
   ;[kHijackHandler]: HijackHandler | null = null
+  /** The context's own form value function, null for Hertz's default. */
+  ;[kFormValueFunc]: FormValueFunc | null = null
+  /** The context's own client IP function, null for the engine's. */
+  ;[kClientIPFunc]: ClientIPFunc | null = null
+  /** Resolves {@link finished}'s promise, once someone asked for it. */
+  ;[kFinish]: (() => void) | null = null
+  /** The errors recorded with {@link error} (Hertz's `c.Errors`). */
+  readonly errors = new ErrorChain()
+  #finished: Promise<void> | null = null
+
+  // ---- errors -----------------------------------------------------------------------------------------------
+
+  /**
+   * Records `err` on the request and returns its entry (a {@link ContextError} stays as it is; another error
+   * becomes one of type `ErrorTypePrivate`). Throws `HERTZ_ERR_BAD_HANDLER` for a null or undefined `err`, where
+   * Hertz panics.
+   */
+  error (err: unknown): ContextError {
+    if (err === null || err === undefined) throw new HertzError(HertzErrorCode.BAD_HANDLER, 'c.error(err): err is nil')
+    const entry = err instanceof ContextError
+      ? err
+      : new ContextError(err instanceof Error ? err : new Error(String(err)), ErrorTypePrivate)
+    this.errors.push(entry)
+    return entry
+  }
+
+  /** Sets the status, aborts, and records `err` (Hertz's `AbortWithError`). */
+  abortWithError (code: number, err: unknown): ContextError {
+    this.abortWithStatus(code)
+    return this.error(err)
+  }
+
+  // ---- request facts that depend on the engine ---------------------------------------------------------------
+
+  /** The client IP: this context's `setClientIPFunc`, else the engine's (by default Hertz's, see the README). */
+  clientIP (): string {
+    const fn = this[kClientIPFunc]
+    return fn !== null ? fn(this) : this.engine[kClientIP](this)
+  }
+
+  /** Computes {@link clientIP} with `fn` for this request only. */
+  setClientIPFunc (fn: ClientIPFunc): void {
+    this[kClientIPFunc] = fn
+  }
+
+  /**
+   * Value of `key` from the query, else the urlencoded body, else the multipart form ('' when none has a non-empty
+   * one), or what {@link setFormValueFunc} computes.
+   */
+  formValue (key: string): string {
+    const fn = this[kFormValueFunc]
+    return fn !== null ? fn(this, key) : defaultFormValue(this, key)
+  }
+
+  /** Computes {@link formValue} with `fn` for this request. */
+  setFormValueFunc (fn: FormValueFunc): void {
+    this[kFormValueFunc] = fn
+  }
+
+  /**
+   * True when `lastModified` (truncated to seconds) is after the request's If-Modified-Since, or when that header
+   * is missing or not an HTTP date.
+   */
+  ifModifiedSince (lastModified: Date): boolean {
+    const v = this.req.headers['if-modified-since']
+    if (v === undefined || v === '') return true
+    const since = parseHTTPDate(v)
+    if (Number.isNaN(since)) return true
+    return since < Math.floor(lastModified.getTime() / 1000) * 1000
+  }
+
+  /** Resolves once the request is over: its answer handed to the engine (Hertz's `Finished()` channel). */
+  finished (): Promise<void> {
+    if (this.#finished === null) {
+      this.#finished = this[kFinished] ? Promise.resolve() : new Promise(resolve => { this[kFinish] = resolve })
+    }
+    return this.#finished
+  }
 
   // ---- the chain --------------------------------------------------------------------------------------------
 
@@ -106,9 +203,72 @@ export class RequestContext extends ContextOutput {
     return handlers[handlers.length - 1]
   }
 
+  /** Replaces the chain being run. */
+  setHandlers (hc: HandlersChain): void {
+    this[kHandlers] = hc
+  }
+
+  /** The main handler's name: the one given to `setHandlerName`, else its function name. */
+  handlerName (): string {
+    return getHandlerName(this.handler())
+  }
+
+  /** Position in the chain: -1 before the first handler (Hertz's `GetIndex`). */
+  getIndex (): number {
+    return this[kIndex]
+  }
+
+  /** Moves the chain's cursor: the next `next()` runs handler `index + 1`. */
+  setIndex (index: number): void {
+    this[kIndex] = index
+  }
+
+  /**
+   * A snapshot to use after the request is over (from a task that outlives it): the keys, parameters, route, path,
+   * query, body and response so far, copied; its chain is empty and aborted. Writing to it reaches no client.
+   */
+  copy (): RequestContext {
+    const cp = new RequestContext(this.engine, this.req, this[kPeekRes](), this[kUpgradeSocket], this.upgradeHead)
+    cp[kIndex] = ABORT_INDEX
+    cp[kRoute] = this[kRoute]
+    cp[kParams] = { ...this[kParams] }
+    cp[kPath] = this[kPath]
+    cp[kRawQuery] = this[kRawQuery]
+    cp[kBody] = this[kBody]
+    cp[kFullPath] = this[kFullPath]
+    cp[kFormValueFunc] = this[kFormValueFunc]
+    cp[kClientIPFunc] = this[kClientIPFunc]
+    this.forEachKey((k, v) => { cp.set(k, v) })
+    const from = this.response
+    const to = cp.response
+    to.header.kv = from.header.kv.slice()
+    to.header.contentType = from.header.contentType
+    to.header.contentLength = from.header.contentLength
+    to.setStatusCode(from.statusCode())
+    if (from.hasBody() && from.bodyStream === null) to.setBody(from.bodyBytes())
+    cp.takeResponse()
+    return cp
+  }
+
   /** Answers with the file at `filepath` (type, length, Last-Modified, 304, 403 for directories, 404 when missing). */
   file (filepath: string): Promise<void> {
     return sendFile(this, resolvePath(filepath))
+  }
+
+  /** As {@link file}, with `Content-Disposition: attachment; filename="<filename>"` (a download named `filename`). */
+  fileAttachment (filepath: string, filename: string): Promise<void> {
+    this.response.header.set('Content-Disposition', `attachment; filename="${filename.replace(/["\\\r\n]/g, '_')}"`)
+    return sendFile(this, resolvePath(filepath))
+  }
+
+  /** Answers with `filepath` looked up inside `fs.root` (never outside it: 404 then), as Hertz's `FileFromFS`. */
+  fileFromFS (filepath: string, fs: FileSystemRoot): Promise<void> {
+    const file = resolveInside(resolvePath(fs.root), filepath)
+    if (file === null) {
+      this.notFound()
+      return Promise.resolve()
+    }
+    return sendFile(this, file)
   }
 
   // ---- hijack -----------------------------------------------------------------------------------------------

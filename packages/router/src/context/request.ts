@@ -2,6 +2,21 @@ import type { IncomingMessage } from 'node:http'
 import { parseContentLength } from '../pipeline/body.js'
 import { kBody } from '../symbols.js'
 
+/**
+ * A header name as Hertz normalizes it: upper case at the start and after each `-`, lower case elsewhere
+ * (`content-TYPE` → `Content-Type`).
+ */
+export function canonicalHeaderKey (name: string): string {
+  let out = ''
+  let upper = true
+  for (let i = 0; i < name.length; i++) {
+    const ch = name[i] as string
+    out += upper ? ch.toUpperCase() : ch.toLowerCase()
+    upper = ch === '-'
+  }
+  return out
+}
+
 /** Read-only, case-insensitive view of the request headers (Hertz's `protocol.RequestHeader`). */
 export class RequestHeader {
   readonly #req: IncomingMessage
@@ -29,18 +44,18 @@ export class RequestHeader {
   }
 
   /**
-   * Calls `fn(key, value)` for every header line, in arrival order, with the names as the client sent them
-   * (Hertz's `VisitAll`).
+   * Calls `fn(key, value)` for every header line, in arrival order, with the names in Hertz's canonical form
+   * (`x-real-ip` is visited as `X-Real-Ip`), as Hertz's `VisitAll`.
    */
   visitAll (fn: (key: string, value: string) => void): void {
     const raw = this.#req.rawHeaders
-    for (let i = 0; i < raw.length; i += 2) fn(raw[i] as string, raw[i + 1] as string)
+    for (let i = 0; i < raw.length; i += 2) fn(canonicalHeaderKey(raw[i] as string), raw[i + 1] as string)
   }
 
   /** {@link visitAll} with a `Map.forEach`-style callback, `fn(value, key)`. */
   forEach (fn: (value: string, key: string) => void): void {
     const raw = this.#req.rawHeaders
-    for (let i = 0; i < raw.length; i += 2) fn(raw[i + 1] as string, raw[i] as string)
+    for (let i = 0; i < raw.length; i += 2) fn(raw[i + 1] as string, canonicalHeaderKey(raw[i] as string))
   }
 
   /** The request method. */

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream'
 import { parseContentLength } from '../pipeline/body.js'
+import { formatSetCookie, type Cookie } from './cookies.js'
 
 /** A body chunk as the context accepts it. */
 export type Chunk = string | Uint8Array
@@ -51,6 +52,23 @@ export class ResponseHeader {
     const lower = key.toLowerCase()
     if (lower === 'content-type' || lower === 'content-length') { this.set(key, value); return }
     this.kv.push(key, String(value))
+  }
+
+  /**
+   * Adds a Set-Cookie line for `cookie`, replacing an earlier one of the same name (Hertz's `SetCookie`). Throws
+   * `HERTZ_ERR_BAD_COOKIE` for a value, path or domain a header cannot carry.
+   */
+  setCookie (cookie: Cookie): void {
+    const line = formatSetCookie(cookie)
+    const prefix = cookie.key === '' ? null : cookie.key + '='
+    const kv = this.kv
+    for (let i = 0; i < kv.length; i += 2) {
+      if ((kv[i] as string).toLowerCase() === 'set-cookie' && prefix !== null && (kv[i + 1] as string).startsWith(prefix)) {
+        kv[i + 1] = line
+        return
+      }
+    }
+    kv.push('Set-Cookie', line)
   }
 
   /** The first value of `key`, or '' when it is not set (Go's `Header.Get`). */

@@ -6,9 +6,18 @@ import type { ServingEngine } from './host.js'
 // Errors escaping a chain: the recovery middleware (inside the chain) and the engine's last resort around it
 // (serve.ts). Both turn the error into the answer the chain then ends with; neither writes it.
 
-/** The status an error escaping the chain is answered with: 413 for an oversized body, 500 otherwise. */
+const CLIENT_ERRORS: ReadonlySet<string> = new Set([
+  HertzErrorCode.BAD_MULTIPART, HertzErrorCode.MULTIPART_LIMIT, HertzErrorCode.NOT_MULTIPART, HertzErrorCode.MISSING_FILE
+])
+
+/**
+ * The status an error escaping the chain is answered with: 413 for an oversized body, 400 for a bad or over-limit
+ * multipart body (or a missing file), 500 otherwise.
+ */
 export function statusForError (err: unknown): number {
-  return err instanceof HertzError && err.code === HertzErrorCode.BODY_TOO_LARGE ? 413 : 500
+  if (!(err instanceof HertzError)) return 500
+  if (err.code === HertzErrorCode.BODY_TOO_LARGE) return 413
+  return CLIENT_ERRORS.has(err.code) ? 400 : 500
 }
 
 /**

@@ -4,13 +4,14 @@ import { HertzError, HertzErrorCode, formatError } from '../errors.js'
 import { RequestContext, type HandlersChain } from '../context/request-context.js'
 import { NO_PARAMS } from '../context/input.js'
 import { stopWatching } from '../context/client-watch.js'
+import { preparseMultipart } from '../context/forms.js'
 import { isClean, normalizePath, lookupPath, quotePath, absoluteFormPath } from '../routing/path.js'
 import { scopedNoRoute } from '../routing/plugin.js'
 import { afterEarlierResponses } from '../server/node-internals.js'
 import type { EngineRef } from '../server/engine-ref.js'
 import {
-  kBody, kFinished, kHandlers, kInflight, kNoMethod, kNoRoute, kParams, kPath, kRawQuery, kRoute, kTable, kUnwatch,
-  kUpgradeSocket
+  kBody, kFinish, kFinished, kHandlers, kInflight, kMultipart, kNoMethod, kNoRoute, kParams, kPath, kRawQuery, kRoute,
+  kTable, kUnwatch, kUpgradeSocket
 } from '../symbols.js'
 import { headFlags, HAS_HOST, HAS_BODY, declaredLength, readBody } from './body.js'
 import { recover } from './recover.js'
@@ -131,6 +132,10 @@ function route (engine: ServingEngine, c: RequestContext, path: string, lp: stri
     c[kHandlers] = match.store.handlers
     c[kRoute] = match.store
     c[kParams] = match.params
+    if (c[kBody] !== null) {
+      const parsing = preparseMultipart(c)
+      if (parsing !== undefined) return parsing.then(() => c.next(c))
+    }
     return c.next(c)
   }
   return noMatch(engine, c, path, lp)
@@ -191,6 +196,8 @@ function complete (engine: ServingEngine, c: RequestContext): Promise<void> {
   engine[kInflight].end()
   c[kFinished] = true
   if (c[kUnwatch] !== null) stopWatching(c)
+  if (c[kMultipart] !== null) c[kMultipart].release()
+  if (c[kFinish] !== null) c[kFinish]()
   if (c.isResponseTaken()) return DONE
   const socket = c[kUpgradeSocket]
   if (socket !== null) return completeUpgrade(engine, c, socket)

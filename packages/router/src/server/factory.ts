@@ -5,7 +5,7 @@ import {
   withHostPorts, withNetwork, withBasePath, withReadTimeout, withReadHeaderTimeout, withIdleTimeout,
   withKeepAliveTimeout, withExitWaitTime, withMaxRequestBodySize, withMaxHeaderBytes, withHandleMethodNotAllowed,
   withRedirectTrailingSlash, withRedirectFixedPath, withStreamBody, withKeepAlive, withDisableDefaultDate,
-  withDisableDefaultContentType, withDisableDefaultServerHeader
+  withDisableDefaultContentType, withDisableDefaultServerHeader, withMultipartLimits
 } from './options.js'
 
 /** A server without middleware (Hertz's `server.New`). */
@@ -33,6 +33,7 @@ export const server = {
   withKeepAliveTimeout,
   withExitWaitTime,
   withMaxRequestBodySize,
+  withMultipartLimits,
   withMaxHeaderBytes,
   withHandleMethodNotAllowed,
   withRedirectTrailingSlash,

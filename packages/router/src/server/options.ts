@@ -1,4 +1,6 @@
+import { tmpdir } from 'node:os'
 import { HertzError, HertzErrorCode } from '../errors.js'
+import type { MultipartLimits } from '../context/multipart.js'
 
 /** Resolved server configuration. Durations are milliseconds; 0 disables a timeout. */
 export interface Options {
@@ -38,6 +40,8 @@ export interface Options {
   disableDefaultContentType: boolean
   /** Omit the `Server: hertz` response header. */
   disableDefaultServerHeader: boolean
+  /** Limits on multipart bodies (parts, files, field size, in-memory file bytes, where the rest goes). */
+  multipartLimits: MultipartLimits
 }
 
 /** A server option, as returned by the `with*` functions and passed to `server.New` / `server.Default`. */
@@ -68,7 +72,8 @@ export function newOptions (opts: readonly Option[]): Options {
     keepAlive: true,
     disableDefaultDate: false,
     disableDefaultContentType: false,
-    disableDefaultServerHeader: false
+    disableDefaultServerHeader: false,
+    multipartLimits: { maxParts: 1000, maxFiles: 100, maxFieldSize: 1 << 20, maxMemory: 16 << 20, tempDir: tmpdir() }
   }
   for (const opt of opts) {
     if (opt === null || typeof opt !== 'object' || typeof opt.apply !== 'function') {
@@ -228,6 +233,36 @@ export function withExitWaitTime (ms: number): Option {
 export function withMaxRequestBodySize (bytes: number): Option {
   const v = size('withMaxRequestBodySize', bytes)
   return option(o => { o.maxRequestBodySize = v })
+}
+
+/**
+ * Limits on multipart bodies, merged over the defaults: `maxParts` 1000, `maxFiles` 100, `maxFieldSize` 1 MiB,
+ * `maxMemory` 16 MiB (file bytes kept in memory per request; more goes to temporary files in `tempDir`, the OS
+ * temp directory by default). A body over a limit makes `c.multipartForm()` reject with `HERTZ_ERR_MULTIPART_LIMIT`
+ * (answered 400); the body as a whole stays within `withMaxRequestBodySize`.
+ */
+export function withMultipartLimits (limits: Partial<MultipartLimits>): Option {
+  if (limits === null || typeof limits !== 'object') {
+    throw new HertzError(HertzErrorCode.BAD_OPTION, 'withMultipartLimits: expected an object of limits')
+  }
+  const checked: Partial<MultipartLimits> = {}
+  for (const k of ['maxParts', 'maxFiles', 'maxFieldSize'] as const) {
+    if (limits[k] !== undefined) checked[k] = size('withMultipartLimits.' + k, limits[k])
+  }
+  if (limits.maxMemory !== undefined) {
+    const m = limits.maxMemory
+    if (typeof m !== 'number' || !Number.isInteger(m) || m < 0) {
+      throw new HertzError(HertzErrorCode.BAD_OPTION, `withMultipartLimits.maxMemory: expected an integer >= 0, got ${String(m)}`)
+    }
+    checked.maxMemory = m
+  }
+  if (limits.tempDir !== undefined) {
+    if (typeof limits.tempDir !== 'string' || limits.tempDir === '') {
+      throw new HertzError(HertzErrorCode.BAD_OPTION, 'withMultipartLimits.tempDir: expected a directory path')
+    }
+    checked.tempDir = limits.tempDir
+  }
+  return option(o => { o.multipartLimits = { ...o.multipartLimits, ...checked } })
 }
 
 /** Largest request head in bytes (431 above). Default 1 MiB. */

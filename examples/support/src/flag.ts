@@ -1,5 +1,5 @@
 /**
- * Command-line flags in the style of Go's `flag` package, so the echo apps keep the Go examples' shape:
+ * Command-line flags in the style of Go's `flag` package, so the example apps keep the Go examples' shape:
  * `const addr = flag.string('addr', 'localhost:8080', 'http service address')`, then `flag.parse()`, then
  * `addr.value` where Go writes `*addr`. Accepts `-name value`, `-name=value`, `--name value`, `--name=value`.
  */
@@ -90,7 +90,7 @@ export class FlagSet {
 }
 
 /** The process's command line flags, with Go's `flag.ExitOnError` behaviour in `parse`. */
-export const commandLine = new FlagSet(process.argv[1] ?? 'echo')
+export const commandLine = new FlagSet(process.argv[1] ?? 'example')
 
 /** Go's package-level `flag` functions over `commandLine`. */
 export const flag = {
@@ -117,5 +117,10 @@ export const flag = {
   /** The non-flag arguments. */
   args (): string[] {
     return commandLine.args()
+  },
+
+  /** How many non-flag arguments there are (Go's `flag.NArg`). */
+  nArg (): number {
+    return commandLine.args().length
   }
 }

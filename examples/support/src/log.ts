@@ -1,5 +1,5 @@
 /**
- * A small twin of Go's `log` package, so the echo apps print what their Go originals print: to stderr, with
+ * A small twin of Go's `log` package, so the example apps print what their Go originals print: to stderr, with
  * the `2006/01/02 15:04:05 ` date prefix unless `log.setFlags(0)`, and with `fmt`'s operand rules
  * (`log.print('upgrade:', err)` glues the operands, `log.println` separates them with spaces).
  */

@@ -1,0 +1,81 @@
+import { HertzError, HertzErrorCode } from '../errors.js'
+import { parseCookie, stringifySetCookie, type SetCookie } from 'cookie'
+
+/** How a Set-Cookie carries SameSite (Hertz's `protocol.CookieSameSite`). */
+export type CookieSameSite = 0 | 1 | 2 | 3 | 4
+/** No SameSite attribute. */
+export const CookieSameSiteDisabled = 0
+/** A bare `SameSite` attribute (the browser's default mode). */
+export const CookieSameSiteDefaultMode = 1
+/** `SameSite=Lax`. */
+export const CookieSameSiteLaxMode = 2
+/** `SameSite=Strict`. */
+export const CookieSameSiteStrictMode = 3
+/** `SameSite=None` (needs `secure`; pair it with `partitioned` for third-party cookies). */
+export const CookieSameSiteNoneMode = 4
+
+/** A response cookie with every attribute Hertz's `protocol.Cookie` has. */
+export interface Cookie {
+  /** Name ('' writes the value alone, as Hertz does). */
+  key: string
+  /** Value, written as it is: escape it first if it needs it (`setCookie` query-escapes it, as Hertz). */
+  value: string
+  /** `Max-Age` in seconds: 0 leaves it out, a negative number writes `Max-Age=0` (delete now). */
+  maxAge?: number
+  /** `Expires`. */
+  expire?: Date
+  /** `Domain`. */
+  domain?: string
+  /** `Path`. */
+  path?: string
+  /** `HttpOnly`. */
+  httpOnly?: boolean
+  /** `Secure`. */
+  secure?: boolean
+  /** `SameSite`, one of the `CookieSameSite...` constants. */
+  sameSite?: CookieSameSite
+  /** `Partitioned` (CHIPS). */
+  partitioned?: boolean
+}
+
+const SAME_SITE = [undefined, undefined, 'lax', 'strict', 'none'] as const
+
+// Hertz neither decodes request cookie values nor re-encodes response ones beyond what the caller did; only a pair
+// of surrounding double quotes is dropped when reading (RFC 6265 §4.1.1 allows them around a cookie-value).
+function asIs (v: string): string {
+  return v.length > 1 && v.charCodeAt(0) === 34 && v.charCodeAt(v.length - 1) === 34 ? v.slice(1, -1) : v
+}
+
+/** The `Cookie` header of a request parsed into name → value (first value of a repeated name), quotes removed. */
+export function parseRequestCookies (header: string | undefined): Record<string, string | undefined> {
+  return header === undefined || header === '' ? {} : parseCookie(header, { decode: asIs })
+}
+
+/** The Set-Cookie line for `c`, attributes in the `cookie` library's spelling (`Max-Age`, `Path`, `Secure`). */
+export function formatSetCookie (c: Cookie): string {
+  const sc: SetCookie = { name: c.key === '' ? 'x' : c.key, value: c.value }
+  if (c.maxAge !== undefined && c.maxAge !== 0) sc.maxAge = c.maxAge < 0 ? 0 : Math.trunc(c.maxAge)
+  if (c.expire !== undefined) sc.expires = c.expire
+  if (c.domain !== undefined && c.domain !== '') sc.domain = c.domain
+  if (c.path !== undefined && c.path !== '') sc.path = c.path
+  if (c.httpOnly === true) sc.httpOnly = true
+  if (c.secure === true) sc.secure = true
+  const ss = c.sameSite === undefined ? undefined : SAME_SITE[c.sameSite]
+  if (ss !== undefined) sc.sameSite = ss
+  if (c.partitioned === true) sc.partitioned = true
+  let line: string
+  try {
+    line = stringifySetCookie(sc, { encode: v => v })
+  } catch (err) {
+    throw new HertzError(HertzErrorCode.BAD_COOKIE, (err as Error).message, { cause: err })
+  }
+  // The library knows no bare `SameSite` (Hertz's DefaultMode), and no nameless cookie.
+  if (c.sameSite === CookieSameSiteDefaultMode) line += '; SameSite'
+  if (c.key === '') line = line.slice(2)
+  return line
+}
+
+/** Go's `url.QueryEscape`: what Hertz's `SetCookie` applies to a value. */
+export function queryEscape (s: string): string {
+  return encodeURIComponent(s).replace(/[!'()*]/g, ch => '%' + ch.charCodeAt(0).toString(16).toUpperCase()).replace(/%20/g, '+')
+}
