@@ -51,10 +51,7 @@ export class ContextInput extends ContextCore {
 
   /** The value of path parameter `key` ('' when absent). A catch-all value has no leading slash. */
   param (key: string): string {
-    const v = this[kParams][key]
-    if (v !== undefined) return v
-    if (this[kRoute] !== null && key === this[kRoute].wildcard) return this[kParams]['*'] ?? ''
-    return ''
+    return this[kParams][key] ?? ''
   }
 
   /** Query value of `key`, '' when absent. */

@@ -5,7 +5,7 @@ import { RequestContext, type HandlersChain } from '../context/request-context.j
 import { NO_PARAMS } from '../context/input.js'
 import { stopWatching } from '../context/client-watch.js'
 import { preparseMultipart } from '../context/forms.js'
-import { isClean, normalizePath, lookupPath, quotePath, absoluteFormPath } from '../routing/path.js'
+import { isClean, normalizePath, quotePath, absoluteFormPath, forwardedPrefix } from '../routing/path.js'
 import { scopedNoRoute } from '../routing/plugin.js'
 import { afterEarlierResponses } from '../server/node-internals.js'
 import type { EngineRef } from '../server/engine-ref.js'
@@ -17,6 +17,7 @@ import { headFlags, HAS_HOST, HAS_BODY, declaredLength, readBody } from './body.
 import { recover } from './recover.js'
 import { acceptUpgrade, completeUpgrade } from './upgrade.js'
 import { writeAnswer } from './write.js'
+import { requestAnswered, requestArrived } from './queued.js'
 import type { ServingEngine } from './host.js'
 
 // The request pipeline of an engine: path checks, body, lookup, the handler chain, then the answer. Each step
@@ -31,6 +32,7 @@ const DONE: Promise<void> = Promise.resolve()
  */
 export function serve (engine: ServingEngine, c: RequestContext): Promise<void> {
   engine[kInflight].begin()
+  if (engine.options.idleTimeout === 0 && c[kUpgradeSocket] === null) requestArrived(c.req.socket)
   try {
     const r = dispatch(engine, c)
     if (r !== undefined) return r.then(() => complete(engine, c), (err: unknown) => failed(engine, c, err))
@@ -89,29 +91,27 @@ function dispatch (engine: ServingEngine, c: RequestContext): void | Promise<voi
     c[kRawQuery] = url.slice(q + 1)
   }
   // The common clean path is used as it is, for the context and for the lookup alike.
-  const clean = isClean(raw)
-  const path = clean ? raw : normalizePath(raw)
-  const lp = clean ? raw : lookupPath(path)
+  const path = isClean(raw) ? raw : normalizePath(raw)
   c[kPath] = path
   const flags = headFlags(req)
   if ((flags & HAS_HOST) === 0 && req.httpVersionMinor === 1 && req.httpVersionMajor === 1 && req.method !== 'CONNECT') {
     return serveError(c, 400, 'missing required Host header', engine.handlers)
   }
   if ((flags & HAS_BODY) !== 0 && !engine.options.streamRequestBody && c[kUpgradeSocket] === null) {
-    return withBody(engine, c, path, lp)
+    return withBody(engine, c, path)
   }
-  return route(engine, c, path, lp)
+  return route(engine, c, path)
 }
 
 // The rarer steps live in functions of their own: the hot ones stay small enough for V8 to inline them together.
 
 /** Reads the body (up to the limit), then routes. */
-function withBody (engine: ServingEngine, c: RequestContext, path: string, lp: string): void | Promise<void> {
+function withBody (engine: ServingEngine, c: RequestContext, path: string): void | Promise<void> {
   const max = engine.options.maxRequestBodySize
   if (declaredLength(c.req) > max) return bodyTooLarge(c)
   return readBody(c.req, max).then(body => {
     c[kBody] = body
-    return route(engine, c, path, lp)
+    return route(engine, c, path)
   }, (err: unknown) => {
     if (err instanceof HertzError && err.code === HertzErrorCode.BODY_TOO_LARGE) bodyTooLarge(c)
   })
@@ -122,12 +122,9 @@ function bodyTooLarge (c: RequestContext): void {
   c.setConnectionClose()
 }
 
-/**
- * Runs the matching route's chain; else a redirect, a 405 or a 404 (each through the global middleware). `lp` is
- * `path` as the table looks it up (see lookupPath).
- */
-function route (engine: ServingEngine, c: RequestContext, path: string, lp: string): void | Promise<void> {
-  const match = engine[kTable].find(c.req.method as string, lp)
+/** Runs the matching route's chain; else a redirect, a 405 or a 404 (each through the global middleware). */
+function route (engine: ServingEngine, c: RequestContext, path: string): void | Promise<void> {
+  const match = engine[kTable].find(c.req.method as string, path)
   if (match !== null) {
     c[kHandlers] = match.store.handlers
     c[kRoute] = match.store
@@ -138,26 +135,27 @@ function route (engine: ServingEngine, c: RequestContext, path: string, lp: stri
     }
     return c.next(c)
   }
-  return noMatch(engine, c, path, lp)
+  return noMatch(engine, c, path)
 }
 
 /** No route matched: a redirect, a 405 or a 404. */
-function noMatch (engine: ServingEngine, c: RequestContext, path: string, lp: string): void | Promise<void> {
+function noMatch (engine: ServingEngine, c: RequestContext, path: string): void | Promise<void> {
   const method = c.req.method as string
   const table = engine[kTable]
   const o = engine.options
   if (method !== 'CONNECT' && path !== '/') {
     if (o.redirectTrailingSlash) {
       const alt = path.endsWith('/') ? path.slice(0, -1) : path + '/'
-      if (table.find(method, lookupPath(alt)) !== null) return redirectTo(c, alt)
+      if (table.find(method, alt) !== null) return redirectTo(c, forwardedPrefix(c.getHeader('X-Forwarded-Prefix')) + quotePath(alt))
     }
     if (o.redirectFixedPath) {
-      const fixed = table.fixedPath(method, path, lookupPath)
-      if (fixed !== null) return redirectTo(c, fixed)
+      // Hertz passes its RedirectFixedPath flag (true here) as the trailing-slash fix of the case-insensitive lookup.
+      const fixed = table.fixedPath(method, path, true)
+      if (fixed !== null) return redirectTo(c, quotePath(fixed))
     }
   }
   if (o.handleMethodNotAllowed) {
-    const allowed = table.allowed(method, lp)
+    const allowed = table.allowed(method, path)
     if (allowed.length > 0) {
       c.response.header.set('Allow', allowed.join(', '))
       return serveError(c, 405, 'Method Not Allowed', engine[kNoMethod])
@@ -166,10 +164,9 @@ function noMatch (engine: ServingEngine, c: RequestContext, path: string, lp: st
   return serveError(c, 404, 'Not Found', scopedNoRoute(engine, path) ?? engine[kNoRoute])
 }
 
-/** 301 for GET, 307 otherwise, keeping the query (Hertz's redirectRequest). */
-function redirectTo (c: RequestContext, path: string): void {
-  const location = quotePath(path) + (c[kRawQuery] === '' ? '' : '?' + c[kRawQuery])
-  c.redirect(c.req.method === 'GET' ? 301 : 307, location)
+/** 301 for GET, 307 otherwise, to `location` (already escaped) with the request's query (Hertz's redirectRequest). */
+function redirectTo (c: RequestContext, location: string): void {
+  c.redirect(c.req.method === 'GET' ? 301 : 307, location + (c[kRawQuery] === '' ? '' : '?' + c[kRawQuery]))
 }
 
 /** Runs `chain` with status `code` preset; fills in the default text if the chain left the answer empty. */
@@ -198,9 +195,30 @@ function complete (engine: ServingEngine, c: RequestContext): Promise<void> {
   if (c[kUnwatch] !== null) stopWatching(c)
   if (c[kMultipart] !== null) c[kMultipart].release()
   if (c[kFinish] !== null) c[kFinish]()
-  if (c.isResponseTaken()) return DONE
   const socket = c[kUpgradeSocket]
+  if (c.isResponseTaken()) {
+    if (socket === null && engine.options.idleTimeout === 0) requestAnswered(c.req.socket)
+    return DONE
+  }
   if (socket !== null) return completeUpgrade(engine, c, socket)
+  if (engine.options.idleTimeout === 0) return answerLast(c)
   writeAnswer(c, c.res)
   return DONE
+}
+
+/**
+ * With an idle timeout of 0, the answer waits one turn of the event loop, so that node:http has handed over the
+ * requests pipelined behind this one in the same packet; the connection is kept open for them (see queued.ts).
+ */
+function answerLast (c: RequestContext): Promise<void> {
+  return new Promise(resolve => {
+    setImmediate(() => {
+      try {
+        writeAnswer(c, c.res)
+      } finally {
+        requestAnswered(c.req.socket)
+        resolve()
+      }
+    })
+  })
 }

@@ -6,6 +6,7 @@ import { hasProgressiveHeaders } from '../server/node-internals.js'
 import type { Options } from '../server/options.js'
 import { kStreaming } from '../symbols.js'
 import { pipeSized } from './sized-body.js'
+import { moreQueued } from './queued.js'
 
 // Writing the buffered response: one writeHead call with a flat header list (node:http's fastest path: no
 // setHeader bookkeeping, no header object), then one end().
@@ -56,7 +57,8 @@ export function bodyAllowedForStatus (status: number): boolean {
 /** True when this response must end its connection. */
 function mustClose (c: Answerable): boolean {
   const o = c.engine.options
-  return c.response.connectionClose || !o.keepAlive || o.idleTimeout === 0 || c.engine.isClosing()
+  return c.response.connectionClose || !o.keepAlive || (o.idleTimeout === 0 && !moreQueued(c.req.socket)) ||
+    c.engine.isClosing()
 }
 
 /**

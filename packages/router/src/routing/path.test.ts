@@ -1,5 +1,5 @@
 import t from 'tap'
-import { normalizePath, cleanPath, percentDecode, lookupPath, quotePath, absoluteFormPath } from './path.js'
+import { normalizePath, cleanPath, percentDecode, quotePath, absoluteFormPath } from './path.js'
 
 t.test('normalizePath decodes once and resolves dot segments', async t => {
   const cases: Array<[string, string]> = [
@@ -23,11 +23,6 @@ t.test('normalizePath decodes once and resolves dot segments', async t => {
   for (const [input, want] of cases) t.equal(normalizePath(input), want, input)
   t.equal(cleanPath('a/b'), '/a/b')
   t.equal(percentDecode('%E2%82%AC'), '€')
-})
-
-t.test('lookupPath escapes what find-my-way would decode or cut', async t => {
-  t.equal(lookupPath('/plain'), '/plain')
-  t.equal(lookupPath('/a%b?c#d'), '/a%25b%3Fc%23d')
 })
 
 t.test('quotePath and absoluteFormPath', async t => {

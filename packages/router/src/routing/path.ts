@@ -39,8 +39,7 @@ export function percentDecode (s: string): string {
 }
 
 /**
- * True when `p` needs no decoding or cleaning: no `%`, `#`, `//` and no `.` or `..` segment. Such a path (cut at
- * its `?`) is also its own {@link lookupPath}, as it holds none of the characters that would need escaping.
+ * True when `p` needs no decoding or cleaning: no `%`, `#`, `//` and no `.` or `..` segment.
  */
 export function isClean (p: string): boolean {
   let prev = 0
@@ -95,19 +94,18 @@ export function normalizePath (rawPath: string): string {
   return cleanPath(decoded)
 }
 
-const LOOKUP_ESCAPES = /[%?#]/g
-const LOOKUP_NEEDS_ESCAPE = /[%?#]/
-
-function escapeLookupChar (ch: string): string {
-  return ch === '%' ? '%25' : ch === '?' ? '%3F' : '%23'
-}
+// Path characters of RFC 3986 (pchar and '/'), with %XX escapes other than an encoded slash or backslash.
+const SAFE_PREFIX = /^\/(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%(?![2][fF]|[5][cC])[0-9A-Fa-f]{2})*$/
 
 /**
- * The normalized path re-escaped for find-my-way, which decodes once more and cuts at `?` and `#`: escaping
- * exactly those three characters makes its decoding a no-op, so the path is never decoded twice.
+ * The `X-Forwarded-Prefix` a trailing-slash redirect puts before its path, as Hertz does, cleaned and without a
+ * trailing slash; '' when the header is absent or unsafe. Only a plain absolute path is taken: no backslash,
+ * no encoded slash or backslash, no control or non-ASCII character, so the Location can never turn into a
+ * protocol-relative `//host` or `/\\host` (the open redirect gin had).
  */
-export function lookupPath (path: string): string {
-  return LOOKUP_NEEDS_ESCAPE.test(path) ? path.replace(LOOKUP_ESCAPES, escapeLookupChar) : path
+export function forwardedPrefix (value: string): string {
+  if (value === '' || !SAFE_PREFIX.test(value)) return ''
+  return trimTrailingSlashes(cleanPath(value))
 }
 
 const NON_ASCII = /[^\x00-\x7f]/

@@ -1,8 +1,8 @@
 import { METHODS } from 'node:http'
-import FindMyWay from 'find-my-way'
 import { HertzError, HertzErrorCode } from '../errors.js'
 import type { HandlerFunc } from '../context/request-context.js'
-import type { Params } from '../context/input.js'
+import { NO_PARAMS, type Params } from '../context/input.js'
+import { RouteTree } from './tree.js'
 
 export type { Params }
 
@@ -16,9 +16,11 @@ export interface RouteEntry {
   readonly handlers: readonly HandlerFunc[]
   /** Name of the catch-all parameter (`filepath` for `/src/*filepath`), or null. */
   readonly wildcard: string | null
+  /** The route's parameter names, in order (each route keeps its own, as in Hertz). */
+  readonly names: readonly string[]
 }
 
-/** What a successful lookup returns (find-my-way's own result object, not copied). */
+/** What a successful lookup returns (shared for a static route: do not modify). */
 export interface Match {
   readonly store: RouteEntry
   readonly params: Params
@@ -31,42 +33,27 @@ export interface RouteInfo {
   handler: string
 }
 
-interface Shape {
-  /** Pattern with every parameter written as `:` and every catch-all as `*`. */
-  key: string
-  /** Parameter names in order of appearance. */
-  names: string[]
-  /** Index in `key` of each parameter marker. */
-  positions: number[]
-}
-
 const PARAM_NAME = /^[A-Za-z0-9_]+$/
 const KNOWN_METHODS = new Set(METHODS)
-const EMPTY_QUERY = Object.freeze({})
-function noQuery (): object { return EMPTY_QUERY }
-function unusedHandler (): void {}
 
 function badRoute (path: string, why: string): HertzError {
   return new HertzError(HertzErrorCode.BAD_ROUTE, `invalid route '${path}': ${why}`)
 }
 
 /**
- * Checks a Hertz pattern and translates it to find-my-way's syntax: `:name` runs to the next `/` (one parameter
- * per segment, as in Hertz), `*name` must end the path and becomes find-my-way's `*`.
+ * Checks a Hertz pattern and splits it into its tree key (the pattern with parameter names dropped: `:` runs to
+ * the next `/`, a final `*` takes the rest) and its parameter names.
  */
-function parsePattern (path: string): { fmw: string, shape: Shape, wildcard: string | null } {
+function parsePattern (path: string): { key: string, names: string[], wildcard: string | null } {
   if (path === '') throw badRoute(path, "path should not be ''")
   if (path.charCodeAt(0) !== 47) throw badRoute(path, "path must begin with '/'")
-  let fmw = ''
   let key = ''
   const names: string[] = []
-  const positions: number[] = []
   let wildcard: string | null = null
   let i = 0
   while (i < path.length) {
     const ch = path[i] as string
     if (ch !== ':' && ch !== '*') {
-      fmw += ch
       key += ch
       i++
       continue
@@ -81,39 +68,41 @@ function parsePattern (path: string): { fmw: string, shape: Shape, wildcard: str
         ? `only one wildcard per path segment is allowed, has: '${segment}'`
         : `wildcards must be named with a non-empty name of letters, digits or '_' in path segment '${segment}'`)
     }
-    positions.push(key.length)
     names.push(name)
     if (ch === ':') {
-      fmw += ':' + name
       key += ':'
     } else {
       if (end !== path.length) throw badRoute(path, 'catch-all routes are only allowed at the end of the path')
       if (i === 0 || path.charCodeAt(i - 1) !== 47) throw badRoute(path, "no / before catch-all in path '" + path + "'")
-      fmw += '*'
       key += '*'
       wildcard = name
     }
     i = end
   }
-  return { fmw, shape: { key, names, positions }, wildcard }
+  return { key, names, wildcard }
 }
 
+interface MethodRoutes {
+  tree: RouteTree<RouteEntry>
+  /** Routes without parameters, by path: found without walking the tree (a static route always wins there). */
+  statics: Map<string, Match>
+  /** Pattern keys (names dropped) already taken, with the path that took each. */
+  keys: Map<string, string>
+  dynamic: boolean
+}
+
+// Parameter values of the lookup in progress (lookups are synchronous, so one array serves them all).
+const scratch: string[] = []
+
 /**
- * The route table: find-my-way trees for matching (compiled into generated code for speed), plus the Hertz
- * rules find-my-way does not enforce (conflict detection, named catch-alls), the case-insensitive index used
- * by redirect-fixed-path, and the per-method lists used for 405 answers.
+ * The route table: one Hertz route tree per method (see tree.ts), an exact-path index for static routes, and the
+ * per-method lists used for 405 answers.
  */
 export class RouteTable {
-  private readonly fmw = FindMyWay({ querystringParser: noQuery, maxParamLength: Number.MAX_SAFE_INTEGER })
-  private readonly folded = FindMyWay({ querystringParser: noQuery, maxParamLength: Number.MAX_SAFE_INTEGER, caseSensitive: false })
-  private readonly shapes = new Map<string, Array<{ shape: Shape, path: string }>>()
+  private readonly byMethod = new Map<string, MethodRoutes>()
   private readonly entries: RouteEntry[] = []
   /** Methods that have at least one route, for 405 checks. */
   readonly methods: string[] = []
-
-  constructor () {
-    this.fmw.compile()
-  }
 
   /** Registers a route. Throws `HERTZ_ERR_BAD_ROUTE`, `HERTZ_ERR_BAD_METHOD` or `HERTZ_ERR_ROUTE_CONFLICT`. */
   add (method: string, path: string, handlers: readonly HandlerFunc[]): RouteEntry {
@@ -122,47 +111,60 @@ export class RouteTable {
     }
     if (typeof path !== 'string') throw badRoute(String(path), 'path must be a string')
     if (handlers.length === 0) throw badRoute(path, 'there must be at least one handler')
-    const { fmw, shape, wildcard } = parsePattern(path)
-    let list = this.shapes.get(method)
-    if (list === undefined) {
-      list = []
-      this.shapes.set(method, list)
+    const { key, names, wildcard } = parsePattern(path)
+    let m = this.byMethod.get(method)
+    if (m === undefined) {
+      m = { tree: new RouteTree(), statics: new Map(), keys: new Map(), dynamic: false }
+      this.byMethod.set(method, m)
       this.methods.push(method)
     }
-    for (const other of list) checkConflict(method, path, shape, other.path, other.shape)
-    const entry: RouteEntry = { method, fullPath: path, handlers, wildcard }
-    this.fmw.on(method as FindMyWay.HTTPMethod, fmw, unusedHandler, entry)
-    this.folded.on(method as FindMyWay.HTTPMethod, fmw, unusedHandler, entry)
-    list.push({ shape, path })
+    const taken = m.keys.get(key)
+    if (taken !== undefined) {
+      throw new HertzError(HertzErrorCode.ROUTE_CONFLICT,
+        `handlers are already registered for path '${taken}' (method ${method}), cannot add '${path}'`)
+    }
+    const entry: RouteEntry = { method, fullPath: path, handlers, wildcard, names }
+    m.tree.add(key, entry)
+    m.keys.set(key, path)
+    if (names.length === 0) m.statics.set(path, { store: entry, params: NO_PARAMS })
+    else m.dynamic = true
     this.entries.push(entry)
     return entry
   }
 
-  /** Looks `path` (already normalized and passed through `lookupPath`) up for `method`. */
+  /** Looks the normalized `path` up for `method`. */
   find (method: string, path: string): Match | null {
-    return this.fmw.find(method as FindMyWay.HTTPMethod, path) as Match | null
+    const m = this.byMethod.get(method)
+    if (m === undefined) return null
+    const hit = m.statics.get(path)
+    if (hit !== undefined) return hit
+    if (!m.dynamic) return null
+    const entry = m.tree.find(path, scratch)
+    if (entry === null) return null
+    if (entry.names.length === 0) return { store: entry, params: NO_PARAMS }
+    const params: Params = {}
+    const names = entry.names
+    for (let i = 0; i < names.length; i++) params[names[i] as string] = scratch[i]
+    return { store: entry, params }
   }
 
   /** Methods other than `method` that route `path`, sorted; empty when none do. */
   allowed (method: string, path: string): string[] {
     const out: string[] = []
     for (const m of this.methods) {
-      if (m !== method && this.fmw.find(m as FindMyWay.HTTPMethod, path) !== null) out.push(m)
+      if (m !== method && this.find(m, path) !== null) out.push(m)
     }
     return out.sort()
   }
 
   /**
-   * The case-corrected spelling of `path` for `method` (also trying the other trailing-slash form), with the
-   * request's own parameter values, or null when no route matches case-insensitively.
+   * The case-corrected spelling of `path` for `method`, with the request's own parameter text, or null when no
+   * route matches case-insensitively (Hertz's findCaseInsensitivePath; with `fixTrailingSlash` the other
+   * trailing-slash form counts too).
    */
-  fixedPath (method: string, path: string, lookup: (p: string) => string): string | null {
-    const alt = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path + '/'
-    for (const candidate of [path, alt]) {
-      const m = this.folded.find(method as FindMyWay.HTTPMethod, lookup(candidate)) as Match | null
-      if (m !== null) return fillPattern(m.store, m.params)
-    }
-    return null
+  fixedPath (method: string, path: string, fixTrailingSlash: boolean): string | null {
+    const m = this.byMethod.get(method)
+    return m === undefined ? null : m.tree.findCaseInsensitive(path, fixTrailingSlash)
   }
 
   /** Every registered route, in registration order. */
@@ -172,30 +174,4 @@ export class RouteTable {
       return { method: e.method, path: e.fullPath, handler: last?.name ?? '' }
     })
   }
-}
-
-function checkConflict (method: string, path: string, shape: Shape, otherPath: string, other: Shape): void {
-  if (shape.key === other.key) {
-    throw new HertzError(HertzErrorCode.ROUTE_CONFLICT,
-      `handlers are already registered for path '${otherPath}' (method ${method}), cannot add '${path}'`)
-  }
-  // Hertz keeps one parameter node per position: two routes sharing a prefix must name it alike.
-  let common = 0
-  const max = Math.min(shape.key.length, other.key.length)
-  while (common < max && shape.key.charCodeAt(common) === other.key.charCodeAt(common)) common++
-  for (let i = 0; i < shape.positions.length && i < other.positions.length; i++) {
-    const pos = shape.positions[i] as number
-    if (pos >= common || pos !== other.positions[i]) break
-    if (shape.names[i] !== other.names[i]) {
-      throw new HertzError(HertzErrorCode.ROUTE_CONFLICT,
-        `wildcard '${shape.key[pos]}${shape.names[i]}' in new path '${path}' conflicts with existing wildcard ` +
-        `'${other.key[pos]}${other.names[i]}' in existing prefix '${otherPath}' (method ${method})`)
-    }
-  }
-}
-
-/** Writes the registered pattern back out with the matched values in place of its parameters. */
-function fillPattern (entry: RouteEntry, params: Params): string {
-  return entry.fullPath.replace(/([:*])([A-Za-z0-9_]+)/g, (_m, kind: string, name: string) =>
-    (kind === '*' ? params['*'] : params[name]) ?? '')
 }

@@ -11,7 +11,7 @@ import { serve, serveUpgrade } from '../pipeline/serve.js'
 import type { ServingEngine } from '../pipeline/host.js'
 import { RouterGroup, checkHandlers } from '../routing/group.js'
 import { RouteTable, type RouteInfo } from '../routing/table.js'
-import { normalizePath, lookupPath } from '../routing/path.js'
+import { normalizePath } from '../routing/path.js'
 import { registerPlugin, type Plugin, type RegisterOptions } from '../routing/plugin.js'
 import { kAddRoute, kClientIP, kHijackPool, kInflight, kLifecycle, kNoMethod, kNoRoute, kTable } from '../symbols.js'
 import { Lifecycle, type LifecycleHost } from './lifecycle.js'
@@ -119,7 +119,7 @@ export class Engine extends RouterGroup implements ServingEngine, LifecycleHost 
 
   /** True when a route matches `method` and `path` (a request path, decoded and normalized as requests are). */
   hasRoute (method: string, path: string): boolean {
-    return this[kTable].find(method, lookupPath(normalizePath(path))) !== null
+    return this[kTable].find(method, normalizePath(path)) !== null
   }
 
   /**
