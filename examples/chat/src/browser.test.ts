@@ -3,21 +3,12 @@
  * markup shows as text.
  */
 import t from 'tap'
-import { existsSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import type { BrowserContext, Page } from 'playwright-core'
+import { CHROMIUM, hasChromium, launchChromium } from '@hertz-node/example-support/chromium'
 import { PATHS, startServer } from '@hertz-node/example-support/spawn-app'
 
 // Real processes and a browser on a machine that may be busy: more than tap's default 30 s per file.
 t.setTimeout(180_000)
-
-const CHROMIUM = '/usr/bin/chromium'
-const ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'
-]
 
 /** Type `text` into the page's form and submit it, as a user does. */
 async function say (page: Page, text: string): Promise<void> {
@@ -30,23 +21,14 @@ function lines (page: Page): Promise<string[]> {
   return page.locator('#log > div').allTextContents()
 }
 
-if (!existsSync(CHROMIUM)) {
+if (!hasChromium()) {
   t.plan(0, `${CHROMIUM} not found: install it with "apt-get install -y chromium" to run the browser test`)
 } else {
   let context: BrowserContext
   t.before(async () => {
-    // A throwaway profile and HOME, so the browser writes nothing outside the temp dir.
-    const home = await mkdtemp(join(tmpdir(), 'chat-chromium-'))
-    context = await chromium.launchPersistentContext(join(home, 'profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ARGS,
-      env: { ...process.env, HOME: home }
-    })
-    t.teardown(async () => {
-      await context.close()
-      await rm(home, { recursive: true, force: true })
-    })
+    const browser = await launchChromium('chat-chromium-')
+    context = browser.context
+    t.teardown(browser.close)
   })
 
   for (const path of PATHS) {
