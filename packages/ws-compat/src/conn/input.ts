@@ -59,10 +59,18 @@ export interface InputInit {
 
 const noop = (): void => {}
 
-/** A pong that cannot go because the close frame went first or the queue is full is skipped, not an error. */
+/**
+ * What the default ping handler does not report, as gorilla's: the close frame went first (`ErrCloseSent`), a
+ * timeout (gorilla skips temporary network errors, and Go's timeouts are temporary), or a full write queue.
+ */
+const skippedPong: ReadonlySet<unknown> = new Set([
+  WsCompatErrorCode.CLOSE_SENT,
+  WsCompatErrorCode.WRITE_TIMEOUT,
+  WsCompatErrorCode.WRITE_QUEUE_FULL,
+])
+
 function ignoreSkippedPong(err: unknown): void {
-  const code = (err as { code?: unknown } | null)?.code
-  if (code !== WsCompatErrorCode.CLOSE_SENT && code !== WsCompatErrorCode.WRITE_QUEUE_FULL) throw err
+  if (!skippedPong.has((err as { code?: unknown } | null)?.code)) throw err
 }
 const noExtensions: Record<string, PerMessageDeflate> = Object.freeze({}) as Record<string, PerMessageDeflate>
 
@@ -180,7 +188,7 @@ export class Input implements ReadQueueOwner {
   /**
    * gorilla's default ping handler: answers with a pong of the same bytes. Like gorilla's, it returns the
    * write's error, so a handler that wraps it and returns its result fails the reads with it; a close frame
-   * already sent and a full write queue (the pong is skipped) are not errors.
+   * already sent, a write timeout and a full write queue (the pong is skipped) are not errors.
    */
   private readonly defaultPing = (appData: Buffer | string): Promise<void> =>
     this.output.writeControl(PongMessage, appData, Date.now() + writeWait).catch(ignoreSkippedPong)
