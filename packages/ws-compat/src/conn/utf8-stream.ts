@@ -3,8 +3,8 @@
  * that cannot be part of valid UTF-8 rather than when it is complete (RFC 6455 §8.1: fail fast).
  *
  * Node's `buffer.isUtf8` (SIMD) checks whole buffers only. Each fragment is checked with it, except a code
- * point cut at the fragment's end: those 1-3 bytes are kept, checked as a prefix here, and completed with the
- * first bytes of the next fragment.
+ * point cut at a fragment's edge: those 1-3 bytes are kept and checked here, byte ranges as in RFC 3629, as a
+ * prefix and again once the next fragment completes them.
  */
 import { isUtf8 } from 'node:buffer'
 
@@ -16,8 +16,11 @@ function sequenceLength(lead: number): number {
   return 0
 }
 
-/** Whether the first `n` bytes of `b` (a lead byte and 0-2 continuations) can still become a valid sequence. */
-function isValidPrefix(b: Buffer, n: number): boolean {
+/**
+ * Whether the first `n` bytes of `b` (a lead byte and up to 3 continuations) are a valid sequence, or the start
+ * of one. Checked here rather than with `isUtf8`: for 1-4 bytes a native call and a view cost more.
+ */
+function isValidPrefix(b: Uint8Array, n: number): boolean {
   const lead = b[0] as number
   if (sequenceLength(lead) === 0) return false
   if (n < 2) return true
@@ -26,14 +29,15 @@ function isValidPrefix(b: Buffer, n: number): boolean {
   const low = lead === 0xe0 ? 0xa0 : lead === 0xf0 ? 0x90 : 0x80
   const high = lead === 0xed ? 0x9f : lead === 0xf4 ? 0x8f : 0xbf
   if (second < low || second > high) return false
-  return n < 3 || ((b[2] as number) & 0xc0) === 0x80
+  for (let i = 2; i < n; i++) if (((b[i] as number) & 0xc0) !== 0x80) return false
+  return true
 }
 
 /** The validation state of one text message in progress. */
 export class Utf8Stream {
   /** Fragments of the current message already checked (the parser keeps them in one array). */
   checked = 0
-  readonly #partial = Buffer.alloc(4)
+  readonly #partial = new Uint8Array(4)
   #partialLength = 0
 
   /** Forgets the message: the next bytes start a new one. */
@@ -52,11 +56,11 @@ export class Utf8Stream {
     if (this.#partialLength > 0) {
       const need = sequenceLength(this.#partial[0] as number)
       start = Math.min(need - this.#partialLength, chunk.length)
-      chunk.copy(this.#partial, this.#partialLength, 0, start)
-      this.#partialLength += start
-      if (this.#partialLength < need) return isValidPrefix(this.#partial, this.#partialLength)
-      this.#partialLength = 0
-      if (!isUtf8(this.#partial.subarray(0, need))) return false
+      for (let i = 0; i < start; i++) this.#partial[this.#partialLength++] = chunk[i] as number
+      const length = this.#partialLength
+      if (length === need) this.#partialLength = 0
+      if (!isValidPrefix(this.#partial, length)) return false
+      if (length < need) return true
     }
     // A sequence cut at the end: its lead byte is among the last three bytes.
     let end = chunk.length
@@ -71,8 +75,8 @@ export class Utf8Stream {
     // A view costs an allocation: only when the fragment is not checked whole.
     if (!isUtf8(start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end))) return false
     if (end === chunk.length) return true
-    chunk.copy(this.#partial, 0, end)
-    this.#partialLength = chunk.length - end
+    this.#partialLength = 0
+    for (let i = end; i < chunk.length; i++) this.#partial[this.#partialLength++] = chunk[i] as number
     return isValidPrefix(this.#partial, this.#partialLength)
   }
 }
