@@ -17,6 +17,10 @@ import WebSocket from 'ws'
 import { goNames, type GoNames } from './go-identifiers.js'
 import { AppProcess, REPO_ROOT, waitListening } from './spawn-app.js'
 
+// It type-checks the guide with tsc and runs real processes: on a busy 2-core machine that takes longer than
+// tap's default 30 s per file.
+t.setTimeout(180_000)
+
 const GUIDE = join(REPO_ROOT, 'MIGRATION.md')
 const HERTZ_IDENTIFIERS = join(REPO_ROOT, 'examples/echo/fixtures/hertz-guide-identifiers.json')
 const HERTZ_GUIDE = join(REPO_ROOT, '../shared/seed/hertz-websocket-migration-guide.md')

@@ -1,6 +1,7 @@
 export { server } from './server/factory.js'
 export { Hertz } from './server/hertz.js'
 export { Engine } from './server/engine.js'
+export type { InjectOptions, InjectResponse } from './inject/inject.js'
 export { defaultClientIP, clientIPWithOption, type ClientIPFunc, type ClientIPOptions } from './context/client-ip.js'
 export { Args } from './context/args.js'
 export {
@@ -36,5 +37,5 @@ export {
   withHostPorts, withNetwork, withBasePath, withReadTimeout, withReadHeaderTimeout, withIdleTimeout,
   withKeepAliveTimeout, withExitWaitTime, withMaxRequestBodySize, withMaxHeaderBytes, withHandleMethodNotAllowed,
   withRedirectTrailingSlash, withRedirectFixedPath, withStreamBody, withKeepAlive, withDisableDefaultDate,
-  withDisableDefaultContentType, withDisableDefaultServerHeader, withMultipartLimits
+  withDisableDefaultContentType, withDisableDefaultServerHeader, withMultipartLimits, withWorkers
 } from './server/options.js'

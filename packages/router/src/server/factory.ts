@@ -5,7 +5,7 @@ import {
   withHostPorts, withNetwork, withBasePath, withReadTimeout, withReadHeaderTimeout, withIdleTimeout,
   withKeepAliveTimeout, withExitWaitTime, withMaxRequestBodySize, withMaxHeaderBytes, withHandleMethodNotAllowed,
   withRedirectTrailingSlash, withRedirectFixedPath, withStreamBody, withKeepAlive, withDisableDefaultDate,
-  withDisableDefaultContentType, withDisableDefaultServerHeader, withMultipartLimits
+  withDisableDefaultContentType, withDisableDefaultServerHeader, withMultipartLimits, withWorkers
 } from './options.js'
 
 /** A server without middleware (Hertz's `server.New`). */
@@ -42,5 +42,6 @@ export const server = {
   withKeepAlive,
   withDisableDefaultDate,
   withDisableDefaultContentType,
-  withDisableDefaultServerHeader
+  withDisableDefaultServerHeader,
+  withWorkers
 } as const

@@ -42,6 +42,8 @@ export interface Options {
   disableDefaultServerHeader: boolean
   /** Limits on multipart bodies (parts, files, field size, in-memory file bytes, where the rest goes). */
   multipartLimits: MultipartLimits
+  /** Processes `spin()` serves with (node:cluster): 1 serves in this process, 0 runs one worker per core. */
+  workers: number
 }
 
 /** A server option, as returned by the `with*` functions and passed to `server.New` / `server.Default`. */
@@ -73,7 +75,8 @@ export function newOptions (opts: readonly Option[]): Options {
     disableDefaultDate: false,
     disableDefaultContentType: false,
     disableDefaultServerHeader: false,
-    multipartLimits: { maxParts: 1000, maxFiles: 100, maxFieldSize: 1 << 20, maxMemory: 16 << 20, tempDir: tmpdir() }
+    multipartLimits: { maxParts: 1000, maxFiles: 100, maxFieldSize: 1 << 20, maxMemory: 16 << 20, tempDir: tmpdir() },
+    workers: 1
   }
   for (const opt of opts) {
     if (opt === null || typeof opt !== 'object' || typeof opt.apply !== 'function') {
@@ -317,4 +320,17 @@ export function withDisableDefaultContentType (b: boolean): Option {
 export function withDisableDefaultServerHeader (b: boolean): Option {
   const v = flag('withDisableDefaultServerHeader', b)
   return option(o => { o.disableDefaultServerHeader = v })
+}
+
+/**
+ * Serve with `n` worker processes on node:cluster (`0`: one per core, `os.availableParallelism()`). Default 1: the
+ * server runs in this process, as before. Only `spin()` forks: the primary runs no plugin, hook or route, every
+ * worker runs the whole app and serves the same address; a worker that dies is restarted with backoff, a crash loop
+ * stops the primary with exit code 1, and a signal to the primary shuts every worker down gracefully.
+ */
+export function withWorkers (n: number): Option {
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) {
+    throw new HertzError(HertzErrorCode.BAD_OPTION, `withWorkers: expected an integer >= 0, got ${String(n)}`)
+  }
+  return option(o => { o.workers = n })
 }

@@ -6,6 +6,8 @@ import type { Logger } from '../errors.js'
 import type { Option } from '../server/options.js'
 import { server } from '../server/factory.js'
 
+export { spinScript, logged, type Running } from './child.js'
+
 const LOCAL = server.withHostPorts('127.0.0.1:0')
 
 /** `server.New` listening on 127.0.0.1 with an ephemeral port (later options may override). */
@@ -207,4 +209,9 @@ export async function expectGracefulDrain (t: Test, scene: ShutdownScene, shutdo
   await shutdown
   t.match(o.logger.text(), /Graceful shutdown finished/, 'finished before the exit wait time')
   t.notMatch(o.logger.text(), /timed out/)
+}
+
+/** The process's TCP handles (servers and connections), to assert that in-memory work opened none. */
+export function tcpResources (): string[] {
+  return process.getActiveResourcesInfo().filter(r => r.startsWith('TCP')).sort()
 }

@@ -2,7 +2,8 @@
  * A server run with `spin()` in a child process, for the graceful-shutdown test: both WebSocket paths
  * (`/legacy`: HertzUpgrader in the router, `/recommended`: Upgrader through adaptor.handler) echo, `/slow`
  * answers after `SLOW_MS`. Nothing here closes the WebSockets at shutdown: the connections do it themselves.
- * Env: `EXIT_WAIT` (ms, default 5000), `SLOW_MS` (default 500).
+ * Every 101 names the serving process in `X-Pid`.
+ * Env: `EXIT_WAIT` (ms, default 5000), `SLOW_MS` (default 500), `WORKERS` (`withWorkers`, default 1).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { server } from '@hertz-node/router'
@@ -12,10 +13,16 @@ import { HertzUpgrader } from '../legacy/hertz-upgrader.js'
 import { Upgrader } from '../handshake/upgrader.js'
 import { echo } from './matrix.js'
 
-const h = server.Default(server.withHostPorts('127.0.0.1:0'), server.withExitWaitTime(Number(process.env.EXIT_WAIT ?? 5000)))
+const h = server.Default(
+  server.withHostPorts('127.0.0.1:0'),
+  server.withExitWaitTime(Number(process.env.EXIT_WAIT ?? 5000)),
+  server.withWorkers(Number(process.env.WORKERS ?? 1)),
+)
+const pid = String(process.pid)
 
 const legacy = new HertzUpgrader()
 h.GET('/legacy', async (_ctx, c) => {
+  c.response.header.set('X-Pid', pid)
   try {
     await legacy.upgrade(c, echo)
   } catch {
@@ -27,7 +34,7 @@ const upgrader = new Upgrader()
 h.GET('/recommended', handler(async (req: IncomingMessage, res: ServerResponse) => {
   let conn: Conn
   try {
-    conn = await upgrader.upgrade(req, res)
+    conn = await upgrader.upgrade(req, res, { 'X-Pid': pid })
   } catch {
     return
   }
