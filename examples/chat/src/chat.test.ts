@@ -89,5 +89,8 @@ for (const path of PATHS) {
     fast.ws.send('still here')
     for (;;) if ((await fast.text()).split('\n').includes('still here')) break
     t.pass('the room goes on')
+
+    t.same(await server.app.stop('SIGINT'), { code: 0, signal: null }, 'SIGINT: a clean exit')
+    t.equal((await fast.closed)[0], 1001, 'the clients were told: going away')
   })
 }
