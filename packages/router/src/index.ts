@@ -37,5 +37,12 @@ export {
   withHostPorts, withNetwork, withBasePath, withReadTimeout, withReadHeaderTimeout, withIdleTimeout,
   withKeepAliveTimeout, withExitWaitTime, withMaxRequestBodySize, withMaxHeaderBytes, withHandleMethodNotAllowed,
   withRedirectTrailingSlash, withRedirectFixedPath, withStreamBody, withKeepAlive, withDisableDefaultDate,
-  withDisableDefaultContentType, withDisableDefaultServerHeader, withMultipartLimits, withWorkers
+  withDisableDefaultContentType, withDisableDefaultServerHeader, withMultipartLimits, withWorkers, withUseRawPath,
+  withUnescapePathValues, withRemoveExtraSlash, withTLS
 } from './server/options.js'
+export { BindError, type FieldIssue } from './binding/bind-error.js'
+export type { BindOptions, FieldTag, BindSource } from './binding/gather.js'
+export type { Schema, Infer, FieldType } from './binding/schema.js'
+export type { FuncMap, Delims } from './render/html.js'
+export { newPathSlashesStripper, newVHostPathRewriter, type FS, type PathRewriteFunc } from './routing/fs.js'
+export { detectContentType } from './routing/mime.js'

@@ -12,7 +12,7 @@ import {
 import { ContextError, ErrorChain, ErrorTypePrivate } from './error-chain.js'
 import { defaultFormValue } from './forms.js'
 import { getHandlerName } from './handler-name.js'
-import { ContextOutput } from './output.js'
+import { ContextBind } from './bind.js'
 
 /** Returns the client IP for a request (see `h.setClientIPFunc`, `clientIPWithOption`). */
 export type ClientIPFunc = (c: RequestContext) => string
@@ -61,7 +61,7 @@ async function nextAsync (c: RequestContext, pending: PromiseLike<unknown>, ctx:
  * Its methods come in layers, one file each: ContextCore (core.ts: state, raw Node access, keys), ContextInput
  * (input.ts: the request), ContextOutput (output.ts: the response), and this class: the chain and hijack.
  */
-export class RequestContext extends ContextOutput {
+export class RequestContext extends ContextBind {
   /** The chain being run (shared empty until a chain is installed: no array per request). */
   [kHandlers]: HandlersChain = NO_HANDLERS
   /** Position in the chain. */

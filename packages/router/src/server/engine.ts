@@ -13,7 +13,8 @@ import { RouterGroup, checkHandlers } from '../routing/group.js'
 import { RouteTable, type RouteInfo } from '../routing/table.js'
 import { normalizePath } from '../routing/path.js'
 import { registerPlugin, type Plugin, type RegisterOptions } from '../routing/plugin.js'
-import { kAddRoute, kClientIP, kHijackPool, kInflight, kLifecycle, kNoMethod, kNoRoute, kTable } from '../symbols.js'
+import { HTMLRender, type Delims, type FuncMap } from '../render/html.js'
+import { kAddRoute, kClientIP, kHijackPool, kHTMLRender, kInflight, kLifecycle, kNoMethod, kNoRoute, kTable } from '../symbols.js'
 import { Lifecycle, type LifecycleHost } from './lifecycle.js'
 import { inject, type InjectOptions, type InjectResponse } from '../inject/inject.js'
 import { injectConnection } from '../inject/connection.js'
@@ -60,6 +61,9 @@ export class Engine extends RouterGroup implements ServingEngine, LifecycleHost 
   #noRouteHandlers: HandlerFunc[] = []
   #noMethodHandlers: HandlerFunc[] = []
   #clientIPFunc: ClientIPFunc = defaultClientIP
+  ;[kHTMLRender]: HTMLRender | null = null
+  #delims: Delims = { left: '{{', right: '}}', tagLeft: '{%', tagRight: '%}' }
+  #funcMap: FuncMap = {}
 
   /** Builds an engine from options; prefer `server.New` / `server.Default`. */
   constructor (...opts: Option[]) {
@@ -141,6 +145,40 @@ export class Engine extends RouterGroup implements ServingEngine, LifecycleHost 
   /** `c.clientIP()`, computed with the client IP function. */
   [kClientIP] (c: RequestContext): string {
     return this.#clientIPFunc(c)
+  }
+
+  // ---- HTML templates (render/) ------------------------------------------------------------------------------
+
+  /**
+   * Sets the template delimiters for templates loaded after this call (Hertz's `Delims`): output actions are
+   * `left ... right` (default `{{ }}`); Liquid's tags (`if`, `for`, `include`) have their own pair, `{% %}` unless
+   * given.
+   */
+  delims (left: string, right: string, tagLeft = '{%', tagRight = '%}'): void {
+    this.#delims = { left, right, tagLeft, tagRight }
+  }
+
+  /** Sets the functions that templates loaded after this call can use as filters (Hertz's `SetFuncMap`). */
+  setFuncMap (funcMap: FuncMap): void {
+    this.#funcMap = { ...funcMap }
+  }
+
+  /**
+   * Loads and parses the templates matching the glob `pattern` (Hertz's `LoadHTMLGlob`), each named by its file's
+   * base name for `c.html(code, name, data)`. Replaces the templates loaded before. Throws when nothing matches or
+   * a template does not parse.
+   */
+  loadHTMLGlob (pattern: string): void {
+    const render = new HTMLRender(this.#delims, this.#funcMap)
+    render.loadGlob(pattern)
+    this[kHTMLRender] = render
+  }
+
+  /** Loads and parses the given template files (Hertz's `LoadHTMLFiles`); see {@link loadHTMLGlob}. */
+  loadHTMLFiles (...files: string[]): void {
+    const render = new HTMLRender(this.#delims, this.#funcMap)
+    render.load(files)
+    this[kHTMLRender] = render
   }
 
   // ---- serving (pipeline/) ----------------------------------------------------------------------------------

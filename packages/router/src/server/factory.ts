@@ -5,7 +5,8 @@ import {
   withHostPorts, withNetwork, withBasePath, withReadTimeout, withReadHeaderTimeout, withIdleTimeout,
   withKeepAliveTimeout, withExitWaitTime, withMaxRequestBodySize, withMaxHeaderBytes, withHandleMethodNotAllowed,
   withRedirectTrailingSlash, withRedirectFixedPath, withStreamBody, withKeepAlive, withDisableDefaultDate,
-  withDisableDefaultContentType, withDisableDefaultServerHeader, withMultipartLimits, withWorkers
+  withDisableDefaultContentType, withDisableDefaultServerHeader, withMultipartLimits, withWorkers, withUseRawPath,
+  withUnescapePathValues, withRemoveExtraSlash, withTLS
 } from './options.js'
 
 /** A server without middleware (Hertz's `server.New`). */
@@ -43,5 +44,9 @@ export const server = {
   withDisableDefaultDate,
   withDisableDefaultContentType,
   withDisableDefaultServerHeader,
-  withWorkers
+  withWorkers,
+  withUseRawPath,
+  withUnescapePathValues,
+  withRemoveExtraSlash,
+  withTLS
 } as const
