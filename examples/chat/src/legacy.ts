@@ -3,7 +3,6 @@
  * and `GET /ws` upgraded with the deprecated `HertzUpgrader`; the hub and the pumps are hub.ts and client.ts.
  * Run: `pnpm chat:legacy [--addr host:port] [--redis redis://host:port]`.
  */
-import { readFileSync } from 'node:fs'
 import { server, type Context, type RequestContext } from '@hertz-node/router'
 import { HertzUpgrader, type Conn } from '@hertz-node/ws-compat'
 import { flag } from '@hertz-node/example-support/flag'
@@ -24,9 +23,6 @@ const redis = relayFlag()
 
 const hub = newHub()
 
-// h.LoadHTMLGlob("home.html") + c.HTML(200, "home.html", nil): the page is read once, at start.
-let homeHTML: string
-
 function serveHome (_: Context, c: RequestContext): void {
   if (c.path() !== '/') {
     log.print('Not found', StatusNotFound)
@@ -36,7 +32,7 @@ function serveHome (_: Context, c: RequestContext): void {
     log.print('Method not allowed', StatusMethodNotAllowed)
     return
   }
-  c.html(StatusOK, homeHTML)
+  c.html(StatusOK, 'home.html', null)
 }
 
 async function serveWs (c: RequestContext): Promise<void> {
@@ -53,7 +49,8 @@ function main (): void {
   flag.parse()
   redis.connect(hub)
   const h = server.Default(server.withHostPorts(addr.value))
-  homeHTML = readFileSync(homeFile, 'utf8')
+  // "home.html" in Go is relative to the example's folder, where `go run` runs; the scripts run from the root.
+  h.loadHTMLGlob(homeFile)
   h.GET('/', serveHome)
   h.GET('/ws', (_ctx, ctx) => serveWs(ctx))
   h.onShutdown.push(() => redis.close())
