@@ -90,7 +90,7 @@ describeMatrix('a custom ping handler replaces the pong; null restores the defau
   const { server, client } = await pair(t, kind)
   const seen: string[] = []
   server.setPingHandler((appData) => {
-    seen.push(appData)
+    seen.push(appData.toString())
     return server.writeControl(PongMessage, `custom:${appData}`, Date.now() + 1000)
   })
   client.ping('a')
@@ -106,10 +106,10 @@ describeMatrix('a custom ping handler replaces the pong; null restores the defau
 
 describeMatrix('the pong handler receives the application data; the default does nothing', async (t, kind) => {
   const { server } = await pair(t, kind)
-  t.equal(server.pongHandler()('x'), undefined)
-  const got = new Promise<string>((resolve) => server.setPongHandler(resolve))
+  t.equal(server.pongHandler()(Buffer.from('x')), undefined)
+  const got = new Promise<Buffer>((resolve) => server.setPongHandler(resolve))
   await server.writeControl(PingMessage, 'are you there', Date.now() + 1000)
-  t.equal(await got, 'are you there')
+  t.equal((await got).toString(), 'are you there')
 })
 
 describeMatrix('a handler that throws fails the reads with its error', async (t, kind) => {
