@@ -9,11 +9,11 @@ import type { Socket } from 'node:net'
 import { CloseMessage, TextMessage } from '../constants.js'
 import { Dialer } from '../handshake/dialer.js'
 import { WsCompatErrorCode } from '../errors.js'
-import { buildFrame, takeFrame } from '../test-util/frames.js'
-import { describeMatrix } from '../test-util/matrix.js'
-import { rawPair } from '../test-util/pair.js'
-import { rawWsServer } from '../test-util/raw-server.js'
-import { clientFrame, type RawFrame } from '../test-util/ws-server.js'
+import { buildFrame, takeFrame } from '@hertz-node/test-kit/frames'
+import { describeMatrix } from '@hertz-node/test-kit/matrix'
+import { rawPair } from '@hertz-node/test-kit/pair'
+import { rawWsServer } from '@hertz-node/test-kit/raw-server'
+import { clientFrame, type RawFrame } from '@hertz-node/test-kit/frames'
 
 const valid = Buffer.from('κόσμε')
 /** The first bytes of U+110000, past the last code point: no continuation can make them valid. */
