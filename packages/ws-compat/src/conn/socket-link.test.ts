@@ -4,7 +4,7 @@
  * then loses the close frame (RFC 6455 5.5.1, 7.1.1). Raw sockets, so the test sees exactly what the
  * peer sees; every upgrader, as the seed's handlers run on each.
  */
-import t, { type Test } from 'tap'
+import type { Test } from 'tap'
 import type { Socket } from 'node:net'
 import { BinaryMessage, CloseMessage, CloseProtocolError } from '../constants.js'
 import { WsCompatErrorCode } from '../errors.js'
