@@ -3,7 +3,7 @@
  * `WORKERS` processes (`server.withWorkers`). `node ... spin-hello.ts --addr 127.0.0.1:0`; SIGTERM stops it.
  */
 import { server } from '@hertz-node/router'
-import { parseAddr } from './addr.js'
+import { parseAddr } from '@hertz-node/test-kit/host-port'
 import { nativeHello } from './servers/hertz.js'
 
 const i = process.argv.indexOf('--addr')

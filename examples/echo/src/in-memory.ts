@@ -1,7 +1,7 @@
 import t from 'tap'
 import type { Hertz } from '@hertz-node/router'
 import { BinaryMessage, TextMessage, injectWS } from '@hertz-node/ws-compat'
-import { tcpResources } from '@hertz-node/router/test-util'
+import { tcpResources } from '@hertz-node/test-kit/raw-tcp'
 import { SERVERS, type ServerName } from './spawn-app.js'
 
 // The two Hertz-style apps served in memory (h.inject, injectWS), where a port is not the point: the same app

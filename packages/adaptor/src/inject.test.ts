@@ -1,6 +1,6 @@
 import t from 'tap'
 import { server } from '@hertz-node/router'
-import { tcpResources } from '@hertz-node/router/test-util'
+import { tcpResources } from '@hertz-node/test-kit/raw-tcp'
 import * as adaptor from '@hertz-node/adaptor'
 
 // h.inject (the router's in-memory requests) serves adaptor.handler routes: the wrapped Node handler gets a

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { z } from 'zod'
 import * as v from 'valibot'
-import { start, New, Default } from '../test-util/http.js'
+import { start, New, Default } from '@hertz-node/test-kit/router'
 import type { BindOptions } from './gather.js'
 import type { Schema } from './schema.js'
 

@@ -2,7 +2,8 @@ import t from 'tap'
 import { request, type IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { server, HertzError, HertzErrorCode } from '../index.js'
-import { MemoryLogger, tcpResources } from '../test-util/http.js'
+import { MemoryLogger } from '@hertz-node/test-kit/router'
+import { tcpResources } from '@hertz-node/test-kit/raw-tcp'
 
 /** `GET path` over `conn` with node's own HTTP client: the answer, or the upgraded socket for a 101. */
 function get (conn: Duplex, path: string, headers: Record<string, string> = {}): Promise<{ res: IncomingMessage, body: string, socket?: Duplex, head?: Buffer }> {

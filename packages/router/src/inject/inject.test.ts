@@ -1,7 +1,9 @@
 import t from 'tap'
 import { Readable } from 'node:stream'
 import { server, HertzError, HertzErrorCode, recovery } from '../index.js'
-import { MemoryLogger, New, sleep, tcpResources } from '../test-util/http.js'
+import { MemoryLogger, New } from '@hertz-node/test-kit/router'
+import { sleep } from '@hertz-node/test-kit/teardown'
+import { tcpResources } from '@hertz-node/test-kit/raw-tcp'
 
 t.test('inject runs the whole chain in memory: middleware, params, query, cookies, payload, json()', async t => {
   const before = tcpResources()

@@ -2,7 +2,7 @@ import t, { type Test } from 'tap'
 import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { start, Default } from '../test-util/http.js'
+import { start, Default } from '@hertz-node/test-kit/router'
 
 function dir (t: Test, files: Record<string, string>): string {
   const d = mkdtempSync(join(tmpdir(), 'hertz-html-'))

@@ -4,7 +4,8 @@ import { request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
-import { start, rawExchange, New } from '../test-util/http.js'
+import { start, New } from '@hertz-node/test-kit/router'
+import { rawExchange } from '@hertz-node/test-kit/raw-tcp'
 import { newPathSlashesStripper, newVHostPathRewriter } from './fs.js'
 
 const TEXT = 'console.log("hello")\n'.repeat(200)

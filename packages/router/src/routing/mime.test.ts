@@ -2,7 +2,7 @@ import t from 'tap'
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { start, New } from '../test-util/http.js'
+import { start, New } from '@hertz-node/test-kit/router'
 
 // Issue 15 §1 item 7: static file types come from the mime-types table, and a file whose extension says nothing is
 // sniffed as Hertz does (http.DetectContentType on its first 512 bytes).

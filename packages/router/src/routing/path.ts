@@ -108,6 +108,7 @@ export function forwardedPrefix (value: string): string {
   return trimTrailingSlashes(cleanPath(value))
 }
 
+// eslint-disable-next-line no-control-regex -- the ASCII range starts at NUL on purpose
 const NON_ASCII = /[^\x00-\x7f]/
 
 /**

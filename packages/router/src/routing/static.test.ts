@@ -2,7 +2,8 @@ import t, { type Test } from 'tap'
 import { mkdtempSync, mkdirSync, writeFileSync, appendFileSync, truncateSync, symlinkSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { start, rawExchange, pipelinedPair, New } from '../test-util/http.js'
+import { start, New } from '@hertz-node/test-kit/router'
+import { rawExchange, pipelinedPair } from '@hertz-node/test-kit/raw-tcp'
 
 function fixture (t: Test): { base: string, root: string } {
   const base = mkdtempSync(join(tmpdir(), 'hertz-static-'))

@@ -1,12 +1,12 @@
 import t, { type Test } from 'tap'
-import { fileURLToPath } from 'node:url'
-import { openSocket, readUntil, sleep, closed, openShutdownScene } from '../test-util/http.js'
-import { logged, spinScript, type Running } from '../test-util/child.js'
+import { openSocket, readUntil, closed } from '@hertz-node/test-kit/raw-tcp'
+import { sleep } from '@hertz-node/test-kit/teardown'
+import { logged, spinApp as spinKitApp, type SpinApp } from '@hertz-node/test-kit/spin'
+import { openShutdownScene } from '@hertz-node/test-kit/drain'
 
-const APP = fileURLToPath(new URL('../test-util/spin-app.ts', import.meta.url))
-
-function spinApp (t: Test, env: Record<string, string> = {}): Promise<Running> {
-  return spinScript(t, APP, env)
+/** The spin fixture as this file's tests expect it: a 300 ms `/slow` and an `onShutdown` hook that logs. */
+function spinApp (t: Test, env: Record<string, string> = {}): Promise<SpinApp> {
+  return spinKitApp(t, { SLOW_MS: '300', SHUTDOWN_HOOK: '1', ...env })
 }
 
 for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {

@@ -1,5 +1,6 @@
 import t, { type Test } from 'tap'
-import { start, rawExchange, New } from '../test-util/http.js'
+import { start, New } from '@hertz-node/test-kit/router'
+import { rawExchange } from '@hertz-node/test-kit/raw-tcp'
 import { server } from './factory.js'
 import type { Hertz } from './hertz.js'
 

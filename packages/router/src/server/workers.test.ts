@@ -1,12 +1,12 @@
 import t, { type Test } from 'tap'
 import type { Socket } from 'node:net'
-import { fileURLToPath } from 'node:url'
-import { openSocket, rawExchange, readUntil, closed, sleep } from '../test-util/http.js'
-import { logged, spinScript, type Running } from '../test-util/child.js'
+import { openSocket, rawExchange, readUntil, closed } from '@hertz-node/test-kit/raw-tcp'
+import { sleep } from '@hertz-node/test-kit/teardown'
+import { CLUSTER_APP, logged, spinScript, type Running } from '@hertz-node/test-kit/spin'
 
-// spin() with withWorkers(2) in a child process: the primary forks two workers of test-util/cluster-app.ts.
+// spin() with withWorkers(2) in a child process: the primary forks two workers of the test kit's cluster-app.ts.
 
-const APP = fileURLToPath(new URL('../test-util/cluster-app.ts', import.meta.url))
+const APP = CLUSTER_APP
 const PRIMARY_READY = /Primary pid=\d+: 2 workers listening on address=127\.0\.0\.1:(\d+)/
 
 function spinWorkers (t: Test, env: Record<string, string> = {}): Promise<Running> {

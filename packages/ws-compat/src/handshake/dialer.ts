@@ -26,7 +26,7 @@ export interface DialerOptions {
   subprotocols?: string[]
   /** Offer permessage-deflate (no context takeover, the only mode gorilla implements). */
   enableCompression?: boolean
-  /** Accepted for gorilla parity; Node sockets manage their own read buffer. */
+  /** Accepted so that gorilla option sets port unchanged; no effect: Node reads sockets into buffers of its own. */
   readBufferSize?: number
   /** Bytes a `nextWriter` stages before it sends a fragment (default 4096). */
   writeBufferSize?: number
@@ -97,7 +97,7 @@ export class Dialer {
   subprotocols: string[]
   /** Offer permessage-deflate. */
   enableCompression: boolean
-  /** Accepted for gorilla parity; no effect. */
+  /** Accepted so that gorilla option sets port unchanged; no effect: Node reads sockets into buffers of its own. */
   readBufferSize: number
   /** Bytes a `nextWriter` stages before it sends a fragment. */
   writeBufferSize: number

@@ -1,7 +1,9 @@
 import t from 'tap'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { server, type Scope } from '@hertz-node/router'
-import { MemoryLogger, tcpResources } from '@hertz-node/router/test-util'
+import { MemoryLogger } from '@hertz-node/test-kit/router'
+import { tcpResources } from '@hertz-node/test-kit/raw-tcp'
+import { echo } from '@hertz-node/test-kit/echo'
 import { handler } from '@hertz-node/adaptor'
 import { BinaryMessage, TextMessage } from '../constants.js'
 import type { WsCompatError } from '../errors.js'
@@ -9,7 +11,6 @@ import type { BadHandshakeError } from './dialer.js'
 import { injectWS } from './inject.js'
 import { HertzUpgrader } from '../legacy/hertz-upgrader.js'
 import { Upgrader } from './upgrader.js'
-import { echo } from '../test-util/matrix.js'
 
 // injectWS: a client Conn to a router's WebSocket route over an in-memory connection, on both server paths.
 

@@ -4,12 +4,11 @@
  */
 import t, { type Test } from 'tap'
 import { once } from 'node:events'
-import { fileURLToPath } from 'node:url'
 import WebSocket from 'ws'
-import { logged, spinScript } from '@hertz-node/router/test-util'
+import { SPIN_FIXTURE, logged, spinScript } from '@hertz-node/test-kit/spin'
 import { CloseGoingAway } from '../constants.js'
 
-const APP = fileURLToPath(new URL('../test-util/spin-app.ts', import.meta.url))
+const APP = SPIN_FIXTURE
 
 interface Open {
   ws: WebSocket

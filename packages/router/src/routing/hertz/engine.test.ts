@@ -1,6 +1,7 @@
 import t from 'tap'
 import { server, type HandlerFunc } from '../../index.js'
-import { New, start, rawExchange } from '../../test-util/http.js'
+import { New, start } from '@hertz-node/test-kit/router'
+import { rawExchange } from '@hertz-node/test-kit/raw-tcp'
 import { runHttpTables, type HttpTable } from './runner.js'
 
 // cloudwego/hertz pkg/route/engine_test.go: the routing and connection cases. The render, binder, validator and

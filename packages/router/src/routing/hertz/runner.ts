@@ -4,7 +4,8 @@ import type { Option } from '../../server/options.js'
 import type { HandlerFunc } from '../../context/request-context.js'
 import type { Hertz } from '../../server/hertz.js'
 import { RouteTable } from '../table.js'
-import { New, start, rawExchange } from '../../test-util/http.js'
+import { New, start } from '@hertz-node/test-kit/router'
+import { rawExchange } from '@hertz-node/test-kit/raw-tcp'
 
 // A small runner for Hertz's own test tables, ported as data. Every request is written byte for byte on a raw
 // socket, so no client normalizes the path before the router sees it.
