@@ -4,7 +4,8 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { HandlerFunc } from '../../index.js'
 import type { RouterGroup } from '../group.js'
-import { New, start, rawExchange } from '../../test-util/http.js'
+import { New, start } from '@hertz-node/test-kit/router'
+import { rawExchange } from '@hertz-node/test-kit/raw-tcp'
 import { runHttpTables, type HttpTable } from './runner.js'
 
 // cloudwego/hertz pkg/route/routergroup_test.go. Hertz's tests serve `./engine.go` from their own folder; these
