@@ -338,7 +338,7 @@ const cases: Case[] = [
 ]
 
 function sameCookie (t: Test, got: string | undefined, hertz: string): void {
-  t.equal(got, hertz, `Set-Cookie is Hertz's, byte for byte`)
+  t.equal(got, hertz, "Set-Cookie is Hertz's, byte for byte")
 }
 
 t.test('pkg/app/context_test.go, case by case over real sockets', async t => {
