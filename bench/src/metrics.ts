@@ -11,6 +11,7 @@ export type Metric =
   | 'echo16k_mps' | 'echo16k_p50' | 'echo16k_p99' | 'echo16k_cpu'
   | 'handshakes_ps' | 'handshakes_p99' | 'handshakes_cpu'
   | 'mem_rss' | 'mem_heap' | 'mem_external'
+  | 'workers1_rps' | 'workers1_p99' | 'workers2_rps' | 'workers2_p99'
 
 /** How a metric is shown and compared. */
 export interface MetricInfo {
@@ -42,7 +43,12 @@ export const METRICS: Record<Metric, MetricInfo> = {
   handshakes_cpu: { label: 'server CPU / handshake', unit: 'µs', higherIsBetter: false, baseline: 'ws-raw', headline: true },
   mem_rss: { label: 'RSS / idle conn', unit: 'B', higherIsBetter: false, baseline: 'ws-raw', headline: true },
   mem_heap: { label: 'heap / idle conn', unit: 'B', higherIsBetter: false, baseline: 'ws-raw', headline: true },
-  mem_external: { label: 'external / idle conn', unit: 'B', higherIsBetter: false, baseline: 'ws-raw', headline: false }
+  mem_external: { label: 'external / idle conn', unit: 'B', higherIsBetter: false, baseline: 'ws-raw', headline: false },
+  // The workers suite compares the router with itself (2 workers / 1 worker), recorded under the `router` variant.
+  workers1_rps: { label: 'spin() 1 worker req/s', unit: 'req/s', higherIsBetter: true, baseline: 'router', headline: false },
+  workers1_p99: { label: 'spin() 1 worker p99', unit: 'ms', higherIsBetter: false, baseline: 'router', headline: false },
+  workers2_rps: { label: 'spin() 2 workers req/s', unit: 'req/s', higherIsBetter: true, baseline: 'router', headline: false },
+  workers2_p99: { label: 'spin() 2 workers p99', unit: 'ms', higherIsBetter: false, baseline: 'router', headline: false }
 }
 
 /**

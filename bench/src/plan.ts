@@ -4,8 +4,8 @@
  */
 import { DEFAULT_VARIANTS, DIAGNOSTIC_VARIANTS, isVariant, VARIANTS, type Variant } from './variants.js'
 
-export type Suite = 'http' | 'echo' | 'handshakes' | 'memory'
-export const SUITES: Suite[] = ['http', 'echo', 'handshakes', 'memory']
+export type Suite = 'http' | 'echo' | 'handshakes' | 'memory' | 'workers'
+export const SUITES: Suite[] = ['http', 'echo', 'handshakes', 'memory', 'workers']
 
 /** Durations in seconds; `warm` is the warm-up round's. */
 export interface Plan {
@@ -16,6 +16,8 @@ export interface Plan {
   handshakes: { concurrency: number, sec: number, warmSec: number, max: number }
   /** Memory is stable from round to round; it runs in the first `rounds` measured rounds only. */
   memory: { connections: number, rounds: number }
+  /** `spin()` on 1 and on 2 workers under wrk; each measurement is a fresh server, warmed for `warmSec` first. */
+  workers: { connections: number, threads: number, sec: number, warmSec: number }
 }
 
 const ECHO_SIZES: Plan['echo']['sizes'] = [
@@ -31,7 +33,8 @@ export const FULL: Plan = {
   http: { connections: 100, pipelining: 10, sec: 6, warmSec: 3 },
   echo: { connections: 50, sec: 4, warmSec: 2, maxMessages: 5_000_000, sizes: ECHO_SIZES },
   handshakes: { concurrency: 10, sec: 4, warmSec: 2, max: 200_000 },
-  memory: { connections: 5000, rounds: 3 }
+  memory: { connections: 5000, rounds: 3 },
+  workers: { connections: 100, threads: 1, sec: 6, warmSec: 2 }
 }
 
 /** A smoke test: every driver against every variant once, briefly; well under a minute. */
@@ -41,7 +44,8 @@ export const QUICK: Plan = {
   http: { connections: 100, pipelining: 10, sec: 1, warmSec: 1 },
   echo: { connections: 20, sec: 1, warmSec: 1, maxMessages: 1_000_000, sizes: ECHO_SIZES },
   handshakes: { concurrency: 10, sec: 1, warmSec: 1, max: 50_000 },
-  memory: { connections: 1000, rounds: 1 }
+  memory: { connections: 1000, rounds: 1 },
+  workers: { connections: 100, threads: 1, sec: 1, warmSec: 0 }
 }
 
 /** The command line, parsed. */

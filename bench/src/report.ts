@@ -99,6 +99,18 @@ export function ratio (samples: readonly Sample[], variant: Variant, versus: Var
   return { value: median(ratios), samples: ratios }
 }
 
+/** `a / b` of one variant's two metrics, taken inside each round, then the median (the workers suite's 2 / 1). */
+export function metricRatio (samples: readonly Sample[], variant: Variant, a: Metric, b: Metric): { value: number, samples: number[] } {
+  const at = (m: Metric, round: number): number | undefined => samples.find((s) => s.variant === variant && s.metric === m && s.round === round)?.value
+  const ratios: number[] = []
+  for (const round of new Set(samples.filter((s) => s.variant === variant && s.metric === a).map((s) => s.round))) {
+    const x = at(a, round)
+    const y = at(b, round)
+    if (x !== undefined && y !== undefined && y !== 0 && Number.isFinite(x) && Number.isFinite(y)) ratios.push(x / y)
+  }
+  return { value: median(ratios), samples: ratios }
+}
+
 /** Every target with its measured ratio. */
 export function evaluateTargets (samples: readonly Sample[]): TargetResult[] {
   const meets = (t: Target, r: number): boolean | null => Number.isFinite(r) ? (t.kind === 'min' ? r >= t.goal : r <= t.goal) : null
@@ -175,6 +187,15 @@ export function renderMarkdown (report: Report, chartPath = 'results/ratios.svg'
         fmtInt(med(v, 'echo16k_mps')), `${fmtMs(med(v, 'echo16k_p50'))} / ${fmtMs(med(v, 'echo16k_p99'))}`, fmtUs(med(v, 'echo16k_cpu')),
         fmtInt(med(v, 'handshakes_ps')), fmtMs(med(v, 'handshakes_p99')), fmtUs(med(v, 'handshakes_cpu')),
         fmtKB(med(v, 'mem_rss')), fmtKB(med(v, 'mem_heap')), fmtKB(med(v, 'mem_external'))])))
+  }
+
+  if (samples.some((s) => s.metric === 'workers2_rps' || s.metric === 'workers1_rps')) {
+    const { connections, threads } = (meta.load.workers ?? {}) as { connections?: number, threads?: number }
+    out.push('', `### spin() on workers: router \`GET /hello\` (wrk -t${threads ?? '?'} -c${connections ?? '?'}, keep-alive)`, '')
+    out.push(table(['workers', 'req/s', 'p99 ms', 'vs 1 worker'], [
+      ['1', fmtInt(med('router', 'workers1_rps')), fmtMs(med('router', 'workers1_p99')), '1.00x'],
+      ['2', fmtInt(med('router', 'workers2_rps')), fmtMs(med('router', 'workers2_p99')), fmtRatio(metricRatio(samples, 'router', 'workers2_rps', 'workers1_rps').value)]
+    ]))
   }
 
   const status = (met: boolean | null): string => met === null ? 'not measured' : met ? 'met' : '**missed**'

@@ -1,5 +1,5 @@
 /**
- * `pnpm bench [--quick] [--only a,b] [--suites http,echo,handshakes,memory] [--rounds N] [--cpu-prof] [--tsx] [--ballast MB] [--report FILE]`
+ * `pnpm bench [--quick] [--only a,b] [--suites http,echo,handshakes,memory,workers] [--rounds N] [--cpu-prof] [--tsx] [--ballast MB] [--report FILE]`
  *
  * Spawns every variant (`bench/src/server.ts`) on an ephemeral loopback port, checks the
  * contract, then runs the suites in rounds - a warm-up round first, variants interleaved and
@@ -15,6 +15,8 @@ import { runEcho } from './drivers/ws-echo.js'
 import { runHandshakes } from './drivers/handshakes.js'
 import { runHttp } from './drivers/http.js'
 import { runMemory } from './drivers/memory.js'
+import { wrkAvailable } from './drivers/wrk.js'
+import { measureWorkers } from './workers.js'
 import type { Metric } from './metrics.js'
 import { fromJson, renderMarkdown, toJson, writeReport, type Failure, type Report, type Sample } from './report.js'
 import { HELLO_BODY, ECHO_PATH, HELLO_PATH } from './servers/common.js'
@@ -156,6 +158,22 @@ class Runner {
     }
   }
 
+  /** `spin()` on 1 then 2 workers (order rotating), each a fresh server measured by wrk. */
+  async workers (round: number): Promise<void> {
+    const { connections, threads, sec, warmSec } = this.plan.workers
+    for (const n of rotate([1, 2] as const, round)) {
+      try {
+        const r = await measureWorkers({ workers: n, connections, threads, warmSec, sec, tsx: this.spawnOpts.tsx === true })
+        this.check('router', `workers ${n}`, r.problems)
+        this.record(round, 'router', `workers${n}_rps`, r.reqPerSec)
+        this.record(round, 'router', `workers${n}_p99`, r.p99Ms)
+        log(round, `workers ${n}: ${fmt(r.reqPerSec)} req/s, p99 ${r.p99Ms.toFixed(2)} ms (wrk -t${threads} -c${connections})`)
+      } catch (err) {
+        this.fail('router', `workers ${n}`, (err as Error).message)
+      }
+    }
+  }
+
   /** Each measurement in a fresh server process, so earlier load does not blur the deltas. */
   async memory (round: number, variants: readonly Variant[]): Promise<void> {
     for (const variant of rotate(variants, round)) {
@@ -209,6 +227,13 @@ async function main (): Promise<number> {
 
   const t0 = Date.now()
   const runner = new Runner(plan, opts, profileDir)
+  // wrk is Debian's (`apt-get install -y wrk`): a full run needs it, the smoke run goes on without that row.
+  let workers = has('workers') && opts.variants.includes('router')
+  if (workers && !wrkAvailable()) {
+    workers = false
+    if (opts.quick) console.log('workers: skipped, wrk is not installed (apt-get install -y wrk)')
+    else runner.failures.push({ variant: 'router', suite: 'workers', message: 'wrk is not installed (apt-get install -y wrk)' })
+  }
   const longLived = [...(has('http') ? httpVariants : []), ...(has('echo') || has('handshakes') ? wsVariants : [])]
   await runner.startAll(longLived)
   try {
@@ -217,6 +242,8 @@ async function main (): Promise<number> {
       if (has('echo')) await runner.echo(round, wsVariants)
       if (has('handshakes')) await runner.handshakes(round, wsVariants)
       if (has('memory') && round > 0 && round <= plan.memory.rounds) await runner.memory(round, wsVariants)
+      // Every workers measurement warms its own fresh server: the warm-up round has nothing to add.
+      if (workers && round > 0) await runner.workers(round)
     }
   } finally {
     await runner.stopAll()

@@ -7,7 +7,7 @@
  * `process.cpuUsage()`, so memory and CPU are measured inside the server, never in the load
  * generator; and it exits when that channel goes away, so it never outlives the runner.
  */
-import { formatUrl, parseAddr } from './addr.js'
+import { formatUrl, parseAddr } from '@hertz-node/test-kit/host-port'
 import { keepBallast } from './ballast.js'
 import { describeVariant, isVariant, loadVariant, VARIANTS, type Variant } from './variants.js'
 import type { RunningServer } from './servers/types.js'

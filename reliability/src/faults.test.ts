@@ -7,9 +7,11 @@
  */
 import t from 'tap'
 import type { Test } from 'tap'
-import { buildFrame, Op } from './lib/frames.js'
+import { Op } from './lib/frames.js'
+import { buildFrame } from '@hertz-node/test-kit/frames'
 import { describeMatrix, startFor, type PathDef } from './lib/matrix.js'
-import { handshakeHeaders, rawRequest, RawConn, RawPool } from './lib/raw-client.js'
+import { RawConn, RawPool } from './lib/raw-client.js'
+import { handshakeHeaders, rawRequest } from '@hertz-node/test-kit/handshake'
 import { recordOutcome } from './lib/report.js'
 import { CrashWatch, settleToBaseline, snapshot } from './lib/resources.js'
 import { readHeaderTimeoutOption } from './lib/router-apps.js'

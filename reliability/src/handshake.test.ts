@@ -6,10 +6,12 @@
  * Run: `npx tap --disable-coverage reliability/src/handshake.test.ts` (`RELIABILITY_PATHS=legacy` for one path).
  */
 import t from 'tap'
-import { buildFrame, Op } from './lib/frames.js'
+import { Op } from './lib/frames.js'
+import { buildFrame } from '@hertz-node/test-kit/frames'
 import { describeMatrix, startFor } from './lib/matrix.js'
 import type { PathName } from './lib/app-types.js'
-import { acceptKey, handshakeHeaders, newKey, rawRequest, RawPool, type RawResponse } from './lib/raw-client.js'
+import { RawPool, type RawResponse } from './lib/raw-client.js'
+import { acceptKey, handshakeHeaders, newKey, rawRequest } from '@hertz-node/test-kit/handshake'
 import { CrashWatch, expectBaseline, snapshot } from './lib/resources.js'
 import { recordOutcome } from './lib/report.js'
 import { closeHandshake, serverCameThrough } from './lib/case-checks.js'
@@ -162,7 +164,7 @@ describeMatrix(t, 'handshake matrix', async (t, path) => {
   const base = snapshot(app.emitters)
 
   for (const c of CASES) {
-    const want = c[path.name as Exclude<PathName, 'bare'>]
+    const want = c[path.name as Exclude<PathName, 'bare-ws'>]
     await t.test(c.name, async t => {
       const watch = new CrashWatch().start()
       const key = newKey()

@@ -5,14 +5,16 @@
  */
 import net from 'node:net'
 import t from 'tap'
-import { buildFrame, closePayload, clientClose, Op } from './lib/frames.js'
-import { MessageAssembler, parseFrame } from './lib/frame-reader.js'
+import { closePayload, clientClose, Op } from './lib/frames.js'
+import { buildFrame, parseFrame } from '@hertz-node/test-kit/frames'
+import { MessageAssembler } from './lib/frame-reader.js'
 import { MUTATIONS, generateCase } from './lib/fuzz-cases.js'
 import { runCase, runFuzz } from './lib/fuzz-runner.js'
 import { runLoad } from './lib/load.js'
-import { BARE, describeMatrix, startFor } from './lib/matrix.js'
+import { BARE_WS, describeMatrix, startFor } from './lib/matrix.js'
 import { Prng, runSeed } from './lib/prng.js'
-import { acceptKey, handshakeHeaders, newKey, rawRequest, RawPool } from './lib/raw-client.js'
+import { RawPool } from './lib/raw-client.js'
+import { acceptKey, handshakeHeaders, newKey, rawRequest } from '@hertz-node/test-kit/handshake'
 import { CrashWatch, excess, expectBaseline, snapshot } from './lib/resources.js'
 
 const seed = runSeed()
@@ -107,7 +109,7 @@ describeMatrix(t, 'raw handshake client against ws', async (t, path) => {
   plain.write('GET /http HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
   const r200 = await plain.response()
   t.same([r200.status, r200.body.toString()], [200, 'ok'], 'server still serving')
-}, [BARE])
+}, [BARE_WS])
 
 describeMatrix(t, 'fuzz oracle agrees with ws', async (t, path) => {
   const limit = 131072
@@ -126,7 +128,7 @@ describeMatrix(t, 'fuzz oracle agrees with ws', async (t, path) => {
     const r = await runCase(app.port, app.wsPath, c)
     t.ok(r.survived, `${name}: ${r.problem || 'closed with ' + m.expected.join('/')}`)
   }
-}, [BARE])
+}, [BARE_WS])
 
 describeMatrix(t, 'load generator and baseline checker against ws', async (t, path) => {
   const base = snapshot()
@@ -138,7 +140,7 @@ describeMatrix(t, 'load generator and baseline checker against ws', async (t, pa
   t.not(excess(base, snapshot()).length, 0, 'the checker sees the open server')
   await app.close()
   await expectBaseline(t, base, 'after load')
-}, [BARE])
+}, [BARE_WS])
 
 t.test('baseline checker reports a leaked socket and listener', async t => {
   const base = snapshot()

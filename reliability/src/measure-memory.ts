@@ -17,8 +17,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { server, type Context, type RequestContext } from '@hertz-node/router'
 import { handler } from '@hertz-node/adaptor'
 import { BinaryMessage, HertzUpgrader, Upgrader, type Conn } from '@hertz-node/ws-compat'
-import { buildFrame } from '@hertz-node/ws-compat/test-util/frames'
-import { settledMemory } from '@hertz-node/ws-compat/test-util/memory'
+import { buildFrame } from '@hertz-node/test-kit/frames'
+import { settledMemory } from '@hertz-node/test-kit/memory'
 
 const FRAGMENTS = Number(process.env.MEASURE_FRAGMENTS ?? process.argv[2] ?? 2_000_000)
 const WRITES = Number(process.env.MEASURE_WRITES ?? process.argv[3] ?? 3000)

@@ -5,9 +5,11 @@
  * Run: `npx tap --disable-coverage reliability/src/pipelining.test.ts` (`RELIABILITY_PATHS=legacy` for one path).
  */
 import t from 'tap'
-import { buildFrame, Op } from './lib/frames.js'
+import { Op } from './lib/frames.js'
+import { buildFrame } from '@hertz-node/test-kit/frames'
 import { describeMatrix, startFor } from './lib/matrix.js'
-import { acceptKey, handshakeHeaders, newKey, rawRequest, RawPool, type RawResponse } from './lib/raw-client.js'
+import { RawPool, type RawResponse } from './lib/raw-client.js'
+import { acceptKey, handshakeHeaders, newKey, rawRequest } from '@hertz-node/test-kit/handshake'
 import { CrashWatch, expectBaseline, snapshot } from './lib/resources.js'
 import { recordOutcome } from './lib/report.js'
 import { closeHandshake, serverCameThrough } from './lib/case-checks.js'

@@ -30,7 +30,8 @@ import {
 } from '@hertz-node/ws-compat'
 import type { ServerUnderTest } from './lib/app-types.js'
 import { describeMatrix, startFor } from './lib/matrix.js'
-import { handshakeHeaders, rawRequest, RawPool, type RawResponse } from './lib/raw-client.js'
+import { RawPool, type RawResponse } from './lib/raw-client.js'
+import { handshakeHeaders, rawRequest } from '@hertz-node/test-kit/handshake'
 import { recordOutcome } from './lib/report.js'
 import { CrashWatch } from './lib/resources.js'
 

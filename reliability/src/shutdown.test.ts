@@ -12,12 +12,13 @@ import { dirname, join } from 'node:path'
 import net from 'node:net'
 import t, { type Test } from 'tap'
 import { openEchoing } from './lib/load.js'
-import { RawConn, handshakeHeaders, rawRequest } from './lib/raw-client.js'
+import { RawConn } from './lib/raw-client.js'
+import { handshakeHeaders, rawRequest } from '@hertz-node/test-kit/handshake'
 import { recordCounts } from './lib/report.js'
+import { SPIN_FIXTURE } from '@hertz-node/test-kit/spin'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const root = join(here, '..', '..')
-const fixture = join(here, 'fixtures', 'shutdown-server.ts')
 const perPath = Number(process.env.RELIABILITY_SHUTDOWN_WS ?? 1000)
 const inflight = 20
 const idle = 5
@@ -42,7 +43,7 @@ interface Child {
 
 /** Spawns the fixture and waits for its port; killed at teardown if still running. */
 async function startChild (t: Test): Promise<Child> {
-  const child = spawn(process.execPath, ['--conditions=hertz-source', '--import', 'tsx', fixture], {
+  const child = spawn(process.execPath, ['--conditions=hertz-source', '--import', 'tsx', SPIN_FIXTURE], {
     cwd: root,
     env: { ...process.env, EXIT_WAIT: String(exitWait) },
     stdio: ['ignore', 'pipe', 'pipe']

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { handler } from '@hertz-node/adaptor'
 import { Upgrader, type Conn } from '@hertz-node/ws-compat'
 import { ECHO_PATH } from './common.js'
-import { echoConn } from './conn-echo.js'
+import { echo as echoConn } from '@hertz-node/test-kit/echo'
 import { nativeHello, startHertz } from './hertz.js'
 import type { StartServer } from './types.js'
 

@@ -4,12 +4,13 @@
  * upgraded by the gorilla-style `Upgrader`. Run: `pnpm echo:adaptor [--addr host:port]` (or `pnpm start`).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { server } from '@hertz-node/router'
+import { server, type Hertz } from '@hertz-node/router'
 import * as adaptor from '@hertz-node/adaptor'
 import { Upgrader, type Conn } from '@hertz-node/ws-compat'
 import { flag } from '@hertz-node/example-support/flag'
 import { homeTemplate } from './home.js'
 import { log } from '@hertz-node/example-support/log'
+import { isMain } from '@hertz-node/example-support/main'
 
 const addr = flag.string('addr', 'localhost:8080', 'http service address')
 
@@ -52,18 +53,25 @@ function home (r: IncomingMessage, w: ServerResponse): void {
   w.end()
 }
 
-function main (): void {
-  flag.parse()
-  const h = server.New(server.withHostPorts(addr.value))
+/** The app on `hostPorts`, not started: `main` spins it, the tests serve it in memory (`h.inject`, `injectWS`). */
+export function newServer (hostPorts: string): Hertz {
+  const h = server.New(server.withHostPorts(hostPorts))
 
   h.GET('/', adaptor.handler(home))
   h.GET('/echo', adaptor.handler(echo))
+  return h
+}
 
+function main (): void {
+  flag.parse()
+  const h = newServer(addr.value)
   h.spin()
 }
 
-try {
-  main()
-} catch (err) {
-  log.fatal(err)
+if (isMain(import.meta.url)) {
+  try {
+    main()
+  } catch (err) {
+    log.fatal(err)
+  }
 }

@@ -1,41 +1,25 @@
 import t from 'tap'
-import { existsSync } from 'node:fs'
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { chromium, type BrowserContext } from 'playwright-core'
+import type { BrowserContext } from 'playwright-core'
+import { CHROMIUM, hasChromium, launchChromium } from '@hertz-node/example-support/chromium'
 import { SERVERS, startServer } from './spawn-app.js'
 
 // Real processes on a machine that may be busy: allow more than tap's default 30 s per file.
 t.setTimeout(180_000)
 
-const CHROMIUM = '/usr/bin/chromium'
 /** Screenshots are kept here after the run (git-ignored). */
 const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url))
 
-const ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'
-]
-
-if (!existsSync(CHROMIUM)) {
+if (!hasChromium()) {
   t.plan(0, `${CHROMIUM} not found: install it with "apt-get install -y chromium" to run the browser test`)
 } else {
   let context: BrowserContext
   t.before(async () => {
-    // A throwaway profile and HOME, so the browser writes nothing outside the temp dir.
-    const home = await mkdtemp(join(tmpdir(), 'echo-chromium-'))
-    context = await chromium.launchPersistentContext(join(home, 'profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ARGS,
-      env: { ...process.env, HOME: home }
-    })
-    t.teardown(async () => {
-      await context.close()
-      await rm(home, { recursive: true, force: true })
-    })
+    const browser = await launchChromium('echo-chromium-')
+    context = browser.context
+    t.teardown(browser.close)
     await mkdir(ARTIFACTS, { recursive: true })
   })
 

@@ -3,11 +3,12 @@
  * `Default` server with `noHijackConnPool`, the home page on `GET /`, and `GET /echo` upgraded with the
  * deprecated hijack-based `HertzUpgrader`. Run: `pnpm echo:legacy [--addr host:port]`.
  */
-import { server, type Context, type RequestContext } from '@hertz-node/router'
+import { server, type Context, type Hertz, type RequestContext } from '@hertz-node/router'
 import { HertzUpgrader, type Conn } from '@hertz-node/ws-compat'
 import { flag } from '@hertz-node/example-support/flag'
 import { homeTemplate } from './home.js'
 import { log } from '@hertz-node/example-support/log'
+import { isMain } from '@hertz-node/example-support/main'
 
 const addr = flag.string('addr', 'localhost:8080', 'http service address')
 
@@ -44,18 +45,26 @@ function home (_: Context, c: RequestContext): void {
   homeTemplate.execute(c, 'ws://' + c.host() + '/echo')
 }
 
-function main (): void {
-  flag.parse()
-  const h = server.Default(server.withHostPorts(addr.value))
+/** The app on `hostPorts`, not started: `main` spins it, the tests serve it in memory (`h.inject`, `injectWS`). */
+export function newServer (hostPorts: string): Hertz {
+  const h = server.Default(server.withHostPorts(hostPorts))
   // https://github.com/cloudwego/hertz/issues/121
   h.noHijackConnPool = true
   h.GET('/', home)
   h.GET('/echo', echo)
+  return h
+}
+
+function main (): void {
+  flag.parse()
+  const h = newServer(addr.value)
   h.spin()
 }
 
-try {
-  main()
-} catch (err) {
-  log.fatal(err)
+if (isMain(import.meta.url)) {
+  try {
+    main()
+  } catch (err) {
+    log.fatal(err)
+  }
 }

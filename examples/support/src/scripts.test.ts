@@ -9,7 +9,7 @@ import { ALL_PATHS, REPO_ROOT, appCommand } from './spawn-app.js'
 
 const pkg = JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
 
-for (const example of ['command', 'filewatch', 'autobahn']) {
+for (const example of ['chat', 'command', 'filewatch', 'autobahn']) {
   t.test(`each pnpm ${example}:* script is the command the tests run`, async (t) => {
     for (const path of ALL_PATHS) t.equal(pkg.scripts[`${example}:${path}`], appCommand(example, path), `${example}:${path}`)
   })

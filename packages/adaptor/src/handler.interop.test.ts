@@ -11,7 +11,9 @@ import httpProxy from 'http-proxy'
 import { WebSocket, WebSocketServer } from 'ws'
 import { server } from '@hertz-node/router'
 import * as adaptor from '@hertz-node/adaptor'
-import { Default, New, deferred, listen, raw, start, type Teardown } from './test-util/serve.js'
+import { Default, New, start } from '@hertz-node/test-kit/router'
+import { deferred, type Teardown } from '@hertz-node/test-kit/teardown'
+import { listen, raw } from '@hertz-node/test-kit/raw-tcp'
 
 const CONTENT = 'The quick brown fox jumps over the lazy dog.\n'.repeat(20)
 

@@ -4,7 +4,9 @@ import { Readable } from 'node:stream'
 import { server } from '@hertz-node/router'
 import * as adaptor from '@hertz-node/adaptor'
 import { AdaptorError } from './errors.js'
-import { Default, New, deferred, raw, start, waitFor } from './test-util/serve.js'
+import { Default, New, start } from '@hertz-node/test-kit/router'
+import { deferred, waitFor } from '@hertz-node/test-kit/teardown'
+import { raw } from '@hertz-node/test-kit/raw-tcp'
 
 t.test('namespace import: handler and its HertzHandler alias are the same function', async (t) => {
   t.equal(adaptor.HertzHandler, adaptor.handler)
@@ -372,6 +374,8 @@ t.test('writes after the client left are harmless; a thrown non-Error is reporte
     wrote.resolve(res.write('nobody listens'))
     res.end()
   }))
+  // A thrown non-Error is what this route is about.
+  // eslint-disable-next-line no-throw-literal
   h.GET('/string', adaptor.handler(() => { throw 'plain string' }))
   const { port, url, logger } = await start(t, h)
   const c = await raw(t, port, 'GET /late HTTP/1.1\r\nHost: x\r\n\r\n')

@@ -7,7 +7,9 @@ import { WebSocket, WebSocketServer } from 'ws'
 import { server } from '@hertz-node/router'
 import * as adaptor from '@hertz-node/adaptor'
 import { AdaptorError } from './errors.js'
-import { Default, New, deferred, raw, start, waitFor } from './test-util/serve.js'
+import { Default, New, start } from '@hertz-node/test-kit/router'
+import { deferred, waitFor } from '@hertz-node/test-kit/teardown'
+import { raw } from '@hertz-node/test-kit/raw-tcp'
 
 setFlagsFromString('--expose-gc')
 const gc = runInNewContext('gc') as () => void

@@ -6,7 +6,8 @@ import { once } from 'node:events'
 import { WebSocket, WebSocketServer } from 'ws'
 import * as adaptor from '@hertz-node/adaptor'
 import { AdaptorError } from './errors.js'
-import { Default, New, raw, start } from './test-util/serve.js'
+import { Default, New, start } from '@hertz-node/test-kit/router'
+import { raw } from '@hertz-node/test-kit/raw-tcp'
 
 t.test('a non-function is refused with ADAPTOR_ERR_BAD_HANDLER', async (t) => {
   let caught: unknown

@@ -2,7 +2,8 @@ import t from 'tap'
 import { createServer, ServerResponse, type IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { headLength, isWritingOn, movePendingOutput } from './node-internals.js'
-import { deferred, listen, raw } from './test-util/serve.js'
+import { deferred } from '@hertz-node/test-kit/teardown'
+import { listen, raw } from '@hertz-node/test-kit/raw-tcp'
 
 // These tests pin down the node:http internals the adaptor relies on (see node-internals.ts). A failure here means
 // the running Node changed one of them: the adaptor's accessors must follow before anything else is trusted.

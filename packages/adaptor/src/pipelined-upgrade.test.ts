@@ -3,7 +3,9 @@ import { createServer } from 'node:http'
 import { WebSocket, WebSocketServer } from 'ws'
 import * as adaptor from '@hertz-node/adaptor'
 import { AdaptorError } from './errors.js'
-import { New, deferred, listen, raw } from './test-util/serve.js'
+import { New } from '@hertz-node/test-kit/router'
+import { deferred } from '@hertz-node/test-kit/teardown'
+import { listen, raw } from '@hertz-node/test-kit/raw-tcp'
 
 // An upgrade request pipelined behind a keep-alive request reaches the 'upgrade' listener while node:http may
 // still be writing the earlier response on the socket. Each answer must leave whole and in order, and nothing may

@@ -6,7 +6,7 @@ import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { server } from '@hertz-node/router'
 import * as adaptor from '@hertz-node/adaptor'
-import { New, start } from './test-util/serve.js'
+import { New, start } from '@hertz-node/test-kit/router'
 
 // A real collection between samples, so the measure is what is alive (what the request path holds on to),
 // not garbage that V8 has not collected yet.

@@ -6,7 +6,9 @@ import { WebSocket, WebSocketServer } from 'ws'
 import * as adaptor from '@hertz-node/adaptor'
 import type { Hertz } from '@hertz-node/router'
 import { AdaptorError } from './errors.js'
-import { MemoryLogger, New, deferred, listen, raw, waitFor, type Teardown } from './test-util/serve.js'
+import { MemoryLogger, New } from '@hertz-node/test-kit/router'
+import { deferred, waitFor, type Teardown } from '@hertz-node/test-kit/teardown'
+import { listen, raw } from '@hertz-node/test-kit/raw-tcp'
 
 function echoRouter () {
   const h = New()

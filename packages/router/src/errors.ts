@@ -59,7 +59,13 @@ export const HertzErrorCode = {
   /** A plugin did not finish loading within the plugin timeout. */
   PLUGIN_TIMEOUT: 'HERTZ_ERR_PLUGIN_TIMEOUT',
   /** A plugin threw or rejected while loading; `cause` holds its error. */
-  PLUGIN_FAILED: 'HERTZ_ERR_PLUGIN_FAILED'
+  PLUGIN_FAILED: 'HERTZ_ERR_PLUGIN_FAILED',
+  /** Binding could not read the request (a malformed JSON body, say): a `BindError`, answered 400 by `Default`. */
+  BIND: 'HERTZ_ERR_BIND',
+  /** The bound values failed the schema: a `BindError` listing each field's problem, answered 400 by `Default`. */
+  VALIDATION: 'HERTZ_ERR_VALIDATION',
+  /** `c.html()` named a template that was not loaded, or no templates were loaded. */
+  TEMPLATE_NOT_FOUND: 'HERTZ_ERR_TEMPLATE_NOT_FOUND'
 } as const
 
 /** One of the string values of {@link HertzErrorCode}. */

@@ -2,6 +2,7 @@
 export * as server from './server/factory.js'
 export { Hertz } from './server/hertz.js'
 export { Engine } from './server/engine.js'
+export type { InjectOptions, InjectResponse } from './inject/inject.js'
 export { defaultClientIP, clientIPWithOption, type ClientIPFunc, type ClientIPOptions } from './context/client-ip.js'
 export { Args } from './context/args.js'
 export {
@@ -37,5 +38,12 @@ export {
   withHostPorts, withNetwork, withBasePath, withReadTimeout, withReadHeaderTimeout, withIdleTimeout,
   withKeepAliveTimeout, withExitWaitTime, withMaxRequestBodySize, withMaxHeaderBytes, withHandleMethodNotAllowed,
   withRedirectTrailingSlash, withRedirectFixedPath, withStreamBody, withKeepAlive, withDisableDefaultDate,
-  withDisableDefaultContentType, withDisableDefaultServerHeader, withMultipartLimits
+  withDisableDefaultContentType, withDisableDefaultServerHeader, withMultipartLimits, withWorkers, withUseRawPath,
+  withUnescapePathValues, withRemoveExtraSlash, withTLS
 } from './server/options.js'
+export { BindError, type FieldIssue } from './binding/bind-error.js'
+export type { BindOptions, FieldTag, BindSource } from './binding/gather.js'
+export type { Schema, Infer, FieldType } from './binding/schema.js'
+export type { FuncMap, Delims } from './render/html.js'
+export { newPathSlashesStripper, newVHostPathRewriter, type FS, type PathRewriteFunc } from './routing/fs.js'
+export { detectContentType } from './routing/mime.js'

@@ -65,3 +65,5 @@ export const kClientIP: unique symbol = Symbol('hertz.clientIP')
 export const kAddRoute: unique symbol = Symbol('hertz.addRoute')
 /** The engine's life: status, start, shutdown. */
 export const kLifecycle: unique symbol = Symbol('hertz.lifecycle')
+/** The HTML templates loaded by `loadHTMLGlob` / `loadHTMLFiles`, null before. */
+export const kHTMLRender: unique symbol = Symbol('hertz.htmlRender')

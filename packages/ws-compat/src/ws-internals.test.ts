@@ -228,3 +228,34 @@ t.test('extension parses and formats Sec-WebSocket-Extensions', async (t) => {
     'permessage-deflate; server_max_window_bits=10; server_no_context_takeover')
   t.equal(PERMESSAGE_DEFLATE, 'permessage-deflate')
 })
+
+t.test('a fragmented text message is refused at its first fragment that cannot be UTF-8, compressed or not', async (t) => {
+  // Fragment 1 is valid, fragment 2 starts U+110000 (past Unicode); no final fragment follows.
+  const plain = recordingReceiver()
+  const refused = nextError(plain.receiver)
+  plain.receiver.write(Buffer.concat([clientFrame(1, 'κόσμε', { fin: false }), clientFrame(0, Buffer.from([0xf4, 0x90]), { fin: false })]))
+  const err = await refused
+  t.equal((err as { code?: unknown }).code, 'WS_ERR_INVALID_UTF8', 'before the message is complete')
+  t.equal(closeCodeOf(err), 1007)
+  t.same(plain.events.map((e) => e[0]), ['error'], 'nothing was delivered')
+
+  const pmd = serverDeflate()
+  const inflating = recordingReceiver({ extensions: { [PERMESSAGE_DEFLATE]: pmd } })
+  const inflatedRefused = nextError(inflating.receiver)
+  const deflated = await compress(clientDeflate(), Buffer.concat([Buffer.from('ok '), Buffer.from([0xed, 0xa0, 0x80])]))
+  inflating.receiver.write(clientFrame(1, deflated, { fin: false, rsv1: true }))
+  t.equal((await inflatedRefused as { code?: unknown }).code, 'WS_ERR_INVALID_UTF8', 'an inflated fragment with a surrogate too')
+
+  const valid = recordingReceiver()
+  const euro = Buffer.from('€€')
+  // The code points cut at every fragment edge, then a text message after it: the state is reset per message.
+  valid.receiver.write(Buffer.concat([
+    clientFrame(1, euro.subarray(0, 1), { fin: false }),
+    clientFrame(0, euro.subarray(1, 4), { fin: false }),
+    clientFrame(0, euro.subarray(4)),
+    clientFrame(1, Buffer.from([0xe2]), { fin: false }),
+    clientFrame(0, Buffer.from([0x82, 0xac])),
+  ]))
+  await new Promise((resolve) => setImmediate(resolve))
+  t.same(valid.events.map(([name, data]) => [name, String(data)]), [['message', '€€'], ['message', '€']])
+})

@@ -11,12 +11,14 @@
  * `@types/ws` does not declare them, hence the interfaces below. What `ws` offers no public way to do is done
  * here, and only here: changing the size limit of a live parser and inflater (`_maxPayload`), dropping what a
  * parser that refused a message still buffers of it (`_fragments`, `_buffers`, `_bufferedBytes`), changing the
- * deflate options of a live extension (`_options`, `_deflate`), and checking that the fragment bounds exist
- * (`_maxFragments`). `ws-internals.test.ts` checks every one of these assumptions against the installed `ws`;
+ * deflate options of a live extension (`_options`, `_deflate`), checking that the fragment bounds exist
+ * (`_maxFragments`), and checking the UTF-8 of each fragment of a text message as it arrives (wrapping
+ * `dataMessage`, reading `_fin`, `_opcode`, `_fragments`, failing through `createError`). `ws-internals.test.ts` checks every one of these assumptions against the installed `ws`;
  * `ws` is pinned to the minor range that test was run against.
  */
 import type { Writable } from 'node:stream'
 import * as ws from 'ws'
+import { Utf8Stream } from './conn/utf8-stream.js'
 
 /** Options of `ws`'s frame parser. */
 export interface ReceiverOptions {
@@ -45,6 +47,18 @@ interface ReceiverFields {
   _fragments: Buffer[]
   _buffers: Buffer[]
   _bufferedBytes: number
+}
+
+/** What the text-fragment check reads and calls on a live `Receiver`. */
+interface ReceiverMessageFields {
+  /** The frame being handled is the last of its message. */
+  _fin: boolean
+  /** The message's opcode (a continuation frame carries its message's). */
+  _opcode: number
+  _skipUTF8Validation: boolean
+  /** Called after each data frame's payload (inflated, when compressed) was pushed to `_fragments`. */
+  dataMessage(cb: (err?: Error) => void): void
+  createError(ctor: ErrorConstructor, message: string, prefix: boolean, statusCode: number, errorCode: string): Error
 }
 
 /** Options of one frame for {@link buildFrame}. */
@@ -112,9 +126,41 @@ if ((new ReceiverClass({ maxFragments: 1, binaryType: 'nodebuffer' }) as Receive
   throw new Error('@hertz-node/ws-compat needs ws >= 8.21.0 (maxFragments / maxBufferedChunks)')
 }
 
-/** Creates `ws`'s frame parser; binary messages come as Buffers. */
+const kUtf8 = Symbol('utf8')
+type CheckedReceiver = Receiver & ReceiverFields & ReceiverMessageFields & { [kUtf8]?: Utf8Stream }
+
+/**
+ * `ws` checks a text message's UTF-8 once the message is complete; a fragmented one is checked here as each
+ * fragment arrives, so invalid data is refused (1007) at the first fragment that cannot be valid. The check of
+ * the complete message stays `ws`'s. The state is created with the first fragmented text message.
+ */
+function dataMessage(this: CheckedReceiver, cb: (err?: Error) => void): void {
+  if (this._opcode === 1 && !this._skipUTF8Validation) {
+    if (!this._fin) {
+      const stream = (this[kUtf8] ??= new Utf8Stream())
+      const fragments = this._fragments
+      for (; stream.checked < fragments.length; stream.checked++) {
+        if (!stream.push(fragments[stream.checked]!)) {
+          stream.reset()
+          cb(this.createError(Error, 'invalid UTF-8 sequence', true, 1007, 'WS_ERR_INVALID_UTF8'))
+          return
+        }
+      }
+    } else {
+      this[kUtf8]?.reset()
+    }
+  }
+  receiverDataMessage.call(this, cb)
+}
+
+const receiverDataMessage = (ReceiverClass.prototype as CheckedReceiver).dataMessage
+
+/** Creates `ws`'s frame parser; binary messages come as Buffers, fragmented text is checked as it comes. */
 export function createReceiver(options: ReceiverOptions): Receiver {
-  return new ReceiverClass({ ...options, binaryType: 'nodebuffer' })
+  const receiver = new ReceiverClass({ ...options, binaryType: 'nodebuffer' }) as CheckedReceiver
+  // An own property rather than a subclass: ws's parser is used as ws builds it, with one method wrapped.
+  receiver.dataMessage = dataMessage
+  return receiver
 }
 
 /**

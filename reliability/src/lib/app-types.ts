@@ -4,9 +4,10 @@
  */
 import type { EventEmitter } from 'node:events'
 import type { Hertz, HandlerFunc } from '@hertz-node/router'
+import type { PathName as KitPathName } from '@hertz-node/test-kit/matrix'
 
-/** The ways a WebSocket can be served: the reference (`ws` alone) and the two paths under test. */
-export type PathName = 'bare' | 'legacy' | 'recommended'
+/** The ways a WebSocket is served here: the reference (`bare-ws`, `ws` alone) and the two paths under test. */
+export type PathName = Extract<KitPathName, 'bare-ws' | 'legacy' | 'recommended'>
 
 /** Per-route extras of a WebSocket route. */
 export interface RouteExtra {

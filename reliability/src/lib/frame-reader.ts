@@ -1,12 +1,9 @@
 /**
- * Frame-level reader for what a server sends: frames are parsed by ws-compat's test codec (masked or not);
+ * Frame-level reader for what a server sends: frames are parsed by `@hertz-node/test-kit/frames` (masked or not);
  * this reassembles fragmented messages and extracts the close code and reason, so a test asserts the exact
  * RFC 6455 close code.
  */
-
-import type { ParsedFrame } from '@hertz-node/ws-compat/test-util/frames'
-
-export { parseFrame, type ParsedFrame } from '@hertz-node/ws-compat/test-util/frames'
+import type { ParsedFrame } from '@hertz-node/test-kit/frames'
 
 /** Code and reason of a close frame payload; `code` is undefined for an empty payload (RFC: 1005). */
 export function parseClosePayload (payload: Buffer): { code: number | undefined, reason: string } {

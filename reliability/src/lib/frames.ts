@@ -1,11 +1,9 @@
 /**
  * What the suite knows of RFC 6455 frames: opcodes, close codes, invalid UTF-8. The frame codec itself
- * (`buildFrame`, which writes every illegal variant too) is ws-compat's test codec, shared; the fuzz generator
+ * (`buildFrame`, which writes every illegal variant too) is `@hertz-node/test-kit/frames`; the fuzz generator
  * in `fuzz-cases.ts` builds on it.
  */
-import { buildFrame } from '@hertz-node/ws-compat/test-util/frames'
-
-export { buildFrame, type FrameSpec } from '@hertz-node/ws-compat/test-util/frames'
+import { buildFrame } from '@hertz-node/test-kit/frames'
 
 /** Opcodes of RFC 6455 section 5.2; everything else (3-7, 0xB-0xF) is reserved. */
 export const Op = {

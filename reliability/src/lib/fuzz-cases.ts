@@ -5,10 +5,8 @@
  * randomly generated valid frames (flip RSV, drop the mask, swap in a reserved opcode, ...), so the
  * surrounding bytes vary from case to case. Case `id` under seed `s` is always the same bytes.
  */
-import {
-  buildFrame, closePayload, corruptUtf8, INVALID_CLOSE_CODES, INVALID_UTF8, Op, RESERVED_OPCODES,
-  VALID_CLOSE_CODES, type FrameSpec
-} from './frames.js'
+import { closePayload, corruptUtf8, INVALID_CLOSE_CODES, INVALID_UTF8, Op, RESERVED_OPCODES, VALID_CLOSE_CODES } from './frames.js'
+import { buildFrame, type FrameSpec } from '@hertz-node/test-kit/frames'
 import type { Message } from './frame-reader.js'
 import { Prng } from './prng.js'
 

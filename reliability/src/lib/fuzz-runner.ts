@@ -6,7 +6,8 @@
 import { MessageAssembler } from './frame-reader.js'
 import { casePrng, generateCase, type FuzzCase } from './fuzz-cases.js'
 import { clientClose } from './frames.js'
-import { handshakeHeaders, rawRequest, RawConn, PeerClosedError } from './raw-client.js'
+import { RawConn, PeerClosedError } from './raw-client.js'
+import { handshakeHeaders, rawRequest } from '@hertz-node/test-kit/handshake'
 
 /** What happened to one case. */
 export interface CaseOutcome {

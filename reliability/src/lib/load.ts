@@ -4,9 +4,11 @@
  * connections that are cut abruptly mid-handshake or mid-message (FIN or RST, chosen at random).
  * Bounded by count and by `deadlineMs`; it stops by itself and leaves nothing open.
  */
-import { clientClose, buildFrame, Op } from './frames.js'
+import { clientClose, Op } from './frames.js'
+import { buildFrame } from '@hertz-node/test-kit/frames'
 import { Prng } from './prng.js'
-import { handshakeHeaders, rawRequest, RawConn } from './raw-client.js'
+import { RawConn } from './raw-client.js'
+import { handshakeHeaders, rawRequest } from '@hertz-node/test-kit/handshake'
 
 /** What to generate. */
 export interface LoadOptions {

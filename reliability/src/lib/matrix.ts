@@ -1,11 +1,13 @@
 /**
  * `describeMatrix`: one case table, run over every path a WebSocket can take through the stack
  * (legacy: HertzUpgrader inside the router; recommended: adaptor.handler + Upgrader inside the router).
- * `RELIABILITY_PATHS=legacy` (comma list) narrows a run to some paths; `bare` selects the `ws` reference.
+ * `RELIABILITY_PATHS=legacy` (comma list) narrows a run to some paths; `bare-ws` selects the `ws` reference.
+ * Path names and the runner are the test kit's, shared with the packages' own matrix tests.
  */
 import type { Test } from 'tap'
+import { forEachPath } from '@hertz-node/test-kit/matrix'
 import type { AppOptions, PathName, ServerUnderTest } from './app-types.js'
-import { startBare } from './bare-server.js'
+import { startBareWs } from './bare-ws-server.js'
 
 /** How to start the app for one path. */
 export interface PathDef {
@@ -14,7 +16,7 @@ export interface PathDef {
 }
 
 /** The reference path (`ws` on `node:http`), for validating the suite's own tools. */
-export const BARE: PathDef = { name: 'bare', start: startBare }
+export const BARE_WS: PathDef = { name: 'bare-ws', start: startBareWs }
 
 /** The two paths under test. Loaded lazily so the tools stay usable while a package is missing. */
 export const LEGACY: PathDef = {
@@ -26,7 +28,7 @@ export const RECOMMENDED: PathDef = {
   start: async opts => (await import('./recommended-app.js')).startRecommended(opts)
 }
 
-const ALL: Record<PathName, PathDef> = { bare: BARE, legacy: LEGACY, recommended: RECOMMENDED }
+const ALL: Record<PathName, PathDef> = { 'bare-ws': BARE_WS, legacy: LEGACY, recommended: RECOMMENDED }
 
 /** The paths this run covers: both paths under test unless `RELIABILITY_PATHS` narrows it. */
 export function matrixPaths (): PathDef[] {
@@ -34,7 +36,7 @@ export function matrixPaths (): PathDef[] {
   if (env === undefined || env === '') return [LEGACY, RECOMMENDED]
   return env.split(',').map(s => {
     const p = ALL[s.trim() as PathName]
-    if (p === undefined) throw new Error(`unknown path ${s} in RELIABILITY_PATHS (legacy, recommended, bare)`)
+    if (p === undefined) throw new Error(`unknown path ${s} in RELIABILITY_PATHS (legacy, recommended, bare-ws)`)
     return p
   })
 }
@@ -49,9 +51,7 @@ export function describeMatrix (
   body: (t: Test, path: PathDef) => Promise<void>,
   paths: PathDef[] = matrixPaths()
 ): void {
-  for (const path of paths) {
-    void t.test(`${title} [${path.name}]`, async st => body(st, path))
-  }
+  forEachPath(t, title, paths, body)
 }
 
 /** Starts `path`'s app and closes it in the test's teardown. */

@@ -1,52 +1,17 @@
 /**
  * A raw TCP client for malformed input: sends exact bytes, reads an HTTP response (status line, headers,
  * body by Content-Length, chunked or until close), then WebSocket frames, and reports how the server
- * ended the connection. Nothing here validates on the client's behalf - that is the point.
+ * ended the connection. Nothing here validates on the client's behalf - that is the point. Requests are
+ * built with `@hertz-node/test-kit/handshake`; frames and responses parsed with the kit's codec and parser.
  */
 import net from 'node:net'
-import { createHash, randomBytes } from 'node:crypto'
-import { MessageAssembler, parseFrame, type ParsedFrame } from './frame-reader.js'
+import { parseFrame, type ParsedFrame } from '@hertz-node/test-kit/frames'
+import { parseResponse, type ParsedResponse } from '@hertz-node/test-kit/http-response'
+import { MessageAssembler } from './frame-reader.js'
 import { clientClose } from './frames.js'
-import { parseResponse, type ParsedResponse } from '@hertz-node/ws-compat/test-util/http-response'
-
-export { parseResponse } from '@hertz-node/ws-compat/test-util/http-response'
-
-/** RFC 6455 section 1.3: the GUID appended to the key for Sec-WebSocket-Accept. */
-const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11'
-
-/** Sec-WebSocket-Accept for a key. */
-export function acceptKey (key: string): string {
-  return createHash('sha1').update(key + WS_GUID).digest('base64')
-}
-
-/** A fresh valid Sec-WebSocket-Key (base64 of 16 bytes). */
-export function newKey (): string {
-  return randomBytes(16).toString('base64')
-}
 
 /** A parsed HTTP response as it came off the wire. */
 export type RawResponse = ParsedResponse
-
-/** Builds a request from a request line and raw header lines (duplicates, junk and bad casing allowed). */
-export function rawRequest (requestLine: string, headerLines: readonly string[], body = ''): string {
-  return `${requestLine}\r\n${headerLines.map(l => l + '\r\n').join('')}\r\n${body}`
-}
-
-/** Header lines of a valid WebSocket handshake; `override` replaces (value) or drops (null) a header. */
-export function handshakeHeaders (host: string, override: Record<string, string | null> = {}, key = newKey()): string[] {
-  const base: Record<string, string> = {
-    Host: host,
-    Upgrade: 'websocket',
-    Connection: 'Upgrade',
-    'Sec-WebSocket-Key': key,
-    'Sec-WebSocket-Version': '13'
-  }
-  for (const [k, v] of Object.entries(override)) {
-    if (v === null) delete base[k]
-    else base[k] = v
-  }
-  return Object.entries(base).map(([k, v]) => `${k}: ${v}`)
-}
 
 /** Raised when the peer closed before the awaited bytes arrived. */
 export class PeerClosedError extends Error {

@@ -39,6 +39,8 @@ export interface Cookie {
 }
 
 const SAME_SITE = [undefined, undefined, 'lax', 'strict', 'none'] as const
+// Hertz's spelling of the SameSite values (its protocol.Cookie writes them capitalised).
+const SAME_SITE_VALUE = [undefined, undefined, 'Lax', 'Strict', 'None'] as const
 
 // Hertz neither decodes request cookie values nor re-encodes response ones beyond what the caller did; only a pair
 // of surrounding double quotes is dropped when reading (RFC 6265 §4.1.1 allows them around a cookie-value).
@@ -51,28 +53,41 @@ export function parseRequestCookies (header: string | undefined): Record<string,
   return header === undefined || header === '' ? {} : parseCookie(header, { decode: asIs })
 }
 
-/** The Set-Cookie line for `c`, attributes in the `cookie` library's spelling (`Max-Age`, `Path`, `Secure`). */
+/**
+ * The Set-Cookie line for `c`, byte for byte as Hertz's `Cookie.AppendBytes` writes it (`max-age`, `expires`,
+ * `domain`, `path`, `HttpOnly`, `secure`, `SameSite`, `Partitioned`, in that order). The `cookie` library checks
+ * every part first: anything a header cannot carry throws `HERTZ_ERR_BAD_COOKIE`.
+ */
 export function formatSetCookie (c: Cookie): string {
+  validate(c)
+  let line = c.key === '' ? c.value : `${c.key}=${c.value}`
+  if (c.maxAge !== undefined && c.maxAge !== 0) line += `; max-age=${c.maxAge < 0 ? 0 : Math.trunc(c.maxAge)}`
+  if (c.expire !== undefined) line += `; expires=${c.expire.toUTCString()}`
+  if (c.domain !== undefined && c.domain !== '') line += `; domain=${c.domain}`
+  if (c.path !== undefined && c.path !== '') line += `; path=${c.path}`
+  if (c.httpOnly === true) line += '; HttpOnly'
+  if (c.secure === true) line += '; secure'
+  if (c.sameSite === CookieSameSiteDefaultMode) line += '; SameSite'
+  const ss = c.sameSite === undefined ? undefined : SAME_SITE_VALUE[c.sameSite]
+  if (ss !== undefined) line += `; SameSite=${ss}`
+  if (c.partitioned === true) line += '; Partitioned'
+  return line
+}
+
+// The library's serializer is the validator: it refuses a name, value, domain, path or date a header cannot carry.
+function validate (c: Cookie): void {
   const sc: SetCookie = { name: c.key === '' ? 'x' : c.key, value: c.value }
   if (c.maxAge !== undefined && c.maxAge !== 0) sc.maxAge = c.maxAge < 0 ? 0 : Math.trunc(c.maxAge)
   if (c.expire !== undefined) sc.expires = c.expire
   if (c.domain !== undefined && c.domain !== '') sc.domain = c.domain
   if (c.path !== undefined && c.path !== '') sc.path = c.path
-  if (c.httpOnly === true) sc.httpOnly = true
-  if (c.secure === true) sc.secure = true
   const ss = c.sameSite === undefined ? undefined : SAME_SITE[c.sameSite]
   if (ss !== undefined) sc.sameSite = ss
-  if (c.partitioned === true) sc.partitioned = true
-  let line: string
   try {
-    line = stringifySetCookie(sc, { encode: v => v })
+    stringifySetCookie(sc, { encode: v => v })
   } catch (err) {
     throw new HertzError(HertzErrorCode.BAD_COOKIE, (err as Error).message, { cause: err })
   }
-  // The library knows no bare `SameSite` (Hertz's DefaultMode), and no nameless cookie.
-  if (c.sameSite === CookieSameSiteDefaultMode) line += '; SameSite'
-  if (c.key === '') line = line.slice(2)
-  return line
 }
 
 /** Go's `url.QueryEscape`: what Hertz's `SetCookie` applies to a value. */

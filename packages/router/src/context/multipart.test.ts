@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import { server } from '../index.js'
-import { New, Default, start } from '../test-util/http.js'
-import { multipartBody, rawRequest, send } from '../test-util/raw-case.js'
+import { New, Default, start } from '@hertz-node/test-kit/router'
+import { multipartBody, buildRequest, send } from '@hertz-node/test-kit/raw-case'
 
 const B = 'XyZ'
 const MP = { 'Content-Type': 'multipart/form-data; boundary=' + B }
@@ -38,7 +38,7 @@ t.test('files past maxMemory stream to a temp file, removed when the request end
   })
   const { port } = await start(t, h)
   const body = multipartBody(B, [['field', 'v'], ['small', 's.txt', 'text/plain', 'hello'], ['big', 'b.bin', 'application/octet-stream', Buffer.alloc(100_000, 7)]])
-  const res = await send(t, port, rawRequest('POST', '/up', MP, body))
+  const res = await send(t, port, buildRequest('POST', '/up', MP, body))
   t.equal(res.status, 200, res.body)
   t.same(JSON.parse(res.body), { field: 'v', bigOnDisk: true, smallInMemory: true, bigOk: true, sizes: [100_000, 5], names: ['small', 'big'] })
   t.ok(await emptyDir(dir), 'the temp file is gone once the request ended')
@@ -55,10 +55,10 @@ t.test('withStreamBody: the form is read from the socket within the body limit; 
   })
   const { port } = await start(t, h)
   const ok = multipartBody(B, [['a', '1'], ['f', 'f.bin', 'application/octet-stream', Buffer.alloc(10_000, 1)]])
-  const r1 = await send(t, port, rawRequest('POST', '/up', MP, ok))
+  const r1 = await send(t, port, buildRequest('POST', '/up', MP, ok))
   t.equal(r1.body, '10000 true 1')
   const tooBig = multipartBody(B, [['f', 'f.bin', 'application/octet-stream', Buffer.alloc(100_000, 1)]])
-  const r2 = await send(t, port, rawRequest('POST', '/up', MP, tooBig))
+  const r2 = await send(t, port, buildRequest('POST', '/up', MP, tooBig))
   t.equal(r2.status, 413, 'over the body limit while streaming')
   t.ok(await emptyDir(dir), 'the partial temp file is removed')
 })
@@ -87,14 +87,14 @@ t.test('bad multipart is a 400 with a typed code, never a crash', async t => {
   ]
   for (const [name, headers, body, status, code] of cases) {
     codes.length = 0
-    const res = await send(t, port, rawRequest('POST', '/form', headers, body))
+    const res = await send(t, port, buildRequest('POST', '/form', headers, body))
     t.equal(res.status, status, name)
     t.same(codes, [code], name)
   }
-  const missing = await send(t, port, rawRequest('POST', '/file', MP, multipartBody(B, [['a', '1']])))
+  const missing = await send(t, port, buildRequest('POST', '/file', MP, multipartBody(B, [['a', '1']])))
   t.equal(missing.status, 400, 'formFile of an absent file')
   t.match(logger.text(), /no such file: nope/)
-  const over = await send(t, port, rawRequest('POST', '/form', MP, Buffer.alloc(5 << 20, 45)))
+  const over = await send(t, port, buildRequest('POST', '/form', MP, Buffer.alloc(5 << 20, 45)))
   t.equal(over.status, 413, 'over the body limit')
-  t.equal((await send(t, port, rawRequest('POST', '/form', MP, multipartBody(B, [['a', '1']])))).body, 'ok', 'still serving')
+  t.equal((await send(t, port, buildRequest('POST', '/form', MP, multipartBody(B, [['a', '1']])))).body, 'ok', 'still serving')
 })

@@ -3,7 +3,8 @@ import { chunkLength, type Chunk } from './response.js'
 import { sprintf } from './sprintf.js'
 import { hexEscapeNonASCII } from '../routing/path.js'
 import { startStream, waitDrain, bodyAllowedForStatus, PLAIN } from '../pipeline/write.js'
-import { kStreaming } from '../symbols.js'
+import { HertzError, HertzErrorCode } from '../errors.js'
+import { kHTMLRender, kStreaming } from '../symbols.js'
 import { ContextInput } from './input.js'
 import { queryEscape, type CookieSameSite } from './cookies.js'
 
@@ -97,9 +98,23 @@ export class ContextOutput extends ContextInput {
     render(this, code, contentType, data)
   }
 
-  /** Appends an HTML document (text/html). */
-  html (code: number, html: string): void {
-    render(this, code, HTML_TYPE, html)
+  /**
+   * Renders the loaded template `name` with `data` as text/html (Hertz's `c.HTML(code, name, obj)`; templates come
+   * from `h.loadHTMLGlob` / `h.loadHTMLFiles`, outputs are HTML-escaped). With two arguments and no template of
+   * that name, `name` is sent as the HTML itself. A template that is not loaded throws
+   * `HERTZ_ERR_TEMPLATE_NOT_FOUND`, a failing render its error: both end as a 500 under recovery, as Go's panic.
+   */
+  html (code: number, name: string, data?: unknown): void {
+    const templates = this.engine[kHTMLRender]
+    if (templates !== null && templates.has(name)) {
+      render(this, code, HTML_TYPE, templates.render(name, data))
+    } else if (arguments.length >= 3) {
+      throw new HertzError(HertzErrorCode.TEMPLATE_NOT_FOUND, templates === null
+        ? `html/template: no templates loaded (h.loadHTMLGlob / h.loadHTMLFiles) to render "${name}"`
+        : `html/template: "${name}" is undefined`)
+    } else {
+      render(this, code, HTML_TYPE, name)
+    }
   }
 
   /**

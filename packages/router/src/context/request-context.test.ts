@@ -1,6 +1,7 @@
 import t from 'tap'
 import { server, HertzError, withValue, type HandlerFunc, type RequestContext } from '../index.js'
-import { start, rawExchange, New, Default } from '../test-util/http.js'
+import { start, New, Default } from '@hertz-node/test-kit/router'
+import { rawExchange } from '@hertz-node/test-kit/raw-tcp'
 
 t.test('flow: onion order, abort, next twice is harmless', async t => {
   const h = New()

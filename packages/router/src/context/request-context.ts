@@ -4,7 +4,7 @@ import type { Context } from '../go-context.js'
 import type { HijackHandler } from '../hijack/hijack-conn.js'
 import { PLAIN } from '../pipeline/write.js'
 import { parseHTTPDate } from '../routing/http-date.js'
-import { resolveInside, sendFile } from '../routing/static.js'
+import { resolveInside, sendFile, SERVE_FILE_OPTIONS } from '../routing/static.js'
 import {
   kBody, kClientIP, kClientIPFunc, kFinish, kFinished, kFormValueFunc, kFullPath, kHandlers, kHijackHandler, kIndex,
   kParams, kPath, kPeekRes, kRawQuery, kRoute, kUpgradeSocket
@@ -12,7 +12,7 @@ import {
 import { ContextError, ErrorChain, ErrorTypePrivate } from './error-chain.js'
 import { defaultFormValue } from './forms.js'
 import { getHandlerName } from './handler-name.js'
-import { ContextOutput } from './output.js'
+import { ContextBind } from './bind.js'
 
 /** Returns the client IP for a request (see `h.setClientIPFunc`, `clientIPWithOption`). */
 export type ClientIPFunc = (c: RequestContext) => string
@@ -61,7 +61,7 @@ async function nextAsync (c: RequestContext, pending: PromiseLike<unknown>, ctx:
  * Its methods come in layers, one file each: ContextCore (core.ts: state, raw Node access, keys), ContextInput
  * (input.ts: the request), ContextOutput (output.ts: the response), and this class: the chain and hijack.
  */
-export class RequestContext extends ContextOutput {
+export class RequestContext extends ContextBind {
   /** The chain being run (shared empty until a chain is installed: no array per request). */
   [kHandlers]: HandlersChain = NO_HANDLERS
   /** Position in the chain. */
@@ -250,15 +250,18 @@ export class RequestContext extends ContextOutput {
     return cp
   }
 
-  /** Answers with the file at `filepath` (type, length, Last-Modified, 304, 403 for directories, 404 when missing). */
+  /**
+   * Answers with the file at `filepath` (type, length, Last-Modified, 304, byte ranges as Hertz's `ServeFile`, 403 for
+   * directories, 404 when missing).
+   */
   file (filepath: string): Promise<void> {
-    return sendFile(this, resolvePath(filepath))
+    return sendFile(this, resolvePath(filepath), SERVE_FILE_OPTIONS)
   }
 
   /** As {@link file}, with `Content-Disposition: attachment; filename="<filename>"` (a download named `filename`). */
   fileAttachment (filepath: string, filename: string): Promise<void> {
     this.response.header.set('Content-Disposition', `attachment; filename="${filename.replace(/["\\\r\n]/g, '_')}"`)
-    return sendFile(this, resolvePath(filepath))
+    return sendFile(this, resolvePath(filepath), SERVE_FILE_OPTIONS)
   }
 
   /** Answers with `filepath` looked up inside `fs.root` (never outside it: 404 then), as Hertz's `FileFromFS`. */

@@ -79,8 +79,8 @@ function sameParams (a: RouteParams, b: RouteParams): boolean {
 function noop (): void {}
 
 /** Marks a wrapper put in place of another library's `'upgrade'` listener. */
-type Wrapper = UpgradeListener & { listener: UpgradeListener, [kWrapper]: true }
 const kWrapper: unique symbol = Symbol('hertz.fastify.upgrade-wrapper')
+type Wrapper = UpgradeListener & { listener: UpgradeListener, [kWrapper]: true }
 /** Caches, per request, whether a router mount owns it (every listener asks). */
 const kOwner: unique symbol = Symbol('hertz.fastify.upgrade-owner')
 type OwnedRequest = IncomingMessage & { [kOwner]?: Mount | null }

@@ -1,7 +1,9 @@
 import t, { type Test } from 'tap'
 import type { Socket } from 'node:net'
 import { HertzError, type HijackConn, type HijackHandler, type RequestContext } from '../index.js'
-import { start, openSocket, readUntil, rawExchange, sleep, New, Default } from '../test-util/http.js'
+import { start, New, Default } from '@hertz-node/test-kit/router'
+import { openSocket, readUntil, rawExchange } from '@hertz-node/test-kit/raw-tcp'
+import { sleep } from '@hertz-node/test-kit/teardown'
 import type { Hertz } from '../server/hertz.js'
 
 const UPGRADE = (path: string, extra = ''): string =>

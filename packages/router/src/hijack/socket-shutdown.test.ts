@@ -3,7 +3,9 @@ import { createServer, type Server } from 'node:http'
 import { once } from 'node:events'
 import type { AddressInfo, Socket } from 'node:net'
 import { isSocketShuttingDown, onSocketShutdown, server, type HijackHandler } from '../index.js'
-import { start, openSocket, readUntil, sleep, closed, New, MemoryLogger } from '../test-util/http.js'
+import { start, New, MemoryLogger } from '@hertz-node/test-kit/router'
+import { openSocket, readUntil, closed } from '@hertz-node/test-kit/raw-tcp'
+import { sleep } from '@hertz-node/test-kit/teardown'
 import type { Hertz } from '../server/hertz.js'
 
 const UPGRADE = (path: string): string =>

@@ -1,6 +1,8 @@
 import t from 'tap'
 import { server } from '../index.js'
-import { start, rawExchange, pipelinedPair, openSocket, readUntil, sleep, New, Default } from '../test-util/http.js'
+import { start, New, Default } from '@hertz-node/test-kit/router'
+import { rawExchange, pipelinedPair, openSocket, readUntil } from '@hertz-node/test-kit/raw-tcp'
+import { sleep } from '@hertz-node/test-kit/teardown'
 
 // Every case of "bad input" answered over a real socket: a status, a closed or still-usable connection, no crash.
 

@@ -1,6 +1,7 @@
 import { HertzError, HertzErrorCode, logRecovered } from '../errors.js'
 import type { HandlerFunc, RequestContext } from '../context/request-context.js'
 import { kHijackHandler, kPeekRes, kStreaming } from '../symbols.js'
+import { BindError } from '../binding/bind-error.js'
 import type { ServingEngine } from './host.js'
 
 // Errors escaping a chain: the recovery middleware (inside the chain) and the engine's last resort around it
@@ -12,9 +13,11 @@ const CLIENT_ERRORS: ReadonlySet<string> = new Set([
 
 /**
  * The status an error escaping the chain is answered with: 413 for an oversized body, 400 for a bad or over-limit
- * multipart body (or a missing file), 500 otherwise.
+ * multipart body (or a missing file) and for a request that failed binding or validation (a `BindError`), 500
+ * otherwise.
  */
 export function statusForError (err: unknown): number {
+  if (err instanceof BindError) return 400
   if (!(err instanceof HertzError)) return 500
   if (err.code === HertzErrorCode.BODY_TOO_LARGE) return 413
   return CLIENT_ERRORS.has(err.code) ? 400 : 500
@@ -28,7 +31,9 @@ export function statusForError (err: unknown): number {
  * complete: the connection is cut instead.
  */
 export function recovered (c: RequestContext, err: unknown): void {
-  logRecovered(c.engine.logger, err)
+  // A request that failed its schema is the client's mistake, answered with what was wrong; nothing to log.
+  const bad = err instanceof BindError
+  if (!bad) logRecovered(c.engine.logger, err)
   c[kHijackHandler] = null
   c.abort()
   if (cutIfSent(c)) return
@@ -36,6 +41,7 @@ export function recovered (c: RequestContext, err: unknown): void {
   c.response.reset()
   if (status === 413) c.setConnectionClose()
   c.response.setStatusCode(status)
+  if (bad) c.json(400, err)
 }
 
 /** True once the response head is on the wire. */
@@ -54,7 +60,8 @@ function cutIfSent (c: RequestContext): boolean {
 }
 
 /**
- * Middleware that turns a thrown error or rejected promise further down the chain into a logged 500 (Hertz's
+ * Middleware that turns a thrown error or rejected promise further down the chain into a logged 500 (a `BindError`
+ * into a 400 with its issues as JSON; Hertz's
  * `recovery.Recovery()`, installed by `server.Default`). The chain stops and the server keeps serving.
  */
 export function recovery (): HandlerFunc {

@@ -2,10 +2,10 @@ import type { IncomingMessage } from 'node:http'
 import type { Socket } from 'node:net'
 import { HertzError, HertzErrorCode, formatError } from '../errors.js'
 import { RequestContext, type HandlersChain } from '../context/request-context.js'
-import { NO_PARAMS } from '../context/input.js'
+import { NO_PARAMS, type Params } from '../context/input.js'
 import { stopWatching } from '../context/client-watch.js'
 import { preparseMultipart } from '../context/forms.js'
-import { isClean, normalizePath, quotePath, absoluteFormPath, forwardedPrefix } from '../routing/path.js'
+import { isClean, normalizePath, quotePath, absoluteFormPath, forwardedPrefix, cleanPath, queryUnescape } from '../routing/path.js'
 import { scopedNoRoute } from '../routing/plugin.js'
 import { afterEarlierResponses } from '../server/node-internals.js'
 import type { EngineRef } from '../server/engine-ref.js'
@@ -91,8 +91,11 @@ function dispatch (engine: ServingEngine, c: RequestContext): void | Promise<voi
     c[kRawQuery] = url.slice(q + 1)
   }
   // The common clean path is used as it is, for the context and for the lookup alike.
-  const path = isClean(raw) ? raw : normalizePath(raw)
+  const clean = isClean(raw)
+  let path = clean ? raw : normalizePath(raw)
   c[kPath] = path
+  // withUseRawPath routes the path as sent; c.path() stays the decoded one.
+  if (engine.options.useRawPath && !clean) path = engine.options.removeExtraSlash ? cleanPath(raw) : raw
   const flags = headFlags(req)
   if ((flags & HAS_HOST) === 0 && req.httpVersionMinor === 1 && req.httpVersionMajor === 1 && req.method !== 'CONNECT') {
     return serveError(c, 400, 'missing required Host header', engine.handlers)
@@ -128,7 +131,7 @@ function route (engine: ServingEngine, c: RequestContext, path: string): void | 
   if (match !== null) {
     c[kHandlers] = match.store.handlers
     c[kRoute] = match.store
-    c[kParams] = match.params
+    c[kParams] = engine.options.useRawPath ? rawParams(match.params, engine.options.unescapePathValues) : match.params
     if (c[kBody] !== null) {
       const parsing = preparseMultipart(c)
       if (parsing !== undefined) return parsing.then(() => c.next(c))
@@ -136,6 +139,14 @@ function route (engine: ServingEngine, c: RequestContext, path: string): void | 
     return c.next(c)
   }
   return noMatch(engine, c, path)
+}
+
+/** The parameters of a raw-path match, decoded as Hertz's tree does with `unescape` (`url.QueryUnescape`). */
+function rawParams (params: Params, unescape: boolean): Params {
+  if (!unescape) return params
+  const out: Params = {}
+  for (const [k, v] of Object.entries(params)) out[k] = v === undefined ? v : (queryUnescape(v) ?? v)
+  return out
 }
 
 /** No route matched: a redirect, a 405 or a 404. */

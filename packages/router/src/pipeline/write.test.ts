@@ -1,7 +1,9 @@
 import t from 'tap'
 import { Readable } from 'node:stream'
 import { server } from '../index.js'
-import { start, openSocket, readUntil, rawExchange, pipelinedPair, sleep, New } from '../test-util/http.js'
+import { start, New } from '@hertz-node/test-kit/router'
+import { openSocket, readUntil, rawExchange, pipelinedPair } from '@hertz-node/test-kit/raw-tcp'
+import { sleep } from '@hertz-node/test-kit/teardown'
 
 t.test('buffered output: one head with Content-Length, default Content-Type, Server; options drop them', async t => {
   const h = New()

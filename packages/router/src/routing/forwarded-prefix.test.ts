@@ -1,5 +1,6 @@
 import t from 'tap'
-import { rawExchange, start, New } from '../test-util/http.js'
+import { rawExchange } from '@hertz-node/test-kit/raw-tcp'
+import { start, New } from '@hertz-node/test-kit/router'
 
 // Trailing-slash redirects put X-Forwarded-Prefix before the path, as Hertz does; a prefix that is not a clean
 // absolute path is ignored, so the Location can never point at another host.

@@ -4,6 +4,7 @@ import type { HandlerFunc } from '../context/request-context.js'
 import type { EngineRef } from '../server/engine-ref.js'
 import { kAddRoute } from '../symbols.js'
 import { staticDirHandler, staticFileHandler } from './static.js'
+import { fsHandler, type FS } from './fs.js'
 
 /** Hertz's `Any`: the nine methods it registers. */
 export const ANY_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'HEAD', 'OPTIONS', 'DELETE', 'CONNECT', 'TRACE'] as const
@@ -126,6 +127,24 @@ export class RouterGroup {
       throw new HertzError(HertzErrorCode.BAD_ROUTE, 'URL parameters can not be used when serving a static folder')
     }
     const handler = staticDirHandler(root, 'filepath')
+    const pattern = posix.join(relativePath, '/*filepath')
+    this.add('GET', pattern, [handler])
+    return this.add('HEAD', pattern, [handler])
+  }
+
+  /**
+   * Serves files for GET and HEAD under `relativePath` as `fs` says (Hertz's `StaticFS`): index names, directory
+   * listings, byte ranges, gzip, a path rewrite. The file is `fs.root` + the request path (or the rewritten one);
+   * nothing outside `fs.root` is served, symlinks leading out included.
+   */
+  staticFS (relativePath: string, fs: FS): this {
+    if (/[:*]/.test(relativePath)) {
+      throw new HertzError(HertzErrorCode.BAD_ROUTE, 'URL parameters can not be used when serving a static folder')
+    }
+    if (fs === null || typeof fs !== 'object' || (fs.root !== undefined && typeof fs.root !== 'string')) {
+      throw new HertzError(HertzErrorCode.BAD_OPTION, 'staticFS: expected an FS whose root, if given, is a directory path')
+    }
+    const handler = fsHandler(fs)
     const pattern = posix.join(relativePath, '/*filepath')
     this.add('GET', pattern, [handler])
     return this.add('HEAD', pattern, [handler])

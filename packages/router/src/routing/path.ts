@@ -108,6 +108,7 @@ export function forwardedPrefix (value: string): string {
   return trimTrailingSlashes(cleanPath(value))
 }
 
+// eslint-disable-next-line no-control-regex -- the ASCII range starts at NUL on purpose
 const NON_ASCII = /[^\x00-\x7f]/
 
 /**
@@ -150,4 +151,17 @@ export function trimTrailingSlashes (p: string): string {
 /** True when `path` is `prefix` or lies below it (`prefix` without trailing slash; '' is the root). */
 export function isUnderPrefix (path: string, prefix: string): boolean {
   return path.startsWith(prefix) && (path.length === prefix.length || path.charCodeAt(prefix.length) === SLASH)
+}
+
+/**
+ * Go's `url.QueryUnescape`: `%XX` decoded (as UTF-8) and `+` read as a space; null when an escape is malformed (a
+ * `%` not followed by two hex digits), in which case Hertz keeps the value as sent.
+ */
+export function queryUnescape (s: string): string | null {
+  if (!s.includes('%') && !s.includes('+')) return s
+  for (let i = s.indexOf('%'); i >= 0; i = s.indexOf('%', i + 1)) {
+    if (i + 2 >= s.length || hexValue(s.charCodeAt(i + 1)) < 0 || hexValue(s.charCodeAt(i + 2)) < 0) return null
+    i += 2
+  }
+  return percentDecode(s.replaceAll('+', ' '))
 }

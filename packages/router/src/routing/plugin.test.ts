@@ -2,7 +2,8 @@ import t from 'tap'
 import fp from 'fastify-plugin'
 import { HertzError, type HandlerFunc, type RequestContext } from '../index.js'
 import { skipOverride, type Plugin, type Scope } from './plugin.js'
-import { start, New, MemoryLogger, sleep } from '../test-util/http.js'
+import { start, New, MemoryLogger } from '@hertz-node/test-kit/router'
+import { sleep } from '@hertz-node/test-kit/teardown'
 
 /** Middleware that appends `name` to the request's `seen` list. */
 function mark (name: string): HandlerFunc {

@@ -2,7 +2,8 @@ import t, { type Test } from 'tap'
 import { mkdtempSync, mkdirSync, writeFileSync, appendFileSync, truncateSync, symlinkSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { start, rawExchange, pipelinedPair, New } from '../test-util/http.js'
+import { start, New } from '@hertz-node/test-kit/router'
+import { rawExchange, pipelinedPair } from '@hertz-node/test-kit/raw-tcp'
 
 function fixture (t: Test): { base: string, root: string } {
   const base = mkdtempSync(join(tmpdir(), 'hertz-static-'))
@@ -163,4 +164,19 @@ t.test('a trailing slash is stripped as Hertz does: the file is served, a direct
   t.match((await get('/assets/nope.txt/')).text, /^HTTP\/1\.1 404 Not Found\r\n/)
   t.match((await get('/one/')).text, /^HTTP\/1\.1 301 Moved Permanently\r\n(?:[^\r]+\r\n)*Location: \/one\r\n/,
     'a StaticFile route is an ordinary route: the router\'s trailing-slash redirect')
+})
+
+t.test('staticFile and c.file serve byte ranges, as Hertz\'s ServeFile does', async t => {
+  const { root } = fixture(t)
+  const h = New()
+  h.staticFile('/one', join(root, 'index.html'))
+  h.GET('/file', async (_ctx, c) => { await c.file(join(root, 'index.html')) })
+  const { port } = await start(t, h)
+  for (const target of ['/one', '/file']) {
+    const a = await rawExchange(t, port, `GET ${target} HTTP/1.1\r\nHost: x\r\nRange: bytes=4-7\r\nConnection: close\r\n\r\n`)
+    t.match(a.text, /^HTTP\/1\.1 206 /, target)
+    t.match(a.text, /\r\nAccept-Ranges: bytes\r\n/i, target)
+    t.match(a.text, /\r\nContent-Range: bytes 4-7\/13\r\n/i, target)
+    t.match(a.text, /\r\n\r\nhome$/, target)
+  }
 })

@@ -1,5 +1,6 @@
 import { createReadStream, promises as fsp } from 'node:fs'
-import { resolve as resolvePath, sep, extname } from 'node:path'
+import { createGzip } from 'node:zlib'
+import { resolve as resolvePath, sep } from 'node:path'
 import { Readable } from 'node:stream'
 import type { IncomingMessage } from 'node:http'
 import type { Context } from '../go-context.js'
@@ -19,36 +20,29 @@ export interface FileContext {
 /** A route handler serving files (a `HandlerFunc`: it needs no more of the context than {@link FileContext}). */
 export type FileHandler = (ctx: Context, c: FileContext) => Promise<void>
 import { parseHTTPDate } from './http-date.js'
+import { contentTypeOfFile } from './mime.js'
+import { parseByteRange } from './byte-range.js'
 
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.htm': 'text/html; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.txt': 'text/plain; charset=utf-8',
-  '.md': 'text/markdown; charset=utf-8',
-  '.xml': 'application/xml; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.ico': 'image/x-icon',
-  '.wasm': 'application/wasm',
-  '.pdf': 'application/pdf',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2'
+/** How {@link sendFile} answers (Hertz's `FS` switches). */
+export interface SendFileOptions {
+  /** Answer `Range: bytes=...` with a 206 (416 when unsatisfiable) and say `Accept-Ranges: bytes`. */
+  acceptByteRange?: boolean
+  /** Gzip a compressible file for a client that accepts it (never a range). */
+  compress?: boolean
 }
 
-/** Content-Type for a file name, by extension (application/octet-stream when unknown). */
-export function contentTypeFor (file: string): string {
-  return MIME[extname(file).toLowerCase()] ?? 'application/octet-stream'
+/** How Hertz's `ServeFile` (behind `c.File` and `StaticFile`) answers: byte ranges on. */
+export const SERVE_FILE_OPTIONS: Readonly<SendFileOptions> = { acceptByteRange: true }
+
+const COMPRESSIBLE = /^(text\/|application\/(json|javascript|xml|x-javascript|wasm)|image\/svg\+xml)/
+
+function acceptsGzip (c: FileContext): boolean {
+  const ae = c.req.headers['accept-encoding']
+  return typeof ae === 'string' && /(^|,)\s*gzip\s*(;\s*q=(?!0(\.0*)?\s*(,|$))[\d.]+)?\s*(,|$)/i.test(ae)
 }
 
-function isInside (root: string, full: string): boolean {
+/** True when `full` is `root` or lies below it. */
+export function isInside (root: string, full: string): boolean {
   return full === root || full.startsWith(root.endsWith(sep) ? root : root + sep)
 }
 
@@ -57,10 +51,11 @@ function notFound (c: FileContext): void {
 }
 
 /**
- * Answers with the file at `file` (absolute, already checked by the caller): Content-Type by extension,
+ * Answers with the file at `file` (absolute, already checked by the caller): Content-Type by extension (sniffed
+ * from the first 512 bytes when the extension is unknown, as Hertz does),
  * Content-Length, Last-Modified, 304 for a fresh If-Modified-Since, 403 for a directory, 404 when missing.
  */
-export async function sendFile (c: FileContext, file: string): Promise<void> {
+export async function sendFile (c: FileContext, file: string, opts: SendFileOptions = {}): Promise<void> {
   let st
   try {
     st = await fsp.stat(file)
@@ -83,14 +78,42 @@ export async function sendFile (c: FileContext, file: string): Promise<void> {
     c.response.header.set('Last-Modified', mtime.toUTCString())
     return
   }
+  let type: string
+  try {
+    type = await contentTypeOfFile(file)
+  } catch {
+    notFound(c)
+    return
+  }
   c.setStatusCode(200)
-  c.setContentType(contentTypeFor(file))
+  c.setContentType(type)
   c.response.header.set('Last-Modified', mtime.toUTCString())
+  const head = c.req.method === 'HEAD'
+  let start = 0
+  let end = st.size - 1
+  const range = c.req.headers.range
+  if (opts.acceptByteRange === true) c.response.header.set('Accept-Ranges', 'bytes')
+  if (opts.acceptByteRange === true && range !== undefined) {
+    const r = parseByteRange(range, st.size)
+    if (r === null) {
+      c.abortWithMsg('Range Not Satisfiable', 416)
+      c.response.header.set('Content-Range', `bytes */${st.size}`)
+      return
+    }
+    ;[start, end] = r
+    c.setStatusCode(206)
+    c.response.header.set('Content-Range', `bytes ${start}-${end}/${st.size}`)
+  } else if (opts.compress === true && range === undefined && !head && st.size > 0 && COMPRESSIBLE.test(type) && acceptsGzip(c)) {
+    c.response.header.set('Content-Encoding', 'gzip')
+    c.response.header.set('Vary', 'Accept-Encoding')
+    c.setBodyStream(createReadStream(file, { start: 0, end: st.size - 1 }).pipe(createGzip()), -1)
+    return
+  }
   // Read no further than the length announced: bytes appended meanwhile would reach the client as the start of
   // the next response. A file that shrank ends the stream early, and the writer cuts the connection.
-  const empty = c.req.method === 'HEAD' || st.size === 0
-  const body = empty ? Readable.from([]) : createReadStream(file, { start: 0, end: st.size - 1 })
-  c.setBodyStream(body, st.size)
+  const size = end - start + 1
+  const body = head || size === 0 ? Readable.from([]) : createReadStream(file, { start, end })
+  c.setBodyStream(body, size)
 }
 
 /**
@@ -109,7 +132,7 @@ function notModified (c: FileContext, mtime: number): boolean {
 /** Handler serving one fixed file (Hertz's `StaticFile`). */
 export function staticFileHandler (filepath: string): FileHandler {
   const file = resolvePath(filepath)
-  return function staticFile (_ctx, c) { return sendFile(c, file) }
+  return function staticFile (_ctx, c) { return sendFile(c, file, SERVE_FILE_OPTIONS) }
 }
 
 /** Resolves the request-relative `rel` below `root`, or null when it would leave it. */

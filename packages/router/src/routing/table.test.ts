@@ -1,6 +1,7 @@
 import t from 'tap'
 import { server, HertzError, type HandlerFunc } from '../index.js'
-import { start, rawExchange, New } from '../test-util/http.js'
+import { start, New } from '@hertz-node/test-kit/router'
+import { rawExchange } from '@hertz-node/test-kit/raw-tcp'
 
 const ok: HandlerFunc = (_ctx, c) => { c.string(200, 'ok') }
 

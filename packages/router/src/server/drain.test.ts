@@ -2,7 +2,10 @@ import t from 'tap'
 import { createServer, type Server } from 'node:http'
 import { once } from 'node:events'
 import type { AddressInfo, Socket } from 'node:net'
-import { start, openSocket, readUntil, closed, sleep, openShutdownScene, expectGracefulDrain, gatedRouter, MemoryLogger } from '../test-util/http.js'
+import { start, MemoryLogger } from '@hertz-node/test-kit/router'
+import { openSocket, readUntil, closed } from '@hertz-node/test-kit/raw-tcp'
+import { sleep } from '@hertz-node/test-kit/teardown'
+import { openShutdownScene, expectGracefulDrain, gatedRouter } from '@hertz-node/test-kit/drain'
 
 t.test('shutdown closes unused and idle connections at once, busy ones after their response', async t => {
   const { h, release, busyStarted, peers, idle } = gatedRouter()

@@ -1,6 +1,7 @@
 import type { Logger } from '../errors.js'
 import type { Inflight } from '../pipeline/inflight.js'
-import { kAddRoute, kClientIP, kInflight } from '../symbols.js'
+import type { HTMLRender } from '../render/html.js'
+import { kAddRoute, kClientIP, kHTMLRender, kInflight } from '../symbols.js'
 import type { Options } from './options.js'
 
 /**
@@ -20,6 +21,8 @@ export interface EngineRef {
   readonly [kInflight]: Inflight
   /** `c.clientIP()`, computed with the engine's client IP function. */
   [kClientIP] (c: object): string
+  /** The loaded HTML templates, null before `loadHTMLGlob` / `loadHTMLFiles`. */
+  readonly [kHTMLRender]: HTMLRender | null
   /** Registers a route (the single registration point of every group and scope). */
   [kAddRoute] (method: string, path: string, handlers: readonly unknown[]): void
 }

@@ -3,7 +3,9 @@ import { createServer, type Server } from 'node:http'
 import { once } from 'node:events'
 import type { AddressInfo } from 'node:net'
 import { server, HertzError } from '../index.js'
-import { start, rawExchange, openSocket, readUntil, sleep, New, MemoryLogger } from '../test-util/http.js'
+import { start, New, MemoryLogger } from '@hertz-node/test-kit/router'
+import { rawExchange, openSocket, readUntil } from '@hertz-node/test-kit/raw-tcp'
+import { sleep } from '@hertz-node/test-kit/teardown'
 
 const UPGRADE = (path: string, extra = ''): string =>
   `GET ${path} HTTP/1.1\r\nHost: localhost\r\nConnection: Upgrade\r\nUpgrade: test\r\n\r\n${extra}`

@@ -13,8 +13,11 @@ import { RouterGroup, checkHandlers } from '../routing/group.js'
 import { RouteTable, type RouteInfo } from '../routing/table.js'
 import { normalizePath } from '../routing/path.js'
 import { registerPlugin, type Plugin, type RegisterOptions } from '../routing/plugin.js'
-import { kAddRoute, kClientIP, kHijackPool, kInflight, kLifecycle, kNoMethod, kNoRoute, kTable } from '../symbols.js'
+import { HTMLRender, type Delims, type FuncMap } from '../render/html.js'
+import { kAddRoute, kClientIP, kHijackPool, kHTMLRender, kInflight, kLifecycle, kNoMethod, kNoRoute, kTable } from '../symbols.js'
 import { Lifecycle, type LifecycleHost } from './lifecycle.js'
+import { inject, type InjectOptions, type InjectResponse } from '../inject/inject.js'
+import { injectConnection } from '../inject/connection.js'
 import { newOptions, type Option, type Options } from './options.js'
 
 // The modules below the engine hold it through EngineRef, which lists only what they use; for applications
@@ -58,6 +61,9 @@ export class Engine extends RouterGroup implements ServingEngine, LifecycleHost 
   #noRouteHandlers: HandlerFunc[] = []
   #noMethodHandlers: HandlerFunc[] = []
   #clientIPFunc: ClientIPFunc = defaultClientIP
+  ;[kHTMLRender]: HTMLRender | null = null
+  #delims: Delims = { left: '{{', right: '}}', tagLeft: '{%', tagRight: '%}' }
+  #funcMap: FuncMap = {}
 
   /** Builds an engine from options; prefer `server.New` / `server.Default`. */
   constructor (...opts: Option[]) {
@@ -141,6 +147,40 @@ export class Engine extends RouterGroup implements ServingEngine, LifecycleHost 
     return this.#clientIPFunc(c)
   }
 
+  // ---- HTML templates (render/) ------------------------------------------------------------------------------
+
+  /**
+   * Sets the template delimiters for templates loaded after this call (Hertz's `Delims`): output actions are
+   * `left ... right` (default `{{ }}`); Liquid's tags (`if`, `for`, `include`) have their own pair, `{% %}` unless
+   * given.
+   */
+  delims (left: string, right: string, tagLeft = '{%', tagRight = '%}'): void {
+    this.#delims = { left, right, tagLeft, tagRight }
+  }
+
+  /** Sets the functions that templates loaded after this call can use as filters (Hertz's `SetFuncMap`). */
+  setFuncMap (funcMap: FuncMap): void {
+    this.#funcMap = { ...funcMap }
+  }
+
+  /**
+   * Loads and parses the templates matching the glob `pattern` (Hertz's `LoadHTMLGlob`), each named by its file's
+   * base name for `c.html(code, name, data)`. Replaces the templates loaded before. Throws when nothing matches or
+   * a template does not parse.
+   */
+  loadHTMLGlob (pattern: string): void {
+    const render = new HTMLRender(this.#delims, this.#funcMap)
+    render.loadGlob(pattern)
+    this[kHTMLRender] = render
+  }
+
+  /** Loads and parses the given template files (Hertz's `LoadHTMLFiles`); see {@link loadHTMLGlob}. */
+  loadHTMLFiles (...files: string[]): void {
+    const render = new HTMLRender(this.#delims, this.#funcMap)
+    render.load(files)
+    this[kHTMLRender] = render
+  }
+
   // ---- serving (pipeline/) ----------------------------------------------------------------------------------
 
   /** Serves a plain request exactly as the built-in server does; resolves when the chain is done. */
@@ -177,6 +217,35 @@ export class Engine extends RouterGroup implements ServingEngine, LifecycleHost 
    */
   releaseOnShutdown (res: ServerResponse): void {
     this[kInflight].responses.delete(res)
+  }
+
+  // ---- in-process testing (inject/) --------------------------------------------------------------------------
+
+  /**
+   * Serves one request in memory through the whole chain (middleware, 404/405, redirects, recovery, streamed
+   * bodies, wrapped Node handlers), as fastify's `inject` and Hertz's `ut.PerformRequest` do: no socket is opened,
+   * the engine need not run. The plugins load first (once); the onRun hooks do not run, so `run()` may follow.
+   *
+   * @param opts - a URL, or `{ method, url, headers, payload, cookies, query }` (light-my-request's options)
+   * @returns the answer: `statusCode`, `headers`, `body`, `json()`, `cookies`, `rawPayload`
+   * @throws HertzError `HERTZ_ERR_PLUGIN_FAILED` / `HERTZ_ERR_PLUGIN_TIMEOUT` (rejection) when a plugin fails to load
+   */
+  inject (opts: string | InjectOptions): Promise<InjectResponse> {
+    return inject(this, opts)
+  }
+
+  /**
+   * Opens a client connection to this engine in memory (no socket, no port, the engine need not run): what is
+   * written to it is parsed by node:http as on the engine's own server, plain requests and upgrades alike, and the
+   * answers come back on it. Give it to any HTTP client as its connection: `http.request({ createConnection })`,
+   * ws-compat's `injectWS(h, path)` (a WebSocket `Conn`, through the `Dialer`'s `netDial`). The plugins load first
+   * (once); the onRun hooks do not run. Close the connection when done: `h.close()` ends only its upgrades.
+   *
+   * @returns the client end, a Duplex shaped like a `net.Socket`
+   * @throws HertzError `HERTZ_ERR_PLUGIN_FAILED` / `HERTZ_ERR_PLUGIN_TIMEOUT` (rejection) when a plugin fails to load
+   */
+  injectConnection (): Promise<Duplex> {
+    return injectConnection(this)
   }
 
   // ---- lifecycle (server/lifecycle.ts) ----------------------------------------------------------------------

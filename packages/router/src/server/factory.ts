@@ -8,7 +8,8 @@ export {
   withHostPorts, withNetwork, withBasePath, withReadTimeout, withReadHeaderTimeout, withIdleTimeout,
   withKeepAliveTimeout, withExitWaitTime, withMaxRequestBodySize, withMaxHeaderBytes, withHandleMethodNotAllowed,
   withRedirectTrailingSlash, withRedirectFixedPath, withStreamBody, withKeepAlive, withDisableDefaultDate,
-  withDisableDefaultContentType, withDisableDefaultServerHeader, withMultipartLimits
+  withDisableDefaultContentType, withDisableDefaultServerHeader, withMultipartLimits, withWorkers, withUseRawPath,
+  withUnescapePathValues, withRemoveExtraSlash, withTLS
 } from './options.js'
 
 /** A server without middleware (Hertz's `server.New`). */

@@ -1,38 +1,12 @@
 import t, { type Test } from 'tap'
-import { spawn, type ChildProcess } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
-import { openSocket, readUntil, sleep, closed, openShutdownScene } from '../test-util/http.js'
+import { openSocket, readUntil, closed } from '@hertz-node/test-kit/raw-tcp'
+import { sleep } from '@hertz-node/test-kit/teardown'
+import { logged, spinApp as spinKitApp, type SpinApp } from '@hertz-node/test-kit/spin'
+import { openShutdownScene } from '@hertz-node/test-kit/drain'
 
-const APP = fileURLToPath(new URL('../test-util/spin-app.ts', import.meta.url))
-
-interface Running { child: ChildProcess, port: number, out: () => string, exited: Promise<number | null> }
-
-/** Waits until the app's output matches `re`; signals sent before the previous one was handled could merge. */
-async function logged (app: Running, re: RegExp): Promise<void> {
-  const started = Date.now()
-  while (!re.test(app.out())) {
-    if (Date.now() - started > 10000 || app.child.exitCode !== null || app.child.signalCode !== null) throw new Error(`no ${String(re)} in: ${app.out()}`)
-    await sleep(10)
-  }
-}
-
-async function spinApp (t: Test, env: Record<string, string> = {}): Promise<Running> {
-  const child = spawn(process.execPath, ['--conditions=hertz-source', '--import', 'tsx', APP], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe']
-  })
-  t.teardown(() => { if (child.exitCode === null) child.kill('SIGKILL') })
-  let out = ''
-  child.stdout?.on('data', (d: Buffer) => { out += d.toString() })
-  child.stderr?.on('data', (d: Buffer) => { out += d.toString() })
-  const exited = new Promise<number | null>(resolve => { child.once('exit', code => { resolve(code) }) })
-  const started = Date.now()
-  let m: RegExpExecArray | null = null
-  while ((m = /listening on address=127\.0\.0\.1:(\d+)/.exec(out)) === null) {
-    if (Date.now() - started > 15000 || child.exitCode !== null) throw new Error('spin app did not start: ' + out)
-    await sleep(20)
-  }
-  return { child, port: Number(m[1]), out: () => out, exited }
+/** The spin fixture as this file's tests expect it: a 300 ms `/slow` and an `onShutdown` hook that logs. */
+function spinApp (t: Test, env: Record<string, string> = {}): Promise<SpinApp> {
+  return spinKitApp(t, { SLOW_MS: '300', SHUTDOWN_HOOK: '1', ...env })
 }
 
 for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {

@@ -1,8 +1,7 @@
-import { constants } from 'node:os'
 import { Engine } from './engine.js'
-import { formatError, type Logger } from '../errors.js'
-
-const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
+import { formatError } from '../errors.js'
+import { ShutdownTrigger } from './signals.js'
+import { isWorker, shouldFork, superviseWorkers, workerCount, workerShutdownTrigger } from './workers.js'
 
 /** The server (Hertz's `server.Hertz`): an {@link Engine} plus `spin()`. */
 export class Hertz extends Engine {
@@ -11,8 +10,20 @@ export class Hertz extends Engine {
    * the process (code 0; 1 when the server could not start). As in Hertz, the signal handlers stay installed during
    * the shutdown: a second signal is logged and ignored, so it cannot cut the shutdown short. A third one exits at
    * once, with the code a process killed by that signal reports (128 + its number: 130 for SIGINT, 143 for SIGTERM).
+   *
+   * With `withWorkers(n)` (n > 1, or 0 on a machine of several cores) this process becomes the primary of `n`
+   * workers instead (node:cluster): each runs this same script up to its own `spin()`, which serves; the primary
+   * forwards the shutdown to them and exits 0 after the last one (see `withWorkers`). The returned promise then
+   * never settles: the process exits from the primary's supervision.
    */
   async spin (): Promise<void> {
+    const n = workerCount(this.options.workers)
+    if (shouldFork(n)) {
+      superviseWorkers(this, n)
+      return await new Promise<never>(() => {})
+    }
+    // A worker listens for the primary's request from the start: one sent while it was starting is not lost.
+    const worker = isWorker() ? workerShutdownTrigger(this.logger) : null
     try {
       await this.run()
     } catch (err) {
@@ -22,8 +33,7 @@ export class Hertz extends Engine {
     }
     const a = this.address()
     this.logger.info(`HTTP server listening on address=${a.family === 'IPv6' ? `[${a.address}]` : a.address}${a.port === 0 && a.family === 'unix' ? '' : ':' + String(a.port)}`)
-    const sig = await waitSignal(this.logger)
-    this.logger.info(`Received signal: ${sig}`)
+    this.logger.info(await (worker ?? new ShutdownTrigger(this.logger)).begun)
     try {
       await this.shutdown()
     } catch (err) {
@@ -31,28 +41,4 @@ export class Hertz extends Engine {
     }
     process.exit(0)
   }
-}
-
-/**
- * Resolves with the first signal. The handlers are never removed (the process exits after the shutdown): without
- * them a later signal would kill the process with the default action, in the middle of the graceful shutdown.
- */
-function waitSignal (logger: Logger): Promise<NodeJS.Signals> {
-  return new Promise(resolve => {
-    let received = 0
-    const on = (sig: NodeJS.Signals): void => {
-      received++
-      if (received === 1) {
-        resolve(sig)
-      } else if (received === 2) {
-        // Signals often come twice (a terminal signals the whole process group, a wrapper forwards what it got, an
-        // impatient operator presses Ctrl-C again): that must not cost the requests in flight.
-        logger.warn(`Received signal: ${sig} during the graceful shutdown, ignored (one more exits at once)`)
-      } else {
-        logger.error(`Received signal: ${sig} again, exiting at once without finishing the graceful shutdown`)
-        process.exit(128 + constants.signals[sig])
-      }
-    }
-    for (const name of SIGNALS) process.on(name, on)
-  })
 }

@@ -3,7 +3,8 @@ import { createServer } from 'node:http'
 import { once } from 'node:events'
 import type { AddressInfo } from 'node:net'
 import { HertzErrorCode, toNodeHandler, toNodeUpgradeHandler } from '../index.js'
-import { MemoryLogger, New, openSocket, readUntil } from '../test-util/http.js'
+import { MemoryLogger, New } from '@hertz-node/test-kit/router'
+import { openSocket, readUntil } from '@hertz-node/test-kit/raw-tcp'
 
 const UPGRADE = 'GET /raw HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: raw\r\n\r\n'
 

@@ -3,7 +3,8 @@ import { once } from 'node:events'
 import { createServer, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { afterEarlierResponses, hasProgressiveHeaders, responseOnSocket, serverConnections } from './node-internals.js'
-import { openSocket, readUntil, sleep } from '../test-util/http.js'
+import { openSocket, readUntil } from '@hertz-node/test-kit/raw-tcp'
+import { sleep } from '@hertz-node/test-kit/teardown'
 
 // These tests pin down the node:http internals the router relies on (see node-internals.ts). A failure here means
 // the running Node changed one of them: the accessors must follow before anything else is trusted.

@@ -1,4 +1,5 @@
-import { createServer, type Server, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer, type Server, type IncomingMessage, type ServerResponse, type ServerOptions } from 'node:http'
+import { createServer as createTLSServer } from 'node:https'
 import type { Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { HertzError, HertzErrorCode } from '../errors.js'
@@ -23,14 +24,14 @@ export function clientErrorAnswer (code: string | undefined): [number, string] {
 }
 
 /**
- * Creates the node:http server: Hertz's timeouts mapped onto node's (read -> requestTimeout, read header ->
+ * Creates the node:http server (node:https with `withTLS`): Hertz's timeouts mapped onto node's (read -> requestTimeout, read header ->
  * headersTimeout, idle -> keepAliveTimeout), the header size limit, and parse errors answered the Hertz way.
  */
 export function createNodeServer (o: Options, cb: ServerCallbacks): Server {
   const timeouts = [o.readTimeout, o.readHeaderTimeout].filter(t => t > 0)
   // node checks request deadlines on an interval; keep it a fraction of the shortest deadline.
   const interval = timeouts.length === 0 ? 30_000 : Math.min(30_000, Math.max(10, Math.floor(Math.min(...timeouts) / 4)))
-  const server = createServer({
+  const httpOptions: ServerOptions = {
     maxHeaderSize: o.maxHeaderBytes,
     requestTimeout: o.readTimeout,
     headersTimeout: o.readHeaderTimeout,
@@ -39,7 +40,9 @@ export function createNodeServer (o: Options, cb: ServerCallbacks): Server {
     keepAlive: o.keepAliveTimeout > 0,
     keepAliveInitialDelay: o.keepAliveTimeout,
     noDelay: true
-  })
+  }
+  // An https server is an http one over TLS: the same events, upgrades (wss://) included.
+  const server = o.tls === null ? createServer(httpOptions) : createTLSServer({ ...o.tls, ...httpOptions })
   server.keepAliveTimeout = o.idleTimeout
   const serverHeader = !o.disableDefaultServerHeader
   server.on('request', cb.onRequest)

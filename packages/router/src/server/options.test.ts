@@ -55,3 +55,14 @@ t.test('parseHostPorts', async t => {
   t.same(parseHostPorts(':1', 'tcp6'), { host: '::', port: 1, path: undefined })
   t.same(parseHostPorts('/run/s.sock', 'unix'), { host: undefined, port: 0, path: '/run/s.sock' })
 })
+
+t.test('withWorkers: 1 by default, 0 for one per core, anything but an integer >= 0 refused', async t => {
+  t.equal(newOptions([]).workers, 1)
+  t.equal(newOptions([server.withWorkers(0)]).workers, 0)
+  t.equal(newOptions([server.withWorkers(4)]).workers, 4)
+  for (const bad of [-1, 1.5, NaN, '2', null]) {
+    let caught: unknown
+    try { server.withWorkers(bad as number) } catch (err) { caught = err }
+    t.match(caught, { code: 'HERTZ_ERR_BAD_OPTION', message: /withWorkers: expected an integer >= 0/ }, `${String(bad)} is refused`)
+  }
+})

@@ -1,4 +1,5 @@
 import { tmpdir } from 'node:os'
+import type { TlsOptions } from 'node:tls'
 import { HertzError, HertzErrorCode } from '../errors.js'
 import type { MultipartLimits } from '../context/multipart.js'
 
@@ -42,6 +43,16 @@ export interface Options {
   disableDefaultServerHeader: boolean
   /** Limits on multipart bodies (parts, files, field size, in-memory file bytes, where the rest goes). */
   multipartLimits: MultipartLimits
+  /** Processes `spin()` serves with (node:cluster): 1 serves in this process, 0 runs one worker per core. */
+  workers: number
+  /** Route by the path as sent (not percent-decoded, not cleaned) instead of the decoded one. */
+  useRawPath: boolean
+  /** With `useRawPath`: percent-decode parameter values (Go's `url.QueryUnescape`: `+` is a space). */
+  unescapePathValues: boolean
+  /** With `useRawPath`: clean the path before routing (`//`, `.` and `..` resolved). */
+  removeExtraSlash: boolean
+  /** Serve HTTPS (and `wss://` upgrades) with these node:tls options; null serves plain HTTP. */
+  tls: TlsOptions | null
 }
 
 /** A server option, as returned by the `with*` functions and passed to `server.New` / `server.Default`. */
@@ -73,7 +84,12 @@ export function newOptions (opts: readonly Option[]): Options {
     disableDefaultDate: false,
     disableDefaultContentType: false,
     disableDefaultServerHeader: false,
-    multipartLimits: { maxParts: 1000, maxFiles: 100, maxFieldSize: 1 << 20, maxMemory: 16 << 20, tempDir: tmpdir() }
+    multipartLimits: { maxParts: 1000, maxFiles: 100, maxFieldSize: 1 << 20, maxMemory: 16 << 20, tempDir: tmpdir() },
+    workers: 1,
+    useRawPath: false,
+    unescapePathValues: true,
+    removeExtraSlash: false,
+    tls: null
   }
   for (const opt of opts) {
     if (opt === null || typeof opt !== 'object' || typeof opt.apply !== 'function') {
@@ -319,4 +335,56 @@ export function withDisableDefaultContentType (b: boolean): Option {
 export function withDisableDefaultServerHeader (b: boolean): Option {
   const v = flag('withDisableDefaultServerHeader', b)
   return option(o => { o.disableDefaultServerHeader = v })
+}
+
+/**
+ * Route by the path as the client sent it instead of the decoded, cleaned one (Hertz's `WithUseRawPath`): an
+ * encoded slash (`%2F`) then stays inside one parameter. Default off. `c.path()` is still the decoded path.
+ */
+export function withUseRawPath (b: boolean): Option {
+  const v = flag('withUseRawPath', b)
+  return option(o => { o.useRawPath = v })
+}
+
+/**
+ * With `withUseRawPath(true)`, decode parameter values as Go's `url.QueryUnescape` does (`%2F` becomes `/`, `+` a
+ * space; a value with a malformed escape is kept as sent). Default on; without the raw path values are always
+ * decoded.
+ */
+export function withUnescapePathValues (b: boolean): Option {
+  const v = flag('withUnescapePathValues', b)
+  return option(o => { o.unescapePathValues = v })
+}
+
+/**
+ * With `withUseRawPath(true)`, clean the raw path before routing (`//` collapsed, `.` and `..` resolved), so that a
+ * parameter is found despite extra slashes. Default off; without the raw path the routed path is always clean.
+ */
+export function withRemoveExtraSlash (b: boolean): Option {
+  const v = flag('withRemoveExtraSlash', b)
+  return option(o => { o.removeExtraSlash = v })
+}
+
+/**
+ * Serve HTTPS with these node:tls options (`key`, `cert`, `ca`, `minVersion`, ...; Hertz's `WithTLS`). Upgrade
+ * requests arrive over TLS as well, so WebSocket endpoints answer `wss://`. A plain-HTTP request to the port gets
+ * no answer, as in Hertz.
+ */
+export function withTLS (options: TlsOptions): Option {
+  if (options === null || typeof options !== 'object') throw new HertzError(HertzErrorCode.BAD_OPTION, 'withTLS: expected node:tls options')
+  const v = { ...options }
+  return option(o => { o.tls = v })
+}
+
+/**
+ * Serve with `n` worker processes on node:cluster (`0`: one per core, `os.availableParallelism()`). Default 1: the
+ * server runs in this process, as before. Only `spin()` forks: the primary runs no plugin, hook or route, every
+ * worker runs the whole app and serves the same address; a worker that dies is restarted with backoff, a crash loop
+ * stops the primary with exit code 1, and a signal to the primary shuts every worker down gracefully.
+ */
+export function withWorkers (n: number): Option {
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) {
+    throw new HertzError(HertzErrorCode.BAD_OPTION, `withWorkers: expected an integer >= 0, got ${String(n)}`)
+  }
+  return option(o => { o.workers = n })
 }

@@ -7,8 +7,12 @@ import { formatCloseMessage } from './close-error.js'
 import { BinaryMessage, CloseMessage, CloseNormalClosure, PingMessage, TextMessage } from '../constants.js'
 import { WsCompatErrorCode } from '../errors.js'
 import { PreparedMessage, deflatedPayload, newPreparedMessage } from './prepared.js'
-import { describeMatrix } from '../test-util/matrix.js'
-import { RawClient, clientFrame, nextMessage, pair, startServer, type Teardown } from '../test-util/ws-server.js'
+import { describeMatrix } from '@hertz-node/test-kit/matrix'
+import { RawClient } from '@hertz-node/test-kit/raw-client'
+import { clientFrame } from '@hertz-node/test-kit/frames'
+import { nextMessage, pair } from '@hertz-node/test-kit/pair'
+import { startServer } from '@hertz-node/test-kit/conn-server'
+import type { Teardown } from '@hertz-node/test-kit/teardown'
 
 const DEFLATE_OFFER = 'Sec-WebSocket-Extensions: permessage-deflate; client_no_context_takeover'
 const TAIL = Buffer.from([0x00, 0x00, 0xff, 0xff])
@@ -26,7 +30,7 @@ async function rawDeflatePair(t: Teardown): Promise<[Conn, RawClient]> {
 const repetitive = 'the quick brown fox jumps over the lazy dog. '.repeat(200)
 
 t.test('compression negotiated: a ws client round-trips compressed messages', async (t) => {
-  const { server, client } = await pair(t, { compression: true, client: { perMessageDeflate: { threshold: 0 } } })
+  const { server, client } = await pair(t, 'server-conn-on-node-http', { compression: true, client: { perMessageDeflate: { threshold: 0 } } })
   t.match(client.extensions, /permessage-deflate/)
   client.send(repetitive)
   t.same(await server.readMessage(), [TextMessage, Buffer.from(repetitive)])
@@ -85,7 +89,7 @@ t.test('setCompressionLevel changes the deflate level of later messages', async 
 })
 
 t.test('a fragmented compressed message from nextWriter', async (t) => {
-  const { server, client } = await pair(t, {
+  const { server, client } = await pair(t, 'server-conn-on-node-http', {
     compression: true,
     conn: { writeBufferSize: 512 },
     client: { perMessageDeflate: { threshold: 0 } },
@@ -108,7 +112,7 @@ t.test('compressed messages from the client inflate on the server, over a raw so
 })
 
 t.test('compression is not used when the server does not enable it', async (t) => {
-  const { server, client } = await pair(t, { compression: false, client: { perMessageDeflate: true } })
+  const { server, client } = await pair(t, 'server-conn-on-node-http', { compression: false, client: { perMessageDeflate: true } })
   t.equal(client.extensions, '')
   await server.writeMessage(TextMessage, repetitive)
   t.same(await nextMessage(client), [Buffer.from(repetitive), false])

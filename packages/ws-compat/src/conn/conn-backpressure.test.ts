@@ -8,9 +8,8 @@ import { once } from 'node:events'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type WebSocket from 'ws'
 import { BinaryMessage, CloseNormalClosure } from '../constants.js'
-import { describeMatrix } from '../test-util/matrix.js'
-import { pair } from '../test-util/pair.js'
-import { pair as connPair } from '../test-util/ws-server.js'
+import { describeMatrix } from '@hertz-node/test-kit/matrix'
+import { pair } from '@hertz-node/test-kit/pair'
 
 describeMatrix('a slow reader: the queue is bounded, the socket is paused, and nothing is lost', async (t, kind) => {
   const { server, client, socket } = await pair(t, kind)
@@ -79,7 +78,7 @@ describeMatrix('many tiny messages are bounded too', async (t, kind) => {
 })
 
 t.test('maxQueuedBytes given to newServerConn bounds many tiny messages', async (t) => {
-  await floodOfEmptyMessages(t, await connPair(t, { conn: { maxQueuedBytes: 64 * 1024 } }))
+  await floodOfEmptyMessages(t, await pair(t, 'server-conn-on-node-http', { conn: { maxQueuedBytes: 64 * 1024 } }))
 })
 
 describeMatrix('messages survive the peer closing while the server is paused', async (t, kind) => {

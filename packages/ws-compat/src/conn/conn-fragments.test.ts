@@ -8,13 +8,14 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { BinaryMessage, CloseMessage, defaultMaxBufferedChunks, defaultMaxFragments } from '../constants.js'
 import { DefaultDialer, Dialer } from '../handshake/dialer.js'
 import { WsCompatErrorCode } from '../errors.js'
-import { frameHeader, takeFrame } from '../test-util/frames.js'
-import { describeMatrix, startUpgraderServer, type UpgraderKind } from '../test-util/matrix.js'
-import { rawPair } from '../test-util/pair.js'
-import { settledMemory } from '../test-util/memory.js'
-import { handshakeRequest, rawExchange, type Teardown } from '../test-util/raw-http.js'
-import { rawWsServer } from '../test-util/raw-server.js'
-import { clientFrame, type RawFrame } from '../test-util/ws-server.js'
+import { frameHeader, takeFrame, clientFrame, type RawFrame } from '@hertz-node/test-kit/frames'
+import { describeMatrix, startUpgraderServer, type UpgraderKind } from '@hertz-node/test-kit/matrix'
+import { rawPair } from '@hertz-node/test-kit/pair'
+import { settledMemory } from '@hertz-node/test-kit/memory'
+import { handshakeRequest } from '@hertz-node/test-kit/handshake'
+import { rawResponse } from '@hertz-node/test-kit/raw-http'
+import type { Teardown } from '@hertz-node/test-kit/teardown'
+import { rawWsServer } from '@hertz-node/test-kit/raw-server'
 
 function closeCode(frame: RawFrame | null): number | undefined {
   return frame !== null && frame.opcode === CloseMessage ? frame.payload.readUInt16BE(0) : undefined
@@ -122,7 +123,7 @@ t.test('a flood of 1-byte fragments stays bounded, and the conn kept after it ho
         conn.close()
       },
     })
-    const r = await rawExchange(t, srv.port, handshakeRequest())
+    const r = await rawResponse(t, srv.port, handshakeRequest())
     const before = await used()
     await new Promise((resolve) => r.socket.write(flood, resolve))
     for (let i = 0; i < 100 && readErr === 'pending' && !r.socket.destroyed; i++) await sleep(20)
@@ -134,7 +135,7 @@ t.test('a flood of 1-byte fragments stays bounded, and the conn kept after it ho
     return [growth, readErr]
   }
 
-  for (const kind of ['legacy', 'adaptor'] as const) {
+  for (const kind of ['legacy', 'recommended'] as const) {
     await t.test(kind, async (t) => {
       const [bounded, boundedErr] = await measure(t, kind, defaultMaxFragments)
       t.match(boundedErr, fragmentLimit, 'the default bound refused the message')

@@ -15,13 +15,14 @@ import {
 } from '../constants.js'
 import { Dialer } from '../handshake/dialer.js'
 import { ErrReadLimit, WsCompatErrorCode } from '../errors.js'
-import { frameHeader, takeFrame } from '../test-util/frames.js'
-import { describeMatrix, startUpgraderServer } from '../test-util/matrix.js'
-import { frameReader, handshakeRequest, rawExchange, type Teardown } from '../test-util/raw-http.js'
-import { settledMemory } from '../test-util/memory.js'
-import { rawWsServer } from '../test-util/raw-server.js'
-import { pair, rawPair } from '../test-util/pair.js'
-import { clientFrame, pair as connPair, type RawFrame } from '../test-util/ws-server.js'
+import { frameHeader, takeFrame, clientFrame, type RawFrame } from '@hertz-node/test-kit/frames'
+import { describeMatrix, startUpgraderServer } from '@hertz-node/test-kit/matrix'
+import { frameReader, rawResponse } from '@hertz-node/test-kit/raw-http'
+import { handshakeRequest } from '@hertz-node/test-kit/handshake'
+import type { Teardown } from '@hertz-node/test-kit/teardown'
+import { settledMemory } from '@hertz-node/test-kit/memory'
+import { rawWsServer } from '@hertz-node/test-kit/raw-server'
+import { pair, rawPair } from '@hertz-node/test-kit/pair'
 
 function closeCode(frame: RawFrame | null): number | undefined {
   return frame !== null && frame.opcode === CloseMessage ? frame.payload.readUInt16BE(0) : undefined
@@ -53,7 +54,7 @@ describeMatrix('the read limit applies to fragmented messages as a whole', async
 })
 
 t.test('the read limit can be given to newServerConn at creation and applies to inflated size', async (t) => {
-  const { server, client } = await connPair(t, {
+  const { server, client } = await pair(t, 'server-conn-on-node-http', {
     compression: true,
     conn: { readLimit: 10_000 },
     client: { perMessageDeflate: { threshold: 0 } },
@@ -97,7 +98,7 @@ describeMatrix('a frame header announcing 2^40 bytes gets close 1009 at once', a
       conn.close()
     },
   })
-  const r = await rawExchange(t, srv.port, handshakeRequest())
+  const r = await rawResponse(t, srv.port, handshakeRequest())
   t.equal(r.status, 101)
   // Only the 14 header bytes are sent: an answer proves that nothing was waited for.
   r.socket.write(hugeHeader(TERABYTE))
@@ -144,13 +145,13 @@ t.test('a 2^40-byte frame does not make the server buffer towards it (real socke
    */
   const measure = async (t: Teardown, unlimited: boolean): Promise<[growth: number, taken: number, readErr: unknown]> => {
     let readErr: unknown = 'pending'
-    const srv = await startUpgraderServer(t, 'adaptor', {
+    const srv = await startUpgraderServer(t, 'recommended', {
       onConn: async (conn) => {
         if (unlimited) conn.setReadLimit(0)
         readErr = await conn.readMessage().catch((err: unknown) => err)
       },
     })
-    const r = await rawExchange(t, srv.port, handshakeRequest())
+    const r = await rawResponse(t, srv.port, handshakeRequest())
     const before = await externalMemory()
     r.socket.write(hugeHeader(TERABYTE))
     const chunk = Buffer.alloc(1024 * 1024, 0x61)

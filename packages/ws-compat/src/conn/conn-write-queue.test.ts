@@ -13,9 +13,9 @@ import { BinaryMessage, CloseMessage, CloseNormalClosure, PingMessage, defaultMa
 import type { Conn } from './conn.js'
 import { Dialer } from '../handshake/dialer.js'
 import { WsCompatErrorCode } from '../errors.js'
-import { describeMatrix } from '../test-util/matrix.js'
-import { pair } from '../test-util/pair.js'
-import { rawWsServer } from '../test-util/raw-server.js'
+import { describeMatrix } from '@hertz-node/test-kit/matrix'
+import { pair } from '@hertz-node/test-kit/pair'
+import { rawWsServer } from '@hertz-node/test-kit/raw-server'
 
 const queueFull = { code: WsCompatErrorCode.WRITE_QUEUE_FULL, message: 'websocket: write queue full' }
 

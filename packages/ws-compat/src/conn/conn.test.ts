@@ -1,5 +1,5 @@
 /**
- * The Conn API over every upgrader (see test-util/matrix.ts): early messages, writes and their order, a
+ * The Conn API over every upgrader (see @hertz-node/test-kit/matrix): early messages, writes and their order, a
  * 16 MB message, ping/pong/close handlers and their defaults, close(), iteration, JSON.
  */
 import { once } from 'node:events'
@@ -17,8 +17,8 @@ import {
 } from '../constants.js'
 import { ErrCloseSent, WsCompatError, WsCompatErrorCode } from '../errors.js'
 import type { Message } from './read-queue.js'
-import { describeMatrix } from '../test-util/matrix.js'
-import { nextMessage, pair } from '../test-util/pair.js'
+import { describeMatrix } from '@hertz-node/test-kit/matrix'
+import { nextMessage, pair } from '@hertz-node/test-kit/pair'
 
 describeMatrix('messages sent before the first read are kept, in order', async (t, kind) => {
   const { server, client } = await pair(t, kind)
@@ -90,7 +90,7 @@ describeMatrix('a custom ping handler replaces the pong; null restores the defau
   const { server, client } = await pair(t, kind)
   const seen: string[] = []
   server.setPingHandler((appData) => {
-    seen.push(appData)
+    seen.push(appData.toString())
     return server.writeControl(PongMessage, `custom:${appData}`, Date.now() + 1000)
   })
   client.ping('a')
@@ -106,10 +106,10 @@ describeMatrix('a custom ping handler replaces the pong; null restores the defau
 
 describeMatrix('the pong handler receives the application data; the default does nothing', async (t, kind) => {
   const { server } = await pair(t, kind)
-  t.equal(server.pongHandler()('x'), undefined)
-  const got = new Promise<string>((resolve) => server.setPongHandler(resolve))
+  t.equal(server.pongHandler()(Buffer.from('x')), undefined)
+  const got = new Promise<Buffer>((resolve) => server.setPongHandler(resolve))
   await server.writeControl(PingMessage, 'are you there', Date.now() + 1000)
-  t.equal(await got, 'are you there')
+  t.equal((await got).toString(), 'are you there')
 })
 
 describeMatrix('a handler that throws fails the reads with its error', async (t, kind) => {

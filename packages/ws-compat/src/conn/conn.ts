@@ -190,7 +190,11 @@ export class Conn implements AsyncIterable<Message> {
     this.#input.setReadLimit(limit)
   }
 
-  /** Sets the ping handler; `null` restores the default, which answers with a pong of the same data. */
+  /**
+   * Sets the ping handler; `null` restores the default, which answers with a pong of the same bytes and returns
+   * that write's promise (a wrapper that returns it fails the reads with the write's error, as in gorilla).
+   * `appData` is a `Buffer` (see {@link ControlHandler}).
+   */
   setPingHandler(h: ControlHandler | null): void {
     this.#input.setPingHandler(h)
   }
@@ -200,7 +204,7 @@ export class Conn implements AsyncIterable<Message> {
     return this.#input.pingHandler()
   }
 
-  /** Sets the pong handler; `null` restores the default, which does nothing. */
+  /** Sets the pong handler; `null` restores the default, which does nothing. `appData` is a `Buffer`. */
   setPongHandler(h: ControlHandler | null): void {
     this.#input.setPongHandler(h)
   }

@@ -6,9 +6,9 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { BinaryMessage, PingMessage, TextMessage } from '../constants.js'
 import { WsCompatError, WsCompatErrorCode } from '../errors.js'
 import type { Conn } from './conn.js'
-import { describeMatrix, type UpgraderKind } from '../test-util/matrix.js'
-import { nextMessage, pair, rawPair } from '../test-util/pair.js'
-import type { Teardown } from '../test-util/raw-http.js'
+import { describeMatrix, type UpgraderKind } from '@hertz-node/test-kit/matrix'
+import { nextMessage, pair, rawPair } from '@hertz-node/test-kit/pair'
+import type { Teardown } from '@hertz-node/test-kit/teardown'
 
 /** A server conn whose peer never reads: the socket's buffers fill up and writes stop completing. */
 async function stuckPeer(t: Teardown, kind: UpgraderKind): Promise<Conn> {

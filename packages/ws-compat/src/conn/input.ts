@@ -27,8 +27,14 @@ import {
   type Receiver,
 } from '../ws-internals.js'
 
-/** Called with the application data of a ping or pong. A throw (or rejection) fails the reads. */
-export type ControlHandler = (appData: string) => unknown
+/**
+ * Called with the application data of a ping or pong. A throw (or rejection) fails the reads.
+ *
+ * `appData` is a `Buffer` where gorilla has a `string`: a Go string is a sequence of bytes, a JS string is not,
+ * and a ping's data need not be UTF-8. Passing it on (`def(appData)`, `writeControl(PongMessage, appData)`)
+ * keeps every byte; `appData.toString()` reads it as text.
+ */
+export type ControlHandler = (appData: Buffer) => unknown
 /** Called with a received close frame. A throw fails the reads with that error instead of the CloseError. */
 export type CloseHandler = (code: number, text: string) => unknown
 
@@ -52,6 +58,20 @@ export interface InputInit {
 }
 
 const noop = (): void => {}
+
+/**
+ * What the default ping handler does not report, as gorilla's: the close frame went first (`ErrCloseSent`), a
+ * timeout (gorilla skips temporary network errors, and Go's timeouts are temporary), or a full write queue.
+ */
+const skippedPong: ReadonlySet<unknown> = new Set([
+  WsCompatErrorCode.CLOSE_SENT,
+  WsCompatErrorCode.WRITE_TIMEOUT,
+  WsCompatErrorCode.WRITE_QUEUE_FULL,
+])
+
+function ignoreSkippedPong(err: unknown): void {
+  if (!skippedPong.has((err as { code?: unknown } | null)?.code)) throw err
+}
 const noExtensions: Record<string, PerMessageDeflate> = Object.freeze({}) as Record<string, PerMessageDeflate>
 
 const kInput = Symbol('input')
@@ -162,8 +182,16 @@ export class Input implements ReadQueueOwner {
 
   /** See `Conn.pingHandler`. */
   pingHandler(): ControlHandler {
-    return this.handlePing ?? ((appData) => this.pong(Buffer.from(appData)))
+    return this.handlePing ?? this.defaultPing
   }
+
+  /**
+   * gorilla's default ping handler: answers with a pong of the same bytes. Like gorilla's, it returns the
+   * write's error, so a handler that wraps it and returns its result fails the reads with it; a close frame
+   * already sent, a write timeout and a full write queue (the pong is skipped) are not errors.
+   */
+  private readonly defaultPing = (appData: Buffer | string): Promise<void> =>
+    this.output.writeControl(PongMessage, appData, Date.now() + writeWait).catch(ignoreSkippedPong)
 
   /** See `Conn.setPongHandler`. */
   setPongHandler(h: ControlHandler | null): void {
@@ -269,27 +297,21 @@ export class Input implements ReadQueueOwner {
     this.output.writeControl(messageType, data, Date.now() + writeWait).catch(noop)
   }
 
-  private pong(data: Buffer): void {
-    this.reply(PongMessage, data)
-  }
-
   private closeReply(code: number): void {
     this.reply(CloseMessage, formatCloseMessage(code, ''))
   }
 
   /** The parser's `'pong'`: runs the pong handler. */
   onPong(data: Buffer): void {
-    this.runHandler(this.handlePong, data.toString())
+    this.runHandler(this.handlePong, data)
   }
 
-  /** The parser's `'ping'`: runs the ping handler, or answers. */
+  /** The parser's `'ping'`: runs the ping handler, or the default one. */
   onPing(data: Buffer): void {
-    // The default answers with the raw bytes: a ping's data need not be UTF-8.
-    if (this.handlePing === null) this.pong(data)
-    else this.runHandler(this.handlePing, data.toString())
+    this.runHandler(this.pingHandler(), data)
   }
 
-  private runHandler(handler: ControlHandler | null, appData: string): void {
+  private runHandler(handler: ControlHandler | null, appData: Buffer): void {
     if (handler === null) return
     try {
       const result = handler(appData)

@@ -6,7 +6,11 @@ import type { Conn } from './conn.js'
 import { BinaryMessage, PingMessage, TextMessage } from '../constants.js'
 import { WsCompatErrorCode } from '../errors.js'
 import { newPreparedMessage } from './prepared.js'
-import { RawClient, nextMessage, pair, startServer, type RawFrame, type Teardown } from '../test-util/ws-server.js'
+import { RawClient } from '@hertz-node/test-kit/raw-client'
+import { nextMessage, pair } from '@hertz-node/test-kit/pair'
+import { startServer } from '@hertz-node/test-kit/conn-server'
+import type { RawFrame } from '@hertz-node/test-kit/frames'
+import type { Teardown } from '@hertz-node/test-kit/teardown'
 
 /** The seed's simpleBufferPool, with counters. */
 class CountingPool implements BufferPool {
@@ -79,7 +83,7 @@ t.test('a write larger than twice the buffer goes out as its own fragment', asyn
 })
 
 t.test('a closed writer refuses writes; closing twice fails', async (t) => {
-  const { server, client } = await pair(t)
+  const { server, client } = await pair(t, 'server-conn-on-node-http')
   const w = await server.nextWriter(TextMessage)
   await w.write('once')
   await w.close()
@@ -89,7 +93,7 @@ t.test('a closed writer refuses writes; closing twice fails', async (t) => {
 })
 
 t.test('data writes wait behind an open writer and keep their order', async (t) => {
-  const { server, client } = await pair(t)
+  const { server, client } = await pair(t, 'server-conn-on-node-http')
   const received: string[] = []
   const done = new Promise<void>((resolve) =>
     client.on('message', (data: Buffer) => {
@@ -126,7 +130,7 @@ t.test('control frames may go between the fragments of an open writer', async (t
 })
 
 t.test('a control message through a writer must fit one frame of 125 bytes', async (t) => {
-  const { server } = await pair(t)
+  const { server } = await pair(t, 'server-conn-on-node-http')
   const w = await server.nextWriter(PingMessage)
   await w.write('x'.repeat(126))
   await t.rejects(w.close(), { code: WsCompatErrorCode.INVALID_CONTROL_FRAME })
@@ -177,7 +181,7 @@ t.test('a pool holding foreign values is not trusted', async (t) => {
 })
 
 t.test('a writer on a closed connection fails', async (t) => {
-  const { server } = await pair(t)
+  const { server } = await pair(t, 'server-conn-on-node-http')
   const w = await server.nextWriter(TextMessage)
   server.close()
   await t.rejects(w.write('x'.repeat(10_000)), { code: WsCompatErrorCode.CONN_CLOSED })

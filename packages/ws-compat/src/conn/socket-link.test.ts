@@ -4,14 +4,15 @@
  * then loses the close frame (RFC 6455 5.5.1, 7.1.1). Raw sockets, so the test sees exactly what the
  * peer sees; every upgrader, as the seed's handlers run on each.
  */
-import t, { type Test } from 'tap'
+import type { Test } from 'tap'
 import type { Socket } from 'node:net'
 import { BinaryMessage, CloseMessage, CloseProtocolError } from '../constants.js'
 import { WsCompatErrorCode } from '../errors.js'
 import type { Conn } from './conn.js'
-import { clientFrame, takeFrame, type RawFrame } from '../test-util/frames.js'
-import { describeMatrix } from '../test-util/matrix.js'
-import { handshakeRequest, rawExchange } from '../test-util/raw-http.js'
+import { clientFrame, takeFrame, type RawFrame } from '@hertz-node/test-kit/frames'
+import { describeMatrix } from '@hertz-node/test-kit/matrix'
+import { handshakeRequest } from '@hertz-node/test-kit/handshake'
+import { rawResponse } from '@hertz-node/test-kit/raw-http'
 
 function tcpSockets(): number {
   return process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length
@@ -37,7 +38,7 @@ interface PeerView {
  * server's close frame arrives (or the connection dies). Then ends its own side and waits for the close.
  */
 async function violateWhileSending(t: Test, port: number): Promise<PeerView> {
-  const r = await rawExchange(t, port, handshakeRequest())
+  const r = await rawResponse(t, port, handshakeRequest())
   t.equal(r.status, 101)
   const socket: Socket = r.socket
   const view: PeerView = { close: null, error: null, ended: false }

@@ -15,7 +15,7 @@ import { openServerConn } from './server-conn.js'
 
 /** The fields `Upgrader` and `HertzUpgrader` share: they shape the connections an upgrader makes. */
 export interface UpgraderSettings {
-  /** Read buffer size in bytes; `0` picks the default. Does not limit message size. */
+  /** Accepted so that gorilla option sets port unchanged; no effect: Node reads sockets into buffers of its own. */
   readBufferSize: number
   /** Write buffer size in bytes; `0` picks the default. Does not limit message size. */
   writeBufferSize: number

@@ -8,8 +8,8 @@ import { CloseError, formatCloseMessage, isCloseError } from '../conn/close-erro
 import { BinaryMessage, CloseMessage, CloseNormalClosure, PingMessage, TextMessage } from '../constants.js'
 import { DefaultDialer, Dialer, type BadHandshakeError } from './dialer.js'
 import { ErrBadHandshake, WsCompatError, WsCompatErrorCode } from '../errors.js'
-import { describeMatrix } from '../test-util/matrix.js'
-import type { Teardown } from '../test-util/raw-http.js'
+import { describeMatrix } from '@hertz-node/test-kit/matrix'
+import type { Teardown } from '@hertz-node/test-kit/teardown'
 
 interface WsServer {
   url: string

@@ -26,7 +26,7 @@ export interface DialerOptions {
   subprotocols?: string[]
   /** Offer permessage-deflate (no context takeover, the only mode gorilla implements). */
   enableCompression?: boolean
-  /** Accepted for gorilla parity; Node sockets manage their own read buffer. */
+  /** Accepted so that gorilla option sets port unchanged; no effect: Node reads sockets into buffers of its own. */
   readBufferSize?: number
   /** Bytes a `nextWriter` stages before it sends a fragment (default 4096). */
   writeBufferSize?: number
@@ -40,7 +40,12 @@ export interface DialerOptions {
   maxBufferedChunks?: number
   /** Bytes of writes not yet taken by the kernel before further writes are refused (default 16 MiB, `0` for none). */
   maxWriteQueueBytes?: number
+  /** Opens the connection instead of TCP/TLS (gorilla's `NetDial`): e.g. `() => h.injectConnection()`, in memory. */
+  netDial?: NetDial | undefined
 }
+
+/** Opens a connection to `addr` (`host:port`) over `network` (`tcp`); the handshake then runs over it. */
+export type NetDial = (network: string, addr: string) => Duplex | Promise<Duplex>
 
 /** A handshake refusal: `dial` rejects with this, with the server's answer attached. */
 export interface BadHandshakeError extends WsCompatError {
@@ -92,7 +97,7 @@ export class Dialer {
   subprotocols: string[]
   /** Offer permessage-deflate. */
   enableCompression: boolean
-  /** Accepted for gorilla parity; no effect. */
+  /** Accepted so that gorilla option sets port unchanged; no effect: Node reads sockets into buffers of its own. */
   readBufferSize: number
   /** Bytes a `nextWriter` stages before it sends a fragment. */
   writeBufferSize: number
@@ -106,6 +111,8 @@ export class Dialer {
   maxBufferedChunks: number
   /** Bytes of writes not yet taken by the kernel before further writes are refused with `WS_COMPAT_ERR_WRITE_QUEUE_FULL`; `0` means no limit. */
   maxWriteQueueBytes: number
+  /** Opens the connection instead of TCP/TLS (gorilla's `NetDial`); TLS options are then not used. */
+  netDial: NetDial | undefined
 
   /** @param opts - the fields to set; the rest keep gorilla's zero values */
   constructor(opts: DialerOptions = {}) {
@@ -119,6 +126,7 @@ export class Dialer {
     this.maxFragments = opts.maxFragments ?? defaultMaxFragments
     this.maxBufferedChunks = opts.maxBufferedChunks ?? defaultMaxBufferedChunks
     this.maxWriteQueueBytes = opts.maxWriteQueueBytes ?? defaultMaxWriteQueueBytes
+    this.netDial = opts.netDial
   }
 
   /**
@@ -175,9 +183,24 @@ export class Dialer {
       path: `${u.pathname}${u.search}`,
       method: 'GET',
       headers,
-      agent: false,
+      ...this.dialVia(u),
     })
     return this.handshake(req, challengeKey)
+  }
+
+  /** How the request gets its connection: through `netDial` when set (node's `createConnection`), else TCP/TLS. */
+  private dialVia(u: URL): { agent: false } | { createConnection: (o: unknown, cb: (err: Error | null, s: Duplex) => void) => undefined } {
+    const netDial = this.netDial
+    if (netDial === undefined) return { agent: false }
+    const addr = `${u.hostname}:${u.port === '' ? (u.protocol === 'wss:' ? 443 : 80) : u.port}`
+    return {
+      createConnection: (_o, cb) => {
+        Promise.resolve()
+          .then(() => netDial('tcp', addr))
+          .then((s) => cb(null, s), (err: unknown) => cb(err instanceof Error ? err : new Error(String(err)), undefined as never))
+        return undefined
+      },
+    }
   }
 
   private handshake(req: ClientRequest, challengeKey: string): Promise<[Conn, IncomingMessage]> {

@@ -9,8 +9,9 @@ import { once } from 'node:events'
 import WebSocket from 'ws'
 import { WsCompatError } from '../errors.js'
 import { Upgrader } from './upgrader.js'
-import { describeMatrix, startUpgraderServer, type MatrixServer, type Tap, type UpgraderKind } from '../test-util/matrix.js'
-import { handshakeRequest, rawExchange, type RawResponse } from '../test-util/raw-http.js'
+import { describeMatrix, startUpgraderServer, type MatrixServer, type Tap, type UpgraderKind } from '@hertz-node/test-kit/matrix'
+import { handshakeRequest } from '@hertz-node/test-kit/handshake'
+import { rawResponse, type RawResponse } from '@hertz-node/test-kit/raw-http'
 
 const NOT_WS = 'websocket: the client is not using the websocket protocol: '
 
@@ -26,7 +27,7 @@ interface Row {
   name: string
   request: string
   responseHeader?: OutgoingHttpHeaders
-  expect: Record<'legacy' | 'bare', Refusal>
+  expect: Record<'legacy' | 'upgrader', Refusal>
 }
 
 const STATUS_TEXT: Record<number, string> = {
@@ -38,7 +39,7 @@ const rows: Row[] = [
     name: "Connection lacks 'upgrade'",
     request: handshakeRequest({ headers: { Connection: 'close' } }),
     expect: {
-      bare: { status: 400, message: NOT_WS + "'upgrade' token not found in 'Connection' header" },
+      upgrader: { status: 400, message: NOT_WS + "'upgrade' token not found in 'Connection' header" },
       legacy: { status: 400, message: NOT_WS + " 'upgrade' token not found in 'Connection' header" },
     },
   },
@@ -46,7 +47,7 @@ const rows: Row[] = [
     name: "Upgrade lacks 'websocket'",
     request: handshakeRequest({ headers: { Upgrade: 'h2c' } }),
     expect: {
-      bare: { status: 426, message: NOT_WS + "'websocket' token not found in 'Upgrade' header", headers: { upgrade: 'websocket' } },
+      upgrader: { status: 426, message: NOT_WS + "'websocket' token not found in 'Upgrade' header", headers: { upgrade: 'websocket' } },
       legacy: { status: 400, message: NOT_WS + " 'websocket' token not found in 'Upgrade' header" },
     },
   },
@@ -54,7 +55,7 @@ const rows: Row[] = [
     name: 'method is not GET',
     request: handshakeRequest({ method: 'POST', headers: { 'Content-Length': '0' } }),
     expect: {
-      bare: { status: 405, message: NOT_WS + 'request method is not GET' },
+      upgrader: { status: 405, message: NOT_WS + 'request method is not GET' },
       legacy: { status: 405, message: NOT_WS + ' request method is not GET' },
     },
   },
@@ -62,7 +63,7 @@ const rows: Row[] = [
     name: 'version is not 13',
     request: handshakeRequest({ headers: { 'Sec-WebSocket-Version': '8' } }),
     expect: {
-      bare: { status: 400, message: "websocket: unsupported version: 13 not found in 'Sec-Websocket-Version' header" },
+      upgrader: { status: 400, message: "websocket: unsupported version: 13 not found in 'Sec-Websocket-Version' header" },
       legacy: { status: 400, message: "websocket: unsupported version: 13 not found in 'Sec-Websocket-Version' header" },
     },
   },
@@ -71,7 +72,7 @@ const rows: Row[] = [
     request: handshakeRequest(),
     responseHeader: { 'Sec-WebSocket-Extensions': 'x-custom' },
     expect: {
-      bare: { status: 500, message: "websocket: application specific 'Sec-WebSocket-Extensions' headers are unsupported" },
+      upgrader: { status: 500, message: "websocket: application specific 'Sec-WebSocket-Extensions' headers are unsupported" },
       legacy: { status: 500, message: "websocket: application specific 'Sec-WebSocket-Extensions' headers are unsupported" },
     },
   },
@@ -79,7 +80,7 @@ const rows: Row[] = [
     name: 'cross-origin request',
     request: handshakeRequest({ headers: { Origin: 'http://evil.example' } }),
     expect: {
-      bare: { status: 403, message: 'websocket: request origin not allowed by Upgrader.CheckOrigin' },
+      upgrader: { status: 403, message: 'websocket: request origin not allowed by Upgrader.CheckOrigin' },
       legacy: { status: 403, message: 'websocket: request origin not allowed by HertzUpgrader.CheckOrigin' },
     },
   },
@@ -87,7 +88,7 @@ const rows: Row[] = [
     name: 'unparsable Origin',
     request: handshakeRequest({ headers: { Origin: 'http://[::1' } }),
     expect: {
-      bare: { status: 403, message: 'websocket: request origin not allowed by Upgrader.CheckOrigin' },
+      upgrader: { status: 403, message: 'websocket: request origin not allowed by Upgrader.CheckOrigin' },
       legacy: { status: 403, message: 'websocket: request origin not allowed by HertzUpgrader.CheckOrigin' },
     },
   },
@@ -95,7 +96,7 @@ const rows: Row[] = [
     name: 'Sec-WebSocket-Key missing',
     request: handshakeRequest({ headers: { 'Sec-WebSocket-Key': null } }),
     expect: {
-      bare: {
+      upgrader: {
         status: 400,
         message: "websocket: not a websocket handshake: 'Sec-WebSocket-Key' header must be Base64 encoded value of 16-byte in length",
       },
@@ -107,7 +108,7 @@ const rows: Row[] = [
     name: 'POST without the upgrade token (check order)',
     request: handshakeRequest({ method: 'POST', headers: { Connection: 'close', 'Content-Length': '0' } }),
     expect: {
-      bare: { status: 400, message: NOT_WS + "'upgrade' token not found in 'Connection' header" },
+      upgrader: { status: 400, message: NOT_WS + "'upgrade' token not found in 'Connection' header" },
       legacy: { status: 405, message: NOT_WS + ' request method is not GET' },
     },
   },
@@ -131,8 +132,8 @@ function assertDefaultErrorResponse(t: Tap, kind: UpgraderKind, r: RawResponse, 
 for (const row of rows) {
   describeMatrix(`refused handshake: ${row.name}`, async (t, kind, start) => {
     const srv = await start({ responseHeader: row.responseHeader })
-    const expected = row.expect[kind === 'legacy' ? 'legacy' : 'bare']
-    const r = await rawExchange(t, srv.port, row.request)
+    const expected = row.expect[kind === 'legacy' ? 'legacy' : 'upgrader']
+    const r = await rawResponse(t, srv.port, row.request)
     assertDefaultErrorResponse(t, kind, r, expected.status)
     for (const [name, value] of Object.entries(expected.headers ?? {})) t.equal(r.headers[name]?.[0], value, name)
     const err = await srv.nextRejection()
@@ -147,7 +148,7 @@ for (const row of rows) {
 
 describeMatrix('refused handshake through a custom error callback', async (t, _kind, start) => {
   const srv = await start({ customError: true })
-  const r = await rawExchange(t, srv.port, handshakeRequest({ headers: { Origin: 'http://evil.example' } }))
+  const r = await rawResponse(t, srv.port, handshakeRequest({ headers: { Origin: 'http://evil.example' } }))
   t.equal(r.status, 403)
   t.equal(r.headers['x-reason-status']?.[0], '403')
   t.match(r.body, /^websocket: request origin not allowed by (Hertz)?Upgrader\.CheckOrigin$/)
@@ -157,7 +158,7 @@ describeMatrix('refused handshake through a custom error callback', async (t, _k
 
 describeMatrix('an error callback that writes without ending: the response is ended for it', async (t, kind, start) => {
   const srv = await start({ customError: kind === 'legacy' ? true : 'write' })
-  const r = await rawExchange(t, srv.port, handshakeRequest({ headers: { Origin: 'http://evil.example' } }))
+  const r = await rawResponse(t, srv.port, handshakeRequest({ headers: { Origin: 'http://evil.example' } }))
   t.equal(r.status, 403)
   t.match(r.body, /^websocket: request origin not allowed by (Hertz)?Upgrader\.CheckOrigin$/, 'the body is complete')
   await srv.nextRejection()
@@ -170,20 +171,20 @@ describeMatrix('a custom checkOrigin decides', async (t, _kind, start) => {
   const ok = new WebSocket(srv.url(), { origin: 'https://trusted.example' })
   t.teardown(() => ok.terminate())
   await once(ok, 'open')
-  const refused = await rawExchange(t, srv.port, handshakeRequest({ headers: { Origin: 'http://localhost' } }))
+  const refused = await rawResponse(t, srv.port, handshakeRequest({ headers: { Origin: 'http://localhost' } }))
   t.equal(refused.status, 403, 'same-origin is not enough when a custom policy says no')
   t.same(seen, ['https://trusted.example', 'http://localhost'])
 })
 
 describeMatrix('same-origin default: Origin host equal to Host (case-insensitive) is allowed', async (t, _kind, start) => {
   const srv = await start()
-  const r = await rawExchange(t, srv.port, handshakeRequest({ host: 'LocalHost:1234', headers: { Origin: 'http://localhost:1234' } }))
+  const r = await rawResponse(t, srv.port, handshakeRequest({ host: 'LocalHost:1234', headers: { Origin: 'http://localhost:1234' } }))
   t.equal(r.status, 101)
 })
 
 t.test('Upgrader: CR/LF in a responseHeader value fails with a typed error and a 500', async (t) => {
-  const srv = await startUpgraderServer(t, 'bare', { responseHeader: { 'X-Bad': 'a\r\nInjected: 1' } })
-  const r = await rawExchange(t, srv.port, handshakeRequest())
+  const srv = await startUpgraderServer(t, 'upgrader-on-node-http', { responseHeader: { 'X-Bad': 'a\r\nInjected: 1' } })
+  const r = await rawResponse(t, srv.port, handshakeRequest())
   t.equal(r.status, 500)
   t.notOk(r.headers['injected'], 'nothing injected')
   const err = await srv.nextRejection()
@@ -193,14 +194,14 @@ t.test('Upgrader: CR/LF in a responseHeader value fails with a typed error and a
 })
 
 t.test('Upgrader: a key that is not base64 of 16 bytes is refused (HertzUpgrader only checks presence)', async (t) => {
-  const bare = await startUpgraderServer(t, 'bare')
+  const onNodeHttp = await startUpgraderServer(t, 'upgrader-on-node-http')
   const legacy = await startUpgraderServer(t, 'legacy')
   const request = handshakeRequest({ headers: { 'Sec-WebSocket-Key': 'abc' } })
-  const refused = await rawExchange(t, bare.port, request)
+  const refused = await rawResponse(t, onNodeHttp.port, request)
   t.equal(refused.status, 400)
-  t.equal((await bare.nextRejection()).message,
+  t.equal((await onNodeHttp.nextRejection()).message,
     "websocket: not a websocket handshake: 'Sec-WebSocket-Key' header must be Base64 encoded value of 16-byte in length")
-  const accepted = await rawExchange(t, legacy.port, request)
+  const accepted = await rawResponse(t, legacy.port, request)
   t.equal(accepted.status, 101, 'hertz-contrib accepts any non-empty key')
 })
 
@@ -212,7 +213,7 @@ t.test('Upgrader: a response that cannot be hijacked is answered 500 "websocket:
   srv.listen(0, '127.0.0.1')
   await once(srv, 'listening')
   t.teardown(() => { srv.closeAllConnections(); srv.close() })
-  const r = await rawExchange(t, (srv.address() as AddressInfo).port, handshakeRequest())
+  const r = await rawResponse(t, (srv.address() as AddressInfo).port, handshakeRequest())
   t.equal(r.status, 500)
   t.equal(r.body, 'Internal Server Error\n')
   t.equal(rejected.length, 1)
@@ -246,7 +247,7 @@ for (const mode of ['throw', 'reject'] as const) {
   describeMatrix(`a checkOrigin that ${mode}s refuses with 403, the error as cause`, async (t, kind, start) => {
     const policyError = new Error('origin store unavailable')
     const srv = await start({ checkOrigin: failingPolicy(mode, policyError) })
-    const r = await rawExchange(t, srv.port, handshakeRequest({ headers: { Origin: 'http://boom.example' } }))
+    const r = await rawResponse(t, srv.port, handshakeRequest({ headers: { Origin: 'http://boom.example' } }))
     assertDefaultErrorResponse(t, kind, r, 403)
     const err = await srv.nextRejection() as WsCompatError
     t.ok(err instanceof WsCompatError, 'typed error')
@@ -262,7 +263,7 @@ for (const mode of ['throw', 'reject'] as const) {
   describeMatrix(`an error callback that ${mode}s falls back to the default refusal`, async (t, kind, start) => {
     const callbackError = new Error('error writer broke')
     const srv = await start({ failingError: { mode, error: callbackError } })
-    const r = await rawExchange(t, srv.port, handshakeRequest({ headers: { Origin: 'http://evil.example' } }))
+    const r = await rawResponse(t, srv.port, handshakeRequest({ headers: { Origin: 'http://evil.example' } }))
     assertDefaultErrorResponse(t, kind, r, 403)
     const err = await srv.nextRejection() as WsCompatError
     t.equal(err.code, 'WS_COMPAT_ERR_HANDSHAKE')
@@ -279,7 +280,7 @@ describeMatrix('a failing checkOrigin and a failing error callback: both errors 
   const policyError = new Error('policy')
   const callbackError = new Error('callback')
   const srv = await start({ checkOrigin: failingPolicy('throw', policyError), failingError: { mode: 'throw', error: callbackError } })
-  const r = await rawExchange(t, srv.port, handshakeRequest({ headers: { Origin: 'http://boom.example' } }))
+  const r = await rawResponse(t, srv.port, handshakeRequest({ headers: { Origin: 'http://boom.example' } }))
   assertDefaultErrorResponse(t, kind, r, 403)
   const err = await srv.nextRejection() as WsCompatError
   t.equal(err.code, 'WS_COMPAT_ERR_HANDSHAKE')
@@ -291,9 +292,9 @@ describeMatrix('a failing checkOrigin and a failing error callback: both errors 
 
 describeMatrix('a checkOrigin Promise is awaited: resolving false refuses', async (t, _kind, start) => {
   const srv = await start({ checkOrigin: async (origin) => origin === 'https://trusted.example' })
-  const refused = await rawExchange(t, srv.port, handshakeRequest({ headers: { Origin: 'https://other.example' } }))
+  const refused = await rawResponse(t, srv.port, handshakeRequest({ headers: { Origin: 'https://other.example' } }))
   t.equal(refused.status, 403, 'a pending Promise is not taken as a truthy answer')
   t.equal((await srv.nextRejection() as WsCompatError).cause, undefined, 'a plain refusal has no cause')
-  const ok = await rawExchange(t, srv.port, handshakeRequest({ headers: { Origin: 'https://trusted.example' } }))
+  const ok = await rawResponse(t, srv.port, handshakeRequest({ headers: { Origin: 'https://trusted.example' } }))
   t.equal(ok.status, 101)
 })

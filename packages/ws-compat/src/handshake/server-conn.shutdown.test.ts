@@ -3,16 +3,13 @@
  * `Conn` answers with a close frame 1001 "going away" - on both upgraders, and through `spin()` on SIGTERM.
  */
 import t, { type Test } from 'tap'
-import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { connect, type Socket } from 'node:net'
-import { fileURLToPath } from 'node:url'
 import WebSocket from 'ws'
 import type { Logger } from '@hertz-node/router'
 import { CloseGoingAway } from '../constants.js'
-import { startUpgraderServer, type MatrixOptions, type UpgraderKind } from '../test-util/matrix.js'
-
-const APP = fileURLToPath(new URL('../test-util/spin-app.ts', import.meta.url))
+import { spinApp, type SpinApp } from '@hertz-node/test-kit/spin'
+import { startUpgraderServer, type MatrixOptions, type UpgraderKind } from '@hertz-node/test-kit/matrix'
 
 class Lines implements Logger {
   text = ''
@@ -48,7 +45,7 @@ async function shutdownCase(t: Test, kind: UpgraderKind, opts: MatrixOptions = {
   t.notMatch(logger.text, /error/)
 }
 
-for (const kind of ['legacy', 'adaptor'] as const) {
+for (const kind of ['legacy', 'recommended'] as const) {
   t.test(`h.shutdown() closes live WebSockets with 1001 [${kind}]`, (t) => shutdownCase(t, kind))
 
   t.test(`an application that stops reading still gets its peer 1001 [${kind}]`, async (t) => {
@@ -66,41 +63,13 @@ for (const kind of ['legacy', 'adaptor'] as const) {
   })
 }
 
-interface Child {
-  child: ChildProcess
-  port: number
-  out: () => string
-  exited: Promise<number | null>
-}
-
-async function spinApp(t: Test, env: Record<string, string>): Promise<Child> {
-  const child = spawn(process.execPath, ['--conditions=hertz-source', '--import', 'tsx', APP], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  t.teardown(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
-  })
-  let out = ''
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()))
-  child.stderr?.on('data', (d: Buffer) => (out += d.toString()))
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
-  const started = Date.now()
-  let m: RegExpExecArray | null = null
-  while ((m = /listening on address=127\.0\.0\.1:(\d+)/.exec(out)) === null) {
-    if (Date.now() - started > 15000 || child.exitCode !== null) throw new Error('spin app did not start: ' + out)
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-  return { child, port: Number(m[1]), out: () => out, exited }
-}
-
 function readAll(s: Socket): Promise<string> {
   let text = ''
   s.on('data', (d: Buffer) => (text += d.toString('latin1')))
   return new Promise((resolve) => s.once('close', () => resolve(text)))
 }
 
-async function waitOutput(app: Child, re: RegExp): Promise<void> {
+async function waitOutput(app: SpinApp, re: RegExp): Promise<void> {
   while (!re.test(app.out())) {
     if (app.child.exitCode !== null || app.child.signalCode !== null) throw new Error(`exited without ${String(re)}: ${app.out()}`)
     await new Promise((resolve) => setTimeout(resolve, 10))
@@ -129,7 +98,7 @@ async function spinCase(t: Test, signals: number): Promise<void> {
   await once(http, 'connect')
   const answer = readAll(http)
   http.write('GET /slow HTTP/1.1\r\nHost: x\r\n\r\n')
-  while (!app.out().includes('in flight')) await new Promise((resolve) => setTimeout(resolve, 10))
+  while (!app.out().includes('INFLIGHT')) await new Promise((resolve) => setTimeout(resolve, 10))
   app.child.kill('SIGTERM')
   if (signals === 2) {
     // Sent once the first was handled: two signals pending at once would be delivered as one.

@@ -7,10 +7,13 @@ import { WsCompatErrorCode } from '../errors.js'
 import type { Conn } from '../conn/conn.js'
 import { TCPAddr } from '../conn/net-conn.js'
 import { newServerConn } from './server-conn.js'
-import { RawClient, clientFrame, echo, startServer } from '../test-util/ws-server.js'
+import { RawClient } from '@hertz-node/test-kit/raw-client'
+import { clientFrame } from '@hertz-node/test-kit/frames'
+import { echo } from '@hertz-node/test-kit/echo'
+import { startServer } from '@hertz-node/test-kit/conn-server'
 
 t.test('a raw socket handshake whose first frame arrives with the request keeps that frame', async (t) => {
-  const { port } = await startServer(t, (conn) => void echo(conn))
+  const { port } = await startServer(t, (conn) => { void echo(conn) })
   // The frame travels in the same write as the request: the server finds it in `head`.
   const client = await RawClient.connect(t, port, clientFrame(TextMessage, 'in the head'))
   t.match(client.response, /^HTTP\/1\.1 101 /)
@@ -19,7 +22,7 @@ t.test('a raw socket handshake whose first frame arrives with the request keeps 
 })
 
 t.test('a ws client echoes text and binary through newServerConn', async (t) => {
-  const { url } = await startServer(t, (conn) => void echo(conn), { subprotocols: ['chat'] })
+  const { url } = await startServer(t, (conn) => { void echo(conn) }, { subprotocols: ['chat'] })
   const ws = new WebSocket(url, ['chat'])
   t.teardown(() => ws.terminate())
   await once(ws, 'open')

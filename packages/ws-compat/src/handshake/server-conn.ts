@@ -23,7 +23,7 @@ export interface ServerConnOptions {
   subprotocol: string
   /** The negotiated permessage-deflate parameters, or `false`. */
   compression: false | NegotiatedCompression
-  /** Accepted for gorilla parity; Node sockets manage their own read buffer. */
+  /** Accepted so that gorilla option sets port unchanged; no effect: Node reads sockets into buffers of its own. */
   readBufferSize?: number
   /** Bytes a `nextWriter` stages before it sends a fragment (default 4096). */
   writeBufferSize?: number

@@ -1,6 +1,6 @@
 /**
  * Handshakes caught by a graceful shutdown, over raw sockets, on both router paths (`legacy`: HertzUpgrader
- * through `c.hijack`; `adaptor`: Upgrader through `adaptor.handler`). An upgrade that completes once the
+ * through `c.hijack`; `recommended`: Upgrader through `adaptor.handler`). An upgrade that completes once the
  * shutdown has begun is refused with 503 and `Connection: close`, whichever came first: the request (held in an
  * async middleware when the shutdown starts) or the shutdown (the request head still arriving). Either way the
  * shutdown finishes without waiting for its exit wait time.
@@ -14,13 +14,13 @@ import { handler } from '@hertz-node/adaptor'
 import type { Conn } from '../conn/conn.js'
 import { HertzUpgrader } from '../legacy/hertz-upgrader.js'
 import { Upgrader } from './upgrader.js'
-import { echo } from '../test-util/matrix.js'
-import { handshakeRequest } from '../test-util/raw-http.js'
+import { echo } from '@hertz-node/test-kit/echo'
+import { handshakeRequest } from '@hertz-node/test-kit/handshake'
+import { parseResponse } from '@hertz-node/test-kit/http-response'
 import { WsCompatErrorCode } from '../errors.js'
 import { SHUTTING_DOWN } from './rules.js'
-import { parseResponse } from '../test-util/http-response.js'
 
-type Kind = 'legacy' | 'adaptor'
+type Kind = 'legacy' | 'recommended'
 
 class Lines implements Logger {
   text = ''
@@ -125,7 +125,7 @@ function expectRefused(t: Test, g: Gated, { bytes, gaveUp }: { bytes: Buffer; ga
   t.match(g.rejections, [{ code: WsCompatErrorCode.HANDSHAKE, status: 503, message: SHUTTING_DOWN }], 'upgrade() rejected')
 }
 
-for (const kind of ['legacy', 'adaptor'] as const) {
+for (const kind of ['legacy', 'recommended'] as const) {
   t.test(`a handshake held in a middleware when the shutdown begins is refused with 503 [${kind}]`, async (t) => {
     const g = await startGated(t, kind)
     const s = await open(t, g.port)

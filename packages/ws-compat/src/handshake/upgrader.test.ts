@@ -1,7 +1,7 @@
 /**
  * Behaviour both upgraders share (or deliberately differ on), run as one matrix: the deprecated
  * HertzUpgrader in the router (`legacy`), and the recommended Upgrader through adaptor.handler in the router
- * (`adaptor`) and in a bare node:http server (`bare`). Refused handshakes are in handshake-refusal.test.ts.
+ * (`recommended`) and in a plain node:http server (`upgrader-on-node-http`). Refused handshakes are in handshake-refusal.test.ts.
  */
 import t from 'tap'
 import { createServer, type IncomingMessage } from 'node:http'
@@ -13,12 +13,15 @@ import WebSocket from 'ws'
 import { TextMessage } from '../constants.js'
 import { WsCompatError } from '../errors.js'
 import { Upgrader } from './upgrader.js'
-import { describeMatrix, echo, type Tap } from '../test-util/matrix.js'
-import { ACCEPT, clientFrame, frameReader, handshakeRequest, rawExchange } from '../test-util/raw-http.js'
+import { describeMatrix, type Tap } from '@hertz-node/test-kit/matrix'
+import { echo } from '@hertz-node/test-kit/echo'
+import { ACCEPT, handshakeRequest } from '@hertz-node/test-kit/handshake'
+import { clientFrame } from '@hertz-node/test-kit/frames'
+import { frameReader, rawResponse } from '@hertz-node/test-kit/raw-http'
 
 describeMatrix('a valid handshake gets a 101 and an echoing connection', async (t, _kind, start) => {
   const srv = await start()
-  const r = await rawExchange(t, srv.port, handshakeRequest())
+  const r = await rawResponse(t, srv.port, handshakeRequest())
   t.equal(r.status, 101)
   t.match(r.head, /^HTTP\/1\.1 101 Switching Protocols\r\n/)
   t.equal(r.headers['upgrade']?.[0], 'websocket')
@@ -42,7 +45,7 @@ describeMatrix('a valid handshake gets a 101 and an echoing connection', async (
 
 describeMatrix('a frame sent together with the handshake is not lost', async (t, _kind, start) => {
   const srv = await start()
-  const r = await rawExchange(t, srv.port, Buffer.concat([Buffer.from(handshakeRequest()), clientFrame(TextMessage, 'early')]))
+  const r = await rawResponse(t, srv.port, Buffer.concat([Buffer.from(handshakeRequest()), clientFrame(TextMessage, 'early')]))
   t.equal(r.status, 101)
   const f = await frameReader(r.socket, r.rest).next()
   t.equal(f.payload.toString(), 'early')
@@ -50,10 +53,10 @@ describeMatrix('a frame sent together with the handshake is not lost', async (t,
 
 describeMatrix('subprotocol selection', async (t, kind, start) => {
   const srv = await start({ subprotocols: ['a', 'b'] })
-  const both = await rawExchange(t, srv.port, handshakeRequest({ headers: { 'Sec-WebSocket-Protocol': 'b, a' } }))
+  const both = await rawResponse(t, srv.port, handshakeRequest({ headers: { 'Sec-WebSocket-Protocol': 'b, a' } }))
   // gorilla: the client's first supported protocol; hertz-contrib: the server's first requested protocol.
   t.equal(both.headers['sec-websocket-protocol']?.[0], kind === 'legacy' ? 'a' : 'b')
-  const none = await rawExchange(t, srv.port, handshakeRequest({ headers: { 'Sec-WebSocket-Protocol': 'x, y' } }))
+  const none = await rawResponse(t, srv.port, handshakeRequest({ headers: { 'Sec-WebSocket-Protocol': 'x, y' } }))
   t.equal(none.status, 101)
   t.notOk(none.headers['sec-websocket-protocol'], 'no match: no header')
 
@@ -75,13 +78,13 @@ describeMatrix('the Conn reports the chosen subprotocol', async (t, _kind, start
 
 describeMatrix('without subprotocols, a Sec-WebSocket-Protocol set by the application is used', async (t, _kind, start) => {
   const srv = await start({ responseHeader: { 'Sec-WebSocket-Protocol': 'app' } })
-  const r = await rawExchange(t, srv.port, handshakeRequest({ headers: { 'Sec-WebSocket-Protocol': 'app' } }))
+  const r = await rawResponse(t, srv.port, handshakeRequest({ headers: { 'Sec-WebSocket-Protocol': 'app' } }))
   t.same(r.headers['sec-websocket-protocol'], ['app'], 'present exactly once')
 })
 
 describeMatrix('compression is negotiated and round-trips', async (t, _kind, start) => {
   const srv = await start({ enableCompression: true })
-  const r = await rawExchange(t, srv.port, handshakeRequest({
+  const r = await rawResponse(t, srv.port, handshakeRequest({
     headers: { 'Sec-WebSocket-Extensions': 'permessage-deflate; client_max_window_bits' },
   }))
   t.equal(r.headers['sec-websocket-extensions']?.[0],
@@ -244,7 +247,7 @@ t.test('Upgrader: a response someone else already hijacked rejects without writi
       const first = hijack(res)
       upgrader.upgrade(req, res).then(resolve, resolve).finally(() => first.socket.end('still mine'))
     }).then(async (port) => {
-      const r = await rawExchange(t, port, handshakeRequest()).catch((err: Error) => err)
+      const r = await rawResponse(t, port, handshakeRequest()).catch((err: Error) => err)
       t.match(String(r), /still mine/, 'only the first owner wrote to the socket')
     })
   })

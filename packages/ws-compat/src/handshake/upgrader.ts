@@ -51,7 +51,7 @@ export interface UpgraderOptions extends Partial<UpgraderSettings> {
 export class Upgrader implements UpgraderSettings {
   /** Milliseconds allowed for writing the 101 response; `0` means no limit. */
   handshakeTimeout = 0
-  /** Read buffer size in bytes; `0` picks the default. The size does not limit message size. */
+  /** Accepted so that gorilla option sets port unchanged; no effect: Node reads sockets into buffers of its own. */
   readBufferSize = 0
   /** Write buffer size in bytes; `0` picks the default. The size does not limit message size. */
   writeBufferSize = 0

@@ -14,8 +14,9 @@ import type { Conn } from '../conn/conn.js'
 import { BinaryMessage } from '../constants.js'
 import { WsCompatError, WsCompatErrorCode } from '../errors.js'
 import type { NetConn } from '../conn/net-conn.js'
-import { echo } from '../test-util/matrix.js'
-import { handshakeRequest, rawExchange } from '../test-util/raw-http.js'
+import { echo } from '@hertz-node/test-kit/echo'
+import { handshakeRequest } from '@hertz-node/test-kit/handshake'
+import { rawResponse } from '@hertz-node/test-kit/raw-http'
 import { HertzUpgrader, fastHTTPCheckSameOrigin } from './hertz-upgrader.js'
 
 type Engine = ReturnType<typeof server.New>
@@ -187,7 +188,7 @@ t.test('netConn().setWriteTimeout: a write the client does not take fails with t
   })
   const port = new URL(await run(t, h)).port
   // The raw client never reads past the 101: the socket buffers fill up and the writes stall.
-  const r = await rawExchange(t, Number(port), handshakeRequest())
+  const r = await rawResponse(t, Number(port), handshakeRequest())
   t.equal(r.status, 101)
   const err = await failed
   t.ok(err instanceof WsCompatError, 'the write failed')

@@ -76,7 +76,7 @@ export function fastHTTPCheckSameOrigin(c: RequestContext): boolean {
  * @deprecated Use `Upgrader` with `adaptor.handler`.
  */
 export class HertzUpgrader implements UpgraderSettings {
-  /** Read buffer size in bytes; `0` picks the default. The size does not limit message size. */
+  /** Accepted so that gorilla option sets port unchanged; no effect: Node reads sockets into buffers of its own. */
   readBufferSize = 0
   /** Write buffer size in bytes; `0` picks the default. The size does not limit message size. */
   writeBufferSize = 0

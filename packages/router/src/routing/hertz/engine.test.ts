@@ -1,10 +1,11 @@
 import t from 'tap'
 import { server, type HandlerFunc } from '../../index.js'
-import { New, start, rawExchange } from '../../test-util/http.js'
+import { New, start } from '@hertz-node/test-kit/router'
+import { rawExchange } from '@hertz-node/test-kit/raw-tcp'
 import { runHttpTables, type HttpTable } from './runner.js'
 
-// cloudwego/hertz pkg/route/engine_test.go: the routing and connection cases. TestEngineUnescapeRaw needs
-// withUseRawPath; the render, binder, validator and transporter tests are not routing.
+// cloudwego/hertz pkg/route/engine_test.go: the routing and connection cases. The render, binder, validator and
+// transporter tests are not routing.
 
 const UN = 'TestEngineUnescape'
 const unescape: HttpTable = {
@@ -19,13 +20,31 @@ const unescape: HttpTable = {
   ]
 }
 
+// TestEngineUnescapeRaw: 11 of its 15 rows run in server/raw-path.test.ts (with the withUseRawPath tests); the
+// other four are here, and its raw `ünìcodé` row, whose percent-encoded twin is there.
+const UR = 'TestEngineUnescapeRaw'
+const unescapeRaw: HttpTable = {
+  from: UR,
+  options: [server.withUseRawPath(true)],
+  routes: unescape.routes,
+  cases: [
+    { from: UR, target: '/', route: '/*all', params: { all: '' } },
+    { from: UR, target: '/info/slash%2Fgordon/project/Project%20%231', route: '/info/:user/project/:project', params: { user: 'slash/gordon' } },
+    { from: UR, target: '/info/slash%%%%2Fgordon/project/Project%%%%20%231', route: '/info/:user/project/:project', params: { user: 'slash%%%%2Fgordon' } },
+    { from: UR, target: '/info/slash%%%%2Fgordon/project/Project%%%%20%231', route: '/info/:user/project/:project', params: { project: 'Project%%%%20%231' } },
+    { from: UR, target: Buffer.from('/search/someth!ng+in+ünìcodé'), departure: 'raw-non-ascii' }
+  ]
+}
+/** Rows of TestEngineUnescapeRaw that server/raw-path.test.ts runs, for the count. */
+const UNESCAPE_RAW_ELSEWHERE = 11
+
 function count (text: string, re: RegExp): number {
   return text.match(re)?.length ?? 0
 }
 
 t.test('hertz pkg/route/engine_test.go', async t => {
-  const r = await runHttpTables(t, [unescape])
-  let ported = r.ported
+  const r = await runHttpTables(t, [unescape, unescapeRaw])
+  let ported = r.ported + UNESCAPE_RAW_ELSEWHERE
 
   const ok: HandlerFunc = (_ctx, c) => { c.string(200, 'ok') }
   const slow: HandlerFunc = async (_ctx, c) => {

@@ -2,8 +2,10 @@ import type { Test } from 'tap'
 import { HertzError } from '../../errors.js'
 import type { Option } from '../../server/options.js'
 import type { HandlerFunc } from '../../context/request-context.js'
+import type { Hertz } from '../../server/hertz.js'
 import { RouteTable } from '../table.js'
-import { New, start, rawExchange } from '../../test-util/http.js'
+import { New, start } from '@hertz-node/test-kit/router'
+import { rawExchange } from '@hertz-node/test-kit/raw-tcp'
 
 // A small runner for Hertz's own test tables, ported as data. Every request is written byte for byte on a raw
 // socket, so no client normalizes the path before the router sees it.
@@ -15,6 +17,9 @@ export const DEPARTURES = {
 } as const
 
 export type Departure = keyof typeof DEPARTURES
+
+/** An answer as read off the socket (header names lower-cased). */
+export interface Answer { status: number, headers: Map<string, string>, body: string }
 
 /** One request and what Hertz answers to it. */
 export interface HttpCase {
@@ -35,6 +40,8 @@ export interface HttpCase {
   location?: string
   /** Expected body, when the case gives one. */
   body?: string
+  /** Further checks of the answer, for what Hertz's test asserts beyond status, route and body. */
+  check?: (t: Test, a: Answer) => void
   departure?: Departure
 }
 
@@ -47,6 +54,8 @@ export interface HttpTable {
    */
   routes: Array<string | [string, string] | [string, string, string]>
   options?: Option[]
+  /** Registers what `routes` cannot say (groups, middleware, static files); runs after `routes`. */
+  setup?: (h: Hertz) => void
   cases: HttpCase[]
 }
 
@@ -63,8 +72,6 @@ export interface Tally { ported: number, departures: number }
 function names (pattern: string): string[] {
   return [...pattern.matchAll(/[:*]([^/]+)/g)].map(m => m[1] as string)
 }
-
-interface Answer { status: number, headers: Map<string, string>, body: string }
 
 function parse (text: string): Answer {
   const end = text.indexOf('\r\n\r\n')
@@ -95,6 +102,7 @@ export async function runHttpTables (t: Test, tables: HttpTable[]): Promise<Tall
         if (method === 'ANY') h.any(path, handler)
         else h.handle(method, path, handler)
       }
+      table.setup?.(h)
       const { port } = await start(t, h)
       for (const k of table.cases) {
         tally.ported++
@@ -119,6 +127,7 @@ export async function runHttpTables (t: Test, tables: HttpTable[]): Promise<Tall
         }
         if (k.location !== undefined) t.equal(a.headers.get('location'), k.location, name + ' Location')
         if (k.body !== undefined) t.equal(a.body, k.body, name + ' body')
+        k.check?.(t, a)
       }
     })
   }

@@ -175,6 +175,33 @@ function caseInsensitiveWithoutSlashFix (t: Test): Tally {
   return { ported: ciRoutes.length + ciTests.length, departures: 0 }
 }
 
+// TestUnescapeParameters looks the tree up with unescaping on: the engine does that with withUseRawPath, whose
+// parameter values are decoded as Go's url.QueryUnescape (`+` is a space, a bad escape leaves the value as it is).
+const UP = 'TestUnescapeParameters'
+const unescapeParameters: HttpTable = {
+  from: UP,
+  options: [server.withUseRawPath(true)],
+  routes: ['/', '/cmd/:tool/:sub', '/cmd/:tool/', '/src/*filepath', '/search/:query', '/files/:dir/*filepath',
+    '/info/:user/project/:project', '/info/:user'],
+  cases: [
+    hit(UP, '/', '/'),
+    hit(UP, '/cmd/test/', '/cmd/:tool/', { tool: 'test' }),
+    tsr(UP, '/cmd/test'),
+    hit(UP, '/src/some/file.png', '/src/*filepath', { filepath: 'some/file.png' }),
+    hit(UP, '/src/some/file+test.png', '/src/*filepath', { filepath: 'some/file test.png' }),
+    hit(UP, '/src/some/file++++%%%%test.png', '/src/*filepath', { filepath: 'some/file++++%%%%test.png' }),
+    hit(UP, '/src/some/file%2Ftest.png', '/src/*filepath', { filepath: 'some/file/test.png' }),
+    { from: UP, target: utf8('/search/someth!ng+in+ünìcodé'), departure: 'raw-non-ascii' },
+    hit(UP + ' (percent-encoded twin)', '/search/someth!ng+in+%C3%BCn%C3%ACcod%C3%A9', '/search/:query', { query: 'someth!ng in ünìcodé' }),
+    hit(UP, '/info/gordon/project/go', '/info/:user/project/:project', { user: 'gordon', project: 'go' }),
+    hit(UP, '/info/slash%2Fgordon', '/info/:user', { user: 'slash/gordon' }),
+    hit(UP, '/info/slash%2Fgordon/project/Project%20%231', '/info/:user/project/:project', { user: 'slash/gordon', project: 'Project #1' }),
+    hit(UP, '/info/slash%%%%', '/info/:user', { user: 'slash%%%%' }),
+    hit(UP, '/info/slash%%%%2Fgordon/project/Project%%%%20%231', '/info/:user/project/:project',
+      { user: 'slash%%%%2Fgordon', project: 'Project%%%%20%231' })
+  ]
+}
+
 const registrations = [
   reg('TestEmptyPath', [['', true], ['user', true], [':user', true], ['*user', true]]),
   reg('TestTreeWildcardConflict', [['/cmd/vet', false], ['/cmd/:tool/:sub', false], ['/src/*filepath', false],
@@ -196,6 +223,6 @@ const registrations = [
 t.test('hertz pkg/route/tree_test.go', async t => {
   const r = runRegistrations(t, registrations)
   const ci = caseInsensitiveWithoutSlashFix(t)
-  const h = await runHttpTables(t, tables)
+  const h = await runHttpTables(t, [...tables, unescapeParameters])
   t.comment(`tree_test.go: ${r.ported + ci.ported + h.ported} cases ported, ${h.departures} departures`)
 })

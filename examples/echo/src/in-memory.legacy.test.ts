@@ -1,0 +1,4 @@
+import { newServer } from './legacy.js'
+import { inMemoryTests } from './in-memory.js'
+
+inMemoryTests('legacy', newServer)

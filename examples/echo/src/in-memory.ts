@@ -1,0 +1,44 @@
+import t from 'tap'
+import type { Hertz } from '@hertz-node/router'
+import { BinaryMessage, TextMessage, injectWS } from '@hertz-node/ws-compat'
+import { tcpResources } from '@hertz-node/test-kit/raw-tcp'
+import { SERVERS, type ServerName } from './spawn-app.js'
+
+// The two Hertz-style apps served in memory (h.inject, injectWS), where a port is not the point: the same app
+// main() spins, never started and never listening. echo.test.ts runs them as processes on real ports. One test
+// file per app (in-memory.legacy.test.ts, in-memory.adaptor.test.ts): both define the global --addr flag.
+
+/** The in-memory tests of app `name`, built by its `newServer`. */
+export function inMemoryTests (name: ServerName, newServer: (hostPorts: string) => Hertz): void {
+  if (!SERVERS.includes(name)) return
+
+  t.test(`${name}: GET / names the ws URL of the Host used (h.inject)`, async (t) => {
+    const h = newServer('127.0.0.1:0')
+    const addr = '127.0.0.1:8080'
+    const direct = await h.inject({ url: '/', headers: { host: addr } })
+    t.equal(direct.statusCode, 200)
+    t.equal(direct.headers['content-type'], 'text/html; charset=utf-8')
+    t.match(direct.body, `<meta name="echo-ws-url" content="ws://${addr}/echo">`)
+    const named = await h.inject({ url: '/', headers: { host: 'echo.example:9000' } })
+    t.match(named.body, '<meta name="echo-ws-url" content="ws://echo.example:9000/echo">')
+    const hostile = await h.inject({ url: '/', headers: { host: 'h"><b>x' } })
+    t.match(hostile.body, '<meta name="echo-ws-url" content="ws://h&quot;&gt;&lt;b&gt;x/echo">')
+    t.notMatch(hostile.body, '"><b>')
+  })
+
+  t.test(`${name}: text comes back as text, binary as binary (injectWS)`, async (t) => {
+    const before = tcpResources()
+    const h = newServer('127.0.0.1:0')
+    const conn = await injectWS(h, '/echo')
+    await conn.writeMessage(TextMessage, 'Hello world!')
+    t.same(await conn.readMessage(), [TextMessage, Buffer.from('Hello world!')])
+    const bytes = Buffer.from([0, 1, 2, 0xfe, 0xff])
+    await conn.writeMessage(BinaryMessage, bytes)
+    t.same(await conn.readMessage(), [BinaryMessage, bytes])
+    await conn.writeMessage(TextMessage, '')
+    t.same(await conn.readMessage(), [TextMessage, Buffer.alloc(0)])
+    t.same(tcpResources(), before, 'no TCP handle was created')
+    t.equal(h.server, null, 'the app never listened')
+    conn.close()
+  })
+}
