@@ -31,7 +31,14 @@ export class BindError extends HertzError {
   }
 
   /** The body `server.Default` answers with. */
-  toJSON (): { code: string, message: string, issues: readonly FieldIssue[] } {
+  toJSON (): {
+    /** The error's `code`. */
+    code: string
+    /** The error's message. */
+    message: string
+    /** Each field's problem. */
+    issues: readonly FieldIssue[]
+  } {
     return { code: this.code, message: this.message, issues: this.issues }
   }
 }

@@ -9,9 +9,13 @@ export type FuncMap = Record<string, (value: unknown, ...args: unknown[]) => unk
 
 /** Template delimiters (Go's `Delims`): output actions are `left ... right`, tags `tagLeft ... tagRight`. */
 export interface Delims {
+  /** Opens an output action. */
   readonly left: string
+  /** Closes an output action. */
   readonly right: string
+  /** Opens a tag. */
   readonly tagLeft: string
+  /** Closes a tag. */
   readonly tagRight: string
 }
 

@@ -8,6 +8,7 @@ import { Dialer, type DialerOptions, type RequestHeader } from './dialer.js'
 
 /** What `injectWS` needs of a server: an in-memory connection to it (a router engine is one). */
 export interface InMemoryServer {
+  /** Opens an in-memory connection to the server: the client's end of it. */
   injectConnection(): Promise<Duplex>
 }
 
