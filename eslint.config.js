@@ -13,7 +13,12 @@ export default [
       // Loops that wait (`while (!done) await sleep(…)`) watch variables that callbacks set; the rule cannot see them.
       'no-unmodified-loop-condition': 'off',
       // `(r) => setTimeout(r, ms)` and `(_, reject)` are clear enough; the rule asks for one spelling of them.
-      'promise/param-names': 'off',
+      'promise/param-names': 'off'
+    }
+  },
+  {
+    files: ['**/*.ts'],
+    rules: {
       '@typescript-eslint/no-unused-vars': ['error', { varsIgnorePattern: '^_', argsIgnorePattern: '^_', caughtErrors: 'none' }]
     }
   }

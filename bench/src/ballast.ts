@@ -22,4 +22,3 @@ export function keepBallast (mb: number): void {
   for (let i = 0; i < count; i++) objects[i] = { id: i, next: null, a: null, b: null }
   kept.push(objects)
 }
-

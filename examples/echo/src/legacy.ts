@@ -36,7 +36,6 @@ async function echo (_: Context, c: RequestContext): Promise<void> {
     })
   } catch (err) {
     log.print('upgrade:', err)
-    return
   }
 }
 

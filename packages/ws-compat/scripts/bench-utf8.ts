@@ -7,7 +7,7 @@ import { Receiver } from 'ws'
 import { Utf8Stream } from '../src/conn/utf8-stream.js'
 import { buildFrame, createReceiver, type Receiver as WsReceiver } from '../src/ws-internals.js'
 
-function message(size: number, fragment: number): Buffer {
+function message (size: number, fragment: number): Buffer {
   // Mixed 1- to 4-byte code points, so that fragment edges cut code points.
   const text = Buffer.from('aé€😀'.repeat(Math.ceil(size / 10))).subarray(0, size)
   const frames: Buffer[] = []
@@ -18,7 +18,7 @@ function message(size: number, fragment: number): Buffer {
   return Buffer.concat(frames)
 }
 
-function timeParse(make: () => WsReceiver, bytes: Buffer, rounds: number): number {
+function timeParse (make: () => WsReceiver, bytes: Buffer, rounds: number): number {
   const receiver = make()
   let got = 0
   receiver.on('message', () => { got++ })

@@ -81,10 +81,10 @@ export class WsCompatError extends Error {
    * @param message - human-readable text; gorilla's where gorilla users grep for it
    * @param options - `cause`, `timeout` for deadline errors, `status` for handshake refusals
    */
-  constructor(
+  constructor (
     code: WsCompatErrorCode,
     message: string,
-    options?: ErrorOptions & { timeout?: boolean; status?: number },
+    options?: ErrorOptions & { timeout?: boolean; status?: number }
   ) {
     super(message, options)
     this.code = code
@@ -113,7 +113,7 @@ export const ErrBadHandshake = new WsCompatError(WsCompatErrorCode.BAD_HANDSHAKE
  *
  * @param cause - the error of the connection below that timed out, if it was its timeout
  */
-export function writeTimeoutError(cause?: Error): WsCompatError {
+export function writeTimeoutError (cause?: Error): WsCompatError {
   return new WsCompatError(WsCompatErrorCode.WRITE_TIMEOUT, 'websocket: write timeout', timeoutOptions(cause))
 }
 
@@ -122,11 +122,11 @@ export function writeTimeoutError(cause?: Error): WsCompatError {
  *
  * @param cause - the error of the connection below that timed out, if it was its timeout
  */
-export function readTimeoutError(cause?: Error): WsCompatError {
+export function readTimeoutError (cause?: Error): WsCompatError {
   return new WsCompatError(WsCompatErrorCode.READ_TIMEOUT, 'websocket: read timeout: i/o timeout', timeoutOptions(cause))
 }
 
-function timeoutOptions(cause: Error | undefined): ErrorOptions & { timeout: boolean } {
+function timeoutOptions (cause: Error | undefined): ErrorOptions & { timeout: boolean } {
   return cause === undefined ? { timeout: true } : { timeout: true, cause }
 }
 
@@ -135,12 +135,12 @@ function timeoutOptions(cause: Error | undefined): ErrorOptions & { timeout: boo
  *
  * @param stage - what timed out, e.g. `'handshake write'`
  */
-export function handshakeTimeoutError(stage: string): WsCompatError {
+export function handshakeTimeoutError (stage: string): WsCompatError {
   return new WsCompatError(WsCompatErrorCode.HANDSHAKE_TIMEOUT, `websocket: ${stage}: i/o timeout`, { timeout: true })
 }
 
 /** Any use of a connection after `close()` (Go's `net.ErrClosed`). */
-export function connClosedError(): WsCompatError {
+export function connClosedError (): WsCompatError {
   return new WsCompatError(WsCompatErrorCode.CONN_CLOSED, 'websocket: use of closed network connection')
 }
 
@@ -151,7 +151,7 @@ export function connClosedError(): WsCompatError {
  * @param err - the system error
  * @param context - what was being done, e.g. `'handshake write: '`
  */
-export function netError(err: Error, context = ''): WsCompatError {
+export function netError (err: Error, context = ''): WsCompatError {
   return new WsCompatError(WsCompatErrorCode.NET, `websocket: ${context}${err.message}`, { cause: err })
 }
 
@@ -171,7 +171,7 @@ export type TimeoutOf = (err: Error) => 'read' | 'write' | undefined
  * @param err - why the socket failed: the error it was destroyed with, when there is one
  * @param timeoutOf - recognises the timeouts of the connection below, when there is one
  */
-export function socketError(err: Error, timeoutOf?: TimeoutOf): WsCompatError {
+export function socketError (err: Error, timeoutOf?: TimeoutOf): WsCompatError {
   switch (timeoutOf?.(err)) {
     case 'read':
       return readTimeoutError(err)
@@ -183,17 +183,17 @@ export function socketError(err: Error, timeoutOf?: TimeoutOf): WsCompatError {
 }
 
 /** A write refused because the write queue is full. */
-export function writeQueueFullError(): WsCompatError {
+export function writeQueueFullError (): WsCompatError {
   return new WsCompatError(WsCompatErrorCode.WRITE_QUEUE_FULL, 'websocket: write queue full')
 }
 
 /** A message type that cannot be written (gorilla's `errBadWriteOpCode`). */
-export function badWriteOpcodeError(): WsCompatError {
+export function badWriteOpcodeError (): WsCompatError {
   return new WsCompatError(WsCompatErrorCode.BAD_WRITE_OPCODE, 'websocket: bad write message type')
 }
 
 /** A control message that is fragmented or over 125 bytes (gorilla's `errInvalidControlFrame`). */
-export function invalidControlFrameError(): WsCompatError {
+export function invalidControlFrameError (): WsCompatError {
   return new WsCompatError(WsCompatErrorCode.INVALID_CONTROL_FRAME, 'websocket: invalid control frame')
 }
 
@@ -206,12 +206,12 @@ export class DeferredError {
   private readonly make: () => unknown
 
   /** @param make - builds the error */
-  constructor(make: () => unknown) {
+  constructor (make: () => unknown) {
     this.make = make
   }
 
   /** Builds the error. */
-  build(): unknown {
+  build (): unknown {
     return this.make()
   }
 }
@@ -224,6 +224,6 @@ export const deferredConnClosed = new DeferredError(connClosedError)
  *
  * @param err - an error or a deferred one
  */
-export function realError<T>(err: T | DeferredError): T {
+export function realError<T> (err: T | DeferredError): T {
   return err instanceof DeferredError ? (err.build() as T) : err
 }

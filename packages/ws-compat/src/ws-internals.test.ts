@@ -25,32 +25,32 @@ import {
 const require = createRequire(import.meta.url)
 
 /** The close code `ws` itself attached to a parser error, read through its private symbol (test only). */
-function wsOwnCloseCode(err: Error): number | undefined {
+function wsOwnCloseCode (err: Error): number | undefined {
   const symbol = Object.getOwnPropertySymbols(err).find((s) => s.description === 'status-code')
   return symbol === undefined ? undefined : (err as unknown as Record<symbol, number>)[symbol]
 }
 
 /** A client frame (masked, the payload left intact) as a server's parser receives it. */
-function clientFrame(opcode: number, payload: Buffer | string, opts: { fin?: boolean; rsv1?: boolean } = {}): Buffer {
+function clientFrame (opcode: number, payload: Buffer | string, opts: { fin?: boolean; rsv1?: boolean } = {}): Buffer {
   const data = typeof payload === 'string' ? Buffer.from(payload) : payload
   return Buffer.concat(buildFrame(data, { fin: opts.fin ?? true, opcode, rsv1: opts.rsv1 ?? false, mask: true, readOnly: true }))
 }
 
 /** A client's permessage-deflate, agreed without context takeover. */
-function clientDeflate(): PerMessageDeflate {
+function clientDeflate (): PerMessageDeflate {
   const pmd = createPerMessageDeflate({ serverNoContextTakeover: true, clientNoContextTakeover: true, isServer: false, maxPayload: 0 })
   pmd.accept([{ server_no_context_takeover: [true], client_no_context_takeover: [true] }])
   return pmd
 }
 
 /** A server's permessage-deflate, agreed without context takeover. */
-function serverDeflate(maxPayload = 0): PerMessageDeflate {
+function serverDeflate (maxPayload = 0): PerMessageDeflate {
   const pmd = createPerMessageDeflate({ serverNoContextTakeover: true, clientNoContextTakeover: true, isServer: true, maxPayload })
   pmd.accept([{}])
   return pmd
 }
 
-function compress(pmd: PerMessageDeflate, data: Buffer): Promise<Buffer> {
+function compress (pmd: PerMessageDeflate, data: Buffer): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     pmd.compress(data, true, (err, out) => { if (err != null || out === undefined) reject(err); else resolve(out) })
   })
@@ -59,7 +59,7 @@ function compress(pmd: PerMessageDeflate, data: Buffer): Promise<Buffer> {
 type Event = [name: string, ...args: unknown[]]
 
 /** A server parser that records what it emits. */
-function recordingReceiver(options: ReceiverOptions = {}): { receiver: Receiver; events: Event[] } {
+function recordingReceiver (options: ReceiverOptions = {}): { receiver: Receiver; events: Event[] } {
   const receiver = createReceiver({ allowSynchronousEvents: true, isServer: true, maxPayload: 0, ...options })
   const events: Event[] = []
   for (const name of ['message', 'ping', 'pong', 'conclude', 'error']) {
@@ -69,7 +69,7 @@ function recordingReceiver(options: ReceiverOptions = {}): { receiver: Receiver;
 }
 
 /** The next error `receiver` emits; rejects when none comes (the parser accepted what it should refuse). */
-function nextError(receiver: Receiver): Promise<Error> {
+function nextError (receiver: Receiver): Promise<Error> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('the parser emitted no error')), 2000)
     receiver.once('error', (err: Error) => { clearTimeout(timer); resolve(err) })
@@ -77,7 +77,7 @@ function nextError(receiver: Receiver): Promise<Error> {
 }
 
 /** The error the parser emits for `bytes`. */
-function parseError(bytes: Buffer, options: ReceiverOptions = {}): Promise<Error> {
+function parseError (bytes: Buffer, options: ReceiverOptions = {}): Promise<Error> {
   const { receiver } = recordingReceiver(options)
   const err = nextError(receiver)
   receiver.write(bytes)

@@ -134,7 +134,7 @@ type CheckedReceiver = Receiver & ReceiverFields & ReceiverMessageFields & { [kU
  * fragment arrives, so invalid data is refused (1007) at the first fragment that cannot be valid. The check of
  * the complete message stays `ws`'s. The state is created with the first fragmented text message.
  */
-function dataMessage(this: CheckedReceiver, cb: (err?: Error) => void): void {
+function dataMessage (this: CheckedReceiver, cb: (err?: Error) => void): void {
   if (this._opcode === 1 && !this._skipUTF8Validation) {
     if (!this._fin) {
       const stream = (this[kUtf8] ??= new Utf8Stream())
@@ -156,7 +156,7 @@ function dataMessage(this: CheckedReceiver, cb: (err?: Error) => void): void {
 const receiverDataMessage = (ReceiverClass.prototype as CheckedReceiver).dataMessage
 
 /** Creates `ws`'s frame parser; binary messages come as Buffers, fragmented text is checked as it comes. */
-export function createReceiver(options: ReceiverOptions): Receiver {
+export function createReceiver (options: ReceiverOptions): Receiver {
   const receiver = new ReceiverClass({ ...options, binaryType: 'nodebuffer' }) as CheckedReceiver
   // An own property rather than a subclass: ws's parser is used as ws builds it, with one method wrapped.
   receiver.dataMessage = dataMessage
@@ -167,7 +167,7 @@ export function createReceiver(options: ReceiverOptions): Receiver {
  * Drops what the parser holds of a message it refused (its fragments, the socket chunks not yet parsed), so
  * that a connection the application keeps after the error does not keep them too. Only once parsing stopped.
  */
-export function dropBuffered(receiver: Receiver): void {
+export function dropBuffered (receiver: Receiver): void {
   const fields = receiver as Receiver & ReceiverFields
   fields._fragments = []
   fields._buffers = []
@@ -175,22 +175,22 @@ export function dropBuffered(receiver: Receiver): void {
 }
 
 /** Builds one frame: `[header]` or `[header, payload]`, masked when `options.mask`. */
-export function buildFrame(data: Buffer, options: FrameOptions): Buffer[] {
+export function buildFrame (data: Buffer, options: FrameOptions): Buffer[] {
   return Sender.frame(data, options)
 }
 
 /** Creates a permessage-deflate instance (its parameters are agreed with `accept`). */
-export function createPerMessageDeflate(options: PerMessageDeflateOptions): PerMessageDeflate {
+export function createPerMessageDeflate (options: PerMessageDeflateOptions): PerMessageDeflate {
   return new PerMessageDeflateClass(options)
 }
 
 /** Parses a `Sec-WebSocket-Extensions` header; throws on syntax errors. */
-export function parseExtensions(header: string): Record<string, Array<Record<string, unknown[]>>> {
+export function parseExtensions (header: string): Record<string, Array<Record<string, unknown[]>>> {
   return extension.parse(header)
 }
 
 /** Formats extensions for a `Sec-WebSocket-Extensions` header. */
-export function formatExtensions(extensions: Record<string, unknown>): string {
+export function formatExtensions (extensions: Record<string, unknown>): string {
   return extension.format(extensions)
 }
 
@@ -201,7 +201,7 @@ export function formatExtensions(extensions: Record<string, unknown>): string {
  *
  * @param err - what the parser emitted
  */
-export function closeCodeOf(err: Error): number {
+export function closeCodeOf (err: Error): number {
   const code = (err as { code?: unknown }).code
   if (typeof code !== 'string') return 1002
   switch (code) {
@@ -221,7 +221,7 @@ export function closeCodeOf(err: Error): number {
  * Changes the message size limit of a live connection (gorilla's `SetReadLimit` may be called at any
  * time): the parser checks frame lengths, the inflater the inflated size. `0` means no limit.
  */
-export function setMaxPayload(receiver: Receiver, pmd: PerMessageDeflate | null, limit: number): void {
+export function setMaxPayload (receiver: Receiver, pmd: PerMessageDeflate | null, limit: number): void {
   ;(receiver as Receiver & ReceiverFields)._maxPayload = limit
   if (pmd !== null) (pmd as PerMessageDeflate & PerMessageDeflateFields)._maxPayload = limit
 }
@@ -230,7 +230,7 @@ export function setMaxPayload(receiver: Receiver, pmd: PerMessageDeflate | null,
  * Sets the zlib options used for the next compressed message. The deflate stream is created lazily by
  * `ws` with these options, so an existing one is dropped; call only between messages.
  */
-export function setDeflateOptions(pmd: PerMessageDeflate, zlibOptions: Record<string, unknown>): void {
+export function setDeflateOptions (pmd: PerMessageDeflate, zlibOptions: Record<string, unknown>): void {
   const fields = pmd as PerMessageDeflate & PerMessageDeflateFields
   fields._options.zlibDeflateOptions = zlibOptions
   if (fields._deflate !== null) {

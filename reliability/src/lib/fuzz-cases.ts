@@ -130,7 +130,7 @@ export const MUTATIONS: Record<string, Mutation> = {
     specs: [{ ...victim(p, l), opcode: Op.Continuation, fin: p.chance(0.5) }],
     expected: PROTOCOL
   }),
-  'new message inside a fragmented one': (p, l) => {
+  'new message inside a fragmented one': (p) => {
     const first = { opcode: p.pick([Op.Text, Op.Binary]), fin: false, payload: Buffer.from(p.text(p.int(0, 30))), mask: mask(p) }
     return { specs: [first, { opcode: p.pick([Op.Text, Op.Binary]), fin: p.chance(0.5), payload: p.bytes(p.int(0, 50)), mask: mask(p) }], expected: PROTOCOL }
   },

@@ -100,8 +100,15 @@ export async function runLoad (o: LoadOptions): Promise<LoadResult> {
     ;[fates[i], fates[j]] = [fates[j]!, fates[i]!]
   }
   const r: LoadResult = {
-    attempted: 0, echoed: 0, peakOpen: 0, cutMidHandshake: 0, cutMidMessage: 0, closedClean: 0,
-    failures: [], failureCount: 0, elapsedMs: 0
+    attempted: 0,
+    echoed: 0,
+    peakOpen: 0,
+    cutMidHandshake: 0,
+    cutMidMessage: 0,
+    closedClean: 0,
+    failures: [],
+    failureCount: 0,
+    elapsedMs: 0
   }
   const fail = (msg: string): void => {
     r.failureCount++

@@ -28,13 +28,13 @@ export class ContextCore implements Context {
   /** The socket of an upgrade request, null otherwise. */
   readonly [kUpgradeSocket]: Socket | null
   /** The request body once read. */
-  ;[kBody]: Buffer | null = null
+    ;[kBody]: Buffer | null = null
   /** True once `flush()` switched the response to streaming. */
-  ;[kStreaming] = false
+    ;[kStreaming] = false
   /** True once the chain has ended and the response was handed to the engine. */
-  ;[kFinished] = false
+    ;[kFinished] = false
   /** Stops watching the client for `signal`, while it is watched. */
-  ;[kUnwatch]: (() => void) | null = null
+    ;[kUnwatch]: (() => void) | null = null
 
   #res: ServerResponse | null
   #request: Request | null = null

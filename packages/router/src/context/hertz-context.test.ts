@@ -193,15 +193,39 @@ const cases: Case[] = [
       let threw = ''
       try { c.error(null) } catch (err) { threw = (err as { code: string }).code }
       return {
-        empty, one, s, two: c.errors.length, e0err: e0?.err === firstErr, e0meta: e0?.meta ?? null, e0type: e0?.type === ErrorTypePrivate,
-        e1err: e1?.err === secondErr, e1meta: e1?.meta, e1type: e1?.type === ErrorTypePublic, last: c.errors.last() === e1, threw,
-        s2: c.errors.toString(), public: c.errors.byType(ErrorTypePublic).errors(), json: c.errors.json()
+        empty,
+        one,
+        s,
+        two: c.errors.length,
+        e0err: e0?.err === firstErr,
+        e0meta: e0?.meta ?? null,
+        e0type: e0?.type === ErrorTypePrivate,
+        e1err: e1?.err === secondErr,
+        e1meta: e1?.meta,
+        e1type: e1?.type === ErrorTypePublic,
+        last: c.errors.last() === e1,
+        threw,
+        s2: c.errors.toString(),
+        public: c.errors.byType(ErrorTypePublic).errors(),
+        json: c.errors.json()
       }
     },
     want: {
-      empty: 0, one: 1, s: 'Error #01: first error\n', two: 2, e0err: true, e0meta: null, e0type: true, e1err: true, e1meta: 'some data 2', e1type: true,
-      last: true, threw: 'HERTZ_ERR_BAD_HANDLER', s2: 'Error #01: first error\nError #02: second error\n     Meta: some data 2\n',
-      public: ['second error'], json: [{ error: 'first error' }, { meta: 'some data 2', error: 'second error' }]
+      empty: 0,
+      one: 1,
+      s: 'Error #01: first error\n',
+      two: 2,
+      e0err: true,
+      e0meta: null,
+      e0type: true,
+      e1err: true,
+      e1meta: 'some data 2',
+      e1type: true,
+      last: true,
+      threw: 'HERTZ_ERR_BAD_HANDLER',
+      s2: 'Error #01: first error\nError #02: second error\n     Meta: some data 2\n',
+      public: ['second error'],
+      json: [{ error: 'first error' }, { meta: 'some data 2', error: 'second error' }]
     }
   },
   {

@@ -33,21 +33,21 @@ export class ContextInput extends ContextCore {
   /** The matched route, null when none matched. */
   [kRoute]: MatchedRoute | null = null
   /** Path parameter values of the match. */
-  ;[kParams]: Params = NO_PARAMS
+    ;[kParams]: Params = NO_PARAMS
   /** The decoded, normalized path. */
-  ;[kPath] = '/'
+    ;[kPath] = '/'
   /** The raw query string (after `?`), '' when none. */
-  ;[kRawQuery] = ''
+    ;[kRawQuery] = ''
   /** The parsed query, once used. */
-  ;[kQueryArgs]: Args | null = null
+    ;[kQueryArgs]: Args | null = null
   /** The parsed urlencoded body, once used. */
-  ;[kPostArgs]: Args | null = null
+    ;[kPostArgs]: Args | null = null
   /** The parsed cookies, once used. */
-  ;[kCookies]: Record<string, string | undefined> | null = null
+    ;[kCookies]: Record<string, string | undefined> | null = null
   /** The multipart form state, once a multipart body is parsed. */
-  ;[kMultipart]: MultipartState | null = null
+    ;[kMultipart]: MultipartState | null = null
   /** The pattern set by `setFullPath`, null for the matched route's. */
-  ;[kFullPath]: string | null = null
+    ;[kFullPath]: string | null = null
 
   /** The value of path parameter `key` ('' when absent). A catch-all value has no leading slash. */
   param (key: string): string {

@@ -69,11 +69,13 @@ t.test('output helpers', async t => {
   h.GET('/notfound', (_ctx, c) => { c.header('X-Drop', '1'); c.notFound() })
   h.GET('/sink', (_ctx, c) => {
     c.setContentType('text/html; charset=utf-8')
-    const template = { execute (w: { writeString: (s: string) => number, write: (b: Uint8Array) => number }, data: string): void {
-      w.writeString('<p>')
-      w.write(Buffer.from(data))
-      w.writeString('</p>')
-    } }
+    const template = {
+      execute (w: { writeString: (s: string) => number, write: (b: Uint8Array) => number }, data: string): void {
+        w.writeString('<p>')
+        w.write(Buffer.from(data))
+        w.writeString('</p>')
+      }
+    }
     template.execute(c, 'ws://' + c.host() + '/echo')
   })
   h.GET('/headers', (_ctx, c) => {
@@ -175,12 +177,34 @@ t.test('input helpers', async t => {
   })
   const j = await r.json() as Record<string, unknown>
   t.match(j, {
-    q: '1', qMissing: '', def: 'dflt', defPresent: '1', getQ: '', getMissing: 'undefined', plus: 'a b',
-    form: 'form value', formMissing: '', formValueQ: '1', formValueBody: 'form value',
-    host: new URL(url).host, path: '/in/9', method: 'POST', full: '/in/:id', ip: '127.0.0.1',
-    header: 'yes', peek: 'yes', peekMissing: '', cookie: 'xyz', body: 'f=form+value&q=body-q',
-    buffered: 'f=form+value&q=body-q', get: 'ann', getMissing2: true, mustGet: 'ann',
-    mustGetCode: 'HERTZ_ERR_KEY_NOT_FOUND', value: 'ann', uri: '/in/9?q=1&empty=&sp=a+b'
+    q: '1',
+    qMissing: '',
+    def: 'dflt',
+    defPresent: '1',
+    getQ: '',
+    getMissing: 'undefined',
+    plus: 'a b',
+    form: 'form value',
+    formMissing: '',
+    formValueQ: '1',
+    formValueBody: 'form value',
+    host: new URL(url).host,
+    path: '/in/9',
+    method: 'POST',
+    full: '/in/:id',
+    ip: '127.0.0.1',
+    header: 'yes',
+    peek: 'yes',
+    peekMissing: '',
+    cookie: 'xyz',
+    body: 'f=form+value&q=body-q',
+    buffered: 'f=form+value&q=body-q',
+    get: 'ann',
+    getMissing2: true,
+    mustGet: 'ann',
+    mustGetCode: 'HERTZ_ERR_KEY_NOT_FOUND',
+    value: 'ann',
+    uri: '/in/9?q=1&empty=&sp=a+b'
   })
   t.match(j.remote, /^127\.0\.0\.1:\d+$/)
 })

@@ -65,15 +65,15 @@ export class RequestContext extends ContextBind {
   /** The chain being run (shared empty until a chain is installed: no array per request). */
   [kHandlers]: HandlersChain = NO_HANDLERS
   /** Position in the chain. */
-  ;[kIndex] = -1
+    ;[kIndex] = -1
   /** The hijack handler recorded by `hijack()`. */
-  ;[kHijackHandler]: HijackHandler | null = null
+    ;[kHijackHandler]: HijackHandler | null = null
   /** The context's own form value function, null for Hertz's default. */
-  ;[kFormValueFunc]: FormValueFunc | null = null
+    ;[kFormValueFunc]: FormValueFunc | null = null
   /** The context's own client IP function, null for the engine's. */
-  ;[kClientIPFunc]: ClientIPFunc | null = null
+    ;[kClientIPFunc]: ClientIPFunc | null = null
   /** Resolves {@link finished}'s promise, once someone asked for it. */
-  ;[kFinish]: (() => void) | null = null
+    ;[kFinish]: (() => void) | null = null
   /** The errors recorded with {@link error} (Hertz's `c.Errors`). */
   readonly errors = new ErrorChain()
   #finished: Promise<void> | null = null

@@ -290,7 +290,6 @@ t.test('fastify close() shuts live router sockets down and runs the router hooks
   t.equal(left, 0, 'no connection left behind')
 })
 
-
 t.test('fastify close() closes unused and idle connections at once, busy ones after their response', async t => {
   const { h, release, busyStarted, idle } = gatedRouter()
   const logger = new MemoryLogger()

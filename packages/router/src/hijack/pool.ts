@@ -53,7 +53,6 @@ export class ConnCore {
   private seenWritten = 0
   private seenWrittenAt = 0
 
-
   /** Binds the core to a socket and the bytes already read past the request head. */
   attach (socket: Socket, head: Buffer | null): void {
     this.socket = socket

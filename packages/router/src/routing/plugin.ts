@@ -169,7 +169,6 @@ function scopeFor (p: Pending, skip: boolean): Scope {
   return skip ? p.parent : childOf(p.parent, p.opts.prefix ?? '')
 }
 
-
 function pluginName (plugin: Plugin<any>): string {
   const display = (plugin as unknown as Record<symbol, unknown>)[kDisplayName]
   if (typeof display === 'string') return display

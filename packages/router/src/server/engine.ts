@@ -55,13 +55,13 @@ export class Engine extends RouterGroup implements ServingEngine, LifecycleHost 
   readonly [kInflight] = new Inflight()
   readonly [kTable] = new RouteTable()
   readonly [kHijackPool] = new HijackConnPool()
-  ;[kNoRoute]: HandlersChain = []
-  ;[kNoMethod]: HandlersChain = []
+    ;[kNoRoute]: HandlersChain = []
+    ;[kNoMethod]: HandlersChain = []
   readonly [kLifecycle]: Lifecycle
   #noRouteHandlers: HandlerFunc[] = []
   #noMethodHandlers: HandlerFunc[] = []
   #clientIPFunc: ClientIPFunc = defaultClientIP
-  ;[kHTMLRender]: HTMLRender | null = null
+    ;[kHTMLRender]: HTMLRender | null = null
   #delims: Delims = { left: '{{', right: '}}', tagLeft: '{%', tagRight: '%}' }
   #funcMap: FuncMap = {}
 

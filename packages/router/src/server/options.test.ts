@@ -5,9 +5,20 @@ import { newOptions, parseHostPorts } from './options.js'
 t.test('defaults are Hertz\'s', async t => {
   const o = newOptions([])
   t.match(o, {
-    addr: ':8888', network: 'tcp', basePath: '/', readTimeout: 180000, idleTimeout: 180000, readHeaderTimeout: 60000,
-    exitWaitTime: 5000, maxRequestBodySize: 4 << 20, maxHeaderBytes: 1 << 20, handleMethodNotAllowed: false,
-    redirectTrailingSlash: true, redirectFixedPath: false, streamRequestBody: false, keepAlive: true
+    addr: ':8888',
+    network: 'tcp',
+    basePath: '/',
+    readTimeout: 180000,
+    idleTimeout: 180000,
+    readHeaderTimeout: 60000,
+    exitWaitTime: 5000,
+    maxRequestBodySize: 4 << 20,
+    maxHeaderBytes: 1 << 20,
+    handleMethodNotAllowed: false,
+    redirectTrailingSlash: true,
+    redirectFixedPath: false,
+    streamRequestBody: false,
+    keepAlive: true
   })
   t.equal(server.New().options.addr, ':8888')
 })

@@ -26,7 +26,7 @@ export interface BufferPool {
  */
 export class WritePoolData {
   /** @param buf - the write buffer */
-  constructor(readonly buf: Buffer) {}
+  constructor (readonly buf: Buffer) {}
 }
 
 /**
@@ -36,7 +36,7 @@ export class WritePoolData {
  * @param pool - the shared pool
  * @param size - bytes to allocate when the pool has none
  */
-export function takeWriteBuffer(pool: BufferPool, size: number): Buffer {
+export function takeWriteBuffer (pool: BufferPool, size: number): Buffer {
   const value = pool.get()
   return value instanceof WritePoolData ? value.buf : Buffer.allocUnsafe(size)
 }

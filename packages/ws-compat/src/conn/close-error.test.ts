@@ -35,7 +35,7 @@ t.test('CloseError prints like gorilla', async (t) => {
 t.test('the constants have gorilla values', async (t) => {
   t.same(
     [c.TextMessage, c.BinaryMessage, c.CloseMessage, c.PingMessage, c.PongMessage],
-    [1, 2, 8, 9, 10],
+    [1, 2, 8, 9, 10]
   )
   t.same(
     [
@@ -44,7 +44,7 @@ t.test('the constants have gorilla values', async (t) => {
       c.CloseMessageTooBig, c.CloseMandatoryExtension, c.CloseInternalServerErr, c.CloseServiceRestart,
       c.CloseTryAgainLater, c.CloseBadGateway, c.CloseTLSHandshake,
     ],
-    Array.from({ length: 16 }, (_, i) => 1000 + i),
+    Array.from({ length: 16 }, (_, i) => 1000 + i)
   )
 })
 

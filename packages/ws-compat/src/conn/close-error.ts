@@ -49,7 +49,7 @@ export class CloseError extends Error {
    * @param code - the close code
    * @param text - the close reason
    */
-  constructor(code: number, text = '') {
+  constructor (code: number, text = '') {
     const name = closeCodeNames.get(code)
     super(`websocket: close ${code}${name === undefined ? '' : ` (${name})`}${text === '' ? '' : `: ${text}`}`)
     this.code = code
@@ -63,7 +63,7 @@ export class CloseError extends Error {
  * @param err - any thrown value
  * @param codes - the close codes to match
  */
-export function isCloseError(err: unknown, ...codes: number[]): err is CloseError {
+export function isCloseError (err: unknown, ...codes: number[]): err is CloseError {
   return err instanceof CloseError && codes.includes(err.code)
 }
 
@@ -74,7 +74,7 @@ export function isCloseError(err: unknown, ...codes: number[]): err is CloseErro
  * @param err - any thrown value
  * @param expectedCodes - the close codes the application considers normal
  */
-export function isUnexpectedCloseError(err: unknown, ...expectedCodes: number[]): err is CloseError {
+export function isUnexpectedCloseError (err: unknown, ...expectedCodes: number[]): err is CloseError {
   return err instanceof CloseError && !expectedCodes.includes(err.code)
 }
 
@@ -85,7 +85,7 @@ export function isUnexpectedCloseError(err: unknown, ...expectedCodes: number[])
  * @param closeCode - the close code
  * @param text - the reason (at most 123 bytes fit in a control frame)
  */
-export function formatCloseMessage(closeCode: number, text = ''): Buffer {
+export function formatCloseMessage (closeCode: number, text = ''): Buffer {
   if (closeCode === CloseNoStatusReceived) return Buffer.alloc(0)
   const textLength = Buffer.byteLength(text)
   const buf = Buffer.allocUnsafe(2 + textLength)
@@ -95,7 +95,7 @@ export function formatCloseMessage(closeCode: number, text = ''): Buffer {
 }
 
 /** The `CloseError` a connection reports when it ends without a close frame (gorilla's `errUnexpectedEOF`). */
-export function unexpectedEOF(): CloseError {
+export function unexpectedEOF (): CloseError {
   return new CloseError(CloseAbnormalClosure, 'unexpected EOF')
 }
 

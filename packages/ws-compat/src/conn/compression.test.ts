@@ -17,11 +17,11 @@ import type { Teardown } from '@hertz-node/test-kit/teardown'
 const DEFLATE_OFFER = 'Sec-WebSocket-Extensions: permessage-deflate; client_no_context_takeover'
 const TAIL = Buffer.from([0x00, 0x00, 0xff, 0xff])
 
-function inflate(payload: Buffer): Buffer {
+function inflate (payload: Buffer): Buffer {
   return inflateRawSync(Buffer.concat([payload, TAIL]), { finishFlush: zlib.Z_SYNC_FLUSH })
 }
 
-async function rawDeflatePair(t: Teardown): Promise<[Conn, RawClient]> {
+async function rawDeflatePair (t: Teardown): Promise<[Conn, RawClient]> {
   const srv = await startServer(t, () => {}, { compression: true })
   const raw = await RawClient.connect(t, srv.port, Buffer.alloc(0), [DEFLATE_OFFER])
   return [srv.conns[0] as Conn, raw]

@@ -24,7 +24,7 @@ export interface NegotiatedCompression {
  *
  * @param level - a level in -2..9
  */
-export function zlibOptionsForLevel(level: number): Record<string, unknown> {
+export function zlibOptionsForLevel (level: number): Record<string, unknown> {
   return level === -2
     ? { level: zlibConstants.Z_DEFAULT_COMPRESSION, strategy: zlibConstants.Z_HUFFMAN_ONLY }
     : { level }
@@ -36,7 +36,7 @@ export function zlibOptionsForLevel(level: number): Record<string, unknown> {
  * @param compression - the negotiated parameters
  * @param isServer - which side this is
  */
-export function sendWindowBits(compression: NegotiatedCompression, isServer: boolean): number {
+export function sendWindowBits (compression: NegotiatedCompression, isServer: boolean): number {
   return (isServer ? compression.serverMaxWindowBits : compression.clientMaxWindowBits) ?? 15
 }
 
@@ -48,7 +48,7 @@ export function sendWindowBits(compression: NegotiatedCompression, isServer: boo
  * @param compression - the negotiated parameters
  * @param isServer - which side this is
  */
-export function newPerMessageDeflate(compression: NegotiatedCompression, isServer: boolean): PerMessageDeflate {
+export function newPerMessageDeflate (compression: NegotiatedCompression, isServer: boolean): PerMessageDeflate {
   const pmd = createPerMessageDeflate({
     serverNoContextTakeover: true,
     clientNoContextTakeover: true,

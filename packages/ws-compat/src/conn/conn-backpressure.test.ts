@@ -60,9 +60,9 @@ describeMatrix('a slow reader: the queue is bounded, the socket is paused, and n
 })
 
 /** 200 000 empty messages while nobody reads: the server must stop reading the socket, then lose none of them. */
-async function floodOfEmptyMessages(
+async function floodOfEmptyMessages (
   t: Parameters<Parameters<typeof describeMatrix>[1]>[0],
-  p: { server: { readMessage(): Promise<unknown> }, client: unknown, socket: unknown },
+  p: { server: { readMessage(): Promise<unknown> }, client: unknown, socket: unknown }
 ): Promise<void> {
   const ws = p.client as WebSocket
   for (let i = 0; i < 200_000; i++) ws.send('')

@@ -17,12 +17,12 @@ import { rawResponse } from '@hertz-node/test-kit/raw-http'
 import type { Teardown } from '@hertz-node/test-kit/teardown'
 import { rawWsServer } from '@hertz-node/test-kit/raw-server'
 
-function closeCode(frame: RawFrame | null): number | undefined {
+function closeCode (frame: RawFrame | null): number | undefined {
   return frame !== null && frame.opcode === CloseMessage ? frame.payload.readUInt16BE(0) : undefined
 }
 
 /** A binary message of `count` 1-byte frames, as one buffer (client frames: masked). */
-function fragmented(count: number): Buffer {
+function fragmented (count: number): Buffer {
   const frames = [clientFrame(BinaryMessage, 'x', { fin: count === 1 })]
   for (let i = 1; i < count; i++) frames.push(clientFrame(0, 'x', { fin: i === count - 1 }))
   return Buffer.concat(frames)

@@ -24,7 +24,7 @@ import { settledMemory } from '@hertz-node/test-kit/memory'
 import { rawWsServer } from '@hertz-node/test-kit/raw-server'
 import { pair, rawPair } from '@hertz-node/test-kit/pair'
 
-function closeCode(frame: RawFrame | null): number | undefined {
+function closeCode (frame: RawFrame | null): number | undefined {
   return frame !== null && frame.opcode === CloseMessage ? frame.payload.readUInt16BE(0) : undefined
 }
 
@@ -80,7 +80,7 @@ describeMatrix('a read limit set before the first read applies to inflated size'
 })
 
 /** A masked frame header announcing `length` payload bytes, none of which follow. */
-function hugeHeader(length: bigint): Buffer {
+function hugeHeader (length: bigint): Buffer {
   return frameHeader(BinaryMessage, length, { mask: randomBytes(4) })
 }
 

@@ -19,7 +19,7 @@ const valid = Buffer.from('κόσμε')
 /** The first bytes of U+110000, past the last code point: no continuation can make them valid. */
 const pastUnicode = Buffer.from([0xf4, 0x90])
 
-function closeCode(frame: RawFrame | null): number | undefined {
+function closeCode (frame: RawFrame | null): number | undefined {
   return frame !== null && frame.opcode === CloseMessage ? frame.payload.readUInt16BE(0) : undefined
 }
 

@@ -20,12 +20,12 @@ import { rawWsServer } from '@hertz-node/test-kit/raw-server'
 const queueFull = { code: WsCompatErrorCode.WRITE_QUEUE_FULL, message: 'websocket: write queue full' }
 
 /** The `ws` client's socket, to stop and resume reading. */
-function clientSocket(client: WebSocket): Socket {
+function clientSocket (client: WebSocket): Socket {
   return (client as unknown as { _socket: Socket })._socket
 }
 
 /** Makes `count` unawaited 64 KiB writes numbered from `first`; returns how each settled (after a turn). */
-async function unawaitedWrites(conn: Conn, count: number, first = 0): Promise<{ writes: Array<Promise<void>>, refused: Array<{ i: number, err: unknown }> }> {
+async function unawaitedWrites (conn: Conn, count: number, first = 0): Promise<{ writes: Array<Promise<void>>, refused: Array<{ i: number, err: unknown }> }> {
   const writes: Array<Promise<void>> = []
   const refused: Array<{ i: number, err: unknown }> = []
   for (let i = first; i < first + count; i++) {

@@ -62,7 +62,7 @@ describeMatrix('concurrent writeMessage calls are all delivered, in call order',
   await all
   t.same(
     received,
-    Array.from({ length: count }, (_, i) => String(i).padStart(12, '0')),
+    Array.from({ length: count }, (_, i) => String(i).padStart(12, '0'))
   )
 })
 
@@ -256,7 +256,7 @@ describeMatrix('for await throws on an abnormal end', async (t, kind) => {
     (async () => {
       for await (const message of server) got.push(message)
     })(),
-    { code: 1006 },
+    { code: 1006 }
   )
   t.equal(got.length, 1)
 })

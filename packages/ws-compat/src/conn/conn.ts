@@ -20,7 +20,7 @@ export type { CloseHandler, ControlHandler } from './input.js'
 const flushWait = 10 * writeWait
 
 /** Closes a connection below; one already released by the router has nothing left to close. */
-function closeQuietly(net: NetConn): void {
+function closeQuietly (net: NetConn): void {
   try {
     net.close()
   } catch {
@@ -90,7 +90,7 @@ export class Conn implements AsyncIterable<Message> {
    * Made by an upgrader, `newServerConn` or a `Dialer`; not meant to be called directly.
    * @param init - the socket and what the handshake negotiated
    */
-  constructor(init: ConnInit) {
+  constructor (init: ConnInit) {
     const socket = init.socket
     const pmd = init.compression === false ? null : newPerMessageDeflate(init.compression, init.isServer)
     const link = new SocketLink(socket)
@@ -133,7 +133,7 @@ export class Conn implements AsyncIterable<Message> {
    * `WsCompatError` (`ErrReadLimit`, protocol, timeout...). Once it rejects, every later call rejects
    * with the same error: leave the read loop.
    */
-  readMessage(): Promise<Message> {
+  readMessage (): Promise<Message> {
     return this.#input.queue.read()
   }
 
@@ -141,7 +141,7 @@ export class Conn implements AsyncIterable<Message> {
    * The next data message as a stream (gorilla's `NextReader`). The message is complete when it is
    * returned, so the stream never waits on the network.
    */
-  async nextReader(): Promise<[messageType: number, reader: Readable]> {
+  async nextReader (): Promise<[messageType: number, reader: Readable]> {
     const [messageType, data] = await this.#input.queue.read()
     return [messageType, Readable.from([data], { objectMode: false })]
   }
@@ -159,7 +159,7 @@ export class Conn implements AsyncIterable<Message> {
    * Iterates over the data messages until the peer closes. A close with 1000, 1001 or no status ends the
    * loop; any other end (1006, a protocol error, a timeout) is thrown.
    */
-  async *[Symbol.asyncIterator](): AsyncIterator<Message> {
+  async * [Symbol.asyncIterator] (): AsyncIterator<Message> {
     for (;;) {
       try {
         yield await this.#input.queue.read()
@@ -175,7 +175,7 @@ export class Conn implements AsyncIterable<Message> {
    * at the deadline fails with `WS_COMPAT_ERR_READ_TIMEOUT`, and so does every later read: after a read
    * timeout the connection can only be closed.
    */
-  setReadDeadline(t: Date | number | null): void {
+  setReadDeadline (t: Date | number | null): void {
     this.#input.queue.setDeadline(deadlineMs(t))
   }
 
@@ -186,7 +186,7 @@ export class Conn implements AsyncIterable<Message> {
    *
    * The default is `defaultReadLimit` (100 MiB, `ws`'s `maxPayload`), where gorilla has no limit.
    */
-  setReadLimit(limit: number): void {
+  setReadLimit (limit: number): void {
     this.#input.setReadLimit(limit)
   }
 
@@ -195,22 +195,22 @@ export class Conn implements AsyncIterable<Message> {
    * that write's promise (a wrapper that returns it fails the reads with the write's error, as in gorilla).
    * `appData` is a `Buffer` (see {@link ControlHandler}).
    */
-  setPingHandler(h: ControlHandler | null): void {
+  setPingHandler (h: ControlHandler | null): void {
     this.#input.setPingHandler(h)
   }
 
   /** The current ping handler. */
-  pingHandler(): ControlHandler {
+  pingHandler (): ControlHandler {
     return this.#input.pingHandler()
   }
 
   /** Sets the pong handler; `null` restores the default, which does nothing. `appData` is a `Buffer`. */
-  setPongHandler(h: ControlHandler | null): void {
+  setPongHandler (h: ControlHandler | null): void {
     this.#input.setPongHandler(h)
   }
 
   /** The current pong handler. */
-  pongHandler(): ControlHandler {
+  pongHandler (): ControlHandler {
     return this.#input.pongHandler()
   }
 
@@ -218,12 +218,12 @@ export class Conn implements AsyncIterable<Message> {
    * Sets the close handler; `null` restores the default, which answers with a close frame carrying the
    * same code. It runs when a read reaches the close frame; that read rejects with the `CloseError`.
    */
-  setCloseHandler(h: CloseHandler | null): void {
+  setCloseHandler (h: CloseHandler | null): void {
     this.#input.setCloseHandler(h)
   }
 
   /** The current close handler. */
-  closeHandler(): CloseHandler {
+  closeHandler (): CloseHandler {
     return this.#input.closeHandler()
   }
 
@@ -243,7 +243,7 @@ export class Conn implements AsyncIterable<Message> {
    * @param messageType - `TextMessage`, `BinaryMessage`, `CloseMessage`, `PingMessage` or `PongMessage`
    * @param data - the payload (a string is sent as UTF-8)
    */
-  writeMessage(messageType: number, data: Data): Promise<void> {
+  writeMessage (messageType: number, data: Data): Promise<void> {
     return this.#output.writeMessage(messageType, data)
   }
 
@@ -255,7 +255,7 @@ export class Conn implements AsyncIterable<Message> {
    * @param data - at most 125 bytes
    * @param deadline - a `Date` or ms since the epoch; `0`/`null` for none
    */
-  writeControl(messageType: number, data: Data, deadline?: Date | number | null): Promise<void> {
+  writeControl (messageType: number, data: Data, deadline?: Date | number | null): Promise<void> {
     return this.#output.writeControl(messageType, data, deadlineMs(deadline))
   }
 
@@ -265,12 +265,12 @@ export class Conn implements AsyncIterable<Message> {
    *
    * @param messageType - any of the five message types
    */
-  nextWriter(messageType: number): Promise<MessageWriter> {
+  nextWriter (messageType: number): Promise<MessageWriter> {
     return this.#output.nextWriter(messageType)
   }
 
   /** Sends `v` as a JSON text message (with gorilla's trailing newline). */
-  writeJSON(v: unknown): Promise<void> {
+  writeJSON (v: unknown): Promise<void> {
     let text: string
     try {
       text = encodeJSON(v)
@@ -286,7 +286,7 @@ export class Conn implements AsyncIterable<Message> {
    *
    * @param pm - the message
    */
-  writePreparedMessage(pm: PreparedMessage): Promise<void> {
+  writePreparedMessage (pm: PreparedMessage): Promise<void> {
     return this.#output.writePreparedMessage(pm)
   }
 
@@ -294,12 +294,12 @@ export class Conn implements AsyncIterable<Message> {
    * Sets the write deadline (a `Date` or ms since the epoch; `0`/`null` clears it). A write the socket
    * has not taken by then fails with `WS_COMPAT_ERR_WRITE_TIMEOUT`, and so does every later write.
    */
-  setWriteDeadline(t: Date | number | null): void {
+  setWriteDeadline (t: Date | number | null): void {
     this.#output.setDeadline(deadlineMs(t))
   }
 
   /** Turns compression of later data messages on or off; no effect unless compression was negotiated. */
-  enableWriteCompression(enable: boolean): void {
+  enableWriteCompression (enable: boolean): void {
     this.#output.enableCompression(enable)
   }
 
@@ -307,24 +307,24 @@ export class Conn implements AsyncIterable<Message> {
    * Sets the deflate level of later messages: -2 (Huffman only), -1 (zlib default), 0 (store) to 9
    * (best). Throws `WS_COMPAT_ERR_INVALID_COMPRESSION_LEVEL` for anything else.
    */
-  setCompressionLevel(level: number): void {
+  setCompressionLevel (level: number): void {
     this.#output.setCompressionLevel(level)
   }
 
   // ---------------------------------------------------------------- connection
 
   /** The negotiated subprotocol, `''` when none. */
-  subprotocol(): string {
+  subprotocol (): string {
     return this.#protocol
   }
 
   /** The local address. */
-  localAddr(): AddressLike {
+  localAddr (): AddressLike {
     return this.netConn().localAddr()
   }
 
   /** The peer's address. */
-  remoteAddr(): AddressLike {
+  remoteAddr (): AddressLike {
     return this.netConn().remoteAddr()
   }
 
@@ -332,7 +332,7 @@ export class Conn implements AsyncIterable<Message> {
    * The connection under the WebSocket, with `setReadTimeout(ms)` / `setWriteTimeout(ms)`. Reading or
    * writing it directly corrupts the WebSocket stream.
    */
-  netConn(): NetConn {
+  netConn (): NetConn {
     this.#net ??= new SocketNetConn(this.#socket, this.#input.queue, this.#output)
     return this.#net
   }
@@ -347,7 +347,7 @@ export class Conn implements AsyncIterable<Message> {
    * peer's input is discarded until the peer closes too, for at most `writeWait` ms: closing at once with
    * input unread would reset the connection and the peer could lose the close frame.
    */
-  close(): void {
+  close (): void {
     if (this.#closed) return
     this.#closed = true
     this.#input.queue.fail(deferredConnClosed)
@@ -377,6 +377,6 @@ export class Conn implements AsyncIterable<Message> {
  *
  * @param conn - the connection
  */
-export function connFlushed(conn: Conn): Promise<void> {
+export function connFlushed (conn: Conn): Promise<void> {
   return flushedOf(conn)
 }

@@ -22,7 +22,7 @@ const notText = Buffer.from([0xff, 0xfe, 0x80, 0x00, 0x01])
 const longest = Buffer.from(Array.from({ length: 125 }, (_, i) => 0x80 + i))
 
 /** Wraps the default ping handler as gorilla's examples do; records what it saw. */
-function wrapPing(conn: Conn): Buffer[] {
+function wrapPing (conn: Conn): Buffer[] {
   const seen: Buffer[] = []
   const def = conn.pingHandler()
   conn.setPingHandler((appData) => {

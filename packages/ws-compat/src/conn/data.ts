@@ -8,7 +8,7 @@ export type Data = Buffer | Uint8Array | ArrayBuffer | string
  *
  * @param data - the payload
  */
-export function toBuffer(data: Data): Buffer {
+export function toBuffer (data: Data): Buffer {
   if (Buffer.isBuffer(data)) return data
   if (typeof data === 'string') return Buffer.from(data)
   if (data instanceof ArrayBuffer) return Buffer.from(data)
@@ -21,7 +21,7 @@ export function toBuffer(data: Data): Buffer {
  *
  * @param t - the deadline
  */
-export function deadlineMs(t: Date | number | null | undefined): number {
+export function deadlineMs (t: Date | number | null | undefined): number {
   if (t === null || t === undefined) return 0
   const ms = typeof t === 'number' ? t : t.getTime()
   return Number.isFinite(ms) && ms > 0 ? ms : 0
@@ -35,18 +35,18 @@ export function deadlineMs(t: Date | number | null | undefined): number {
  * @param deadline - ms since the epoch, `0` for none
  * @param timeout - ms, `0` for none
  */
-export function effectiveDeadline(deadline: number, timeout: number): number {
+export function effectiveDeadline (deadline: number, timeout: number): number {
   if (timeout === 0) return deadline
   const byTimeout = Date.now() + timeout
   return deadline === 0 || byTimeout < deadline ? byTimeout : deadline
 }
 
 /** `true` for `TextMessage` and `BinaryMessage`. */
-export function isData(messageType: number): boolean {
+export function isData (messageType: number): boolean {
   return messageType === TextMessage || messageType === BinaryMessage
 }
 
 /** `true` for `CloseMessage`, `PingMessage` and `PongMessage`. */
-export function isControl(messageType: number): boolean {
+export function isControl (messageType: number): boolean {
   return messageType === CloseMessage || messageType === PingMessage || messageType === PongMessage
 }

@@ -11,14 +11,14 @@ import { nextMessage, pair, rawPair } from '@hertz-node/test-kit/pair'
 import type { Teardown } from '@hertz-node/test-kit/teardown'
 
 /** A server conn whose peer never reads: the socket's buffers fill up and writes stop completing. */
-async function stuckPeer(t: Teardown, kind: UpgraderKind): Promise<Conn> {
+async function stuckPeer (t: Teardown, kind: UpgraderKind): Promise<Conn> {
   const { server, client } = await rawPair(t, kind)
   client.socket.pause()
   return server
 }
 
 /** Writes 1 MB messages until one fails; returns that error. */
-async function writeUntilFailure(conn: Conn): Promise<unknown> {
+async function writeUntilFailure (conn: Conn): Promise<unknown> {
   const body = Buffer.alloc(1024 * 1024)
   for (let i = 0; i < 1000; i++) {
     try {
@@ -136,7 +136,7 @@ describeMatrix('writeControl: a passed deadline fails without breaking the conne
     client.on('ping', (d: Buffer) => {
       pings.push(d.toString())
       if (pings.length === 2) resolve()
-    }),
+    })
   )
   t.same(pings, ['y', 'z'])
   await server.writeMessage(TextMessage, 'still fine')

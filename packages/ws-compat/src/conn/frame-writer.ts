@@ -66,7 +66,7 @@ export class FrameWriter {
   private waiting = 0
 
   /** @param init - the socket, its side, and the negotiated compression */
-  constructor(init: FrameWriterInit) {
+  constructor (init: FrameWriterInit) {
     this.socket = init.socket
     this.mask = !init.isServer
     this.pmd = init.pmd
@@ -82,7 +82,7 @@ export class FrameWriter {
    * @param level - the compression level for a message that starts here
    * @param cb - called when the socket took the frame, or with the error
    */
-  send(opcode: number, payload: Buffer, flags: number, level: number, cb: FrameCallback): void {
+  send (opcode: number, payload: Buffer, flags: number, level: number, cb: FrameCallback): void {
     if (this.failure !== null) {
       process.nextTick(cb, this.failureError())
       return
@@ -124,17 +124,17 @@ export class FrameWriter {
   }
 
   /** True when no frame waits here (none is being compressed): a frame sent now went straight to the socket. */
-  idle(): boolean {
+  idle (): boolean {
     return !this.busy && (this.queue === null || this.queue.length === 0) && this.failure === null
   }
 
   /** Payload bytes not yet handed to the socket: queued behind a message being compressed, or that message's. */
-  pendingBytes(): number {
+  pendingBytes (): number {
     return this.waiting
   }
 
   /** Fails every frame not yet on the socket, and every later one, with `err` (built when first reported). */
-  fail(err: Error | DeferredError): void {
+  fail (err: Error | DeferredError): void {
     if (this.failure !== null) return
     this.failure = err
     const queue = this.queue
@@ -145,13 +145,13 @@ export class FrameWriter {
     for (const frame of queue) process.nextTick(frame.cb, failure)
   }
 
-  private failureError(): Error {
+  private failureError (): Error {
     const err = realError(this.failure as Error | DeferredError)
     this.failure = err
     return err
   }
 
-  private drain(): void {
+  private drain (): void {
     // `this.queue` is read again each time: a failure meanwhile drops it (and fails its frames itself).
     while (!this.busy && this.queue !== null && this.queue.length > 0) {
       const f = this.queue.shift() as PendingFrame
@@ -161,7 +161,7 @@ export class FrameWriter {
   }
 
   /** The frame's header, and its payload masked when this side masks. */
-  private frame(payload: Buffer, opcode: number, flags: number): Buffer[] {
+  private frame (payload: Buffer, opcode: number, flags: number): Buffer[] {
     const options = frameOptions
     options.mask = this.mask
     options.opcode = opcode
@@ -171,7 +171,7 @@ export class FrameWriter {
     return buildFrame(payload, options)
   }
 
-  private write(list: Buffer[], cb: FrameCallback): void {
+  private write (list: Buffer[], cb: FrameCallback): void {
     const socket = this.socket
     if (list.length === 1) {
       socket.write(list[0], cb)

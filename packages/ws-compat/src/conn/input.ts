@@ -69,7 +69,7 @@ const skippedPong: ReadonlySet<unknown> = new Set([
   WsCompatErrorCode.WRITE_QUEUE_FULL,
 ])
 
-function ignoreSkippedPong(err: unknown): void {
+function ignoreSkippedPong (err: unknown): void {
   if (!skippedPong.has((err as { code?: unknown } | null)?.code)) throw err
 }
 const noExtensions: Record<string, PerMessageDeflate> = Object.freeze({}) as Record<string, PerMessageDeflate>
@@ -77,29 +77,28 @@ const noExtensions: Record<string, PerMessageDeflate> = Object.freeze({}) as Rec
 const kInput = Symbol('input')
 type ReceiverWithInput = Receiver & { [kInput]: Input }
 
-
-function inputOf(receiver: Receiver): Input {
+function inputOf (receiver: Receiver): Input {
   return (receiver as ReceiverWithInput)[kInput]
 }
-function receiverOnMessage(this: Receiver, data: Buffer, isBinary: boolean): void {
+function receiverOnMessage (this: Receiver, data: Buffer, isBinary: boolean): void {
   inputOf(this).queue.push(isBinary ? BinaryMessage : TextMessage, data)
 }
-function receiverOnPing(this: Receiver, data: Buffer): void {
+function receiverOnPing (this: Receiver, data: Buffer): void {
   inputOf(this).onPing(data)
 }
-function receiverOnPong(this: Receiver, data: Buffer): void {
+function receiverOnPong (this: Receiver, data: Buffer): void {
   inputOf(this).onPong(data)
 }
-function receiverOnConclude(this: Receiver, code: number, reason: Buffer): void {
+function receiverOnConclude (this: Receiver, code: number, reason: Buffer): void {
   inputOf(this).onCloseFrame(code, reason)
 }
-function receiverOnError(this: Receiver, err: Error): void {
+function receiverOnError (this: Receiver, err: Error): void {
   inputOf(this).onParseError(err)
 }
-function receiverOnDrain(this: Receiver): void {
+function receiverOnDrain (this: Receiver): void {
   inputOf(this).resume('receiver')
 }
-function receiverOnFinish(this: Receiver): void {
+function receiverOnFinish (this: Receiver): void {
   inputOf(this).finish()
 }
 
@@ -126,7 +125,7 @@ export class Input implements ReadQueueOwner {
   private readonly timeoutOf: TimeoutOf | undefined
 
   /** @param init - the socket, the negotiated extension and where replies go */
-  constructor(init: InputInit) {
+  constructor (init: InputInit) {
     this.socket = init.socket
     this.pmd = init.pmd
     this.output = init.output
@@ -156,32 +155,32 @@ export class Input implements ReadQueueOwner {
   }
 
   /** Feeds socket bytes to the parser. */
-  write(chunk: Buffer): void {
+  write (chunk: Buffer): void {
     if (!this.receiver.write(chunk)) this.pause('receiver')
   }
 
   /** {@link ReadQueueOwner}: the queue is full. */
-  pauseReading(): void {
+  pauseReading (): void {
     this.pause('queue')
   }
 
   /** {@link ReadQueueOwner}: the queue has room again. */
-  resumeReading(): void {
+  resumeReading (): void {
     this.resume('queue')
   }
 
   /** See `Conn.setReadLimit`. */
-  setReadLimit(limit: number): void {
+  setReadLimit (limit: number): void {
     setMaxPayload(this.receiver, this.pmd, limit > 0 ? limit : 0)
   }
 
   /** See `Conn.setPingHandler`. */
-  setPingHandler(h: ControlHandler | null): void {
+  setPingHandler (h: ControlHandler | null): void {
     this.handlePing = h
   }
 
   /** See `Conn.pingHandler`. */
-  pingHandler(): ControlHandler {
+  pingHandler (): ControlHandler {
     return this.handlePing ?? this.defaultPing
   }
 
@@ -194,44 +193,44 @@ export class Input implements ReadQueueOwner {
     this.output.writeControl(PongMessage, appData, Date.now() + writeWait).catch(ignoreSkippedPong)
 
   /** See `Conn.setPongHandler`. */
-  setPongHandler(h: ControlHandler | null): void {
+  setPongHandler (h: ControlHandler | null): void {
     this.handlePong = h
   }
 
   /** See `Conn.pongHandler`. */
-  pongHandler(): ControlHandler {
+  pongHandler (): ControlHandler {
     return this.handlePong ?? noop
   }
 
   /** See `Conn.setCloseHandler`. */
-  setCloseHandler(h: CloseHandler | null): void {
+  setCloseHandler (h: CloseHandler | null): void {
     this.handleClose = h
   }
 
   /** See `Conn.closeHandler`. */
-  closeHandler(): CloseHandler {
+  closeHandler (): CloseHandler {
     return this.handleClose ?? ((code) => this.closeReply(code))
   }
 
   /** The peer ended its side of the stream: parse what is left. */
-  socketEnded(): void {
+  socketEnded (): void {
     if (!this.receiver.writableEnded) this.receiver.end()
   }
 
   /** Parses nothing more and lets the socket's further input drain away (the connection is closing). */
-  discard(): void {
+  discard (): void {
     if (this.done) return
     this.stop()
     this.markDone()
   }
 
   /** Remembers the socket's error; reads report it once the queued messages are read. */
-  socketFailed(err: Error): void {
+  socketFailed (err: Error): void {
     this.socketError ??= err
   }
 
   /** The socket is gone: parse what it still buffered, then end the stream. */
-  socketClosed(): void {
+  socketClosed (): void {
     const socket = this.socket
     socket.removeListener('data', socketOnData)
     // Bytes still buffered in a paused socket are messages the peer sent before it left: keep them.
@@ -245,44 +244,44 @@ export class Input implements ReadQueueOwner {
   }
 
   /** The parser's `'finish'`: everything up to the end of the socket's stream is parsed. */
-  finish(): void {
+  finish (): void {
     this.endStream()
     this.markDone()
   }
 
-  private cleanup(): void {
+  private cleanup (): void {
     this.endStream()
     this.pmd?.cleanup()
   }
 
   /** Ends the reads with the end of the stream, unless a close frame or an error ended them already. */
-  private endStream(): void {
+  private endStream (): void {
     if (this.queue.ended) return
     const err = this.socketError
     this.queue.end(err === null ? deferredUnexpectedEOF : new DeferredError(() => socketError(err, this.timeoutOf)))
   }
 
-  private markDone(): void {
+  private markDone (): void {
     if (this.done) return
     this.done = true
     this.link.inputDone()
   }
 
-  private pause(reason: 'queue' | 'receiver'): void {
+  private pause (reason: 'queue' | 'receiver'): void {
     if (reason === 'queue') this.queuePaused = true
     else this.receiverPaused = true
     this.socket.pause()
   }
 
   /** Resumes reading the socket for `reason`, once neither the queue nor the parser holds it back. */
-  resume(reason: 'queue' | 'receiver'): void {
+  resume (reason: 'queue' | 'receiver'): void {
     if (reason === 'queue') this.queuePaused = false
     else this.receiverPaused = false
     if (!this.queuePaused && !this.receiverPaused && !this.done) this.socket.resume()
   }
 
   /** Stops feeding the parser (after a close frame or a protocol error) and lets the socket drain. */
-  private stop(): void {
+  private stop (): void {
     this.socket.removeListener('data', socketOnData)
     // A listener that drops the bytes rather than none: a stream left with no listener at all can stop
     // flowing (when a 'readable' listener elsewhere is removed), and unread input makes the close a reset.
@@ -293,25 +292,25 @@ export class Input implements ReadQueueOwner {
   }
 
   /** A best-effort control reply with gorilla's `writeWait` deadline; its failure surfaces on later writes. */
-  private reply(messageType: number, data: Buffer): void {
+  private reply (messageType: number, data: Buffer): void {
     this.output.writeControl(messageType, data, Date.now() + writeWait).catch(noop)
   }
 
-  private closeReply(code: number): void {
+  private closeReply (code: number): void {
     this.reply(CloseMessage, formatCloseMessage(code, ''))
   }
 
   /** The parser's `'pong'`: runs the pong handler. */
-  onPong(data: Buffer): void {
+  onPong (data: Buffer): void {
     this.runHandler(this.handlePong, data)
   }
 
   /** The parser's `'ping'`: runs the ping handler, or the default one. */
-  onPing(data: Buffer): void {
+  onPing (data: Buffer): void {
     this.runHandler(this.pingHandler(), data)
   }
 
-  private runHandler(handler: ControlHandler | null, appData: Buffer): void {
+  private runHandler (handler: ControlHandler | null, appData: Buffer): void {
     if (handler === null) return
     try {
       const result = handler(appData)
@@ -322,18 +321,18 @@ export class Input implements ReadQueueOwner {
   }
 
   /** The parser's `'conclude'`: a close frame; the reads end with it once they reach it. */
-  onCloseFrame(code: number, reason: Buffer): void {
+  onCloseFrame (code: number, reason: Buffer): void {
     const text = reason.toString()
     this.stop()
     this.queue.end(
       new DeferredError(() => new CloseError(code, text)),
-      () => this.runCloseHandler(code, text),
+      () => this.runCloseHandler(code, text)
     )
     this.markDone()
   }
 
   /** Runs the close handler; returns its error, which then replaces the CloseError. */
-  private runCloseHandler(code: number, text: string): unknown {
+  private runCloseHandler (code: number, text: string): unknown {
     if (this.handleClose === null) {
       this.closeReply(code)
       return undefined
@@ -348,7 +347,7 @@ export class Input implements ReadQueueOwner {
   }
 
   /** The parser's `'error'`: the peer broke the protocol; the reads end with it once they reach it. */
-  onParseError(err: Error): void {
+  onParseError (err: Error): void {
     this.stop()
     // The refused message will never be delivered: what was buffered of it need not live as long as the Conn.
     dropBuffered(this.receiver)

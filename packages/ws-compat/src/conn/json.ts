@@ -1,6 +1,6 @@
 import { WsCompatError, WsCompatErrorCode } from '../errors.js'
 
-function invalidJSON(message: string, cause?: unknown): WsCompatError {
+function invalidJSON (message: string, cause?: unknown): WsCompatError {
   return new WsCompatError(WsCompatErrorCode.INVALID_JSON, `websocket: ${message}`, cause === undefined ? undefined : { cause })
 }
 
@@ -10,7 +10,7 @@ function invalidJSON(message: string, cause?: unknown): WsCompatError {
  * @param data - the message payload
  * @throws WsCompatError `WS_COMPAT_ERR_INVALID_JSON`
  */
-export function decodeJSON(data: Buffer): unknown {
+export function decodeJSON (data: Buffer): unknown {
   const text = data.toString()
   if (text.trim() === '') throw invalidJSON('unexpected EOF')
   try {
@@ -26,7 +26,7 @@ export function decodeJSON(data: Buffer): unknown {
  * @param v - the value
  * @throws WsCompatError `WS_COMPAT_ERR_INVALID_JSON` for cycles, BigInts, and values with no JSON form
  */
-export function encodeJSON(v: unknown): string {
+export function encodeJSON (v: unknown): string {
   let json: string | undefined
   try {
     json = JSON.stringify(v)

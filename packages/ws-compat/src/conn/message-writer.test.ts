@@ -18,26 +18,27 @@ class CountingPool implements BufferPool {
   gets = 0
   hits = 0
   puts = 0
-  get(): unknown {
+  get (): unknown {
     this.gets++
     const v = this.v
     this.v = undefined
     if (v !== undefined) this.hits++
     return v
   }
-  put(v: unknown): void {
+
+  put (v: unknown): void {
     this.puts++
     this.v = v
   }
 }
 
-async function rawPair(t: Teardown, writeBufferSize: number): Promise<[Conn, RawClient]> {
+async function rawPair (t: Teardown, writeBufferSize: number): Promise<[Conn, RawClient]> {
   const srv = await startServer(t, () => {}, { conn: { writeBufferSize } })
   const raw = await RawClient.connect(t, srv.port)
   return [srv.conns[0] as Conn, raw]
 }
 
-function summary(frame: RawFrame | null): string {
+function summary (frame: RawFrame | null): string {
   if (frame === null) return 'closed'
   return `${frame.opcode}${frame.fin ? ' fin' : ''} ${frame.payload.toString()}`
 }
@@ -99,7 +100,7 @@ t.test('data writes wait behind an open writer and keep their order', async (t) 
     client.on('message', (data: Buffer) => {
       received.push(data.toString())
       if (received.length === 5) resolve()
-    }),
+    })
   )
   const w = await server.nextWriter(TextMessage)
   await w.write('first ')

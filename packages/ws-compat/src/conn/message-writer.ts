@@ -41,7 +41,7 @@ export class MessageWriter {
    * @param frameType - the message type
    * @param compress - whether the message is deflated
    */
-  constructor(host: WriterHost, frameType: number, compress: boolean) {
+  constructor (host: WriterHost, frameType: number, compress: boolean) {
     this.host = host
     this.frameType = frameType
     this.compress = compress
@@ -54,14 +54,14 @@ export class MessageWriter {
    *
    * @param data - bytes or a string (UTF-8)
    */
-  write(data: Data): Promise<number> {
+  write (data: Data): Promise<number> {
     const p = this.chain.then(() => this.append(toBuffer(data)))
     this.chain = p.catch(noop)
     return p
   }
 
   /** Sends the final fragment and releases the buffer. A second call rejects with "websocket: write closed". */
-  close(): Promise<void> {
+  close (): Promise<void> {
     const p = this.chain.then(() => {
       if (this.err !== null) throw this.err
       return this.flush(true, null)
@@ -70,7 +70,7 @@ export class MessageWriter {
     return p
   }
 
-  private async append(data: Buffer): Promise<number> {
+  private async append (data: Buffer): Promise<number> {
     if (this.err !== null) throw this.err
     const buf = this.buf as Buffer
     const n = data.length
@@ -90,7 +90,7 @@ export class MessageWriter {
     return n
   }
 
-  private async flush(final: boolean, extra: Buffer | null): Promise<void> {
+  private async flush (final: boolean, extra: Buffer | null): Promise<void> {
     const payload = extra ?? (this.buf as Buffer).subarray(0, this.pos)
     if (isControl(this.frameType) && (!final || payload.length > maxControlFramePayloadSize)) {
       const err = invalidControlFrameError()
@@ -113,7 +113,7 @@ export class MessageWriter {
     if (final) this.end(new WsCompatError(WsCompatErrorCode.WRITE_CLOSED, 'websocket: write closed'))
   }
 
-  private end(err: Error): void {
+  private end (err: Error): void {
     if (this.err !== null) return
     this.err = err
     const buf = this.buf

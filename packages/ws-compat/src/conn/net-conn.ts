@@ -34,23 +34,23 @@ export class TCPAddr implements AddressLike {
    * @param ip - the IP address as text (`''` when unknown)
    * @param port - the port (`0` when unknown)
    */
-  constructor(
+  constructor (
     readonly ip: string,
-    readonly port: number,
+    readonly port: number
   ) {}
 
   /** Always `'tcp'` (Go's `Network()`). */
-  network(): string {
+  network (): string {
     return 'tcp'
   }
 
   /** `ip:port`, with IPv6 addresses bracketed (Go's `String()`). */
-  string(): string {
+  string (): string {
     return this.toString()
   }
 
   /** `ip:port`, with IPv6 addresses bracketed. */
-  toString(): string {
+  toString (): string {
     return this.ip.includes(':') ? `[${this.ip}]:${this.port}` : `${this.ip}:${this.port}`
   }
 }
@@ -81,34 +81,34 @@ export class SocketNetConn implements NetConn {
    * @param reads - where the read timeout takes effect
    * @param writes - where the write timeout takes effect
    */
-  constructor(socket: Duplex, reads: TimeoutSink, writes: TimeoutSink) {
+  constructor (socket: Duplex, reads: TimeoutSink, writes: TimeoutSink) {
     this.socket = socket
     this.reads = reads
     this.writes = writes
   }
 
   /** @inheritdoc */
-  setReadTimeout(ms: number): void {
+  setReadTimeout (ms: number): void {
     this.reads.setTimeout(ms)
   }
 
   /** @inheritdoc */
-  setWriteTimeout(ms: number): void {
+  setWriteTimeout (ms: number): void {
     this.writes.setTimeout(ms)
   }
 
   /** @inheritdoc */
-  localAddr(): TCPAddr {
+  localAddr (): TCPAddr {
     return new TCPAddr(this.socket.localAddress ?? '', this.socket.localPort ?? 0)
   }
 
   /** @inheritdoc */
-  remoteAddr(): TCPAddr {
+  remoteAddr (): TCPAddr {
     return new TCPAddr(this.socket.remoteAddress ?? '', this.socket.remotePort ?? 0)
   }
 
   /** Destroys the socket; later calls do nothing. */
-  close(): void {
+  close (): void {
     this.socket.destroy()
   }
 }

@@ -37,10 +37,10 @@ const DONE: Promise<void> = Promise.resolve()
  */
 const pendingWriteCost = 1024
 
-function noop(): void {}
+function noop (): void {}
 
 /** True when `socket` holds none of its written bytes any more: the OS took them all, without an error. */
-function tookEverything(socket: Duplex): boolean {
+function tookEverything (socket: Duplex): boolean {
   return socket.writableLength === 0 && socket.errored == null && !socket.destroyed
 }
 
@@ -104,7 +104,7 @@ export class Output implements WriterHost, CompletionOwner {
   private compressionLevel = defaultCompressionLevel
 
   /** @param init - the socket and what the handshake negotiated */
-  constructor(init: OutputInit) {
+  constructor (init: OutputInit) {
     this.socket = init.socket
     this.frames = new FrameWriter({ socket: init.socket, isServer: init.isServer, pmd: init.pmd, level: defaultCompressionLevel })
     this.completions = new WriteCompletions(this)
@@ -119,7 +119,7 @@ export class Output implements WriterHost, CompletionOwner {
   }
 
   /** See `Conn.writeMessage`. */
-  writeMessage(messageType: number, data: Data): Promise<void> {
+  writeMessage (messageType: number, data: Data): Promise<void> {
     if (!isData(messageType) && !isControl(messageType)) return Promise.reject(badWriteOpcodeError())
     const payload = toBuffer(data)
     if (isControl(messageType) && payload.length > maxControlFramePayloadSize) return Promise.reject(invalidControlFrameError())
@@ -131,7 +131,7 @@ export class Output implements WriterHost, CompletionOwner {
   }
 
   /** See `Conn.writeControl`; `deadline` in ms since the epoch, `0` for none. */
-  writeControl(messageType: number, data: Data, deadline: number): Promise<void> {
+  writeControl (messageType: number, data: Data, deadline: number): Promise<void> {
     if (!isControl(messageType)) return Promise.reject(badWriteOpcodeError())
     const payload = toBuffer(data)
     if (payload.length > maxControlFramePayloadSize) return Promise.reject(invalidControlFrameError())
@@ -142,7 +142,7 @@ export class Output implements WriterHost, CompletionOwner {
   }
 
   /** See `Conn.nextWriter`. */
-  nextWriter(messageType: number): Promise<MessageWriter> {
+  nextWriter (messageType: number): Promise<MessageWriter> {
     if (!isData(messageType) && !isControl(messageType)) return Promise.reject(badWriteOpcodeError())
     if (this.busy()) {
       return this.afterWriter(() => this.nextWriterNow(messageType))
@@ -151,7 +151,7 @@ export class Output implements WriterHost, CompletionOwner {
   }
 
   /** See `Conn.writePreparedMessage`. */
-  writePreparedMessage(pm: PreparedMessage): Promise<void> {
+  writePreparedMessage (pm: PreparedMessage): Promise<void> {
     if (this.overflows(pm.messageType, pm.data.length)) return Promise.reject(writeQueueFullError())
     if (this.busy()) {
       return this.afterWriter(() => this.writePreparedNow(pm), pm.data.length + pendingWriteCost)
@@ -163,28 +163,28 @@ export class Output implements WriterHost, CompletionOwner {
    * The write queue: bytes written but not yet taken by the kernel (in the socket, waiting for compression or
    * for an open writer), each pending write counted with {@link pendingWriteCost} for its bookkeeping.
    */
-  queuedBytes(): number {
+  queuedBytes (): number {
     return this.socket.writableLength + this.frames.pendingBytes() + this.waitingBytes +
       this.completions.pending() * pendingWriteCost
   }
 
   /** Sets the absolute write deadline in ms since the epoch; `0` clears it. */
-  setDeadline(deadline: number): void {
+  setDeadline (deadline: number): void {
     this.deadline = deadline
   }
 
   /** Sets the per-write timeout in ms (Hertz's `SetWriteTimeout`); `0` clears it. */
-  setTimeout(ms: number): void {
+  setTimeout (ms: number): void {
     this.timeout = ms > 0 ? ms : 0
   }
 
   /** See `Conn.enableWriteCompression`. */
-  enableCompression(enable: boolean): void {
+  enableCompression (enable: boolean): void {
     this.compressionEnabled = enable
   }
 
   /** See `Conn.setCompressionLevel`. */
-  setCompressionLevel(level: number): void {
+  setCompressionLevel (level: number): void {
     if (!Number.isInteger(level) || level < -2 || level > 9) {
       throw new WsCompatError(WsCompatErrorCode.INVALID_COMPRESSION_LEVEL, 'websocket: invalid compression level')
     }
@@ -197,7 +197,7 @@ export class Output implements WriterHost, CompletionOwner {
    * @param err - the error to report
    * @param how - why, and whether what is queued still goes out
    */
-  fail(err: Error | DeferredError, how: WriteFailure): void {
+  fail (err: Error | DeferredError, how: WriteFailure): void {
     if (how.local) this.closedLocally = true
     this.writeErr ??= err
     if (how.flush !== true) this.frames.fail(err)
@@ -210,7 +210,7 @@ export class Output implements WriterHost, CompletionOwner {
    *
    * @param ms - the longest wait
    */
-  flushed(ms: number): Promise<void> {
+  flushed (ms: number): Promise<void> {
     const all = this.completions.allDone()
     return new Promise<void>((resolve) => {
       // Unref'd: a peer that stops reading must not keep the process alive for the whole wait.
@@ -220,24 +220,24 @@ export class Output implements WriterHost, CompletionOwner {
   }
 
   /** {@link WriterHost} */
-  takeBuffer(): Buffer {
+  takeBuffer (): Buffer {
     if (this.pool !== undefined) return takeWriteBuffer(this.pool, this.bufferSize)
     this.ownBuffer ??= Buffer.allocUnsafe(this.bufferSize)
     return this.ownBuffer
   }
 
   /** {@link WriterHost} */
-  releaseBuffer(buf: Buffer): void {
+  releaseBuffer (buf: Buffer): void {
     if (this.pool !== undefined) this.pool.put(new WritePoolData(buf))
   }
 
   /** {@link WriterHost} */
-  writeFrame(opcode: number, payload: Buffer, flags: number): Promise<void> {
+  writeFrame (opcode: number, payload: Buffer, flags: number): Promise<void> {
     return this.sendFrame(opcode, payload, flags, this.withTimeout(this.deadline))
   }
 
   /** {@link WriterHost} */
-  writerDone(writer: MessageWriter): void {
+  writerDone (writer: MessageWriter): void {
     if (this.writer === writer) this.releaseWaiters()
   }
 
@@ -247,43 +247,43 @@ export class Output implements WriterHost, CompletionOwner {
    * goes: it ends the connection and must not be lost behind the data the peer is not reading. A failed
    * connection refuses nothing here: the write then reports the connection's own error.
    */
-  private overflows(messageType: number, size: number): boolean {
+  private overflows (messageType: number, size: number): boolean {
     if (this.maxQueueBytes === 0 || messageType === CloseMessage || this.writeErr !== null) return false
     const queued = this.queuedBytes()
     return queued > 0 && queued + size + pendingWriteCost > this.maxQueueBytes
   }
 
-  private writeMessageNow(messageType: number, payload: Buffer): Promise<void> {
+  private writeMessageNow (messageType: number, payload: Buffer): Promise<void> {
     const deadline = this.withTimeout(this.deadline)
     if (isControl(messageType)) return this.sendFrame(messageType, payload, WHOLE_MESSAGE, deadline)
     const compress = this.compressing()
     return this.sendFrame(messageType, payload, compress ? WHOLE_DEFLATED_MESSAGE : WHOLE_MESSAGE, deadline)
   }
 
-  private async nextWriterNow(messageType: number): Promise<MessageWriter> {
+  private async nextWriterNow (messageType: number): Promise<MessageWriter> {
     if (this.writeErr !== null) throw this.stickyError()
     this.writer = new MessageWriter(this, messageType, isData(messageType) && this.compressing())
     return this.writer
   }
 
-  private writePreparedNow(pm: PreparedMessage): Promise<void> {
+  private writePreparedNow (pm: PreparedMessage): Promise<void> {
     const compress = isData(pm.messageType) && this.compressing()
     const payload = compress ? deflatedPayload(pm, this.compressionLevel, this.windowBits) : pm.data
     // Already deflated once for every connection: RSV1 without DEFLATE.
     return this.sendFrame(pm.messageType, payload, compress ? FIN | RSV1 | READ_ONLY : WHOLE_MESSAGE, this.withTimeout(this.deadline))
   }
 
-  private compressing(): boolean {
+  private compressing (): boolean {
     return this.pmd !== null && this.compressionEnabled
   }
 
   /** The earlier of `deadline` and the per-write timeout from now; `0` when neither is set. */
-  private withTimeout(deadline: number): number {
+  private withTimeout (deadline: number): number {
     return effectiveDeadline(deadline, this.timeout)
   }
 
   /** Sends one frame (`flags` as for `FrameWriter.send`); `deadline` in ms since the epoch, `0` for none. */
-  private sendFrame(opcode: number, payload: Buffer, flags: number, deadline: number): Promise<void> {
+  private sendFrame (opcode: number, payload: Buffer, flags: number, deadline: number): Promise<void> {
     if (this.writeErr !== null) return Promise.reject(this.stickyError())
     if (deadline !== 0 && deadline <= Date.now()) return Promise.reject(this.fatal(writeTimeoutError()))
     const isClose = opcode === CloseMessage
@@ -301,32 +301,32 @@ export class Output implements WriterHost, CompletionOwner {
   }
 
   /** {@link CompletionOwner} */
-  frameFailed(err: Error): Error {
+  frameFailed (err: Error): Error {
     return this.fatal(this.wrap(err))
   }
 
   /** {@link CompletionOwner} */
-  timedOut(): Error {
+  timedOut (): Error {
     return this.fatal(writeTimeoutError())
   }
 
   /** {@link CompletionOwner} */
-  closeFrameWritten(): void {
+  closeFrameWritten (): void {
     this.link.closeFrameWritten()
   }
 
-  private stickyError(): Error {
+  private stickyError (): Error {
     const err = realError(this.writeErr as Error | DeferredError)
     this.writeErr = err
     return err
   }
 
-  private fatal(err: Error): Error {
+  private fatal (err: Error): Error {
     this.writeErr ??= err
     return err
   }
 
-  private wrap(err: Error): Error {
+  private wrap (err: Error): Error {
     if (this.closedLocally) return connClosedError()
     // The error the socket was destroyed with says why better than the failed write's own (a timeout of the
     // router's hijacked conn, a reset), which is often just "stream destroyed".
@@ -338,7 +338,7 @@ export class Output implements WriterHost, CompletionOwner {
    * The callers test this before making the closure {@link afterWriter} needs, so an idle connection's
    * write allocates none.
    */
-  private busy(): boolean {
+  private busy (): boolean {
     return this.writer !== null || (this.waiters !== null && this.waiters.length > 0)
   }
 
@@ -357,7 +357,7 @@ export class Output implements WriterHost, CompletionOwner {
     })
   }
 
-  private releaseWaiters(): void {
+  private releaseWaiters (): void {
     this.writer = null
     const waiters = this.waiters
     if (waiters === null) return

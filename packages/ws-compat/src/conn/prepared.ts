@@ -41,7 +41,7 @@ export class PreparedMessage {
    * @param messageType - any of the five message types
    * @param data - the payload; copied
    */
-  constructor(messageType: number, data: Data) {
+  constructor (messageType: number, data: Data) {
     const control = isControl(messageType)
     if (!control && !isData(messageType)) throw badWriteOpcodeError()
     const bytes = toBuffer(data)
@@ -59,7 +59,7 @@ export class PreparedMessage {
  * @param data - the payload; copied
  * @throws WsCompatError `WS_COMPAT_ERR_BAD_WRITE_OPCODE` or `WS_COMPAT_ERR_INVALID_CONTROL_FRAME`
  */
-export function newPreparedMessage(messageType: number, data: Data): PreparedMessage {
+export function newPreparedMessage (messageType: number, data: Data): PreparedMessage {
   return new PreparedMessage(messageType, data)
 }
 
@@ -72,6 +72,6 @@ export function newPreparedMessage(messageType: number, data: Data): PreparedMes
  * @param level - the compression level
  * @param windowBits - the sender's negotiated window size
  */
-export function deflatedPayload(pm: PreparedMessage, level: number, windowBits: number): Buffer {
+export function deflatedPayload (pm: PreparedMessage, level: number, windowBits: number): Buffer {
   return deflatedOf(pm, level, windowBits)
 }

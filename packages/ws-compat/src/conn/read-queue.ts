@@ -57,18 +57,18 @@ export class ReadQueue {
    * @param owner - the connection, for flow control
    * @param maxBytes - queued bytes that pause the socket
    */
-  constructor(owner: ReadQueueOwner, maxBytes: number) {
+  constructor (owner: ReadQueueOwner, maxBytes: number) {
     this.owner = owner
     this.maxBytes = maxBytes
   }
 
   /** `true` once the stream has ended or failed; nothing more will be queued. */
-  get ended(): boolean {
+  get ended (): boolean {
     return this.endError !== undefined || this.failError !== undefined
   }
 
   /** Adds a received message, or hands it straight to a waiting reader. */
-  push(messageType: number, data: Buffer): void {
+  push (messageType: number, data: Buffer): void {
     if (this.ended) return
     const waiter = this.takeWaiter()
     if (waiter !== null) {
@@ -94,7 +94,7 @@ export class ReadQueue {
    * can still be written. A value it returns replaces `err`. A {@link DeferredError} is built only when a
    * read reaches it.
    */
-  end(err: unknown, onReach?: () => unknown): void {
+  end (err: unknown, onReach?: () => unknown): void {
     if (this.ended) return
     this.endError = err
     this.onReach = onReach
@@ -102,7 +102,7 @@ export class ReadQueue {
   }
 
   /** Fails the stream now: queued messages are dropped and every read rejects with `err` (built then). */
-  fail(err: unknown): void {
+  fail (err: unknown): void {
     if (this.failError !== undefined) return
     this.failError = err
     this.onReach = undefined
@@ -113,7 +113,7 @@ export class ReadQueue {
   }
 
   /** The next message; waits for one, honouring the read deadline and the per-read timeout. */
-  read(): Promise<Message> {
+  read (): Promise<Message> {
     if (this.failError !== undefined) return this.failed(this.failure())
     if (this.items !== null) return Promise.resolve(this.shift(this.items))
     if (this.endError !== undefined) return this.failed(this.reach())
@@ -129,18 +129,18 @@ export class ReadQueue {
   }
 
   /** Sets the absolute read deadline in ms since the epoch; `0` clears it. */
-  setDeadline(deadline: number): void {
+  setDeadline (deadline: number): void {
     this.deadline = deadline
     if (this.waiter !== null) this.armTimer()
   }
 
   /** Sets the per-read timeout in ms (Hertz's `SetReadTimeout`); `0` clears it. */
-  setTimeout(ms: number): void {
+  setTimeout (ms: number): void {
     this.timeout = ms > 0 ? ms : 0
     if (this.waiter !== null) this.armTimer()
   }
 
-  private shift(items: Message[]): Message {
+  private shift (items: Message[]): Message {
     const message = items[this.head] as Message
     items[this.head++] = undefined as unknown as Message
     if (this.head === items.length) {
@@ -155,7 +155,7 @@ export class ReadQueue {
     return message
   }
 
-  private reach(): unknown {
+  private reach (): unknown {
     const onReach = this.onReach
     if (onReach !== undefined) {
       this.onReach = undefined
@@ -166,17 +166,17 @@ export class ReadQueue {
     return this.endError
   }
 
-  private failure(): unknown {
+  private failure (): unknown {
     if (this.failError instanceof DeferredError) this.failError = realError(this.failError)
     return this.failError
   }
 
-  private failed(err: unknown): Promise<Message> {
+  private failed (err: unknown): Promise<Message> {
     if (++this.failedReads <= SPIN_GUARD) return Promise.reject(err)
     return new Promise((_, reject) => setImmediate(reject, err))
   }
 
-  private rejectWaiters(err: unknown): void {
+  private rejectWaiters (err: unknown): void {
     this.clearTimer()
     const first = this.waiter
     const more = this.moreWaiters
@@ -186,13 +186,13 @@ export class ReadQueue {
     if (more !== null) for (const waiter of more) waiter.reject(err)
   }
 
-  private takeWaiter(): Waiter | null {
+  private takeWaiter (): Waiter | null {
     const waiter = this.waiter
     if (waiter !== null) this.waiter = this.moreWaiters?.shift() ?? null
     return waiter
   }
 
-  private armTimer(): void {
+  private armTimer (): void {
     this.clearTimer()
     const at = effectiveDeadline(this.deadline, this.timeout)
     if (at === 0) return
@@ -204,13 +204,13 @@ export class ReadQueue {
     this.timer = setTimeout(() => this.expire(), delay)
   }
 
-  private expire(): void {
+  private expire (): void {
     this.timer = undefined
     // gorilla: after a read timeout the connection's read side is corrupt; every later read fails too.
     this.fail(readTimeoutError())
   }
 
-  private clearTimer(): void {
+  private clearTimer (): void {
     if (this.timer !== undefined) {
       clearTimeout(this.timer)
       this.timer = undefined

@@ -14,11 +14,11 @@ import { describeMatrix } from '@hertz-node/test-kit/matrix'
 import { handshakeRequest } from '@hertz-node/test-kit/handshake'
 import { rawResponse } from '@hertz-node/test-kit/raw-http'
 
-function tcpSockets(): number {
+function tcpSockets (): number {
   return process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length
 }
 
-async function until(cond: () => boolean, ms: number): Promise<boolean> {
+async function until (cond: () => boolean, ms: number): Promise<boolean> {
   const deadline = Date.now() + ms
   while (!cond() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10))
   return cond()
@@ -37,7 +37,7 @@ interface PeerView {
  * Sends masked binary frames without pause, with an unmasked one among them, and keeps sending until the
  * server's close frame arrives (or the connection dies). Then ends its own side and waits for the close.
  */
-async function violateWhileSending(t: Test, port: number): Promise<PeerView> {
+async function violateWhileSending (t: Test, port: number): Promise<PeerView> {
   const r = await rawResponse(t, port, handshakeRequest())
   t.equal(r.status, 101)
   const socket: Socket = r.socket

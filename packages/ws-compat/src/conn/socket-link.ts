@@ -31,7 +31,7 @@ const SOCKET_GONE = { local: false } as const
 type LinkedSocket = Duplex & { [kLink]?: SocketLink }
 
 /** The link of a socket a connection lives on, if any. */
-export function linkOf(socket: Duplex): SocketLink | undefined {
+export function linkOf (socket: Duplex): SocketLink | undefined {
   return (socket as LinkedSocket)[kLink]
 }
 
@@ -39,16 +39,16 @@ export function linkOf(socket: Duplex): SocketLink | undefined {
 // one property on the socket.
 
 /** The socket's `'data'` listener: feeds the bytes to the connection's read side. */
-export function socketOnData(this: Duplex, chunk: Buffer): void {
+export function socketOnData (this: Duplex, chunk: Buffer): void {
   ;(this as LinkedSocket)[kLink]?.input?.write(chunk)
 }
-function socketOnEnd(this: Duplex): void {
+function socketOnEnd (this: Duplex): void {
   ;(this as LinkedSocket)[kLink]?.onEnd()
 }
-function socketOnError(this: Duplex, err: Error): void {
+function socketOnError (this: Duplex, err: Error): void {
   ;(this as LinkedSocket)[kLink]?.input?.socketFailed(err)
 }
-function socketOnClose(this: Duplex): void {
+function socketOnClose (this: Duplex): void {
   ;(this as LinkedSocket)[kLink]?.onClose()
 }
 
@@ -67,7 +67,7 @@ export class SocketLink {
   private socketClosed = false
 
   /** @param socket - the upgraded socket */
-  constructor(socket: Duplex) {
+  constructor (socket: Duplex) {
     this.socket = socket
   }
 
@@ -79,7 +79,7 @@ export class SocketLink {
    * @param output - the write side
    * @param head - bytes read past the handshake
    */
-  attach(input: LinkedInput, output: Output, head: Buffer): void {
+  attach (input: LinkedInput, output: Output, head: Buffer): void {
     const socket = this.socket
     this.input = input
     this.output = output
@@ -98,7 +98,7 @@ export class SocketLink {
   }
 
   /** A close frame is on the socket. */
-  closeFrameWritten(): void {
+  closeFrameWritten (): void {
     this.closeWritten = true
     this.maybeEnd()
   }
@@ -112,7 +112,7 @@ export class SocketLink {
    *
    * @param ms - the longest wait for the peer
    */
-  linger(ms: number): void {
+  linger (ms: number): void {
     const socket = this.socket
     if (this.socketClosed || socket.destroyed) return
     const timer = setTimeout(() => socket.destroy(), ms)
@@ -122,25 +122,25 @@ export class SocketLink {
   }
 
   /** The read side will parse nothing more. */
-  inputDone(): void {
+  inputDone (): void {
     this.maybeEnd()
   }
 
   /** The peer ended its side: parse what is left, and end ours. */
-  onEnd(): void {
+  onEnd (): void {
     this.input?.socketEnded()
     if (!this.socket.writableEnded) this.socket.end()
   }
 
   /** The socket is gone: both sides end. */
-  onClose(): void {
+  onClose (): void {
     if (this.socketClosed) return
     this.socketClosed = true
     this.input?.socketClosed()
     this.output?.fail(deferredConnClosed, SOCKET_GONE)
   }
 
-  private maybeEnd(): void {
+  private maybeEnd (): void {
     if (this.closeWritten && this.input?.done === true && !this.socket.writableEnded) this.socket.end()
   }
 }

@@ -6,7 +6,7 @@ import t from 'tap'
 import { Utf8Stream } from './utf8-stream.js'
 
 /** Reference: the index of the first byte after which `bytes` cannot be a prefix of UTF-8; -1 when none. */
-function firstImpossible(bytes: Buffer): number {
+function firstImpossible (bytes: Buffer): number {
   let need = 0
   let low = 0x80
   let high = 0xbf
@@ -31,7 +31,7 @@ function firstImpossible(bytes: Buffer): number {
 }
 
 /** Feeds `bytes` cut at `cuts`; the index of the piece the stream refused, or -1. */
-function refusedPiece(bytes: Buffer, cuts: number[]): number {
+function refusedPiece (bytes: Buffer, cuts: number[]): number {
   const stream = new Utf8Stream()
   const edges = [0, ...cuts, bytes.length]
   for (let p = 0; p + 1 < edges.length; p++) {
@@ -41,7 +41,7 @@ function refusedPiece(bytes: Buffer, cuts: number[]): number {
 }
 
 /** Deterministic pseudo-random numbers (the failures must reproduce). */
-function lcg(seed: number): () => number {
+function lcg (seed: number): () => number {
   let s = seed
   return () => {
     s = (s * 1103515245 + 12345) & 0x7fffffff

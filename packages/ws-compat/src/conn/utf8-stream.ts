@@ -9,7 +9,7 @@
 import { isUtf8 } from 'node:buffer'
 
 /** The length of the sequence a lead byte starts; `0` for a byte that starts none (ASCII excluded). */
-function sequenceLength(lead: number): number {
+function sequenceLength (lead: number): number {
   if (lead >= 0xc2 && lead <= 0xdf) return 2
   if (lead >= 0xe0 && lead <= 0xef) return 3
   if (lead >= 0xf0 && lead <= 0xf4) return 4
@@ -20,7 +20,7 @@ function sequenceLength(lead: number): number {
  * Whether the first `n` bytes of `b` (a lead byte and up to 3 continuations) are a valid sequence, or the start
  * of one. Checked here rather than with `isUtf8`: for 1-4 bytes a native call and a view cost more.
  */
-function isValidPrefix(b: Uint8Array, n: number): boolean {
+function isValidPrefix (b: Uint8Array, n: number): boolean {
   const lead = b[0] as number
   if (sequenceLength(lead) === 0) return false
   if (n < 2) return true
@@ -41,7 +41,7 @@ export class Utf8Stream {
   #partialLength = 0
 
   /** Forgets the message: the next bytes start a new one. */
-  reset(): void {
+  reset (): void {
     this.checked = 0
     this.#partialLength = 0
   }
@@ -51,7 +51,7 @@ export class Utf8Stream {
    *
    * @returns `false` once the bytes so far cannot be the start of valid UTF-8
    */
-  push(chunk: Buffer): boolean {
+  push (chunk: Buffer): boolean {
     let start = 0
     if (this.#partialLength > 0) {
       const need = sequenceLength(this.#partial[0] as number)

@@ -32,12 +32,12 @@ export class WriteCompletions {
   private cb: FrameCallback | null = null
 
   /** @param owner - the connection's write side */
-  constructor(owner: CompletionOwner) {
+  constructor (owner: CompletionOwner) {
     this.owner = owner
   }
 
   /** The callback every frame of the connection is sent with (made on first use: an idle conn has none). */
-  callback(): FrameCallback {
+  callback (): FrameCallback {
     return (this.cb ??= (err) => { this.frameDone(err) })
   }
 
@@ -46,7 +46,7 @@ export class WriteCompletions {
    *
    * @param isClose - it is the close frame: the owner is told once it is on the socket
    */
-  issue(isClose: boolean): number {
+  issue (isClose: boolean): number {
     const seq = ++this.issued
     if (isClose) this.closeSeq = seq
     return seq
@@ -59,7 +59,7 @@ export class WriteCompletions {
    * @param seq - what {@link issue} returned
    * @param deadline - when to give up
    */
-  wait(seq: number, deadline: number): Promise<void> {
+  wait (seq: number, deadline: number): Promise<void> {
     if (this.done >= seq) return Promise.resolve()
     return new Promise<void>((resolve, reject) => {
       const waiter: Waiter = { seq, resolve, reject, timer: undefined }
@@ -75,17 +75,17 @@ export class WriteCompletions {
   }
 
   /** Frames handed to the frame writer and not yet done. */
-  pending(): number {
+  pending (): number {
     return this.issued - this.done
   }
 
   /** Resolves once every frame issued so far is done: on the socket, or failed. Never rejects. */
-  allDone(): Promise<void> {
+  allDone (): Promise<void> {
     if (this.done >= this.issued) return Promise.resolve()
     return this.wait(this.issued, 0).then(noop, noop)
   }
 
-  private frameDone(err: Error | null | undefined): void {
+  private frameDone (err: Error | null | undefined): void {
     const seq = ++this.done
     if (err != null) {
       // Once a frame failed every write fails (gorilla's sticky write error), so nobody waits any longer.
@@ -107,15 +107,15 @@ export class WriteCompletions {
     waiters.length = kept
   }
 
-  private remove(waiter: Waiter): void {
+  private remove (waiter: Waiter): void {
     const i = this.waiters?.indexOf(waiter) ?? -1
     if (i >= 0) this.waiters?.splice(i, 1)
   }
 }
 
-function noop(): void {}
+function noop (): void {}
 
-function settle(w: Waiter, err: Error | null): void {
+function settle (w: Waiter, err: Error | null): void {
   if (w.timer !== undefined) clearTimeout(w.timer)
   if (err === null) w.resolve()
   else w.reject(err)

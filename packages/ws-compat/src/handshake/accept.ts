@@ -61,7 +61,7 @@ export interface Asked {
  * @param settings - the upgrader
  * @param asked - what the request asked for
  */
-export function agree(settings: UpgraderSettings, asked: Asked): Agreement {
+export function agree (settings: UpgraderSettings, asked: Asked): Agreement {
   const subprotocol = settings.subprotocols !== undefined
     ? selectSubprotocol(parseSubprotocols(asked.clientProtocols), settings.subprotocols, asked.preference)
     : asked.appProtocol
@@ -75,7 +75,7 @@ export function agree(settings: UpgraderSettings, asked: Asked): Agreement {
  * @param challengeKey - the request's `Sec-WebSocket-Key`
  * @param agreement - what {@link agree} returned
  */
-export function acceptHeaders(challengeKey: string, agreement: Agreement): Array<[name: string, value: string]> {
+export function acceptHeaders (challengeKey: string, agreement: Agreement): Array<[name: string, value: string]> {
   const headers: Array<[string, string]> = [
     ['Upgrade', 'websocket'],
     ['Connection', 'Upgrade'],
@@ -105,7 +105,7 @@ export interface Taken {
  * @param agreement - what {@link agree} returned
  * @param taken - the socket and what comes with it
  */
-export function acceptConn(settings: UpgraderSettings, agreement: Agreement, taken: Taken): Conn {
+export function acceptConn (settings: UpgraderSettings, agreement: Agreement, taken: Taken): Conn {
   return openServerConn({
     socket: taken.socket,
     head: taken.head,
@@ -133,9 +133,9 @@ export type OriginVerdict = boolean | { error: unknown }
  * @param check - the application's policy
  * @param arg - the request (`Upgrader`) or request context (`HertzUpgrader`)
  */
-export function askOrigin<A>(
+export function askOrigin<A> (
   check: (arg: A) => boolean | PromiseLike<boolean>,
-  arg: A,
+  arg: A
 ): OriginVerdict | Promise<OriginVerdict> {
   let answer: boolean | PromiseLike<boolean>
   try {
@@ -154,7 +154,7 @@ export function askOrigin<A>(
  *
  * @param write - calls the application's callback
  */
-export function runErrorWriter(write: () => unknown): Promise<unknown> {
+export function runErrorWriter (write: () => unknown): Promise<unknown> {
   let result: unknown
   try {
     result = write()
@@ -165,7 +165,7 @@ export function runErrorWriter(write: () => unknown): Promise<unknown> {
   return Promise.resolve(result).then(() => undefined, (error: unknown) => error ?? new Error('error callback rejected'))
 }
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
+function isThenable (value: unknown): value is PromiseLike<unknown> {
   return value !== null && (typeof value === 'object' || typeof value === 'function') &&
     typeof (value as { then?: unknown }).then === 'function'
 }
@@ -190,7 +190,7 @@ export interface Refusal {
  * @param refusal - what was refused, and why
  * @param callbackError - what the application's `error` callback threw, if it did
  */
-export function refusalError(refusal: Refusal, callbackError?: unknown): WsCompatError {
+export function refusalError (refusal: Refusal, callbackError?: unknown): WsCompatError {
   const { code, reason, status } = refusal
   let cause = refusal.cause
   if (callbackError !== undefined) {

@@ -21,9 +21,9 @@ const SERVER_NO_CONTEXT_TAKEOVER = { serverNoContextTakeover: true, clientNoCont
  * @param serverMaxWindowBits - the server's agreed window size
  * @param clientMaxWindowBits - the client's agreed window size
  */
-export function noContextTakeover(
+export function noContextTakeover (
   serverMaxWindowBits: number | undefined,
-  clientMaxWindowBits: number | undefined,
+  clientMaxWindowBits: number | undefined
 ): NegotiatedCompression {
   const compression: NegotiatedCompression = { serverNoContextTakeover: true, clientNoContextTakeover: true }
   if (serverMaxWindowBits !== undefined) compression.serverMaxWindowBits = serverMaxWindowBits
@@ -49,7 +49,7 @@ export interface DeflateAgreement {
  * @param header - the `Sec-WebSocket-Extensions` field lines, one line, or undefined
  * @returns the agreement, or `null` when no offer can be accepted
  */
-export function negotiatePermessageDeflate(header: readonly string[] | string | undefined): DeflateAgreement | null {
+export function negotiatePermessageDeflate (header: readonly string[] | string | undefined): DeflateAgreement | null {
   if (header === undefined) return null
   let offers: Array<Record<string, unknown[]>> | undefined
   try {
@@ -81,7 +81,7 @@ export function negotiatePermessageDeflate(header: readonly string[] | string | 
  *
  * @param value - the parameter's value
  */
-export function windowBits(value: unknown): number | null | undefined {
+export function windowBits (value: unknown): number | null | undefined {
   if (value === undefined) return undefined
   const bits = Number(Array.isArray(value) ? value[0] : value)
   return Number.isInteger(bits) && bits >= 8 && bits <= 15 ? bits : null
@@ -96,7 +96,7 @@ export function windowBits(value: unknown): number | null | undefined {
  * @param offered - whether the client offered permessage-deflate
  * @throws WsCompatError `WS_COMPAT_ERR_INVALID_COMPRESSION` for an answer the client cannot honour
  */
-export function acceptDeflateAnswer(header: string | undefined, offered: boolean): NegotiatedCompression | false {
+export function acceptDeflateAnswer (header: string | undefined, offered: boolean): NegotiatedCompression | false {
   if (header === undefined) return false
   let extensions: ReturnType<typeof parseExtensions>
   try {
@@ -119,12 +119,12 @@ export function acceptDeflateAnswer(header: string | undefined, offered: boolean
 }
 
 /** A window size the server answered: absent, or an integer in 8..15; anything else fails the dial. */
-function answeredWindowBits(value: unknown[] | undefined): number | undefined {
+function answeredWindowBits (value: unknown[] | undefined): number | undefined {
   const bits = windowBits(value)
   if (bits === null) throw invalidCompression()
   return bits
 }
 
-function invalidCompression(): WsCompatError {
+function invalidCompression (): WsCompatError {
   return new WsCompatError(WsCompatErrorCode.INVALID_COMPRESSION, 'websocket: invalid compression negotiation')
 }

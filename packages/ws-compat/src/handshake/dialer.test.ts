@@ -18,7 +18,7 @@ interface WsServer {
 }
 
 /** A `ws` echo server on 127.0.0.1. */
-async function wsServer(t: Teardown, options: ConstructorParameters<typeof WebSocketServer>[0] = {}): Promise<WsServer> {
+async function wsServer (t: Teardown, options: ConstructorParameters<typeof WebSocketServer>[0] = {}): Promise<WsServer> {
   const requests: IncomingMessage[] = []
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, ...options })
   wss.on('connection', (ws: WsSocket, req: IncomingMessage) => {
@@ -35,7 +35,7 @@ async function wsServer(t: Teardown, options: ConstructorParameters<typeof WebSo
 }
 
 /** A plain HTTP server that answers every request (upgrade or not) with `respond`. */
-async function httpServer(t: Teardown, respond: (req: IncomingMessage, socket: Socket) => void): Promise<string> {
+async function httpServer (t: Teardown, respond: (req: IncomingMessage, socket: Socket) => void): Promise<string> {
   const server: Server = createHttpServer()
   server.on('upgrade', (req: IncomingMessage, socket: Socket) => respond(req, socket))
   server.listen(0, '127.0.0.1')
@@ -110,7 +110,7 @@ t.test('compression accepted with context takeover is refused, as gorilla does',
     socket.end(
       'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
         `Sec-WebSocket-Accept: ${computeAcceptKey(req.headers['sec-websocket-key'] as string)}\r\n` +
-        'Sec-WebSocket-Extensions: permessage-deflate\r\n\r\n',
+        'Sec-WebSocket-Extensions: permessage-deflate\r\n\r\n'
     )
   })
   await t.rejects(new Dialer({ enableCompression: true }).dial(url), {

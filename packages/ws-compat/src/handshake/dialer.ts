@@ -65,15 +65,15 @@ const reservedHeaders = new Map([
 ])
 const maxErrorBody = 1024
 
-function malformedURL(cause?: unknown): WsCompatError {
+function malformedURL (cause?: unknown): WsCompatError {
   return new WsCompatError(
     WsCompatErrorCode.MALFORMED_URL,
     'malformed ws or wss URL',
-    cause === undefined ? undefined : { cause },
+    cause === undefined ? undefined : { cause }
   )
 }
 
-function headerEntries(header: RequestHeader): Array<[string, string | readonly string[]]> {
+function headerEntries (header: RequestHeader): Array<[string, string | readonly string[]]> {
   if (header === null || header === undefined) return []
   if (header instanceof Headers) return [...header.entries()]
   if (Symbol.iterator in header) return [...(header as Iterable<readonly [string, string]>)].map(([k, v]) => [k, v])
@@ -115,7 +115,7 @@ export class Dialer {
   netDial: NetDial | undefined
 
   /** @param opts - the fields to set; the rest keep gorilla's zero values */
-  constructor(opts: DialerOptions = {}) {
+  constructor (opts: DialerOptions = {}) {
     this.handshakeTimeout = opts.handshakeTimeout ?? 0
     this.subprotocols = opts.subprotocols ?? []
     this.enableCompression = opts.enableCompression ?? false
@@ -141,7 +141,7 @@ export class Dialer {
    * @param urlStr - the server URL
    * @param requestHeader - extra headers (`Origin`, `Cookie`, `Sec-WebSocket-Protocol`...; `Host` overrides)
    */
-  dial(urlStr: string, requestHeader?: RequestHeader): Promise<[Conn, IncomingMessage]> {
+  dial (urlStr: string, requestHeader?: RequestHeader): Promise<[Conn, IncomingMessage]> {
     let u: URL
     try {
       u = new URL(urlStr)
@@ -166,7 +166,7 @@ export class Dialer {
         (lower === 'sec-websocket-protocol' && this.subprotocols.length > 0 ? 'Sec-Websocket-Protocol' : undefined)
       if (reserved !== undefined) {
         return Promise.reject(
-          new WsCompatError(WsCompatErrorCode.DUPLICATE_HEADER, `websocket: duplicate header not allowed: ${reserved}`),
+          new WsCompatError(WsCompatErrorCode.DUPLICATE_HEADER, `websocket: duplicate header not allowed: ${reserved}`)
         )
       }
       headers[name] = typeof value === 'string' ? value : [...value]
@@ -189,7 +189,7 @@ export class Dialer {
   }
 
   /** How the request gets its connection: through `netDial` when set (node's `createConnection`), else TCP/TLS. */
-  private dialVia(u: URL): { agent: false } | { createConnection: (o: unknown, cb: (err: Error | null, s: Duplex) => void) => undefined } {
+  private dialVia (u: URL): { agent: false } | { createConnection: (o: unknown, cb: (err: Error | null, s: Duplex) => void) => undefined } {
     const netDial = this.netDial
     if (netDial === undefined) return { agent: false }
     const addr = `${u.hostname}:${u.port === '' ? (u.protocol === 'wss:' ? 443 : 80) : u.port}`
@@ -203,7 +203,7 @@ export class Dialer {
     }
   }
 
-  private handshake(req: ClientRequest, challengeKey: string): Promise<[Conn, IncomingMessage]> {
+  private handshake (req: ClientRequest, challengeKey: string): Promise<[Conn, IncomingMessage]> {
     return new Promise((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined
       const fail = (err: Error): void => {
@@ -237,7 +237,7 @@ export class Dialer {
     })
   }
 
-  private open(res: IncomingMessage, socket: Duplex, head: Buffer, challengeKey: string): Conn {
+  private open (res: IncomingMessage, socket: Duplex, head: Buffer, challengeKey: string): Conn {
     if (
       res.statusCode !== 101 ||
       !tokenListContainsValue(res.headersDistinct['upgrade'], 'websocket') ||
@@ -261,7 +261,7 @@ export class Dialer {
   }
 }
 
-function badHandshake(response: IncomingMessage, body: Buffer): BadHandshakeError {
+function badHandshake (response: IncomingMessage, body: Buffer): BadHandshakeError {
   const err = new WsCompatError(WsCompatErrorCode.BAD_HANDSHAKE, 'websocket: bad handshake', {
     status: response.statusCode,
   })
@@ -269,7 +269,7 @@ function badHandshake(response: IncomingMessage, body: Buffer): BadHandshakeErro
 }
 
 /** Reads at most {@link maxErrorBody} bytes of a refused handshake's body, then calls `done`. */
-function readSome(res: IncomingMessage, done: (body: Buffer) => void): void {
+function readSome (res: IncomingMessage, done: (body: Buffer) => void): void {
   const chunks: Buffer[] = []
   let size = 0
   let finished = false

@@ -114,7 +114,7 @@ const rows: Row[] = [
   },
 ]
 
-function assertDefaultErrorResponse(t: Tap, kind: UpgraderKind, r: RawResponse, status: number): void {
+function assertDefaultErrorResponse (t: Tap, kind: UpgraderKind, r: RawResponse, status: number): void {
   t.equal(r.status, status, 'status')
   t.equal(r.headers['content-type']?.[0], 'text/plain; charset=utf-8', 'content type')
   if (kind !== 'legacy') {
@@ -222,7 +222,7 @@ t.test('Upgrader: a response that cannot be hijacked is answered 500 "websocket:
 })
 
 /** The server still upgrades and echoes after a refusal. */
-async function assertStillServing(t: Tap, srv: MatrixServer): Promise<void> {
+async function assertStillServing (t: Tap, srv: MatrixServer): Promise<void> {
   const ws = new WebSocket(srv.url())
   t.teardown(() => ws.terminate())
   await once(ws, 'open')
@@ -235,7 +235,7 @@ const originRefused = (kind: UpgraderKind): string =>
   `websocket: request origin not allowed by ${kind === 'legacy' ? 'HertzUpgrader' : 'Upgrader'}.CheckOrigin`
 
 /** A policy that fails for one origin and allows every other, the way `mode` says. */
-function failingPolicy(mode: 'throw' | 'reject', error: Error): (origin: string | undefined) => boolean | Promise<boolean> {
+function failingPolicy (mode: 'throw' | 'reject', error: Error): (origin: string | undefined) => boolean | Promise<boolean> {
   return (origin) => {
     if (origin !== 'http://boom.example') return true
     if (mode === 'throw') throw error

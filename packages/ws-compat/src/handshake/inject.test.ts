@@ -15,7 +15,7 @@ import { Upgrader } from './upgrader.js'
 // injectWS: a client Conn to a router's WebSocket route over an in-memory connection, on both server paths.
 
 /** A router with both paths, registered by a plugin (so they exist only once the plugins have loaded). */
-function app(): ReturnType<typeof server.New> {
+function app (): ReturnType<typeof server.New> {
   const h = server.New()
   h.logger = new MemoryLogger()
   h.register((scope: Scope) => {
@@ -64,7 +64,7 @@ for (const path of ['/legacy', '/recommended']) {
   })
 }
 
-async function refusal(p: Promise<unknown>): Promise<BadHandshakeError> {
+async function refusal (p: Promise<unknown>): Promise<BadHandshakeError> {
   return (await p.then(() => { throw new Error('not refused') }, (err: unknown) => err)) as BadHandshakeError
 }
 

@@ -36,7 +36,7 @@ export interface InjectWSOptions extends Omit<DialerOptions, 'netDial' | 'tlsCli
  *   answer's status, `err.body` (up to 1024 bytes) its body, `err.response` the response; the connection's
  *   `HERTZ_ERR_PLUGIN_*` error when a plugin of `h` fails to load
  */
-export async function injectWS(h: InMemoryServer, path = '/', opts: InjectWSOptions = {}): Promise<Conn> {
+export async function injectWS (h: InMemoryServer, path = '/', opts: InjectWSOptions = {}): Promise<Conn> {
   const { headers, ...dialerOpts } = opts
   const socket = await h.injectConnection()
   const dialer = new Dialer({ handshakeTimeout: 0, ...dialerOpts, netDial: () => socket })

@@ -9,7 +9,7 @@
  * @param header - the header value, or undefined when absent
  * @returns the trimmed protocol names; empty when the header is absent or blank
  */
-export function parseSubprotocols(header: string | undefined): string[] {
+export function parseSubprotocols (header: string | undefined): string[] {
   if (header === undefined) return []
   const trimmed = header.trim()
   if (trimmed === '') return []
@@ -29,10 +29,10 @@ export type SubprotocolPreference = 'client' | 'server'
  * @param preference - whose order decides
  * @returns the chosen protocol, or `''` when there is no match
  */
-export function selectSubprotocol(
+export function selectSubprotocol (
   client: readonly string[],
   server: readonly string[],
-  preference: SubprotocolPreference,
+  preference: SubprotocolPreference
 ): string {
   const [outer, inner] = preference === 'client' ? [client, server] : [server, client]
   for (const p of outer) if (inner.includes(p)) return p

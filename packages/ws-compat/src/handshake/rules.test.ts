@@ -17,7 +17,7 @@ t.test('isValidChallengeKey accepts only base64 of 16 bytes', async (t) => {
   t.notOk(isValidChallengeKey(undefined))
   t.notOk(isValidChallengeKey(''))
   t.notOk(isValidChallengeKey('dGhlIHNhbXBsZSBub25jZQ'), 'padding is required')
-  t.notOk(isValidChallengeKey("dGhlIHNhbXBsZSBub25jZQ="))
+  t.notOk(isValidChallengeKey('dGhlIHNhbXBsZSBub25jZQ='))
   t.notOk(isValidChallengeKey('dGhlIHNhbXBsZSBub25jZSE='), '17 bytes')
   t.notOk(isValidChallengeKey('dGhlIHNhbXBsZSBub25j'), '15 bytes')
   t.notOk(isValidChallengeKey('dGhlIHNhbXBsZS*ub25jZQ=='), 'not base64')

@@ -29,11 +29,11 @@ for (let c = 0x30; c <= 0x39; c++) TOKEN[c] = 1
 for (let c = 0x41; c <= 0x5a; c++) TOKEN[c] = 1
 for (let c = 0x61; c <= 0x7a; c++) TOKEN[c] = 1
 
-function isTokenChar(code: number): boolean {
+function isTokenChar (code: number): boolean {
   return code < 128 && TOKEN[code] === 1
 }
 
-function skipSpace(s: string, i: number): number {
+function skipSpace (s: string, i: number): number {
   while (i < s.length) {
     const c = s.charCodeAt(i)
     if (c !== 0x20 && c !== 0x09) break
@@ -42,12 +42,12 @@ function skipSpace(s: string, i: number): number {
   return i
 }
 
-function tokenEnd(s: string, i: number): number {
+function tokenEnd (s: string, i: number): number {
   while (i < s.length && isTokenChar(s.charCodeAt(i))) i++
   return i
 }
 
-function foldASCII(code: number): number {
+function foldASCII (code: number): number {
   return code >= 0x41 && code <= 0x5a ? code + 0x20 : code
 }
 
@@ -55,7 +55,7 @@ function foldASCII(code: number): number {
  * Compares two strings with ASCII-only case folding (RFC 4790 `i;ascii-casemap`): `A-Z` match `a-z`, every
  * other character must be identical. Unlike `toLowerCase()` it never folds non-ASCII letters.
  */
-export function equalASCIIFold(s: string, t: string): boolean {
+export function equalASCIIFold (s: string, t: string): boolean {
   if (s.length !== t.length) return false
   for (let i = 0; i < s.length; i++) {
     const a = s.charCodeAt(i)
@@ -65,7 +65,7 @@ export function equalASCIIFold(s: string, t: string): boolean {
   return true
 }
 
-function regionEqualsFold(s: string, start: number, end: number, value: string): boolean {
+function regionEqualsFold (s: string, start: number, end: number, value: string): boolean {
   if (end - start !== value.length) return false
   for (let i = 0; i < value.length; i++) {
     const a = s.charCodeAt(start + i)
@@ -83,14 +83,14 @@ function regionEqualsFold(s: string, start: number, end: number, value: string):
  * @param header - the header's field lines (`IncomingMessage.headersDistinct[name]`), one line, or undefined
  * @param value - the token to look for
  */
-export function tokenListContainsValue(header: readonly string[] | string | undefined, value: string): boolean {
+export function tokenListContainsValue (header: readonly string[] | string | undefined, value: string): boolean {
   if (header === undefined) return false
   if (typeof header === 'string') return lineContainsToken(header, value)
   for (const line of header) if (lineContainsToken(line, value)) return true
   return false
 }
 
-function lineContainsToken(s: string, value: string): boolean {
+function lineContainsToken (s: string, value: string): boolean {
   let i = 0
   for (;;) {
     const start = skipSpace(s, i)
@@ -112,7 +112,7 @@ function lineContainsToken(s: string, value: string): boolean {
  * @param raw - `req.rawHeaders`: names and values, alternating
  * @param lowerName - the header name in lower case
  */
-export function headerLines(raw: readonly string[], lowerName: string): string[] | undefined {
+export function headerLines (raw: readonly string[], lowerName: string): string[] | undefined {
   let lines: string[] | undefined
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i] as string
@@ -122,7 +122,7 @@ export function headerLines(raw: readonly string[], lowerName: string): string[]
 }
 
 /** The first field line of a request header (see {@link headerLines}), or undefined. */
-export function firstHeader(raw: readonly string[], lowerName: string): string | undefined {
+export function firstHeader (raw: readonly string[], lowerName: string): string | undefined {
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i] as string
     if (name.length === lowerName.length && equalASCIIFold(name, lowerName)) return raw[i + 1]
@@ -135,7 +135,7 @@ export function firstHeader(raw: readonly string[], lowerName: string): string |
  *
  * @param key - the header value
  */
-export function isValidChallengeKey(key: string | undefined): boolean {
+export function isValidChallengeKey (key: string | undefined): boolean {
   return key !== undefined && CHALLENGE_KEY.test(key)
 }
 
@@ -144,10 +144,9 @@ export function isValidChallengeKey(key: string | undefined): boolean {
  *
  * @param challengeKey - the client's `Sec-WebSocket-Key`
  */
-export function computeAcceptKey(challengeKey: string): string {
+export function computeAcceptKey (challengeKey: string): string {
   return createHash('sha1').update(challengeKey).update(WEBSOCKET_GUID).digest('base64')
 }
-
 
 /**
  * The default origin policy of both upgraders: allowed when there is no `Origin` header, refused when it
@@ -158,14 +157,14 @@ export function computeAcceptKey(challengeKey: string): string {
  * @param origin - the `Origin` request header, undefined when absent
  * @param host - the request's `Host`
  */
-export function checkSameOrigin(origin: string | undefined, host: string | undefined): boolean {
+export function checkSameOrigin (origin: string | undefined, host: string | undefined): boolean {
   if (origin === undefined) return true
   const originHost = hostOfOrigin(origin)
   return originHost !== null && equalASCIIFold(originHost, host ?? '')
 }
 
 /** `scheme "://" [userinfo "@"] host [":" port]` → `host[:port]`; `''` without an authority; null if invalid. */
-function hostOfOrigin(origin: string): string | null {
+function hostOfOrigin (origin: string): string | null {
   if (!URL.canParse(origin)) return null
   const m = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#]*)/.exec(origin)
   if (m === null) return ''

@@ -13,12 +13,12 @@ import { startUpgraderServer, type MatrixOptions, type UpgraderKind } from '@her
 
 class Lines implements Logger {
   text = ''
-  info(...args: unknown[]): void { this.text += args.join(' ') + '\n' }
-  warn(...args: unknown[]): void { this.text += args.join(' ') + '\n' }
-  error(...args: unknown[]): void { this.text += 'error ' + args.join(' ') + '\n' }
+  info (...args: unknown[]): void { this.text += args.join(' ') + '\n' }
+  warn (...args: unknown[]): void { this.text += args.join(' ') + '\n' }
+  error (...args: unknown[]): void { this.text += 'error ' + args.join(' ') + '\n' }
 }
 
-async function openEcho(t: Test, url: string): Promise<WebSocket> {
+async function openEcho (t: Test, url: string): Promise<WebSocket> {
   const ws = new WebSocket(url)
   t.teardown(() => ws.terminate())
   await once(ws, 'open')
@@ -28,11 +28,11 @@ async function openEcho(t: Test, url: string): Promise<WebSocket> {
   return ws
 }
 
-function closeCode(ws: WebSocket): Promise<number> {
+function closeCode (ws: WebSocket): Promise<number> {
   return new Promise((resolve) => ws.once('close', (code: number) => resolve(code)))
 }
 
-async function shutdownCase(t: Test, kind: UpgraderKind, opts: MatrixOptions = {}): Promise<void> {
+async function shutdownCase (t: Test, kind: UpgraderKind, opts: MatrixOptions = {}): Promise<void> {
   const srv = await startUpgraderServer(t, kind, opts)
   const h = srv.engine!
   const logger = new Lines()
@@ -63,13 +63,13 @@ for (const kind of ['legacy', 'recommended'] as const) {
   })
 }
 
-function readAll(s: Socket): Promise<string> {
+function readAll (s: Socket): Promise<string> {
   let text = ''
   s.on('data', (d: Buffer) => (text += d.toString('latin1')))
   return new Promise((resolve) => s.once('close', () => resolve(text)))
 }
 
-async function waitOutput(app: SpinApp, re: RegExp): Promise<void> {
+async function waitOutput (app: SpinApp, re: RegExp): Promise<void> {
   while (!re.test(app.out())) {
     if (app.child.exitCode !== null || app.child.signalCode !== null) throw new Error(`exited without ${String(re)}: ${app.out()}`)
     await new Promise((resolve) => setTimeout(resolve, 10))
@@ -83,7 +83,7 @@ for (const signals of [1, 2]) {
   t.test(title, (t) => spinCase(t, signals))
 }
 
-async function spinCase(t: Test, signals: number): Promise<void> {
+async function spinCase (t: Test, signals: number): Promise<void> {
   const exitWait = 5000
   // A second signal must find the shutdown still running: the request in flight holds it up meanwhile.
   const app = await spinApp(t, { EXIT_WAIT: String(exitWait), SLOW_MS: signals === 1 ? '500' : '1500' })

@@ -45,7 +45,7 @@ t.test('subprotocol and addresses are reported', async (t) => {
   const { url, port } = await startServer(
     t,
     (conn) => resolveConn([conn.subprotocol(), String(conn.localAddr()), String(conn.remoteAddr())]),
-    { subprotocols: ['b', 'a'] },
+    { subprotocols: ['b', 'a'] }
   )
   const ws = new WebSocket(url, ['a', 'b'])
   t.teardown(() => ws.terminate())

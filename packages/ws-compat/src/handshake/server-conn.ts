@@ -52,7 +52,7 @@ export interface ServerConnOptions {
  *
  * @param opts - the socket, the bytes read past the handshake, and what the handshake negotiated
  */
-export function newServerConn(opts: ServerConnOptions): Conn {
+export function newServerConn (opts: ServerConnOptions): Conn {
   return openServerConn(opts, undefined)
 }
 
@@ -62,7 +62,7 @@ export function newServerConn(opts: ServerConnOptions): Conn {
  * @param opts - as for `newServerConn`
  * @param timeoutOf - recognises those timeouts in the socket's error
  */
-export function openServerConn(opts: ServerConnOptions, timeoutOf: TimeoutOf | undefined): Conn {
+export function openServerConn (opts: ServerConnOptions, timeoutOf: TimeoutOf | undefined): Conn {
   const conn = new Conn({
     socket: opts.socket,
     head: opts.head,
@@ -91,7 +91,7 @@ export function openServerConn(opts: ServerConnOptions, timeoutOf: TimeoutOf | u
  *
  * @param socket - the connection's socket
  */
-function goingAway(socket: Duplex): Promise<void> {
+function goingAway (socket: Duplex): Promise<void> {
   const output = linkOf(socket)?.output
   if (socket.destroyed || output == null) return Promise.resolve()
   return new Promise((resolve) => {

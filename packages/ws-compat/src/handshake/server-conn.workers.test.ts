@@ -16,7 +16,7 @@ interface Open {
   code: Promise<number>
 }
 
-async function open(t: Test, url: string): Promise<Open> {
+async function open (t: Test, url: string): Promise<Open> {
   const ws = new WebSocket(url)
   t.teardown(() => ws.terminate())
   let pid = ''

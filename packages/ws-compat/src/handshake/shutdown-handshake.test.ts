@@ -24,9 +24,9 @@ type Kind = 'legacy' | 'recommended'
 
 class Lines implements Logger {
   text = ''
-  info(...args: unknown[]): void { this.text += args.join(' ') + '\n' }
-  warn(...args: unknown[]): void { this.text += args.join(' ') + '\n' }
-  error(...args: unknown[]): void { this.text += 'error ' + args.join(' ') + '\n' }
+  info (...args: unknown[]): void { this.text += args.join(' ') + '\n' }
+  warn (...args: unknown[]): void { this.text += args.join(' ') + '\n' }
+  error (...args: unknown[]): void { this.text += 'error ' + args.join(' ') + '\n' }
 }
 
 /** Far beyond the test: a shutdown that reports "finished" did not wait for it. */
@@ -47,7 +47,7 @@ interface Gated {
 }
 
 /** A router whose `/echo` upgrades on `kind`, behind a middleware that holds each request until `release()`. */
-async function startGated(t: Test, kind: Kind): Promise<Gated> {
+async function startGated (t: Test, kind: Kind): Promise<Gated> {
   const h = server.New(server.withHostPorts('127.0.0.1:0'), server.withExitWaitTime(EXIT_WAIT))
   const logger = new Lines()
   h.logger = logger
@@ -90,7 +90,7 @@ async function startGated(t: Test, kind: Kind): Promise<Gated> {
  * Everything the server sends until it closes the connection. Bounded, so that a connection left open (a 101
  * and then silence) fails the test instead of outlasting it; the bound is not a timing assertion.
  */
-function readToClose(s: Socket): Promise<{ bytes: Buffer; gaveUp: boolean }> {
+function readToClose (s: Socket): Promise<{ bytes: Buffer; gaveUp: boolean }> {
   const chunks: Buffer[] = []
   let gaveUp = false
   s.on('data', (d: Buffer) => chunks.push(d))
@@ -106,7 +106,7 @@ function readToClose(s: Socket): Promise<{ bytes: Buffer; gaveUp: boolean }> {
   })
 }
 
-async function open(t: Test, port: number): Promise<Socket> {
+async function open (t: Test, port: number): Promise<Socket> {
   const s = connect(port, '127.0.0.1')
   t.teardown(() => { s.destroy() })
   s.on('error', () => {})
@@ -114,7 +114,7 @@ async function open(t: Test, port: number): Promise<Socket> {
   return s
 }
 
-function expectRefused(t: Test, g: Gated, { bytes, gaveUp }: { bytes: Buffer; gaveUp: boolean }): void {
+function expectRefused (t: Test, g: Gated, { bytes, gaveUp }: { bytes: Buffer; gaveUp: boolean }): void {
   t.notOk(gaveUp, 'the server closed the connection')
   const parsed = parseResponse(bytes, true)
   t.ok(parsed, 'a complete HTTP response')

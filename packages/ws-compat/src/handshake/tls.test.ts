@@ -14,7 +14,7 @@ import { Upgrader } from './upgrader.js'
 // The router's withTLS (Hertz's WithTLS): HTTPS, and wss:// on both WebSocket paths (HertzUpgrader in the router,
 // Upgrader through adaptor.handler), dialed with this package's own Dialer and a certificate made for the test.
 
-function makeCert(): { key: Buffer; cert: Buffer } {
+function makeCert (): { key: Buffer; cert: Buffer } {
   const dir = mkdtempSync(join(tmpdir(), 'hertz-tls-'))
   try {
     execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost',
@@ -26,7 +26,7 @@ function makeCert(): { key: Buffer; cert: Buffer } {
   }
 }
 
-function httpsGet(port: number, path: string, ca: Buffer): Promise<{ status: number; body: string }> {
+function httpsGet (port: number, path: string, ca: Buffer): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path, ca, servername: 'localhost' }, (res) => {
       let body = ''

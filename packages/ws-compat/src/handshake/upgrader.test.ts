@@ -128,12 +128,13 @@ describeMatrix("the seed's simpleBufferPool works as written", async (t, _kind, 
   // Line for line the seed's Go example.
   class SimpleBufferPool {
     v: unknown
-    get(): unknown {
+    get (): unknown {
       const v = this.v
       this.v = undefined
       return v
     }
-    put(v: unknown): void {
+
+    put (v: unknown): void {
       this.v = v
     }
   }
@@ -168,12 +169,11 @@ describeMatrix("the seed's simpleBufferPool works as written", async (t, _kind, 
   }
 })
 
-
 t.test('Upgrader: fields are plain, writable properties with gorilla defaults', async (t) => {
   const u = new Upgrader()
   t.same(
     [u.handshakeTimeout, u.readBufferSize, u.writeBufferSize, u.writeBufferPool, u.subprotocols, u.error, u.checkOrigin, u.enableCompression],
-    [0, 0, 0, undefined, undefined, undefined, undefined, false],
+    [0, 0, 0, undefined, undefined, undefined, undefined, false]
   )
   u.enableCompression = true
   u.subprotocols = ['x']
@@ -181,7 +181,7 @@ t.test('Upgrader: fields are plain, writable properties with gorilla defaults', 
 })
 
 /** A bare server whose 'upgrade' listener is `onUpgrade`; closed at teardown. */
-async function bareServer(t: Tap, onUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void): Promise<number> {
+async function bareServer (t: Tap, onUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void): Promise<number> {
   const srv = createServer()
   const sockets = new Set<Duplex>()
   srv.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {

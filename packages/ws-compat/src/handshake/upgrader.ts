@@ -102,7 +102,7 @@ export class Upgrader implements UpgraderSettings {
   maxWriteQueueBytes = defaultMaxWriteQueueBytes
 
   /** @param options - initial field values; every field stays writable */
-  constructor(options: UpgraderOptions = {}) {
+  constructor (options: UpgraderOptions = {}) {
     Object.assign(this, options)
   }
 
@@ -122,7 +122,7 @@ export class Upgrader implements UpgraderSettings {
    * @param responseHeader - extra headers for the 101, e.g. `Set-Cookie`; values must not contain CR/LF
    * @returns the WebSocket connection
    */
-  async upgrade(req: IncomingMessage, res: ServerResponse, responseHeader?: OutgoingHttpHeaders): Promise<Conn> {
+  async upgrade (req: IncomingMessage, res: ServerResponse, responseHeader?: OutgoingHttpHeaders): Promise<Conn> {
     const raw = req.rawHeaders
     if (!tokenListContainsValue(headerLines(raw, 'connection'), 'upgrade')) {
       return this.refuse(req, res, 400, BAD_HANDSHAKE + "'upgrade' token not found in 'Connection' header")
@@ -188,12 +188,12 @@ export class Upgrader implements UpgraderSettings {
     return acceptConn(this, agreement, taken)
   }
 
-  private async refuse(
+  private async refuse (
     req: IncomingMessage,
     res: ServerResponse,
     status: number,
     reason: string,
-    more: { cause?: unknown; code?: WsCompatErrorCode } = {},
+    more: { cause?: unknown; code?: WsCompatErrorCode } = {}
   ): Promise<never> {
     const refusal = { status, reason, code: more.code ?? WsCompatErrorCode.HANDSHAKE, cause: more.cause }
     const err = refusalError(refusal)
@@ -217,7 +217,7 @@ export class Upgrader implements UpgraderSettings {
 
   // gorilla bounds only the write of the 101 with HandshakeTimeout; otherwise it clears the HTTP server's
   // deadlines so that an idle WebSocket is not cut by them.
-  private writeHandshake(socket: Duplex, head: string): Promise<void> {
+  private writeHandshake (socket: Duplex, head: string): Promise<void> {
     const timeout = this.handshakeTimeout
     const s = socket as Duplex & { setTimeout?: (ms: number) => unknown }
     if (typeof s.setTimeout === 'function') s.setTimeout(0)
@@ -240,13 +240,13 @@ export class Upgrader implements UpgraderSettings {
 }
 
 /** gorilla's answer to a refusal: Go's `http.Error` with `Sec-WebSocket-Version: 13`. */
-function defaultRefusal(res: ServerResponse, status: number): void {
+function defaultRefusal (res: ServerResponse, status: number): void {
   if (!res.headersSent) res.setHeader('Sec-WebSocket-Version', '13')
   httpError(res, STATUS_CODES[status] ?? String(status), status)
 }
 
 /** Go's `http.Error`: plain-text body ending in a newline, `nosniff`, no stale `Content-Length`. */
-function httpError(res: ServerResponse, text: string, status: number): void {
+function httpError (res: ServerResponse, text: string, status: number): void {
   if (res.headersSent) {
     if (!res.writableEnded) res.end()
     return
@@ -258,14 +258,14 @@ function httpError(res: ServerResponse, text: string, status: number): void {
   res.end(text + '\n')
 }
 
-function findHeader(headers: OutgoingHttpHeaders, lowerName: string): OutgoingHttpHeaders[string] {
+function findHeader (headers: OutgoingHttpHeaders, lowerName: string): OutgoingHttpHeaders[string] {
   for (const name of Object.keys(headers)) {
     if (equalASCIIFold(name, lowerName)) return headers[name]
   }
   return undefined
 }
 
-function headerText(value: OutgoingHttpHeaders[string]): string {
+function headerText (value: OutgoingHttpHeaders[string]): string {
   if (value === undefined) return ''
   if (Array.isArray(value)) return value[0] ?? ''
   return String(value)
@@ -276,7 +276,7 @@ function headerText(value: OutgoingHttpHeaders[string]): string {
  * other control characters) - gorilla blanks such bytes instead; here a header that could split the
  * response is a programming error that fails the handshake with a 500.
  */
-function switchingProtocols(challengeKey: string, agreement: Agreement, responseHeader: OutgoingHttpHeaders | undefined): string {
+function switchingProtocols (challengeKey: string, agreement: Agreement, responseHeader: OutgoingHttpHeaders | undefined): string {
   let head = 'HTTP/1.1 101 Switching Protocols\r\n'
   for (const [name, value] of acceptHeaders(challengeKey, agreement)) head += name + ': ' + value + '\r\n'
   if (responseHeader !== undefined) {
@@ -294,6 +294,6 @@ function switchingProtocols(challengeKey: string, agreement: Agreement, response
   return head + '\r\n'
 }
 
-function ignoreError(): void {
+function ignoreError (): void {
   // The write callback reports the same error; this listener only keeps an unheard 'error' from crashing.
 }

@@ -21,21 +21,21 @@ import { HertzUpgrader, fastHTTPCheckSameOrigin } from './hertz-upgrader.js'
 
 type Engine = ReturnType<typeof server.New>
 
-async function run(t: Test, h: Engine): Promise<string> {
-  h.logger = { info() {}, warn() {}, error() {} }
+async function run (t: Test, h: Engine): Promise<string> {
+  h.logger = { info () {}, warn () {}, error () {} }
   await h.run()
   t.teardown(() => h.close())
   return `ws://127.0.0.1:${h.address().port}/echo`
 }
 
-async function open(t: Test, url: string): Promise<WebSocket> {
+async function open (t: Test, url: string): Promise<WebSocket> {
   const ws = new WebSocket(url)
   t.teardown(() => ws.terminate())
   await once(ws, 'open')
   return ws
 }
 
-function codeOf(fn: () => unknown): string {
+function codeOf (fn: () => unknown): string {
   try {
     fn()
     return 'no error'

@@ -34,7 +34,7 @@ const MIGRATION_GUIDE = 'https://www.cloudwego.io/docs/hertz/tutorials/third-par
 const MIGRATION_GUIDE_TS = 'https://github.com/hertz-node/hertz-node/blob/main/MIGRATION.md'
 let warned = false
 
-function warnDeprecated(): void {
+function warnDeprecated (): void {
   if (warned) return
   warned = true
   process.emitWarning(
@@ -43,7 +43,7 @@ function warnDeprecated(): void {
       type: 'DeprecationWarning',
       code: HertzUpgraderDeprecationCode,
       detail: `Migration guide: ${MIGRATION_GUIDE} (the same steps in TypeScript: ${MIGRATION_GUIDE_TS})`,
-    },
+    }
   )
 }
 
@@ -53,7 +53,7 @@ function warnDeprecated(): void {
  *
  * @param c - the request context
  */
-export function fastHTTPCheckSameOrigin(c: RequestContext): boolean {
+export function fastHTTPCheckSameOrigin (c: RequestContext): boolean {
   const origin = c.request.header.peek('Origin')
   return checkSameOrigin(origin === '' ? undefined : origin, c.host())
 }
@@ -120,7 +120,7 @@ export class HertzUpgrader implements UpgraderSettings {
   maxWriteQueueBytes = defaultMaxWriteQueueBytes
 
   /** @param options - initial field values; every field stays writable */
-  constructor(options: HertzUpgraderOptions = {}) {
+  constructor (options: HertzUpgraderOptions = {}) {
     warnDeprecated()
     Object.assign(this, options)
   }
@@ -139,7 +139,7 @@ export class HertzUpgrader implements UpgraderSettings {
    * @param c - the request context of an upgrade request
    * @param handler - runs with the connection after the 101 is written
    */
-  async upgrade(c: RequestContext, handler: HertzHandler): Promise<void> {
+  async upgrade (c: RequestContext, handler: HertzHandler): Promise<void> {
     const header = c.request.header
     if (c.method() !== 'GET') {
       return this.refuse(c, 405, `${BAD_HANDSHAKE} request method is not GET`)
@@ -184,7 +184,7 @@ export class HertzUpgrader implements UpgraderSettings {
       serveConn(handler, acceptConn(this, agreement, { socket: netConn.socket, head: netConn.head, netConn, timeoutOf: routerTimeout })))
   }
 
-  private async refuse(c: RequestContext, status: number, reason: string, cause?: unknown): Promise<never> {
+  private async refuse (c: RequestContext, status: number, reason: string, cause?: unknown): Promise<never> {
     const refusal = { status, reason, code: WsCompatErrorCode.HANDSHAKE, cause }
     const err = refusalError(refusal)
     const onError = this.error
@@ -204,7 +204,7 @@ export class HertzUpgrader implements UpgraderSettings {
  * frames the handler queued without awaiting them (a message still being compressed, the close frame behind
  * it) are first let out.
  */
-function serveConn(handler: HertzHandler, conn: Conn): Promise<void> {
+function serveConn (handler: HertzHandler, conn: Conn): Promise<void> {
   // Promise chains rather than an async function: this frame lives as long as the connection, and a suspended
   // async function costs an idle connection several hundred bytes more.
   const flush = (): Promise<void> => connFlushed(conn)
@@ -221,7 +221,7 @@ function serveConn(handler: HertzHandler, conn: Conn): Promise<void> {
  * The router's hijacked conn destroys its socket with these codes when its `setReadTimeout` /
  * `setWriteTimeout` fire: reads and writes then fail with the `Conn`'s own timeout errors, as on the other path.
  */
-function routerTimeout(err: Error): 'read' | 'write' | undefined {
+function routerTimeout (err: Error): 'read' | 'write' | undefined {
   const code = (err as { code?: unknown }).code
   if (code === HertzErrorCode.READ_TIMEOUT) return 'read'
   if (code === HertzErrorCode.WRITE_TIMEOUT) return 'write'
@@ -231,7 +231,7 @@ function routerTimeout(err: Error): 'read' | 'write' | undefined {
 const ORIGIN_REFUSED = 'websocket: request origin not allowed by HertzUpgrader.CheckOrigin'
 
 /** hertz-contrib's answer to a refusal. */
-function defaultRefusal(c: RequestContext, status: number): void {
+function defaultRefusal (c: RequestContext, status: number): void {
   c.response.header.set('Sec-Websocket-Version', '13')
   c.abortWithMsg(STATUS_CODES[status] ?? String(status), status)
 }
