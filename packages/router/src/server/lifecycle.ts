@@ -236,7 +236,7 @@ export class Lifecycle {
 /** Runs a socket's shutdown handler; once it settles the socket is closed (after pending writes). */
 function sayGoodbye (engine: LifecycleHost, socket: Duplex, handler: SocketShutdownHandler): void {
   if (socket.destroyed) return
-  let r: void | Promise<void>
+  let r: void | Promise<void> | null = null
   try {
     r = handler(socket)
   } catch (err) {
