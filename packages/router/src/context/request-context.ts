@@ -74,9 +74,17 @@ export class RequestContext extends ContextBind {
     ;[kClientIPFunc]: ClientIPFunc | null = null
   /** Resolves {@link finished}'s promise, once someone asked for it. */
     ;[kFinish]: (() => void) | null = null
-  /** The errors recorded with {@link error} (Hertz's `c.Errors`). */
-  readonly errors = new ErrorChain()
+  #errors: ErrorChain | null = null
   #finished: Promise<void> | null = null
+
+  /**
+   * The errors recorded with {@link error} (Hertz's `c.Errors`). Made on first use: an Array subclass per request
+   * would double the router's CPU per request.
+   */
+  get errors (): ErrorChain {
+    this.#errors ??= new ErrorChain()
+    return this.#errors
+  }
 
   // ---- errors -----------------------------------------------------------------------------------------------
 
