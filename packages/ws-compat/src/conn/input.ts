@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream'
-import { CloseError, deferredUnexpectedEOF, formatCloseMessage } from './close-error.js'
+import { deferredUnexpectedEOF, formatCloseMessage, peerCloseError } from './close-error.js'
 import {
   BinaryMessage,
   CloseInvalidFramePayloadData,
@@ -329,7 +329,7 @@ export class Input implements ReadQueueOwner {
     const text = reason.toString()
     this.stop()
     this.queue.end(
-      new DeferredError(() => new CloseError(code, text)),
+      new DeferredError(() => peerCloseError(code, text)),
       () => this.runCloseHandler(code, text)
     )
     this.markDone()
