@@ -7,7 +7,7 @@ import { checkFS, fsRequestHandler } from '../routing/fs-handler.js'
 import { normalizePath } from '../routing/path.js'
 import { serveFile } from '../routing/serve-file.js'
 import {
-  kBody, kClientIP, kClientIPFunc, kFinish, kFinished, kFormValueFunc, kFullPath, kHandlers, kHijackHandler, kIndex,
+  kBody, kClientIP, kClientIPFunc, kFinish, kFinished, kFormValueFunc, kFullPath, kHandlers, kHijackHandler, kHijackRun, kIndex,
   kParams, kPath, kPeekRes, kRawQuery, kRoute, kUpgradeSocket
 } from '../symbols.js'
 import { ContextError, ErrorChain, ErrorTypePrivate } from './error-chain.js'
@@ -95,6 +95,8 @@ export class RequestContext extends ContextBind {
     ;[kIndex] = -1
   /** The hijack handler recorded by `hijack()`. */
     ;[kHijackHandler]: HijackHandler | null = null
+  /** The hijack handler's run, once the connection was handed over. */
+    ;[kHijackRun]: Promise<void> | null = null
   /** The context's own form value function, null for Hertz's default. */
     ;[kFormValueFunc]: FormValueFunc | null = null
   /** The context's own client IP function, null for the engine's. */
