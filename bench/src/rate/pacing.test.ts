@@ -43,3 +43,26 @@ t.test('failed operations are problems; operations beyond maxInFlight are skippe
   t.ok(stuck.skipped > 0)
   t.match(stuck.problems, [/^1 operations unfinished 10 ms after the window closed$/])
 })
+
+t.test('priming operations run first, closed loop, and the paced ones follow in sequence', async (t) => {
+  const seen: number[] = []
+  let inFlight = 0
+  let most = 0
+  const op = async (seq: number): Promise<void> => {
+    seen.push(seq)
+    inFlight++
+    if (seq < 50) most = Math.max(most, inFlight)
+    await new Promise((resolve) => setImmediate(resolve))
+    inFlight--
+  }
+  // Priming is over before the first paced operation starts, so its concurrency is measured alone.
+  const r = await runPaced({ rate: 1000, warmSec: 0, sec: 0.01, maxInFlight: 100, primeOps: 50, primeConcurrency: 4 }, op, () => 0)
+  t.same(r.problems, [])
+  t.same(seen.slice(0, 50), Array.from({ length: 50 }, (_, i) => i))
+  t.equal(seen[50], 50, 'the paced operations continue the sequence')
+  t.equal(r.started, seen.length - 50, 'started counts the paced operations')
+  t.equal(most, 4, 'priming keeps 4 in flight')
+  const failing = await runPaced({ rate: 1000, warmSec: 0, sec: 0.01, maxInFlight: 10, primeOps: 5, primeConcurrency: 2 }, async () => { throw new Error('refused') }, () => 0)
+  t.match(failing.problems, [/^priming operation 0: refused$/])
+  t.equal(failing.started, 0)
+})

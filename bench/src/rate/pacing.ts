@@ -9,6 +9,13 @@ import { performance } from 'node:perf_hooks'
 
 /** One paced run. */
 export interface PacedLoad {
+  /**
+   * Operations run first as fast as `primeConcurrency` at a time allow, before the paced load: a fresh
+   * server compiles its hot paths within its first few thousand operations, and at a low rate those would
+   * still be compiling (on V8's background threads, which /proc counts) inside the window.
+   */
+  primeOps?: number
+  primeConcurrency?: number
   /** Operations per second, over all connections. */
   rate: number
   /** Seconds of load before the window (JIT, connection setup, GC sizing settle). */
@@ -56,11 +63,34 @@ export function achieved (r: Pick<PacedResult, 'completed' | 'scheduled'>): numb
   return r.scheduled > 0 ? r.completed / r.scheduled : NaN
 }
 
+/** Runs `op` `count` times, `concurrency` at a time; resolves with the first failure's message, if any. */
+async function prime (count: number, concurrency: number, op: (seq: number) => Promise<void>): Promise<string | undefined> {
+  let next = 0
+  let failure: string | undefined
+  const worker = async (): Promise<void> => {
+    while (next < count && failure === undefined) {
+      const seq = next++
+      try {
+        await op(seq)
+      } catch (err) {
+        failure ??= `priming operation ${seq}: ${err instanceof Error ? err.message : String(err)}`
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, count)) }, worker))
+  return failure
+}
+
 /**
- * Paces `op(seq)` at `load.rate` per second. `op` resolves when its operation is complete and checked,
+ * Paces `op(seq)` at `load.rate` per second, after the priming operations. `op` resolves when its operation is complete and checked,
  * rejects with the server's fault otherwise. `cpuMicros()` is read at the window's two ends.
  */
 export async function runPaced (load: PacedLoad, op: (seq: number) => Promise<void>, cpuMicros: () => number): Promise<PacedResult> {
+  const primeOps = load.primeOps ?? 0
+  const primeFailure = primeOps > 0 ? await prime(primeOps, load.primeConcurrency ?? 1, op) : undefined
+  if (primeFailure !== undefined) {
+    return { scheduled: 0, completed: 0, windowMs: 0, cpuMicros: 0, skipped: 0, started: 0, finished: 0, problems: [primeFailure] }
+  }
   const problems: string[] = []
   let problemCount = 0
   const problem = (msg: string): void => {
@@ -105,7 +135,7 @@ export async function runPaced (load: PacedLoad, op: (seq: number) => Promise<vo
       }
       for (const due = dueBy(elapsed, load.rate); issued < due; issued++) {
         if (inFlight >= load.maxInFlight) skipped++
-        else start(issued)
+        else start(primeOps + issued)
       }
       setTimeout(tick, TICK_MS)
     }

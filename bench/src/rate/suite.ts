@@ -38,8 +38,16 @@ const IN_FLIGHT_SEC = 0.25
 const SIZES = { echo32: 32, echo16k: 16 * 1024 } as const
 
 function drive (w: RateWorkload, server: ServerProcess, plan: RatePlan): Promise<PacedResult> {
-  const { rate, sec } = plan.workloads[w]
-  const load: PacedLoad = { rate, sec, warmSec: plan.warmSec, maxInFlight: Math.max(plan.connections, Math.ceil(rate * IN_FLIGHT_SEC)) }
+  const { rate, sec, prime } = plan.workloads[w]
+  const load: PacedLoad = {
+    rate,
+    sec,
+    warmSec: plan.warmSec,
+    maxInFlight: Math.max(plan.connections, Math.ceil(rate * IN_FLIGHT_SEC)),
+    primeOps: prime,
+    // Handshakes as the saturated suite runs them (10 clients); the others on their connections.
+    primeConcurrency: w === 'handshakes' ? 10 : plan.connections
+  }
   const cpu = (): number => processCpuMicros(server.pid)
   if (w === 'http') return runRateHttp(server.url + HELLO_PATH, plan.connections, HELLO_BODY, load, cpu)
   if (w === 'handshakes') return runRateHandshakes(server.wsUrl + ECHO_PATH, load, cpu)
