@@ -94,7 +94,7 @@ export const QUICK: Plan = {
   memory: { connections: 1000, rounds: 1 },
   workers: { connections: 100, threads: 1, sec: 1, warmSec: 0 },
   // The same rates, shorter: every workload exercised on every variant once.
-  rate: { ...FULL.rate, rounds: 1, warmSec: 0.25, workloads: shortened(FULL.rate.workloads, 0.5) }
+  rate: { ...FULL.rate, rounds: 1, warmSec: 0.15, workloads: shortened(FULL.rate.workloads, 0.25) }
 }
 
 /** The command line, parsed. */

@@ -2,7 +2,7 @@ import t from 'tap'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { runRateEcho, runRateHandshakes } from './rate-ws.js'
-import { runRateHttp } from './rate-http.js'
+import { parseResponse, runRateHttp } from './rate-http.js'
 import { correct, wsTestServer } from './test-servers.js'
 
 const LOAD = { rate: 400, warmSec: 0.05, sec: 0.1, maxInFlight: 100 }
@@ -50,4 +50,13 @@ t.test('HTTP at a fixed rate: bodies checked', async (t) => {
   t.equal(ok.finished, ok.started)
   body = 'nope'
   t.match((await runRateHttp(url, 4, '{"hello":"world"}', LOAD, noCpu)).problems[0], /body "nope" is not/)
+})
+
+t.test('the HTTP client parses a response by its Content-Length, incomplete ones wait', async (t) => {
+  const full = Buffer.from('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\ncontent-length: 17\r\n\r\n{"hello":"world"}HTTP/1.1')
+  t.same(parseResponse(full), { status: 200, body: '{"hello":"world"}', length: full.length - 'HTTP/1.1'.length })
+  t.equal(parseResponse(full.subarray(0, 40)), undefined, 'head incomplete')
+  t.equal(parseResponse(full.subarray(0, full.length - 12)), undefined, 'body incomplete')
+  t.equal(parseResponse(Buffer.from('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n'))?.status, 404)
+  t.throws(() => parseResponse(Buffer.from('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n')), /without Content-Length/)
 })
