@@ -125,6 +125,7 @@ t.test('fixed rate: efficiency per round, median and range; off-rate rounds said
   t.match(md, /\| ws-compat vs ws-raw, fixed rate echo 32 B server CPU \/ msg \(cpu\(ws-raw\) \/ cpu\(ws-compat\)\) \| >= 0\.95x \| 1\.000x \| 0\.800x - 1\.250x \| met \|/)
   t.match(md, /\| ws-compat \/ ws-raw, fixed rate server CPU \/ handshake \| <= 1\.05x \| 1\.040x \| 1\.040x - 1\.040x \| met \|/)
   t.notMatch(md, /### HTTP: `GET \/hello`/, 'no saturated tables in a run of the rate suite alone')
+  t.notMatch(md, /By CPU/, 'nor the saturated targets')
   const svg = chartFor({ meta: { date: '2026-01-01T00:00:00.000Z', node: 'v20', cpus: 2, cpuModel: 'test', quick: false, rounds: 4, warmup: true, load }, samples, failures: [] })
   t.match(svg, /fixed rate, echo 32 B: CPU efficiency vs ws-raw \(higher is better\)/)
   t.match(svg, /fixed rate, handshakes: CPU efficiency vs ws-raw/)
