@@ -62,12 +62,24 @@ export function serveUpgrade (engine: ServingEngine & EngineRef, req: IncomingMe
     const earlier = afterEarlierResponses(socket)
     const served = earlier === null
       ? serve(engine, new RequestContext(engine, req, null, socket, head))
-      : earlier.then(free => free ? serve(engine, new RequestContext(engine, req, null, socket, head)) : undefined)
-    return served.then(undefined, (err: unknown) => { upgradeFailed(engine, socket, err) })
+      : serveAfter(earlier, engine, req, socket, head)
+    return catchUpgrade(served, engine, socket)
   } catch (err) {
     upgradeFailed(engine, socket, err)
     return DONE
   }
+}
+
+// The two closures below live in functions of their own so that each captures only what it uses: `served` stays
+// pending for the whole life of a hijacked connection, and a closure made in serveUpgrade would keep its request
+// and head buffer with it (V8 gives all closures of one call a single shared context).
+
+function serveAfter (earlier: Promise<boolean>, engine: ServingEngine & EngineRef, req: IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
+  return earlier.then(free => free ? serve(engine, new RequestContext(engine, req, null, socket, head)) : undefined)
+}
+
+function catchUpgrade (served: Promise<void>, engine: ServingEngine, socket: Socket): Promise<void> {
+  return served.then(undefined, (err: unknown) => { upgradeFailed(engine, socket, err) })
 }
 
 function upgradeFailed (engine: ServingEngine, socket: Socket, err: unknown): void {
