@@ -21,8 +21,7 @@ import type { Metric } from './metrics.js'
 import { fromJson, renderMarkdown, toJson, writeReport, type Failure, type Report, type Sample } from './report.js'
 import { HELLO_BODY, ECHO_PATH, HELLO_PATH } from './servers/common.js'
 import { startServer, type ServerProcess, type SpawnOptions } from './spawn.js'
-import { FULL, parseOptions, QUICK, ratePlan, rotate, SUITES, type Options, type Plan, type RatePlan, type Suite } from './plan.js'
-import { clockTicksPerSec } from './rate/proc-cpu.js'
+import { FULL, parseOptions, QUICK, ratePlan, rotate, SUITES, type Options, type Plan, type Suite } from './plan.js'
 import { runRateSuite } from './rate/suite.js'
 import { DEFAULT_VARIANTS, HTTP_VARIANTS, variantKind, WS_VARIANTS, type Variant } from './variants.js'
 
@@ -54,15 +53,9 @@ class Runner {
     log(round, message)
   }
 
-  /** The fixed-rate suite: fresh servers of its own, so it runs after the long-lived ones stopped. */
-  async rate (plan: RatePlan, seed: number, httpVariants: readonly Variant[], wsVariants: readonly Variant[]): Promise<void> {
-    try {
-      clockTicksPerSec()
-    } catch (err) {
-      this.fail(null, 'rate', `no CPU accounting from /proc (getconf CLK_TCK: ${(err as Error).message})`)
-      return
-    }
-    await runRateSuite({ plan, seed, httpVariants, wsVariants, spawn: this.spawnOpts }, this)
+  /** How the servers are started (the fixed-rate suite starts its own with the same options). */
+  get spawnOptions (): SpawnOptions {
+    return this.spawnOpts
   }
 
   private alive (variant: Variant): ServerProcess | undefined {
@@ -271,7 +264,8 @@ async function main (): Promise<number> {
   const seed = opts.seed ?? (Date.now() >>> 0)
   if (has('rate')) {
     console.log(`rate: ${rate.rounds} round(s), seed ${seed} (--seed ${seed} replays the order)`)
-    await runner.rate(rate, seed, httpVariants, wsVariants)
+    // Fresh servers of its own, so it runs after the long-lived ones stopped.
+    await runRateSuite({ plan: rate, seed, httpVariants, wsVariants, spawn: runner.spawnOptions }, runner)
   }
 
   const cpu = cpus()

@@ -13,7 +13,7 @@ import { ECHO_PATH, HELLO_BODY, HELLO_PATH } from '../servers/common.js'
 import { startServer, type ServerProcess, type SpawnOptions } from '../spawn.js'
 import type { Variant } from '../variants.js'
 import { achieved, type PacedLoad, type PacedResult } from './pacing.js'
-import { processCpuMicros } from './proc-cpu.js'
+import { clockTicksPerSec, processCpuMicros } from './proc-cpu.js'
 import { seededRandom, shuffle } from './shuffle.js'
 
 /** Where the suite puts what it measured and what went wrong. */
@@ -82,6 +82,12 @@ async function measure (sink: SuiteSink, round: number, w: RateWorkload, variant
  * the others are measured), then run one at a time in the round's shuffled order.
  */
 export async function runRateSuite (run: RateRun, sink: SuiteSink): Promise<void> {
+  try {
+    clockTicksPerSec()
+  } catch (err) {
+    sink.fail(null, 'rate', `no CPU accounting from /proc (getconf CLK_TCK: ${(err as Error).message})`)
+    return
+  }
   const random = seededRandom(run.seed)
   for (let round = 1; round <= run.plan.rounds; round++) {
     for (const w of RATE_WORKLOADS) {
