@@ -32,6 +32,9 @@ interface Slot {
 // garbage-collected takes its registration with it.
 const slots = new WeakMap<ServerResponse, Slot>()
 const EMPTY = Buffer.alloc(0)
+// What a response's slot becomes once hijacked: one shared record, so that a handler which keeps `res` for its
+// connection's life (an awaited read loop does) keeps no slot of its own, nor the socket through it.
+const TAKEN: Slot = Object.freeze({ socket: null as unknown as Duplex, head: EMPTY, taken: true, ready: true, onHijack: undefined })
 
 /**
  * Makes `res` hijackable: a later {@link hijack}(res) returns `socket` and `head`. This is the hook
@@ -85,12 +88,13 @@ export function hijack (res: ServerResponse): Hijacked {
     )
   }
   slot.taken = true
-  const { socket, head } = slot
+  const { socket, head, onHijack } = slot
   slot.head = EMPTY
+  slots.set(res, TAKEN)
   flushPendingHead(res, socket)
   if (isWritingOn(socket, res)) res.detachSocket(socket as Socket)
   seal(res)
-  slot.onHijack?.(res)
+  onHijack?.(res)
   return { socket, head }
 }
 
