@@ -5,8 +5,12 @@ import { checkEcho, checkHello } from './contract.js'
 import { wsTestServer } from './drivers/test-servers.js'
 import { start as startWsRaw } from './servers/ws-raw.js'
 import { start as startWsRawLoop } from './servers/ws-raw-loop.js'
+import { start as startWsCompat } from './servers/ws-compat.js'
+import { start as startWsCompatLegacy } from './servers/ws-compat-legacy.js'
+import { start as startWsCompatReturn } from './servers/ws-compat-return.js'
 
-for (const [name, start] of [['ws-raw', startWsRaw], ['ws-raw-loop', startWsRawLoop]] as const) {
+const VARIANTS = [['ws-raw', startWsRaw], ['ws-raw-loop', startWsRawLoop], ['ws-compat', startWsCompat], ['ws-compat-legacy', startWsCompatLegacy], ['ws-compat-return', startWsCompatReturn]] as const
+for (const [name, start] of VARIANTS) {
   t.test(`the ${name} variant meets the contract`, async (t) => {
     const server = await start('127.0.0.1', 0)
     t.teardown(server.close)

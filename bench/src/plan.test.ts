@@ -1,5 +1,5 @@
 import t from 'tap'
-import { parseOptions, rotate, SUITES } from './plan.js'
+import { FULL, parseOptions, QUICK, ratePlan, rotate, SUITES } from './plan.js'
 
 t.test('rotate shifts the order by the round, so no variant always runs first', async (t) => {
   t.same(rotate(['a', 'b', 'c'], 0), ['a', 'b', 'c'])
@@ -12,6 +12,7 @@ t.test('parseOptions', async (t) => {
   const all = parseOptions([])
   t.equal(all.quick, false)
   t.equal(all.variants.length, 8)
+  t.notOk(all.variants.includes('ws-compat-return'), 'the returning ws-compat handler runs only when named')
   t.notOk(all.variants.includes('ws-raw-loop'), 'diagnostic variants run only when named')
   t.same(parseOptions(['--only', 'ws-raw,ws-raw-loop']).variants, ['ws-raw', 'ws-raw-loop'])
   t.same(all.suites, SUITES)
@@ -27,4 +28,20 @@ t.test('parseOptions', async (t) => {
   t.throws(() => parseOptions(['--rounds', '0']), /positive integer/)
   t.throws(() => parseOptions(['--rounds']), /needs a value/)
   t.throws(() => parseOptions(['--fast']), /unknown argument --fast/)
+})
+
+t.test('fixed-rate flags override the plan\'s rates, windows and rounds', async (t) => {
+  const opts = parseOptions(['--suites', 'rate', '--rate-echo32', '5000', '--rate-sec', '2', '--rounds', '3', '--seed', '19'])
+  t.same([opts.suites, opts.rates, opts.rateSec, opts.seed], [['rate'], { echo32: 5000 }, 2, 19])
+  const plan = ratePlan(FULL, opts)
+  t.equal(plan.rounds, 3)
+  t.same(plan.workloads.echo32, { rate: 5000, sec: 2, prime: FULL.rate.workloads.echo32.prime })
+  t.same(plan.workloads.echo16k, { ...FULL.rate.workloads.echo16k, sec: 2 })
+  t.same(ratePlan(FULL, parseOptions([])), FULL.rate, 'no flags: the plan as it is')
+  t.equal(ratePlan(QUICK, parseOptions([])).workloads.http.rate, FULL.rate.workloads.http.rate, 'quick keeps the rates, shortens the windows')
+  t.ok(FULL.rate.rounds >= 7, 'the median of at least 7 rounds')
+  t.throws(() => parseOptions(['--rate-http', '0']), /--rate-http must be a positive number/)
+  t.throws(() => parseOptions(['--rate-sec', 'x']), /--rate-sec must be a positive number/)
+  t.throws(() => parseOptions(['--seed', '-1']), /--seed must be a non-negative integer/)
+  t.throws(() => parseOptions(['--rate-bogus', '1']), /unknown argument --rate-bogus/)
 })

@@ -93,3 +93,64 @@ t.test('a saved run renders the same report', async (t) => {
   t.same(back, report)
   t.equal(renderMarkdown(back), renderMarkdown(report))
 })
+
+t.test('fixed rate: efficiency per round, median and range; off-rate rounds said; issue 19 rows', async (t) => {
+  const samples = [
+    // ws-raw spends 10 µs per message; ws-compat 10, 12.5 and 8: efficiencies 1.0, 0.8 and 1.25.
+    s(1, 'ws-raw', 'rate_echo32_cpu', 10), s(1, 'ws-compat', 'rate_echo32_cpu', 10),
+    s(2, 'ws-raw', 'rate_echo32_cpu', 10), s(2, 'ws-compat', 'rate_echo32_cpu', 12.5),
+    s(3, 'ws-raw', 'rate_echo32_cpu', 16), s(3, 'ws-compat', 'rate_echo32_cpu', 12.8),
+    s(1, 'ws-raw', 'rate_echo32_achieved', 1), s(1, 'ws-compat', 'rate_echo32_achieved', 1),
+    s(2, 'ws-raw', 'rate_echo32_achieved', 1), s(2, 'ws-compat', 'rate_echo32_achieved', 1),
+    s(3, 'ws-raw', 'rate_echo32_achieved', 1), s(3, 'ws-compat', 'rate_echo32_achieved', 1.02),
+    // Round 4: ws-compat fell behind, so it has no CPU sample that round and the ratio leaves it out.
+    s(4, 'ws-raw', 'rate_echo32_cpu', 10), s(4, 'ws-raw', 'rate_echo32_achieved', 1), s(4, 'ws-compat', 'rate_echo32_achieved', 0.8),
+    s(1, 'ws-raw', 'rate_handshakes_cpu', 100), s(1, 'ws-compat', 'rate_handshakes_cpu', 104)
+  ]
+  const find = (metric: string) => evaluateTargets(samples).find((x) => x.variant === 'ws-compat' && x.metric === metric)
+  const echo = find('rate_echo32_cpu')
+  t.equal(echo?.ratio, 1)
+  t.equal(echo?.min, 0.8)
+  t.equal(echo?.max, 1.25)
+  t.equal(echo?.met, true)
+  t.equal(find('rate_handshakes_cpu')?.ratio, 1.04, 'a CPU target that is not an efficiency stays variant / baseline')
+  t.equal(find('rate_handshakes_cpu')?.met, true)
+  t.equal(find('rate_echo16k_cpu')?.met, null)
+
+  const load = { rate: { rounds: 4, warmSec: 1, connections: 20, workloads: { echo32: { rate: 10_000, sec: 3 } } } }
+  const md = renderMarkdown({ meta: { date: '2026-01-01T00:00:00.000Z', node: 'v20', cpus: 2, cpuModel: 'test', quick: false, rounds: 4, warmup: true, load }, samples, failures: [] })
+  t.match(md, /### Fixed rate: server CPU per operation at normal load/)
+  t.match(md, /\| echo 32 B at 10,000\/s \| ws-raw \| 10\.0 \/ msg \| 1\.00x \(baseline\) \| {2}\| 10,000\/s, 100\.0 % \|/)
+  t.match(md, /\| echo 32 B at 10,000\/s \| ws-compat \| 12\.5 \/ msg \| 1\.00x \| 0\.80x - 1\.25x \| 10,000\/s, 100\.0 %, \*\*off rate in 1 of 4 rounds\*\* \|/)
+  t.match(md, /\| ws-compat vs ws-raw, fixed rate echo 32 B server CPU \/ msg \(cpu\(ws-raw\) \/ cpu\(ws-compat\)\) \| >= 0\.95x \| 1\.000x \| 0\.800x - 1\.250x \| met \|/)
+  t.match(md, /\| ws-compat \/ ws-raw, fixed rate server CPU \/ handshake \| <= 1\.05x \| 1\.040x \| 1\.040x - 1\.040x \| met \|/)
+  t.notMatch(md, /### HTTP: `GET \/hello`/, 'no saturated tables in a run of the rate suite alone')
+  t.notMatch(md, /By CPU/, 'nor the saturated targets')
+  const svg = chartFor({ meta: { date: '2026-01-01T00:00:00.000Z', node: 'v20', cpus: 2, cpuModel: 'test', quick: false, rounds: 4, warmup: true, load }, samples, failures: [] })
+  t.match(svg, /fixed rate, echo 32 B: CPU efficiency vs ws-raw \(higher is better\)/)
+  t.match(svg, /fixed rate, handshakes: CPU efficiency vs ws-raw/)
+})
+
+t.test('a saved run from before the rate suite still renders, its issue 19 rows not measured', async (t) => {
+  const old = {
+    date: '2026-01-01T00:00:00.000Z',
+    node: 'v20',
+    cpus: 2,
+    cpuModel: 'test',
+    quick: false,
+    rounds: 1,
+    warmup: true,
+    load: { http: { connections: 100 } },
+    rows: [],
+    ratios: [],
+    targets: [],
+    failures: [],
+    samples: [s(1, 'ws-raw', 'mem_rss', 100), s(1, 'ws-compat', 'mem_rss', 120), s(1, 'node-http', 'http_rps', 10), s(1, 'router', 'http_rps', 10)]
+  }
+  const md = renderMarkdown(fromJson(old))
+  t.notMatch(md, /Fixed rate/)
+  t.match(md, /\| router \/ node-http, HTTP req\/s \| >= 1\.00x \| 1\.000x \| met \|/)
+  t.match(md, /\| ws-compat \/ ws-raw, RSS \/ idle conn \| <= 1\.10x \| 1\.200x \| 1\.200x - 1\.200x \| \*\*missed\*\* \|/)
+  t.match(md, /\| router vs node-http, fixed rate HTTP server CPU \/ req \(cpu\(node-http\) \/ cpu\(router\)\) \| >= 1\.00x \| n\/a \| n\/a \| not measured \|/)
+  t.notMatch(chartFor(fromJson(old)), /fixed rate/)
+})

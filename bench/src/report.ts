@@ -7,8 +7,12 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { renderChart, type BarGroup } from './chart.js'
 import { CPU_OF, METRIC_NAMES, METRICS, TARGETS, type Metric, type Target } from './metrics.js'
-import { median } from './stats.js'
+import { median, ratio, spread } from './stats.js'
+import { fmtInt, fmtMs, fmtRatio, fmtStatus, fmtUs, present, table } from './format.js'
+import { issue19Table, rateChartGroups, rateTable } from './report-rate.js'
 import { HTTP_VARIANTS, VARIANTS, WS_VARIANTS, type Variant } from './variants.js'
+
+export { ratio }
 
 /** One measurement: a variant's value of a metric in one round. */
 export interface Sample {
@@ -56,7 +60,11 @@ export interface Row {
 
 /** A target with the ratio measured. `met` is null when either side was not measured. */
 export interface TargetResult extends Target {
+  /** The median of the per-round ratios (`versus / variant` for an efficiency target). */
   ratio: number
+  /** The smallest and largest per-round ratio (NaN when none). */
+  min: number
+  max: number
   met: boolean | null
   /**
    * For throughput targets, the same ratio predicted from server CPU per operation
@@ -79,26 +87,6 @@ export function summarize (samples: readonly Sample[]): Row[] {
   return rows
 }
 
-/**
- * `variant / versus` on `metric`: the ratio is taken inside each round where both were
- * measured, then the median of those ratios; NaN when no round has both.
- */
-export function ratio (samples: readonly Sample[], variant: Variant, versus: Variant, metric: Metric): { value: number, samples: number[] } {
-  const byRound = new Map<number, { a?: number, b?: number }>()
-  for (const s of samples) {
-    if (s.metric !== metric || (s.variant !== variant && s.variant !== versus)) continue
-    const entry = byRound.get(s.round) ?? {}
-    if (s.variant === variant) entry.a = s.value
-    if (s.variant === versus) entry.b = s.value
-    byRound.set(s.round, entry)
-  }
-  const ratios: number[] = []
-  for (const { a, b } of byRound.values()) {
-    if (a !== undefined && b !== undefined && b !== 0 && Number.isFinite(a) && Number.isFinite(b)) ratios.push(a / b)
-  }
-  return { value: median(ratios), samples: ratios }
-}
-
 /** `a / b` of one variant's two metrics, taken inside each round, then the median (the workers suite's 2 / 1). */
 export function metricRatio (samples: readonly Sample[], variant: Variant, a: Metric, b: Metric): { value: number, samples: number[] } {
   const at = (m: Metric, round: number): number | undefined => samples.find((s) => s.variant === variant && s.metric === m && s.round === round)?.value
@@ -115,26 +103,18 @@ export function metricRatio (samples: readonly Sample[], variant: Variant, a: Me
 export function evaluateTargets (samples: readonly Sample[]): TargetResult[] {
   const meets = (t: Target, r: number): boolean | null => Number.isFinite(r) ? (t.kind === 'min' ? r >= t.goal : r <= t.goal) : null
   return TARGETS.map((t) => {
-    const r = ratio(samples, t.variant, t.versus, t.metric).value
+    const r = t.by === 'efficiency' ? ratio(samples, t.versus, t.variant, t.metric) : ratio(samples, t.variant, t.versus, t.metric)
     const cpuMetric = CPU_OF[t.metric]
     const cpuRatio = cpuMetric === undefined ? NaN : ratio(samples, t.versus, t.variant, cpuMetric).value
-    return { ...t, ratio: r, met: meets(t, r), cpuRatio, metByCpu: meets(t, cpuRatio) }
+    const { min, max } = spread(r.samples)
+    return { ...t, ratio: r.value, min, max, met: meets(t, r.value), cpuRatio, metByCpu: meets(t, cpuRatio) }
   })
 }
 
-const fmtRatio = (r: number, digits = 2): string => Number.isFinite(r) ? `${r.toFixed(digits)}x` : 'n/a'
-const fmtInt = (v: number): string => Number.isFinite(v) ? Math.round(v).toLocaleString('en-US') : 'n/a'
-const fmtMs = (v: number): string => Number.isFinite(v) ? v.toFixed(2) : 'n/a'
 const fmtKB = (v: number): string => Number.isFinite(v) ? (v / 1024).toFixed(1) : 'n/a'
-const fmtUs = (v: number): string => Number.isFinite(v) ? (v < 100 ? v.toFixed(1) : Math.round(v).toLocaleString('en-US')) : 'n/a'
 
-function table (head: string[], rows: string[][]): string {
-  return [`| ${head.join(' | ')} |`, `|${head.map((_, i) => i === 0 ? ' --- ' : ' ---: ').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n')
-}
-
-function present (samples: readonly Sample[], variants: readonly Variant[]): Variant[] {
-  return variants.filter((v) => samples.some((s) => s.variant === v))
-}
+/** The metrics of the saturated WebSocket tables (a run of the fixed-rate suite alone has none). */
+const SATURATED_WS_METRICS: Metric[] = ['echo32_mps', 'echo16k_mps', 'handshakes_ps', 'mem_rss', 'mem_heap']
 
 /** The ratio chart: the headline metrics, every non-baseline variant measured, target ticks. */
 export function chartFor (report: Report): string {
@@ -151,6 +131,7 @@ export function chartFor (report: Report): string {
     const direction = info.higherIsBetter ? 'higher is better' : 'lower is better'
     groups.push({ title: `${info.label} vs ${info.baseline} (${direction})`, higherIsBetter: info.higherIsBetter, bars })
   }
+  groups.push(...rateChartGroups(report.samples))
   return renderChart(`Ratio to the baseline, median of per-round ratios (${report.meta.date.slice(0, 10)})`, groups)
 }
 
@@ -168,13 +149,13 @@ export function renderMarkdown (report: Report, chartPath = 'results/ratios.svg'
   out.push('Ratios are taken inside each round, then the median over the rounds; absolute numbers are medians.')
   out.push('', `![ratios](${chartPath})`)
 
-  const http = present(samples, HTTP_VARIANTS)
+  const http = present(samples, HTTP_VARIANTS, ['http_rps', 'http_cpu', 'http_p99'])
   if (http.length > 0) {
     out.push('', '### HTTP: `GET /hello` (autocannon -c 100 -p 10)', '')
     out.push(table(['variant', 'req/s vs node-http', 'server CPU / req vs node-http', 'req/s', 'p99 ms', 'server CPU µs / req'],
       http.map((v) => [v, fmtRatio(r(v, 'http_rps')), fmtRatio(r(v, 'http_cpu')), fmtInt(med(v, 'http_rps')), fmtMs(med(v, 'http_p99')), fmtUs(med(v, 'http_cpu'))])))
   }
-  const ws = present(samples, WS_VARIANTS)
+  const ws = present(samples, WS_VARIANTS, SATURATED_WS_METRICS)
   if (ws.length > 0) {
     out.push('', '### WebSocket: ratios to ws-raw', '')
     out.push('Throughput (higher is better), then server CPU per operation and memory (lower is better).', '')
@@ -198,19 +179,26 @@ export function renderMarkdown (report: Report, chartPath = 'results/ratios.svg'
     ]))
   }
 
-  const status = (met: boolean | null): string => met === null ? 'not measured' : met ? 'met' : '**missed**'
-  out.push('', '### Targets', '')
-  out.push('"By CPU" is the throughput ratio the servers\' CPU time per operation predicts (`cpu(versus) / cpu(variant)`):',
-    'on a shared machine it moves far less than the throughput itself.', '')
-  out.push(table(['target', 'goal', 'measured', 'status', 'by CPU', 'status by CPU'], evaluateTargets(samples).map((t) => [
+  out.push(...rateTable(report))
+
+  out.push('', '### Targets')
+  const targets = evaluateTargets(samples)
+  const saturated = targets.filter((t) => t.issue19 !== true)
+  // A run of the fixed-rate suite alone measured none of the saturated targets: no table of "not measured".
+  if (saturated.some((t) => t.met !== null)) {
+    out.push('', '"By CPU" is the throughput ratio the servers\' CPU time per operation predicts (`cpu(versus) / cpu(variant)`):',
+      'on a shared machine it moves far less than the throughput itself.', '')
+    out.push(table(['target', 'goal', 'measured', 'status', 'by CPU', 'status by CPU'], saturated.map((t) => [
     `${t.variant} / ${t.versus}, ${METRICS[t.metric].label}`,
     `${t.kind === 'min' ? '>=' : '<='} ${t.goal.toFixed(2)}x`,
     // Three digits: a ratio shown as the goal must not read as met when it is just under.
     fmtRatio(t.ratio, 3),
-    status(t.met),
+    fmtStatus(t.met),
     CPU_OF[t.metric] === undefined ? '' : fmtRatio(t.cpuRatio, 3),
-    CPU_OF[t.metric] === undefined ? '' : status(t.metByCpu)
-  ])))
+    CPU_OF[t.metric] === undefined ? '' : fmtStatus(t.metByCpu)
+    ])))
+  }
+  out.push(...issue19Table(targets))
 
   if (report.failures.length > 0) {
     out.push('', '### Failures', '')

@@ -1,5 +1,5 @@
 /**
- * `pnpm bench [--quick] [--only a,b] [--suites http,echo,handshakes,memory,workers] [--rounds N] [--cpu-prof] [--tsx] [--ballast MB] [--report FILE]`
+ * `pnpm bench [--quick] [--only a,b] [--suites http,echo,handshakes,memory,workers,rate] [--rounds N] [--cpu-prof] [--tsx] [--ballast MB] [--rate-* N] [--seed N] [--report FILE]`
  *
  * Spawns every variant (`bench/src/server.ts`) on an ephemeral loopback port, checks the
  * contract, then runs the suites in rounds - a warm-up round first, variants interleaved and
@@ -21,7 +21,8 @@ import type { Metric } from './metrics.js'
 import { fromJson, renderMarkdown, toJson, writeReport, type Failure, type Report, type Sample } from './report.js'
 import { HELLO_BODY, ECHO_PATH, HELLO_PATH } from './servers/common.js'
 import { startServer, type ServerProcess, type SpawnOptions } from './spawn.js'
-import { FULL, parseOptions, QUICK, rotate, SUITES, type Options, type Plan, type Suite } from './plan.js'
+import { FULL, parseOptions, QUICK, ratePlan, rotate, SUITES, type Options, type Plan, type Suite } from './plan.js'
+import { runRateSuite } from './rate/suite.js'
 import { DEFAULT_VARIANTS, HTTP_VARIANTS, variantKind, WS_VARIANTS, type Variant } from './variants.js'
 
 const BENCH_DIR = fileURLToPath(new URL('../', import.meta.url))
@@ -37,13 +38,24 @@ class Runner {
     if (profileDir !== undefined) this.spawnOpts.cpuProfDir = profileDir
   }
 
-  private fail (variant: Variant | null, suite: string, message: string): void {
+  /** A failure of `variant` (or of the run), reported and counted. */
+  fail (variant: Variant | null, suite: string, message: string): void {
     this.failures.push({ variant, suite, message })
     console.error(`FAIL ${variant ?? 'run'} (${suite}): ${message}`)
   }
 
-  private record (round: number, variant: Variant, metric: Metric, value: number): void {
+  /** A measurement; the warm-up round's (round 0) are not kept. */
+  record (round: number, variant: Variant, metric: Metric, value: number): void {
     if (round > 0) this.samples.push({ round, variant, metric, value })
+  }
+
+  log (round: number, message: string): void {
+    log(round, message)
+  }
+
+  /** How the servers are started (the fixed-rate suite starts its own with the same options). */
+  get spawnOptions (): SpawnOptions {
+    return this.spawnOpts
   }
 
   private alive (variant: Variant): ServerProcess | undefined {
@@ -248,6 +260,13 @@ async function main (): Promise<number> {
   } finally {
     await runner.stopAll()
   }
+  const rate = ratePlan(plan, opts)
+  const seed = opts.seed ?? (Date.now() >>> 0)
+  if (has('rate')) {
+    console.log(`rate: ${rate.rounds} round(s), seed ${seed} (--seed ${seed} replays the order)`)
+    // Fresh servers of its own, so it runs after the long-lived ones stopped.
+    await runRateSuite({ plan: rate, seed, httpVariants, wsVariants, spawn: runner.spawnOptions }, runner)
+  }
 
   const cpu = cpus()
   const report: Report = {
@@ -259,14 +278,14 @@ async function main (): Promise<number> {
       quick: opts.quick,
       rounds,
       warmup: plan.warmup,
-      load: { ...plan, rounds, variants: opts.variants, suites: opts.suites, loader: opts.tsx ? 'tsx' : 'esbuild (as the build)', ballastMb: opts.ballastMb }
+      load: { ...plan, rate: { ...rate, seed }, rounds, variants: opts.variants, suites: opts.suites, loader: opts.tsx ? 'tsx' : 'esbuild (as the build)', ballastMb: opts.ballastMb }
     },
     samples: runner.samples,
     failures: runner.failures
   }
   console.log('\n' + renderMarkdown(report) + '\n')
 
-  const full = !opts.quick && DEFAULT_VARIANTS.every((v) => opts.variants.includes(v)) && opts.variants.length === DEFAULT_VARIANTS.length && opts.suites.length === SUITES.length && !opts.tsx && opts.ballastMb === 0
+  const full = !opts.quick && DEFAULT_VARIANTS.every((v) => opts.variants.includes(v)) && opts.variants.length === DEFAULT_VARIANTS.length && opts.suites.length === SUITES.length && !opts.tsx && opts.ballastMb === 0 && Object.keys(opts.rates).length === 0 && opts.rateSec === undefined
   if (full) {
     const written = await writeReport(report, BENCH_DIR)
     console.log(`wrote ${written.join(', ')}`)

@@ -7,6 +7,7 @@
  * `process.cpuUsage()`, so memory and CPU are measured inside the server, never in the load
  * generator; and it exits when that channel goes away, so it never outlives the runner.
  */
+import { writeHeapSnapshot } from 'node:v8'
 import { formatUrl, parseAddr } from '@hertz-node/test-kit/host-port'
 import { keepBallast } from './ballast.js'
 import { describeVariant, isVariant, loadVariant, VARIANTS, type Variant } from './variants.js'
@@ -44,9 +45,10 @@ function memorySnapshot (): NodeJS.MemoryUsage {
 
 function serveProbes (): void {
   if (process.send === undefined) return
-  process.on('message', (msg: { type?: string }) => {
+  process.on('message', (msg: { type?: string, path?: string }) => {
     if (msg?.type === 'memory') process.send?.({ type: 'memory', value: memorySnapshot() })
     else if (msg?.type === 'cpu') process.send?.({ type: 'cpu', value: process.cpuUsage() })
+    else if (msg?.type === 'heap-snapshot') process.send?.({ type: 'heap-snapshot', value: writeHeapSnapshot(msg.path) })
   })
 }
 

@@ -56,6 +56,8 @@ export interface ServerProcess {
   memory(): Promise<MemoryUsage>
   /** CPU time (user + system, microseconds) the server process has used so far. */
   cpuTime(): Promise<number>
+  /** Writes a V8 heap snapshot of the server to `path` (after V8's own full GC) and resolves with the path. */
+  heapSnapshot(path: string): Promise<string>
   /** SIGTERM, then waits for exit; rejects when it does not exit cleanly. */
   stop(): Promise<void>
 }
@@ -87,6 +89,7 @@ export async function startServer (variant: Variant, opts: SpawnOptions = {}): P
     pid: child.pid ?? -1,
     failure: null,
     memory: () => ask<MemoryUsage>(child, variant, 'memory'),
+    heapSnapshot: (path) => ask<string>(child, variant, 'heap-snapshot', { path }),
     cpuTime: async () => {
       const { user, system } = await ask<NodeJS.CpuUsage>(child, variant, 'cpu')
       return user + system
@@ -151,7 +154,7 @@ function waitForAddress (child: ChildProcess, variant: Variant, stderr: () => st
 }
 
 /** Sends `{ type }` over the IPC channel and resolves with the server's `{ type, value }` answer. */
-function ask<T> (child: ChildProcess, variant: Variant, type: 'memory' | 'cpu'): Promise<T> {
+function ask<T> (child: ChildProcess, variant: Variant, type: 'memory' | 'cpu' | 'heap-snapshot', extra: object = {}): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.off('message', onMessage)
@@ -164,6 +167,6 @@ function ask<T> (child: ChildProcess, variant: Variant, type: 'memory' | 'cpu'):
       resolve(msg.value)
     }
     child.on('message', onMessage)
-    child.send({ type })
+    child.send({ ...extra, type })
   })
 }

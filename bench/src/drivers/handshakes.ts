@@ -28,7 +28,7 @@ export interface HandshakeResult {
 }
 
 /** Sends one text message and checks it comes back unchanged, as text. */
-function echoOnce (ws: WebSocket, text: string): Promise<void> {
+export function echoOnce (ws: WebSocket, text: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const onMessage = (data: Buffer, isBinary: boolean): void => {
       cleanup()

@@ -21,6 +21,8 @@ export const kBody: unique symbol = Symbol('hertz.body')
 export const kUpgradeSocket: unique symbol = Symbol('hertz.upgradeSocket')
 /** The hijack handler recorded by `c.hijack()`. */
 export const kHijackHandler: unique symbol = Symbol('hertz.hijackHandler')
+/** The running hijack handler's promise (settles with the handler), once the chain handed the connection over. */
+export const kHijackRun: unique symbol = Symbol('hertz.hijackRun')
 /** True once `c.flush()` switched the response to streaming. */
 export const kStreaming: unique symbol = Symbol('hertz.streaming')
 /** True once the chain has ended and the response was handed to the engine. */

@@ -1,5 +1,8 @@
 /** `host:port` parsing and printing for the bench's and the tests' `--addr` flags, on the router's parser. */
-import { splitHostPort } from '@hertz-node/router'
+// The parser's own module, not the package: every bench server parses its --addr with this, and loading the
+// whole router there would put megabytes of it into the heap of the baselines (bare ws, bare node:http), which
+// moves them across V8's GC thresholds and skews every ratio (bench/RESULTS.md, "WebSocket echo, 16 KB").
+import { splitHostPort } from '../../../packages/router/src/server/options.js'
 
 /** Parses `HOST:PORT`, `[IPv6]:PORT` or `:PORT` (host defaults to 127.0.0.1), with the router's parser. */
 export function parseAddr (addr: string): { host: string, port: number } {

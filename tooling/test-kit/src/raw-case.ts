@@ -2,6 +2,7 @@
  * One HTTP request per connection, byte for byte, for case tables (Hertz's ported tests): build the request,
  * send it with `Connection: close`, get the one response back parsed.
  */
+import { gunzipSync } from 'node:zlib'
 import { parseResponse } from './http-response.js'
 import { rawExchange } from './raw-tcp.js'
 import type { Teardown } from './teardown.js'
@@ -13,22 +14,50 @@ export interface SentResponse {
   body: string
 }
 
-/** Builds a request byte for byte: the request line, `Host`, `Connection: close`, the headers and the body. */
+/**
+ * Builds a request byte for byte: the request line, `Host` (127.0.0.1 unless `headers` give one), `Connection:
+ * close`, the headers and the body.
+ */
 export function buildRequest (method: string, target: string, headers: Record<string, string> = {}, body: string | Buffer = ''): Buffer {
-  let head = `${method} ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n`
-  for (const [k, v] of Object.entries(headers)) head += `${k}: ${v}\r\n`
+  const { Host: host = '127.0.0.1', ...rest } = headers
+  let head = `${method} ${target} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n`
+  for (const [k, v] of Object.entries(rest)) head += `${k}: ${v}\r\n`
   if (body.length > 0 && headers['Transfer-Encoding'] === undefined) head += `Content-Length: ${Buffer.byteLength(body)}\r\n`
   return Buffer.concat([Buffer.from(head + '\r\n', 'latin1'), Buffer.isBuffer(body) ? body : Buffer.from(body)])
 }
 
-/** Sends `data` on a fresh connection and parses the one response (chunked bodies decoded). */
-export async function send (t: Teardown, port: number, data: string | Buffer): Promise<SentResponse> {
+/** A {@link SentResponse} with its body as the bytes received (a gzipped body stays gzipped). */
+export interface SentBytes {
+  status: number
+  headers: Record<string, string>
+  body: Buffer
+}
+
+/**
+ * Sends `data` on a fresh connection and parses the one response (chunked bodies decoded, nothing decompressed);
+ * `isHead`: it answers a HEAD request, so it has no body whatever its Content-Length says.
+ */
+export async function sendBytes (t: Teardown, port: number, data: string | Buffer, isHead = false): Promise<SentBytes> {
   const { text } = await rawExchange(t, port, data)
-  const parsed = parseResponse(Buffer.from(text, 'latin1'), true)
+  const parsed = parseResponse(Buffer.from(text, 'latin1'), true, isHead)
   if (parsed === null) throw new Error(`no response: ${JSON.stringify(text)}`)
   const headers: Record<string, string> = {}
   for (const [k, v] of Object.entries(parsed.value.headers)) headers[k] = v.join('\n')
-  return { status: parsed.value.status, headers, body: parsed.value.body.toString('utf8') }
+  return { status: parsed.value.status, headers, body: parsed.value.body }
+}
+
+/**
+ * The body as sent before its Content-Encoding: gunzipped when that is gzip (a test asserts the header itself, so a
+ * missing gzip fails there and the body is still compared).
+ */
+export function decodedBody (r: SentBytes): Buffer {
+  return r.headers['content-encoding'] === 'gzip' ? gunzipSync(r.body) : r.body
+}
+
+/** Sends `data` on a fresh connection and parses the one response (chunked bodies decoded), its body as text. */
+export async function send (t: Teardown, port: number, data: string | Buffer): Promise<SentResponse> {
+  const r = await sendBytes(t, port, data)
+  return { ...r, body: r.body.toString('utf8') }
 }
 
 /** A multipart body with CRLF line ends: `[name, value]` fields and `[name, filename, contentType, content]` files. */

@@ -3,7 +3,7 @@ import { createWriteStream, type WriteStream } from 'node:fs'
 import { unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { IncomingMessage } from 'node:http'
-import { Busboy, type BusboyFileStream, type BusboyInstance } from '@fastify/busboy'
+import type { Busboy as BusboyFactory, BusboyFileStream, BusboyInstance } from '@fastify/busboy'
 import { HertzError, HertzErrorCode } from '../errors.js'
 import { bodyTooLarge } from '../pipeline/body.js'
 import { FileHeader } from './file-header.js'
@@ -30,6 +30,15 @@ export interface MultipartForm {
   readonly file: Record<string, FileHeader[]>
 }
 
+// busboy is loaded with the first multipart body: most servers never parse one, and its modules are most of a
+// megabyte of heap.
+let Busboy: typeof BusboyFactory | null = null
+
+async function loadBusboy (): Promise<typeof BusboyFactory> {
+  Busboy ??= (await import('@fastify/busboy')).Busboy
+  return Busboy
+}
+
 function limitError (what: string): HertzError {
   return new HertzError(HertzErrorCode.MULTIPART_LIMIT, `multipart form exceeds the limit on ${what}`)
 }
@@ -50,7 +59,10 @@ export class MultipartState {
   /** Parses `source` (the buffered body, or the request stream read up to `bodyLimit`). */
   parse (source: Buffer | IncomingMessage, contentType: string, limits: MultipartLimits, bodyLimit: number): Promise<MultipartForm> {
     if (this.promise === null) {
-      this.promise = this.#run(source, contentType, limits, bodyLimit).then(form => {
+      const run = Busboy !== null
+        ? this.#run(Busboy, source, contentType, limits, bodyLimit)
+        : loadBusboy().then(factory => this.#run(factory, source, contentType, limits, bodyLimit))
+      this.promise = run.then(form => {
         this.form = form
         if (this.#released) void this.#removeAll()
         return form
@@ -78,10 +90,11 @@ export class MultipartState {
     await Promise.all(paths.map(p => unlink(p).catch(() => {})))
   }
 
-  #run (source: Buffer | IncomingMessage, contentType: string, limits: MultipartLimits, bodyLimit: number): Promise<MultipartForm> {
+  #run (busboy: typeof BusboyFactory, source: Buffer | IncomingMessage, contentType: string, limits: MultipartLimits,
+    bodyLimit: number): Promise<MultipartForm> {
     let bb: BusboyInstance
     try {
-      bb = Busboy({
+      bb = busboy({
         headers: { 'content-type': contentType },
         limits: { parts: limits.maxParts, files: limits.maxFiles, fieldSize: limits.maxFieldSize },
         // Go's rule: a part with a file name is a file, anything else a value.

@@ -1,12 +1,13 @@
-import { resolve as resolvePath } from 'node:path'
 import { HertzError, HertzErrorCode } from '../errors.js'
 import type { Context } from '../go-context.js'
 import type { HijackHandler } from '../hijack/hijack-conn.js'
 import { PLAIN } from '../pipeline/write.js'
 import { parseHTTPDate } from '../routing/http-date.js'
-import { resolveInside, sendFile, SERVE_FILE_OPTIONS } from '../routing/static.js'
+import { checkFS, fsRequestHandler } from '../routing/fs-handler.js'
+import { normalizePath } from '../routing/path.js'
+import { serveFile } from '../routing/serve-file.js'
 import {
-  kBody, kClientIP, kClientIPFunc, kFinish, kFinished, kFormValueFunc, kFullPath, kHandlers, kHijackHandler, kIndex,
+  kBody, kClientIP, kClientIPFunc, kFinish, kFinished, kFormValueFunc, kFullPath, kHandlers, kHijackHandler, kHijackRun, kIndex,
   kParams, kPath, kPeekRes, kRawQuery, kRoute, kUpgradeSocket
 } from '../symbols.js'
 import { ContextError, ErrorChain, ErrorTypePrivate } from './error-chain.js'
@@ -20,8 +21,34 @@ export type ClientIPFunc = (c: RequestContext) => string
 /** Computes `c.formValue(key)` (see `c.setFormValueFunc`). */
 export type FormValueFunc = (c: RequestContext, key: string) => string
 
-/** The part of Hertz's `app.FS` that `c.fileFromFS` reads: the directory files are served from. */
-export interface FileSystemRoot {
+/** Computes the file path (below `FS.root`) for a request (Hertz's `PathRewriteFunc`). */
+export type PathRewriteFunc = (c: RequestContext) => string
+
+/**
+ * How files are served from a directory (Hertz's `app.FS`), by `h.staticFS` routes and `c.fileFromFS`. As in Hertz
+ * the file is looked up as `root` + the request path (`c.path()`), so `h.staticFS('/assets', { root: './public' })`
+ * serves `./public/assets/...`; give `pathRewrite: newPathSlashesStripper(1)` to serve `./public/...` instead. The
+ * handler is built once per FS object, from its options as they are then, as Hertz's `NewRequestHandler`.
+ */
+export interface FS {
+  /** Directory to serve from; '' or absent = the working directory (as Hertz's empty `Root`). */
+  root?: string
+  /** File names tried, in order, when a directory is asked for (`index.html`). Default none. */
+  indexNames?: readonly string[]
+  /** Answer a directory without an index file with a listing of its entries. Default off (403). */
+  generateIndexPages?: boolean
+  /** Gzip compressible files (text, JSON, JS, XML, SVG) and listings for clients that accept it. Default off. */
+  compress?: boolean
+  /** Serve `Range: bytes=` requests (206 / 416) and announce `Accept-Ranges: bytes`. Default off. */
+  acceptByteRange?: boolean
+  /** The path below `root` to serve for a request; default `c.path()`. */
+  pathRewrite?: PathRewriteFunc
+  /** Runs, with status 404 preset, instead of the `Cannot open requested path` answer. */
+  pathNotFound?: HandlerFunc
+}
+
+/** An {@link FS} with only its root, what `c.fileFromFS` took before it took any FS. */
+export interface FileSystemRoot extends FS {
   /** The directory served. */
   readonly root: string
 }
@@ -68,6 +95,8 @@ export class RequestContext extends ContextBind {
     ;[kIndex] = -1
   /** The hijack handler recorded by `hijack()`. */
     ;[kHijackHandler]: HijackHandler | null = null
+  /** The hijack handler's run, once the connection was handed over. */
+    ;[kHijackRun]: Promise<void> | null = null
   /** The context's own form value function, null for Hertz's default. */
     ;[kFormValueFunc]: FormValueFunc | null = null
   /** The context's own client IP function, null for the engine's. */
@@ -259,27 +288,35 @@ export class RequestContext extends ContextBind {
   }
 
   /**
-   * Answers with the file at `filepath` (type, length, Last-Modified, 304, byte ranges as Hertz's `ServeFile`, 403 for
-   * directories, 404 when missing).
+   * Answers with the file at `filepath` as Hertz's `ServeFile`: type, length, Last-Modified, 304, byte ranges, gzip
+   * for a compressible file when the client takes it, the generated listing for a directory, 404 when missing.
    */
   file (filepath: string): Promise<void> {
-    return sendFile(this, resolvePath(filepath), SERVE_FILE_OPTIONS)
+    return serveFile(this, filepath)
   }
 
   /** As {@link file}, with `Content-Disposition: attachment; filename="<filename>"` (a download named `filename`). */
   fileAttachment (filepath: string, filename: string): Promise<void> {
     this.response.header.set('Content-Disposition', `attachment; filename="${filename.replace(/["\\\r\n]/g, '_')}"`)
-    return sendFile(this, resolvePath(filepath), SERVE_FILE_OPTIONS)
+    return serveFile(this, filepath)
   }
 
-  /** Answers with `filepath` looked up inside `fs.root` (never outside it: 404 then), as Hertz's `FileFromFS`. */
-  fileFromFS (filepath: string, fs: FileSystemRoot): Promise<void> {
-    const file = resolveInside(resolvePath(fs.root), filepath)
-    if (file === null) {
-      this.notFound()
-      return Promise.resolve()
+  /**
+   * Serves `filepath` with the whole request handler of `fs`, as Hertz's `FileFromFS` and `h.staticFS` do: index
+   * names, listings, byte ranges, gzip, `pathRewrite`, `pathNotFound`; never outside `fs.root` (`{ root }` alone is
+   * an FS). Meanwhile `c.path()` is `filepath` (decoded and cleaned as a request path), so the rewrite and the
+   * not-found handler see it as in Hertz; it is put back once the file is answered, for the handlers after. An `fs`
+   * that is not an object rejects with `HERTZ_ERR_BAD_OPTION`.
+   */
+  async fileFromFS (filepath: string, fs: FS): Promise<void> {
+    const handler = fsRequestHandler<RequestContext>(checkFS(fs, 'fileFromFS'))
+    const path = this[kPath]
+    this[kPath] = normalizePath(filepath.startsWith('/') ? filepath : '/' + filepath)
+    try {
+      await handler(this, this)
+    } finally {
+      this[kPath] = path
     }
-    return sendFile(this, file)
   }
 
   // ---- hijack -----------------------------------------------------------------------------------------------

@@ -1,5 +1,7 @@
 import t, { type Test } from 'tap'
 import type { Socket } from 'node:net'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { HertzError, type HijackConn, type HijackHandler, type RequestContext } from '../index.js'
 import { start, New, Default } from '@hertz-node/test-kit/router'
 import { openSocket, readUntil, rawExchange } from '@hertz-node/test-kit/raw-tcp'
@@ -299,4 +301,36 @@ t.test('an error after c.hijack() answers a plain 500: upgrade headers dropped, 
       t.match(logger.text(), /after hijack/)
     })
   }
+})
+
+t.test('while a hijack handler runs, the request and its context are not kept (an idle connection stays small)', async t => {
+  setFlagsFromString('--expose-gc')
+  const gc = runInNewContext('gc') as () => void
+  const h = New()
+  let refs: { req: WeakRef<object>, c: WeakRef<object> } | null = null
+  let finish: () => void = () => {}
+  h.GET('/held', (_ctx, c) => {
+    refs = { req: new WeakRef(c.req), c: new WeakRef(c) }
+    c.setStatusCode(101)
+    c.header('Upgrade', 'echo')
+    c.header('Connection', 'Upgrade')
+    // Made where neither the request nor the context is in scope: whatever still holds them is the router.
+    c.hijack(openSession)
+  })
+  function openSession (): Promise<void> {
+    return new Promise<void>(resolve => { finish = resolve })
+  }
+  const { port } = await start(t, h)
+  const { s, head } = await connectUpgrade(t, port, '/held')
+  t.match(head, /^HTTP\/1\.1 101 /)
+  const { req, c } = refs as unknown as { req: WeakRef<object>, c: WeakRef<object> }
+  for (let i = 0; i < 20 && (req.deref() !== undefined || c.deref() !== undefined); i++) {
+    await sleep(5)
+    gc()
+  }
+  t.equal(c.deref(), undefined, 'the context was collected while the connection is open')
+  t.equal(req.deref(), undefined, 'the request was collected while the connection is open')
+  finish()
+  await closed(s)
+  t.pass('the connection closes when the handler settles')
 })

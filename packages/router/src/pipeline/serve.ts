@@ -10,7 +10,7 @@ import { scopedNoRoute } from '../routing/plugin.js'
 import { afterEarlierResponses } from '../server/node-internals.js'
 import type { EngineRef } from '../server/engine-ref.js'
 import {
-  kBody, kFinish, kFinished, kHandlers, kInflight, kMultipart, kNoMethod, kNoRoute, kParams, kPath, kRawQuery, kRoute,
+  kBody, kFinish, kFinished, kHandlers, kHijackRun, kInflight, kMultipart, kNoMethod, kNoRoute, kParams, kPath, kRawQuery, kRoute,
   kTable, kUnwatch, kUpgradeSocket
 } from '../symbols.js'
 import { headFlags, HAS_HOST, HAS_BODY, declaredLength, readBody } from './body.js'
@@ -60,14 +60,34 @@ export function serveUpgrade (engine: ServingEngine & EngineRef, req: IncomingMe
   try {
     acceptUpgrade(engine, socket)
     const earlier = afterEarlierResponses(socket)
-    const served = earlier === null
-      ? serve(engine, new RequestContext(engine, req, null, socket, head))
-      : earlier.then(free => free ? serve(engine, new RequestContext(engine, req, null, socket, head)) : undefined)
-    return served.then(undefined, (err: unknown) => { upgradeFailed(engine, socket, err) })
+    return earlier === null
+      ? serveUpgradeNow(engine, new RequestContext(engine, req, null, socket, head))
+      : serveAfter(earlier, engine, req, socket, head)
   } catch (err) {
     upgradeFailed(engine, socket, err)
     return DONE
   }
+}
+
+// The closures below live in functions of their own so that each keeps only what it uses, and the chain's
+// promise (with the error net on it) settles at the hand-over: what stays pending for the life of a hijacked
+// connection is the hijack's own run and the one promise returned to the caller, not the request, its head
+// buffer or another layer of promises (V8 gives all closures of one call a single shared context).
+
+function serveAfter (earlier: Promise<boolean>, engine: ServingEngine & EngineRef, req: IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
+  return earlier.then(free => {
+    if (!free) return
+    try {
+      return serveUpgradeNow(engine, new RequestContext(engine, req, null, socket, head))
+    } catch (err) {
+      upgradeFailed(engine, socket, err)
+    }
+  })
+}
+
+function serveUpgradeNow (engine: ServingEngine, c: RequestContext): Promise<void> {
+  const socket = c[kUpgradeSocket] as Socket
+  return serve(engine, c).then(() => c[kHijackRun] ?? undefined, (err: unknown) => { upgradeFailed(engine, socket, err) })
 }
 
 function upgradeFailed (engine: ServingEngine, socket: Socket, err: unknown): void {

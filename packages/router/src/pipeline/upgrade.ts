@@ -2,7 +2,7 @@ import type { Socket } from 'node:net'
 import { formatError, logRecovered } from '../errors.js'
 import type { RequestContext } from '../context/request-context.js'
 import { HijackConn, type HijackHandler } from '../hijack/hijack-conn.js'
-import { kHijackHandler, kHijackPool, kInflight, kPeekRes } from '../symbols.js'
+import { kHijackHandler, kHijackPool, kHijackRun, kInflight, kPeekRes } from '../symbols.js'
 import { rawResponse, writeAnswer } from './write.js'
 import type { ServingEngine } from './host.js'
 
@@ -45,8 +45,10 @@ export function completeUpgrade (engine: ServingEngine, c: RequestContext, socke
       }
       socket.write(head)
       // Only what the handler needs goes on: the context (request, headers, response) is released for the
-      // connection's life rather than kept by the suspended function below.
-      return runHijack(engine, handler, socket, c.upgradeHead)
+      // connection's life rather than kept by the suspended function below. The chain ends here; the run is
+      // left on the context for serveUpgrade, which alone waits for it.
+      c[kHijackRun] = runHijack(engine, handler, socket, c.upgradeHead)
+      return DONE
     }
   }
   const res = c.res

@@ -1,5 +1,7 @@
 import { promises as fsp } from 'node:fs'
 import { join } from 'node:path'
+import { gzipSync } from 'node:zlib'
+import { mayGzip, type FileContext, type SendFileOptions } from './static.js'
 
 // The page of a directory served with `generateIndexPages` (Hertz's createDirIndex): its entries sorted by name,
 // folders marked, each with its size and modification time. Names are HTML-escaped and their links
@@ -29,4 +31,20 @@ export async function dirIndexPage (dir: string, urlPath: string, atRoot: boolea
   }
   const title = escapeHTML(base)
   return `<html><head><title>${title}</title><style>.dir { font-weight: bold }</style></head><body><h1>${title}</h1><ul>${items.join('')}</ul></body></html>`
+}
+
+/**
+ * Answers with the listing of `dir` (see {@link dirIndexPage}) as text/html, gzipped when `opts.compress` and the
+ * request allow it (Hertz compresses its generated pages as it does files).
+ */
+export async function sendDirIndex (c: FileContext, dir: string, urlPath: string, atRoot: boolean, opts: SendFileOptions): Promise<void> {
+  let page = Buffer.from(await dirIndexPage(dir, urlPath, atRoot))
+  c.setStatusCode(200)
+  c.setContentType('text/html; charset=utf-8')
+  if (mayGzip(c, opts)) {
+    page = gzipSync(page)
+    c.response.header.set('Content-Encoding', 'gzip')
+    c.response.header.set('Vary', 'Accept-Encoding')
+  }
+  c.response.setBody(page)
 }

@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import { start, New } from '@hertz-node/test-kit/router'
 import { rawExchange } from '@hertz-node/test-kit/raw-tcp'
-import { newPathSlashesStripper, newVHostPathRewriter } from './fs.js'
+import { newPathSlashesStripper, newVHostPathRewriter, type FS } from './fs.js'
 
 const TEXT = 'console.log("hello")\n'.repeat(200)
 
@@ -142,4 +142,76 @@ t.test('staticFS stays inside its root: traversal, NUL, symlinks, a rewrite with
   const bad = await rawExchange(t, port, 'GET /v/secret.txt HTTP/1.1\r\nHost: ..\r\nConnection: close\r\n\r\n')
   t.match(bad.text, /^HTTP\/1\.1 404 /, 'a host of .. cannot climb out')
   t.throws(() => h.staticFS('/x/:p', { root: base }), { code: 'HERTZ_ERR_BAD_ROUTE' })
+})
+
+t.test('c.fileFromFS runs the whole FS handler, with c.path() the file path meanwhile, put back for the handlers after', async t => {
+  const base = fixture(t)
+  const assets = join(base, 'assets')
+  const full: FS = { root: assets, indexNames: ['index.html'], generateIndexPages: true, compress: true, acceptByteRange: true }
+  const seen: string[] = []
+  const rewritten: FS = { root: base, pathRewrite: c => { seen.push(c.path()); return '/assets' + c.path() } }
+  const custom404: FS = { root: base, pathNotFound: (_ctx, c) => { c.string(c.response.statusCode(), 'no %s', c.path()) } }
+  const throwing: FS = { root: base, pathNotFound: () => { throw new Error('from pathNotFound') } }
+  const h = New()
+  // What the handlers after the file see: the route's own path and pattern, also when the FS handler threw.
+  h.use(async (ctx, c) => {
+    try {
+      await c.next(ctx)
+    } catch (err) {
+      c.string(500, '%s', (err as { code?: string }).code ?? (err as Error).message)
+    }
+    c.header('X-After', `${c.path()} ${c.fullPath()}`)
+  })
+  h.GET('/ffs/:name', (_ctx, c) => c.fileFromFS(c.query('p'), full))
+  h.GET('/encoded', (_ctx, c) => c.fileFromFS('dig%69ts.txt', full))
+  h.GET('/rewritten', (_ctx, c) => c.fileFromFS('digits.txt', rewritten))
+  h.GET('/custom404', (_ctx, c) => c.fileFromFS('nope.txt', custom404))
+  h.GET('/throwing', (_ctx, c) => c.fileFromFS('nope.txt', throwing))
+  h.GET('/bad', (_ctx, c) => c.fileFromFS('digits.txt', null as unknown as FS))
+  const { url } = await start(t, h)
+
+  let r = await get(url + '/ffs/x?p=site')
+  t.same([r.status, r.body.toString()], [200, '<h1>site</h1>'], 'index names')
+  t.equal(r.headers['x-after'], '/ffs/x /ffs/:name', 'c.path() and c.fullPath() are the route\'s again')
+  r = await get(url + '/ffs/x?p=/docs/')
+  t.equal(r.status, 200, 'a generated listing')
+  t.match(r.body.toString(), '<a href="/docs/deep/" class="dir">deep</a>', 'of the file path, as Hertz\'s page of the URI it set')
+  r = await get(url + '/ffs/x?p=digits.txt', { range: 'bytes=2-4' })
+  t.same([r.status, r.headers['content-range'], r.body.toString()], [206, 'bytes 2-4/10', '234'], 'byte ranges')
+  r = await get(url + '/ffs/x?p=app.js', { 'accept-encoding': 'gzip' })
+  t.equal(r.headers['content-encoding'], 'gzip', 'compression')
+  t.equal((r.headers['content-encoding'] === 'gzip' ? gunzipSync(r.body) : r.body).toString(), TEXT)
+  r = await get(url + '/ffs/x?p=out.txt')
+  t.same([r.status, r.body.toString()], [404, 'Cannot open requested path'], 'a symlink leading out of the root is not followed')
+  r = await get(url + '/ffs/x?p=../../secret.txt')
+  t.equal(r.status, 404, '.. never climbs above the root')
+  r = await get(url + '/ffs/x?p=a%2500b')
+  t.same([r.status, r.body.toString()], [400, 'Are you a hacker?'], 'the file path is decoded as a request path: a NUL')
+  r = await get(url + '/encoded')
+  t.same([r.status, r.body.toString()], [200, '0123456789'], 'the file path is decoded as a request path')
+  r = await get(url + '/rewritten')
+  t.same([r.status, r.body.toString(), seen], [200, '0123456789', ['/digits.txt']], 'pathRewrite sees the file path as c.path()')
+  t.equal(r.headers['x-after'], '/rewritten /rewritten')
+  r = await get(url + '/custom404')
+  t.same([r.status, r.body.toString()], [404, 'no /nope.txt'], 'pathNotFound sees it too')
+  t.equal(r.headers['x-after'], '/custom404 /custom404')
+  r = await get(url + '/throwing')
+  t.same([r.status, r.body.toString(), r.headers['x-after']], [500, 'from pathNotFound', '/throwing /throwing'], 'put back when the FS handler throws')
+  r = await get(url + '/bad')
+  t.same([r.status, r.body.toString()], [500, 'HERTZ_ERR_BAD_OPTION'], 'an fs that is not an object')
+})
+
+t.test('an FS\'s handler is built once, its root resolved then, and shared by staticFS and every c.fileFromFS (as Hertz\'s NewRequestHandler)', async t => {
+  const base = fixture(t)
+  const fs: FS = { root: join(base, 'assets') }
+  const h = New()
+  h.staticFS('/', fs)
+  h.GET('/ffs', (_ctx, c) => c.fileFromFS('digits.txt', fs))
+  const { url } = await start(t, h)
+  t.equal((await get(url + '/digits.txt')).body.toString(), '0123456789')
+  // A later change to the object rebuilds nothing: c.fileFromFS runs the handler staticFS built.
+  fs.root = join(base, 'example.com')
+  const r = await get(url + '/ffs')
+  t.same([r.status, r.body.toString()], [200, '0123456789'])
+  t.equal((await get(url + '/digits.txt')).status, 200)
 })

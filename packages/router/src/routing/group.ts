@@ -1,10 +1,11 @@
 import { posix } from 'node:path'
 import { HertzError, HertzErrorCode } from '../errors.js'
-import type { HandlerFunc } from '../context/request-context.js'
+import type { FS, HandlerFunc } from '../context/request-context.js'
 import type { EngineRef } from '../server/engine-ref.js'
 import { kAddRoute } from '../symbols.js'
-import { staticDirHandler, staticFileHandler } from './static.js'
-import { fsHandler, type FS } from './fs.js'
+import { staticDirHandler } from './static.js'
+import { staticFileHandler } from './serve-file.js'
+import { checkFS, fsRequestHandler } from './fs-handler.js'
 
 /** Hertz's `Any`: the nine methods it registers. */
 export const ANY_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'HEAD', 'OPTIONS', 'DELETE', 'CONNECT', 'TRACE'] as const
@@ -108,7 +109,10 @@ export class RouterGroup {
     return this
   }
 
-  /** Serves the file `filepath` for GET and HEAD at `relativePath`. */
+  /**
+   * Serves the file `filepath` for GET and HEAD at `relativePath` as `c.file` does (Hertz's `StaticFile`, which
+   * calls `ServeFile`): byte ranges, gzip for a client that takes it, a listing when `filepath` is a directory.
+   */
   staticFile (relativePath: string, filepath: string): this {
     if (/[:*]/.test(relativePath)) {
       throw new HertzError(HertzErrorCode.BAD_ROUTE, 'URL parameters can not be used when serving a static file')
@@ -141,10 +145,7 @@ export class RouterGroup {
     if (/[:*]/.test(relativePath)) {
       throw new HertzError(HertzErrorCode.BAD_ROUTE, 'URL parameters can not be used when serving a static folder')
     }
-    if (fs === null || typeof fs !== 'object' || (fs.root !== undefined && typeof fs.root !== 'string')) {
-      throw new HertzError(HertzErrorCode.BAD_OPTION, 'staticFS: expected an FS whose root, if given, is a directory path')
-    }
-    const handler = fsHandler(fs)
+    const handler = fsRequestHandler(checkFS(fs, 'staticFS'))
     const pattern = posix.join(relativePath, '/*filepath')
     this.add('GET', pattern, [handler])
     return this.add('HEAD', pattern, [handler])

@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises'
 import { extname } from 'node:path'
-import mime from 'mime-types'
+import type mimeTypes from 'mime-types'
 
 // Hertz takes a file's type from its extension (Go's mime.TypeByExtension) and, for an unknown extension, sniffs
 // the first 512 bytes (http.DetectContentType). mime-types is the extension table here; the sniffing below covers
@@ -80,17 +80,26 @@ export function detectContentType (data: Buffer): string {
   return TEXT
 }
 
+// mime-types is loaded with the first file served: its table is about a megabyte of heap, which a server that
+// serves no files should not carry (and which moves a small server's heap across V8's GC thresholds).
+let mime: typeof mimeTypes | null = null
+
+async function loadMime (): Promise<typeof mimeTypes> {
+  mime ??= (await import('mime-types')).default
+  return mime
+}
+
 /** The Content-Type for a file name by its extension (with a charset for text types), or null when unknown. */
-export function typeByExtension (file: string): string | null {
+async function typeByExtension (file: string): Promise<string | null> {
   const ext = extname(file)
   if (ext === '') return null
-  const type = mime.contentType(ext.toLowerCase())
+  const type = (mime ?? await loadMime()).contentType(ext.toLowerCase())
   return type === false ? null : type
 }
 
 /** The Content-Type of the file at `file`: by extension, else sniffed from its first 512 bytes. */
 export async function contentTypeOfFile (file: string): Promise<string> {
-  const byExt = typeByExtension(file)
+  const byExt = await typeByExtension(file)
   if (byExt !== null) return byExt
   const fh = await open(file, 'r')
   try {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { start, New } from '@hertz-node/test-kit/router'
 import { rawExchange, pipelinedPair } from '@hertz-node/test-kit/raw-tcp'
+import { buildRequest, decodedBody, sendBytes, type SentBytes } from '@hertz-node/test-kit/raw-case'
 
 function fixture (t: Test): { base: string, root: string } {
   const base = mkdtempSync(join(tmpdir(), 'hertz-static-'))
@@ -179,4 +180,50 @@ t.test('staticFile and c.file serve byte ranges, as Hertz\'s ServeFile does', as
     t.match(a.text, /\r\nContent-Range: bytes 4-7\/13\r\n/i, target)
     t.match(a.text, /\r\n\r\nhome$/, target)
   }
+})
+
+t.test('c.file, c.fileAttachment and staticFile answer as Hertz\'s ServeFile: gzip for a client that takes it, a listing for a directory', async t => {
+  const { root } = fixture(t)
+  const app = join(root, 'sub', 'app.js')
+  const h = New()
+  h.staticFile('/one', app)
+  h.staticFile('/dir-route', join(root, 'sub'))
+  for (const method of ['GET', 'HEAD']) {
+    h.handle(method, '/file', (_ctx, c) => c.file(app))
+    h.handle(method, '/attach', (_ctx, c) => c.fileAttachment(app, 'app.js'))
+  }
+  h.GET('/dir', (_ctx, c) => c.file(root))
+  const { port } = await start(t, h)
+  const ask = (target: string, headers: Record<string, string> = {}, method = 'GET'): Promise<SentBytes> =>
+    sendBytes(t, port, buildRequest(method, target, headers), method === 'HEAD')
+  for (const target of ['/one', '/file', '/attach']) {
+    const z = await ask(target, { 'Accept-Encoding': 'gzip, deflate' })
+    t.equal(z.status, 200, target)
+    t.equal(z.headers['content-encoding'], 'gzip', target + ': gzipped')
+    t.equal(z.headers.vary, 'Accept-Encoding', target)
+    t.equal(decodedBody(z).toString(), 'console.log(1)', target)
+    const plain = await ask(target)
+    t.same([plain.headers['content-encoding'], plain.headers['content-length'], plain.body.toString()], [undefined, '14', 'console.log(1)'],
+      target + ': no Accept-Encoding, no gzip')
+    const head = await ask(target, { 'Accept-Encoding': 'gzip' }, 'HEAD')
+    t.same([head.headers['content-encoding'], head.headers['content-length']], [undefined, '14'], target + ': HEAD is never gzipped')
+    const range = await ask(target, { 'Accept-Encoding': 'gzip', Range: 'bytes=0-6' })
+    t.same([range.status, range.headers['content-encoding'], range.body.toString()], [206, undefined, 'console'], target + ': a range is never gzipped')
+  }
+  t.equal((await ask('/attach', { 'Accept-Encoding': 'gzip' })).headers['content-disposition'], 'attachment; filename="app.js"')
+
+  const page = await ask('/dir')
+  t.equal(page.status, 200, 'c.file of a directory: its listing')
+  t.equal(page.headers['content-type'], 'text/html; charset=utf-8')
+  // Hertz's ServeFile makes the file's path the request path: the page is the directory's own path.
+  t.match(page.body.toString(), `<title>${root}/</title>`)
+  t.match(page.body.toString(), `<a href="${root}/index.html" class="file">index.html</a>, file, 13 bytes`)
+  t.match(page.body.toString(), `<a href="${root}/sub/" class="dir">sub</a>`)
+  t.match(page.body.toString(), '<a href="' + root + '/../" class="dir">..</a>')
+  const zpage = await ask('/dir', { 'Accept-Encoding': 'gzip' })
+  t.equal(zpage.headers['content-encoding'], 'gzip', 'the listing is gzipped too')
+  t.same(decodedBody(zpage), page.body)
+  const sub = await ask('/dir-route')
+  t.equal(sub.status, 200, 'staticFile of a directory: its listing')
+  t.match(sub.body.toString(), `<a href="${root}/sub/app.js" class="file">app.js</a>`)
 })

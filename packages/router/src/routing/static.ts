@@ -31,14 +31,19 @@ export interface SendFileOptions {
   compress?: boolean
 }
 
-/** How Hertz's `ServeFile` (behind `c.File` and `StaticFile`) answers: byte ranges on. */
-export const SERVE_FILE_OPTIONS: Readonly<SendFileOptions> = { acceptByteRange: true }
-
 const COMPRESSIBLE = /^(text\/|application\/(json|javascript|xml|x-javascript|wasm)|image\/svg\+xml)/
 
 function acceptsGzip (c: FileContext): boolean {
   const ae = c.req.headers['accept-encoding']
   return typeof ae === 'string' && /(^|,)\s*gzip\s*(;\s*q=(?!0(\.0*)?\s*(,|$))[\d.]+)?\s*(,|$)/i.test(ae)
+}
+
+/**
+ * True when `opts` compress and the request lets an answer be gzipped: its Accept-Encoding allows gzip, and it is
+ * neither a range request (a range counts bytes of the file, not of its gzip) nor a HEAD.
+ */
+export function mayGzip (c: FileContext, opts: SendFileOptions): boolean {
+  return opts.compress === true && c.req.headers.range === undefined && c.req.method !== 'HEAD' && acceptsGzip(c)
 }
 
 /** True when `full` is `root` or lies below it. */
@@ -103,7 +108,7 @@ export async function sendFile (c: FileContext, file: string, opts: SendFileOpti
     ;[start, end] = r
     c.setStatusCode(206)
     c.response.header.set('Content-Range', `bytes ${start}-${end}/${st.size}`)
-  } else if (opts.compress === true && range === undefined && !head && st.size > 0 && COMPRESSIBLE.test(type) && acceptsGzip(c)) {
+  } else if (st.size > 0 && COMPRESSIBLE.test(type) && mayGzip(c, opts)) {
     c.response.header.set('Content-Encoding', 'gzip')
     c.response.header.set('Vary', 'Accept-Encoding')
     c.setBodyStream(createReadStream(file, { start: 0, end: st.size - 1 }).pipe(createGzip()), -1)
@@ -127,12 +132,6 @@ function notModified (c: FileContext, mtime: number): boolean {
   if (c.req.method !== 'GET' && c.req.method !== 'HEAD') return false
   const t = parseHTTPDate(since)
   return !Number.isNaN(t) && mtime <= t
-}
-
-/** Handler serving one fixed file (Hertz's `StaticFile`). */
-export function staticFileHandler (filepath: string): FileHandler {
-  const file = resolvePath(filepath)
-  return function staticFile (_ctx, c) { return sendFile(c, file, SERVE_FILE_OPTIONS) }
 }
 
 /** Resolves the request-relative `rel` below `root`, or null when it would leave it. */

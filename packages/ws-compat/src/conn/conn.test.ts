@@ -314,3 +314,15 @@ describeMatrix('ping and pong can be sent with writeMessage too', async (t, kind
   const [data] = (await once(client, 'ping')) as [Buffer]
   t.equal(data.toString(), 'p')
 })
+
+describeMatrix('the peer\'s close reaches the read as a CloseError without a stack (it is an event, not a call site)', async (t, kind) => {
+  const { server, client } = await pair(t, kind)
+  client.close(CloseGoingAway, 'bye')
+  const err = await server.readMessage().then(() => null, (e: unknown) => e)
+  t.ok(err instanceof CloseError, 'a CloseError')
+  const close = err as CloseError
+  t.equal(close.code, CloseGoingAway)
+  t.equal(close.text, 'bye')
+  t.equal(close.stack, 'CloseError: websocket: close 1001 (going away): bye', 'the stack is the message alone')
+  t.ok(Error.stackTraceLimit > 0, 'the process keeps its stack trace limit')
+})

@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream'
-import { CloseError, deferredUnexpectedEOF, formatCloseMessage } from './close-error.js'
+import { deferredUnexpectedEOF, formatCloseMessage, peerCloseError } from './close-error.js'
 import {
   BinaryMessage,
   CloseInvalidFramePayloadData,
@@ -179,9 +179,12 @@ export class Input implements ReadQueueOwner {
     this.handlePing = h
   }
 
-  /** See `Conn.pingHandler`. */
+  /**
+   * See `Conn.pingHandler`. The default handler is made when asked for (a closure per connection would cost
+   * every idle connection its bytes); frames use {@link answerPing} directly.
+   */
   pingHandler (): ControlHandler {
-    return this.handlePing ?? this.defaultPing
+    return this.handlePing ?? ((appData) => this.answerPing(appData))
   }
 
   /**
@@ -189,8 +192,9 @@ export class Input implements ReadQueueOwner {
    * write's error, so a handler that wraps it and returns its result fails the reads with it; a close frame
    * already sent, a write timeout and a full write queue (the pong is skipped) are not errors.
    */
-  private readonly defaultPing = (appData: Buffer | string): Promise<void> =>
-    this.output.writeControl(PongMessage, appData, Date.now() + writeWait).catch(ignoreSkippedPong)
+  private answerPing (appData: Buffer | string): Promise<void> {
+    return this.output.writeControl(PongMessage, appData, Date.now() + writeWait).catch(ignoreSkippedPong)
+  }
 
   /** See `Conn.setPongHandler`. */
   setPongHandler (h: ControlHandler | null): void {
@@ -302,18 +306,18 @@ export class Input implements ReadQueueOwner {
 
   /** The parser's `'pong'`: runs the pong handler. */
   onPong (data: Buffer): void {
-    this.runHandler(this.handlePong, data)
+    if (this.handlePong !== null) this.runHandler(this.handlePong, data)
   }
 
   /** The parser's `'ping'`: runs the ping handler, or the default one. */
   onPing (data: Buffer): void {
-    this.runHandler(this.pingHandler(), data)
+    this.runHandler(this.handlePing, data)
   }
 
+  /** Runs `handler` (the default ping answer when null) with `appData`: its failure ends the reads. */
   private runHandler (handler: ControlHandler | null, appData: Buffer): void {
-    if (handler === null) return
     try {
-      const result = handler(appData)
+      const result = handler === null ? this.answerPing(appData) : handler(appData)
       if (result instanceof Promise) result.catch((err: unknown) => this.queue.end(err))
     } catch (err) {
       this.queue.end(err)
@@ -325,7 +329,7 @@ export class Input implements ReadQueueOwner {
     const text = reason.toString()
     this.stop()
     this.queue.end(
-      new DeferredError(() => new CloseError(code, text)),
+      new DeferredError(() => peerCloseError(code, text)),
       () => this.runCloseHandler(code, text)
     )
     this.markDone()
