@@ -1,5 +1,5 @@
 import t from 'tap'
-import { clockTicksPerSec, parseStatTicks, processCpuMicros } from './proc-cpu.js'
+import { clockTicksPerSec, parseSchedstatNanos, parseStatTicks, processCpuMicros } from './proc-cpu.js'
 
 // A real line of /proc/<pid>/stat (fields 1-22), with a command name that holds spaces and parentheses.
 const LINE = '4242 (node (bench) x) S 1 4242 4242 0 -1 4194560 5314 0 0 0 137 29 0 0 20 0 11 0 123456 1234567 8901'
@@ -14,11 +14,21 @@ t.test('a line that is not a stat line is refused', async (t) => {
   t.throws(() => parseStatTicks('1 (x) S 1'), /no utime\/stime/)
 })
 
-t.test('this process: whole ticks, and CLK_TCK read once', { skip: process.platform !== 'linux' && 'needs /proc' }, async (t) => {
+t.test('a schedstat line: the run time in nanoseconds is its first field', async (t) => {
+  t.equal(parseSchedstatNanos('440211917 1374696775 1541\n'), 440211917)
+  t.throws(() => parseSchedstatNanos('x y z'), /not a schedstat line/)
+})
+
+t.test('this process: CLK_TCK read once; CPU time from schedstat, finer than a tick, and it grows with work', { skip: process.platform !== 'linux' && 'needs /proc' }, async (t) => {
   const hz = clockTicksPerSec()
   t.ok(Number.isInteger(hz) && hz > 0)
   t.equal(clockTicksPerSec(), hz)
-  const us = processCpuMicros(process.pid)
-  t.ok(us >= 0)
-  t.equal(Math.round(us / (1e6 / hz)) * (1e6 / hz), us, 'a whole number of ticks')
+  const before = processCpuMicros(process.pid)
+  t.ok(before > 0)
+  // About 20 ms of work: the kernel's figure must grow by about that much, and not in whole ticks only.
+  const until = process.cpuUsage().user + 20_000
+  while (process.cpuUsage().user < until) Math.sqrt(Math.random())
+  const after = processCpuMicros(process.pid)
+  t.ok(after - before >= 15_000, `grew by ${after - before} µs`)
+  t.not(after % (1e6 / hz), 0, 'not a whole number of ticks: schedstat is read')
 })

@@ -1,10 +1,11 @@
 /**
- * A process's CPU time as the kernel accounts it, read from outside the process: `utime + stime` of
- * `/proc/<pid>/stat`. Reading it costs the server nothing (asking a server for its own
+ * A process's CPU time as the kernel accounts it, read from outside the process: the run time of each of its
+ * threads in `/proc/<pid>/task/<tid>/schedstat` (nanoseconds), or `utime + stime` of `/proc/<pid>/stat` (clock
+ * ticks) where the kernel keeps no schedstat. Reading it costs the server nothing (asking a server for its own
  * `process.cpuUsage()` over IPC costs it a message), so the window can start and end at any instant.
  */
 import { execFileSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 
 let ticksPerSec: number | undefined
 
@@ -33,10 +34,39 @@ export function parseStatTicks (stat: string): number {
   return utime + stime
 }
 
+/** The first field of a `schedstat` line: the time the task has run on a CPU, in nanoseconds. */
+export function parseSchedstatNanos (line: string): number {
+  const ns = Number(line.slice(0, line.indexOf(' ')))
+  if (!Number.isSafeInteger(ns)) throw new Error('not a schedstat line')
+  return ns
+}
+
+/** CPU time of every thread of `pid` from schedstat, in microseconds; null where the kernel keeps none. */
+function schedstatMicros (pid: number): number | null {
+  let tids: string[]
+  try {
+    tids = readdirSync(`/proc/${pid}/task`)
+  } catch {
+    return null
+  }
+  let ns = 0
+  for (const tid of tids) {
+    try {
+      ns += parseSchedstatNanos(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8'))
+    } catch (err) {
+      // A thread that ended between the listing and the read has nothing more to add.
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue
+      return null
+    }
+  }
+  return ns / 1000
+}
+
 /**
- * CPU time (user + system, all threads, microseconds) the process `pid` has used so far. The kernel
- * reports it in whole clock ticks (10 ms at CLK_TCK 100), so a window's figure is exact to one tick.
+ * CPU time (user + system, all threads, microseconds) the process `pid` has used so far. From schedstat it is
+ * exact to the nanosecond; `/proc/<pid>/stat` counts whole clock ticks (10 ms at CLK_TCK 100), so where only that
+ * is kept, a window's figure is exact to one tick.
  */
 export function processCpuMicros (pid: number): number {
-  return parseStatTicks(readFileSync(`/proc/${pid}/stat`, 'utf8')) * (1e6 / clockTicksPerSec())
+  return schedstatMicros(pid) ?? parseStatTicks(readFileSync(`/proc/${pid}/stat`, 'utf8')) * (1e6 / clockTicksPerSec())
 }
