@@ -8,6 +8,8 @@ import { Client } from '@hertz-node/example-support/ws-client'
 
 // Real processes on a machine that may be busy: allow more than tap's default 30 s per file.
 t.setTimeout(180_000)
+// Each case below starts its own server process and mostly waits on it and its commands: four at a time.
+t.jobs = 4
 
 /**
  * A command that answers `pid <its pid>`, echoes lines, exits on `exit` (after a line on stderr), and on `hang`

@@ -33,34 +33,39 @@ async function runClient (t: Test, server: RunningServer, echoes: number): Promi
 const transcripts = new Map<string, string[]>()
 const goingAwayTranscripts = new Map<string, string[]>()
 
-// SIGINT is Ctrl-C; SIGTERM is what `kill` and process managers send. Both must end in a clean close.
-for (const [name, signal] of SERVERS.flatMap((name) => (['SIGINT', 'SIGTERM'] as const).map((s) => [name, s] as const))) {
-  t.test(`client against ${name}: echoes the time every second, closes 1000 on ${signal}, exits 0`, async (t) => {
-    const server = await startServer(name)
-    t.teardown(() => server.app.kill())
-    // Two echoes prove the ticker keeps going.
-    const client = await runClient(t, server, 2)
+/** Each case is its own pair of processes that mostly waits for the client's one-second ticker: run them side by side. */
+const CASES = SERVERS.flatMap((name) => (['SIGINT', 'SIGTERM'] as const).map((s) => [name, s] as const))
 
-    t.same(await client.stop(signal), { code: 0, signal: null }, client.output())
-    const received = client.lines.filter((l) => l.startsWith('recv: ')).map((l) => l.slice('recv: '.length))
-    t.ok(received.length >= 2, `${received.length} echoes`)
-    for (const time of received) {
-      t.match(time, new RegExp(`^${ISO_TIME.source}$`), 'the client sent the time')
-      t.ok(server.app.lines.some((l) => l.endsWith(`recv: ${time}`)), `the server logged recv: ${time}`)
-    }
-    const transcript = normalize(client.lines, server.addr)
-    t.same(transcript, [
-      'connecting to ws://<addr>/echo',
-      'recv: <time>',
-      'interrupt',
-      'read: websocket: close 1000 (normal)'
-    ], client.output())
-    transcripts.set(`${name} ${signal}`, transcript)
-    // The server saw the client's close 1000 and kept running.
-    await server.app.waitForLine(/read: .*1000/)
-    t.equal(server.app.child.exitCode, null, 'the server is still up')
-  })
-}
+// SIGINT is Ctrl-C; SIGTERM is what `kill` and process managers send. Both must end in a clean close.
+t.test('client against each server and signal', { jobs: CASES.length }, async (t) => {
+  for (const [name, signal] of CASES) {
+    t.test(`client against ${name}: echoes the time every second, closes 1000 on ${signal}, exits 0`, async (t) => {
+      const server = await startServer(name)
+      t.teardown(() => server.app.kill())
+      // Two echoes prove the ticker keeps going.
+      const client = await runClient(t, server, 2)
+
+      t.same(await client.stop(signal), { code: 0, signal: null }, client.output())
+      const received = client.lines.filter((l) => l.startsWith('recv: ')).map((l) => l.slice('recv: '.length))
+      t.ok(received.length >= 2, `${received.length} echoes`)
+      for (const time of received) {
+        t.match(time, new RegExp(`^${ISO_TIME.source}$`), 'the client sent the time')
+        t.ok(server.app.lines.some((l) => l.endsWith(`recv: ${time}`)), `the server logged recv: ${time}`)
+      }
+      const transcript = normalize(client.lines, server.addr)
+      t.same(transcript, [
+        'connecting to ws://<addr>/echo',
+        'recv: <time>',
+        'interrupt',
+        'read: websocket: close 1000 (normal)'
+      ], client.output())
+      transcripts.set(`${name} ${signal}`, transcript)
+      // The server saw the client's close 1000 and kept running.
+      await server.app.waitForLine(/read: .*1000/)
+      t.equal(server.app.child.exitCode, null, 'the server is still up')
+    })
+  }
+})
 
 t.test('the transcripts are identical across servers and signals', async (t) => {
   t.equal(transcripts.size, SERVERS.length * 2)
@@ -68,22 +73,24 @@ t.test('the transcripts are identical across servers and signals', async (t) => 
   for (const other of rest) t.same(other, first)
 })
 
-for (const name of SERVERS) {
-  t.test(`client against ${name}: the server shutting down ends the client with 1001, exit 0`, async (t) => {
-    const server = await startServer(name)
-    t.teardown(() => server.app.kill())
-    const client = await runClient(t, server, 1)
-    t.same(await server.app.stop('SIGTERM'), { code: 0, signal: null }, server.app.output())
-    t.same(await client.exited, { code: 0, signal: null }, client.output())
-    const transcript = normalize(client.lines, server.addr)
-    t.same(transcript, [
-      'connecting to ws://<addr>/echo',
-      'recv: <time>',
-      'read: websocket: close 1001 (going away)'
-    ], client.output())
-    goingAwayTranscripts.set(name, transcript)
-  })
-}
+t.test('each server shutting down', { jobs: SERVERS.length }, async (t) => {
+  for (const name of SERVERS) {
+    t.test(`client against ${name}: the server shutting down ends the client with 1001, exit 0`, async (t) => {
+      const server = await startServer(name)
+      t.teardown(() => server.app.kill())
+      const client = await runClient(t, server, 1)
+      t.same(await server.app.stop('SIGTERM'), { code: 0, signal: null }, server.app.output())
+      t.same(await client.exited, { code: 0, signal: null }, client.output())
+      const transcript = normalize(client.lines, server.addr)
+      t.same(transcript, [
+        'connecting to ws://<addr>/echo',
+        'recv: <time>',
+        'read: websocket: close 1001 (going away)'
+      ], client.output())
+      goingAwayTranscripts.set(name, transcript)
+    })
+  }
+})
 
 t.test('the going-away transcripts are identical across servers', async (t) => {
   t.equal(goingAwayTranscripts.size, SERVERS.length)

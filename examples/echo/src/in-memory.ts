@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import type { Hertz } from '@hertz-node/router'
 import { BinaryMessage, TextMessage, injectWS } from '@hertz-node/ws-compat'
 import { tcpResources } from '@hertz-node/test-kit/raw-tcp'
@@ -27,6 +27,9 @@ export function inMemoryTests (name: ServerName, newServer: (hostPorts: string) 
   })
 
   t.test(`${name}: text comes back as text, binary as binary (injectWS)`, async (t) => {
+    // The app logs what it reads to stderr, as Go's does; in this process that is the test's output, so the
+    // lines are read here instead of printed.
+    const stderr = captureStderr(t)
     const before = tcpResources()
     const h = newServer('127.0.0.1:0')
     const conn = await injectWS(h, '/echo')
@@ -40,5 +43,20 @@ export function inMemoryTests (name: ServerName, newServer: (hostPorts: string) 
     t.same(tcpResources(), before, 'no TCP handle was created')
     t.equal(h.server, null, 'the app never listened')
     conn.close()
+    // The app's read loop ends with the close, and logs that last.
+    for (let i = 0; i < 250 && !stderr().includes(' read: '); i++) await new Promise((resolve) => setTimeout(resolve, 20))
+    t.match(stderr(), /recv: Hello world!\n[^]* read: /, 'the app logged each message, then the end of its read loop')
   })
+}
+
+/** Collect what this process writes to stderr until the test ends; returns the text so far. */
+function captureStderr (t: Test): () => string {
+  let text = ''
+  const write = process.stderr.write
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    text += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8')
+    return true
+  }) as typeof process.stderr.write
+  t.teardown(() => { process.stderr.write = write })
+  return () => text
 }

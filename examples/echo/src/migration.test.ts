@@ -78,6 +78,28 @@ t.teardown(() => rm(dir, { recursive: true, force: true }))
 
 const blocks: Block[] = extractBlocks(markdown).map((b, i) => ({ ...b, file: join(dir, `block-${String(i + 1).padStart(2, '0')}-line-${b.line}.ts`) }))
 
+/** A serve block's copy that listens on a free loopback port: the samples listen on :8080 like Hertz's. */
+function servedFile (b: Block): string {
+  return b.file.replace(/\.ts$/, '.serve.ts')
+}
+
+// Every file is written before the tests start, so that they can run side by side: tsc type-checks the blocks
+// while the run and serve blocks run. Each block is its own module (`export {}`), so blocks may reuse names.
+// Blocks import the example's page template as './home.js', so it is copied next to them.
+for (const b of blocks) {
+  await writeFile(b.file, `${b.code}\nexport {}\n`)
+  if (b.kind === 'serve') await writeFile(servedFile(b), `${b.code}\nexport {}\n`.replace(/'(?:localhost)?:8080'/g, "'127.0.0.1:0'"))
+}
+await copyFile(join(ECHO_DIR, 'src/home.ts'), join(dir, 'home.ts'))
+await writeFile(join(dir, 'tsconfig.json'), JSON.stringify({
+  extends: relative(dir, join(REPO_ROOT, 'tsconfig.base.json')),
+  compilerOptions: { noEmit: true, customConditions: ['hertz-source'], declaration: false, declarationMap: false },
+  include: ['*.ts'],
+  exclude: ['*.serve.ts']
+}))
+// The type-check is CPU work, the runs mostly wait for processes: three tests at a time.
+t.jobs = 3
+
 t.test('the guide has blocks of every kind', async (t) => {
   t.ok(blocks.length >= 10, `${blocks.length} ts blocks`)
   for (const kind of ['check', 'run', 'serve'] as const) t.ok(blocks.some((b) => b.kind === kind), `has ${kind} blocks`)
@@ -120,15 +142,6 @@ t.test('every Go identifier of the Hertz guide has a row in the table, with its 
 })
 
 t.test('every ts block type-checks with the repository settings', async (t) => {
-  // Each block is its own module (`export {}`), so blocks may reuse names. Blocks import the example's page
-  // template as './home.js', so it is copied next to them.
-  for (const b of blocks) await writeFile(b.file, `${b.code}\nexport {}\n`)
-  await copyFile(join(ECHO_DIR, 'src/home.ts'), join(dir, 'home.ts'))
-  await writeFile(join(dir, 'tsconfig.json'), JSON.stringify({
-    extends: relative(dir, join(REPO_ROOT, 'tsconfig.base.json')),
-    compilerOptions: { noEmit: true, customConditions: ['hertz-source'], declaration: false, declarationMap: false },
-    include: ['*.ts']
-  }))
   const { stdout: version } = await promisify(execFile)(process.execPath, [TSC, '--version'])
   t.match(version, /^Version 5\./, 'the TypeScript 5 compiler from node_modules')
   const result = await new Promise<{ code: number | null, out: string }>((resolve) => {
@@ -160,10 +173,7 @@ for (const b of blocks.filter((b) => b.kind === 'run')) {
 
 for (const b of blocks.filter((b) => b.kind === 'serve')) {
   t.test(`MIGRATION.md:${b.line} serves the page and echoes`, async (t) => {
-    // The samples listen on :8080 like Hertz's; the test moves them to a free loopback port.
-    const served = b.file.replace(/\.ts$/, '.serve.ts')
-    await writeFile(served, (await readFile(b.file, 'utf8')).replace(/'(?:localhost)?:8080'/g, "'127.0.0.1:0'"))
-    const server = await waitListening(new AppProcess(`MIGRATION.md:${b.line}`, served, []))
+    const server = await waitListening(new AppProcess(`MIGRATION.md:${b.line}`, servedFile(b), []))
     t.teardown(() => server.app.kill())
 
     const page = await fetch(`http://${server.addr}/`)

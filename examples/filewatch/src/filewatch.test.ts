@@ -6,8 +6,10 @@ import { getPage as getHome } from '@hertz-node/example-support/page'
 import { PATHS, startServer } from '@hertz-node/example-support/spawn-app'
 import { Client } from '@hertz-node/example-support/ws-client'
 
-// Real processes on a machine that may be busy; the file is polled every 10 s (filePeriod).
+// Real processes on a machine that may be busy.
 t.setTimeout(180_000)
+// The servers started below inherit this: they poll the file every 200 ms instead of Go's 10 s (filePeriod).
+process.env.FILEWATCH_FILE_PERIOD_MS = '200'
 // The two paths wait for their polls at the same time.
 t.jobs = 2
 

@@ -16,8 +16,17 @@ export const pongWait = 60 * 1000
 /** Send pings to client with this period. Must be less than pongWait. */
 export const pingPeriod = (pongWait * 9) / 10
 
-/** Poll file for changes with this period. */
-export const filePeriod = 10 * 1000
+/**
+ * Poll file for changes with this period. Go's is a constant 10 s; `FILEWATCH_FILE_PERIOD_MS` may shorten it so
+ * that the tests need not wait out two polls of 10 s each.
+ */
+export const filePeriod = periodFromEnv(process.env.FILEWATCH_FILE_PERIOD_MS, 10 * 1000)
+
+/** A period in ms from the environment: a positive integer, else `fallback`. */
+function periodFromEnv (value: string | undefined, fallback: number): number {
+  const ms = Number(value)
+  return value !== undefined && Number.isSafeInteger(ms) && ms > 0 ? ms : fallback
+}
 
 /** A file time as Go's `time.Time` in these examples: nanoseconds since the Unix epoch (`UnixNano`). */
 export type Time = bigint

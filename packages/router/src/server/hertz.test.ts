@@ -1,6 +1,5 @@
 import t, { type Test } from 'tap'
 import { openSocket, readUntil, closed } from '@hertz-node/test-kit/raw-tcp'
-import { sleep } from '@hertz-node/test-kit/teardown'
 import { logged, spinApp as spinKitApp, type SpinApp } from '@hertz-node/test-kit/spin'
 import { openShutdownScene } from '@hertz-node/test-kit/drain'
 
@@ -9,12 +8,16 @@ function spinApp (t: Test, env: Record<string, string> = {}): Promise<SpinApp> {
   return spinKitApp(t, { SLOW_MS: '300', SHUTDOWN_HOOK: '1', ...env })
 }
 
+// Each case runs its own server process and waits on it; a case signals only once its `/slow` request is in the
+// handler (`INFLIGHT`), so the cases may share the machine: four at a time.
+t.jobs = 4
+
 for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
   t.test(`spin: ${sig} shuts down gracefully and exits 0`, async t => {
     const app = await spinApp(t)
     const s = await openSocket(t, app.port)
     s.write('GET /slow HTTP/1.1\r\nHost: x\r\n\r\n')
-    await sleep(50)
+    await logged(app, /INFLIGHT/)
     app.child.kill(sig)
     const answer = await readUntil(s, x => x.endsWith('slow done'), 5000)
     t.match(answer, /^HTTP\/1\.1 200 OK/)
@@ -30,7 +33,7 @@ t.test('spin: the exit wait time bounds a shutdown that cannot finish', async t 
   const app = await spinApp(t, { EXIT_WAIT: '200', SLOW_MS: '10000' })
   const s = await openSocket(t, app.port)
   s.write('GET /slow HTTP/1.1\r\nHost: x\r\n\r\n')
-  await sleep(50)
+  await logged(app, /INFLIGHT/)
   app.child.kill('SIGTERM')
   t.equal(await app.exited, 0)
   t.match(app.out(), /timed out/)
@@ -41,7 +44,7 @@ t.test('spin: unused and idle connections do not hold the shutdown up', async t 
   // An exit wait time far beyond the test: finishing gracefully means nothing waited for it.
   const app = await spinApp(t, { EXIT_WAIT: '10000' })
   const scene = await openShutdownScene(t, app.port, { path: '/fast', body: 'fast' }, '/slow')
-  await sleep(50)
+  await logged(app, /INFLIGHT/)
   app.child.kill('SIGTERM')
   const answer = await readUntil(scene.busy, x => x.endsWith('slow done'), 5000)
   t.match(answer, /\r\nConnection: close\r\n/i, 'the in-flight request finished with Connection: close')
@@ -56,7 +59,7 @@ for (const [first, second] of [['SIGTERM', 'SIGTERM'], ['SIGINT', 'SIGTERM']] as
     const app = await spinApp(t, { EXIT_WAIT: '10000', SLOW_MS: '1500' })
     const s = await openSocket(t, app.port)
     s.write('GET /slow HTTP/1.1\r\nHost: x\r\n\r\n')
-    await sleep(50)
+    await logged(app, /INFLIGHT/)
     app.child.kill(first)
     await logged(app, /Begin graceful shutdown/)
     app.child.kill(second)
@@ -74,7 +77,7 @@ t.test('spin: a third signal exits at once, with the code of that signal', async
   const app = await spinApp(t, { EXIT_WAIT: '10000', SLOW_MS: '10000' })
   const s = await openSocket(t, app.port)
   s.write('GET /slow HTTP/1.1\r\nHost: x\r\n\r\n')
-  await sleep(50)
+  await logged(app, /INFLIGHT/)
   app.child.kill('SIGTERM')
   await logged(app, /Begin graceful shutdown/)
   app.child.kill('SIGTERM')
