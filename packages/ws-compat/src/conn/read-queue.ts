@@ -4,9 +4,23 @@ import { DeferredError, readTimeoutError, realError } from '../errors.js'
 /** One received data message: its type (`TextMessage` or `BinaryMessage`) and payload. */
 export type Message = [messageType: number, data: Buffer]
 
+type Resolve = (message: Message) => void
+type Reject = (err: unknown) => void
+
 interface Waiter {
-  resolve(message: Message): void
-  reject(err: unknown): void
+  resolve: Resolve
+  reject: Reject
+}
+
+// `new Promise` runs its executor before it returns, so one executor for every read can park the resolving
+// functions here for `read` to take: no closure, context and waiter object per read (a reading connection makes
+// one Promise per message).
+let parkedResolve: Resolve | null = null
+let parkedReject: Reject | null = null
+
+function park (resolve: Resolve, reject: Reject): void {
+  parkedResolve = resolve
+  parkedReject = reject
 }
 
 /** What the queue needs from its connection: flow control of the socket. */
@@ -39,8 +53,9 @@ export class ReadQueue {
   private head = 0
   private bytes = 0
   private paused = false
-  /** The read waiting for the next message, and the rare concurrent reads behind it. */
-  private waiter: Waiter | null = null
+  /** The read waiting for the next message (its resolving functions), and the rare concurrent reads behind it. */
+  private resolveFirst: Resolve | null = null
+  private rejectFirst: Reject | null = null
   private moreWaiters: Waiter[] | null = null
   /** The error reported once the queued messages are read; a {@link DeferredError} until one is. */
   private endError: unknown = undefined
@@ -70,10 +85,10 @@ export class ReadQueue {
   /** Adds a received message, or hands it straight to a waiting reader. */
   push (messageType: number, data: Buffer): void {
     if (this.ended) return
-    const waiter = this.takeWaiter()
-    if (waiter !== null) {
-      if (this.waiter === null) this.clearTimer()
-      waiter.resolve([messageType, data])
+    const resolve = this.takeWaiter()
+    if (resolve !== null) {
+      if (this.resolveFirst === null) this.clearTimer()
+      resolve([messageType, data])
       return
     }
     ;(this.items ??= []).push([messageType, data])
@@ -98,7 +113,7 @@ export class ReadQueue {
     if (this.ended) return
     this.endError = err
     this.onReach = onReach
-    if (this.waiter !== null) this.rejectWaiters(this.reach())
+    if (this.resolveFirst !== null) this.rejectWaiters(this.reach())
   }
 
   /** Fails the stream now: queued messages are dropped and every read rejects with `err` (built then). */
@@ -109,7 +124,7 @@ export class ReadQueue {
     this.items = null
     this.head = 0
     this.bytes = 0
-    if (this.waiter !== null) this.rejectWaiters(this.failure())
+    if (this.resolveFirst !== null) this.rejectWaiters(this.failure())
   }
 
   /** The next message; waits for one, honouring the read deadline and the per-read timeout. */
@@ -117,27 +132,30 @@ export class ReadQueue {
     if (this.failError !== undefined) return this.failed(this.failure())
     if (this.items !== null) return Promise.resolve(this.shift(this.items))
     if (this.endError !== undefined) return this.failed(this.reach())
-    return new Promise<Message>((resolve, reject) => {
-      const waiter = { resolve, reject }
-      if (this.waiter === null) {
-        this.waiter = waiter
-        this.armTimer()
-      } else {
-        ;(this.moreWaiters ??= []).push(waiter)
-      }
-    })
+    const promise = new Promise<Message>(park)
+    const resolve = parkedResolve as Resolve
+    const reject = parkedReject as Reject
+    parkedResolve = parkedReject = null
+    if (this.resolveFirst === null) {
+      this.resolveFirst = resolve
+      this.rejectFirst = reject
+      this.armTimer()
+    } else {
+      ;(this.moreWaiters ??= []).push({ resolve, reject })
+    }
+    return promise
   }
 
   /** Sets the absolute read deadline in ms since the epoch; `0` clears it. */
   setDeadline (deadline: number): void {
     this.deadline = deadline
-    if (this.waiter !== null) this.armTimer()
+    if (this.resolveFirst !== null) this.armTimer()
   }
 
   /** Sets the per-read timeout in ms (Hertz's `SetReadTimeout`); `0` clears it. */
   setTimeout (ms: number): void {
     this.timeout = ms > 0 ? ms : 0
-    if (this.waiter !== null) this.armTimer()
+    if (this.resolveFirst !== null) this.armTimer()
   }
 
   private shift (items: Message[]): Message {
@@ -178,18 +196,23 @@ export class ReadQueue {
 
   private rejectWaiters (err: unknown): void {
     this.clearTimer()
-    const first = this.waiter
+    const first = this.rejectFirst
     const more = this.moreWaiters
-    this.waiter = null
+    this.resolveFirst = this.rejectFirst = null
     this.moreWaiters = null
-    first?.reject(err)
+    first?.(err)
     if (more !== null) for (const waiter of more) waiter.reject(err)
   }
 
-  private takeWaiter (): Waiter | null {
-    const waiter = this.waiter
-    if (waiter !== null) this.waiter = this.moreWaiters?.shift() ?? null
-    return waiter
+  /** The first waiting read's resolve function, the next waiting read moved up. */
+  private takeWaiter (): Resolve | null {
+    const resolve = this.resolveFirst
+    if (resolve !== null) {
+      const next = this.moreWaiters?.shift()
+      this.resolveFirst = next?.resolve ?? null
+      this.rejectFirst = next?.reject ?? null
+    }
+    return resolve
   }
 
   private armTimer (): void {
