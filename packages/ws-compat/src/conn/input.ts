@@ -81,7 +81,25 @@ function inputOf (receiver: Receiver): Input {
   return (receiver as ReceiverWithInput)[kInput]
 }
 function receiverOnMessage (this: Receiver, data: Buffer, isBinary: boolean): void {
-  inputOf(this).queue.push(isBinary ? BinaryMessage : TextMessage, data)
+  inputOf(this).queue.push(isBinary ? BinaryMessage : TextMessage, ownBytes(data))
+}
+
+/** Bytes of other data a received message may keep alive before it is copied out (see {@link ownBytes}). */
+const PIN_TOLERANCE = 4096
+
+/**
+ * The message's bytes in memory of their own when the parser handed over a view into a larger chunk read from
+ * the socket. gorilla's `ReadMessage` returns a slice the caller owns; a view would keep the whole chunk (up to
+ * 64 KB, with the messages around it) alive for as long as the application keeps the message - and the guide's
+ * read loop keeps the last message in its frame while it waits for the next one, so every connection would pin
+ * one chunk, and the memory churn that follows shows up as page faults and GC work.
+ */
+function ownBytes (data: Buffer): Buffer {
+  const pinned = data.buffer.byteLength - data.byteLength
+  // A message that is most of its chunk, or a few bytes more, is kept as it is: copying would cost more.
+  if (pinned <= data.byteLength || pinned <= PIN_TOLERANCE) return data
+  // Small copies come from Node's shared pool, large ones get their own memory.
+  return Buffer.from(data)
 }
 function receiverOnPing (this: Receiver, data: Buffer): void {
   inputOf(this).onPing(data)
