@@ -111,7 +111,7 @@ export interface Target {
    * variant's operations the baseline's CPU would pay for), else `variant / versus`.
    */
   by?: 'efficiency'
-  /** One of issue 19's targets, judged by the fixed-rate (and memory) figures in a table of its own. */
+  /** One of the normal-load targets, judged by the fixed-rate (and memory) figures in a table of its own. */
   issue19?: true
 }
 

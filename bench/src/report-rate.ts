@@ -1,7 +1,7 @@
 /**
- * The fixed-rate part of the report: the table of server CPU per operation at a fixed rate, issue 19's
+ * The fixed-rate part of the report: the table of server CPU per operation at a fixed rate, the normal-load
  * targets judged by it, and its chart groups. A saved run without the rate suite renders none of it
- * (and its issue-19 rows say "not measured").
+ * (and its normal-load target rows say "not measured").
  */
 import type { BarGroup } from './chart.js'
 import { fmtInt, fmtRatio, fmtStatus, fmtUs, present, table } from './format.js'
@@ -59,14 +59,14 @@ export function rateTable (report: Report): string[] {
     table(['workload', 'variant', 'server CPU µs', 'efficiency vs baseline', 'range', 'achieved'], rows)]
 }
 
-/** Issue 19's targets (fixed rate and memory), with the per-round range. */
+/** The normal-load targets (fixed rate and memory), with the per-round range. */
 export function issue19Table (targets: readonly TargetResult[]): string[] {
   const rows = targets.filter((t) => t.issue19 === true).map((t) => {
     const label = METRICS[t.metric].label
     const what = t.by === 'efficiency' ? `${t.variant} vs ${t.versus}, ${label} (cpu(${t.versus}) / cpu(${t.variant}))` : `${t.variant} / ${t.versus}, ${label}`
     return [what, `${t.kind === 'min' ? '>=' : '<='} ${t.goal.toFixed(2)}x`, fmtRatio(t.ratio, 3), Number.isFinite(t.min) ? `${fmtRatio(t.min, 3)} - ${fmtRatio(t.max, 3)}` : 'n/a', fmtStatus(t.met)]
   })
-  return ['', 'Issue 19: CPU per operation at a fixed, non-saturating rate (efficiency: higher is better), memory per idle connection.', '',
+  return ['', 'Targets at normal load: CPU per operation at a fixed, non-saturating rate (efficiency: higher is better), memory per idle connection.', '',
     table(['target', 'goal', 'median', 'range', 'status'], rows)]
 }
 

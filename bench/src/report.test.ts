@@ -94,7 +94,7 @@ t.test('a saved run renders the same report', async (t) => {
   t.equal(renderMarkdown(back), renderMarkdown(report))
 })
 
-t.test('fixed rate: efficiency per round, median and range; off-rate rounds said; issue 19 rows', async (t) => {
+t.test('fixed rate: efficiency per round, median and range; off-rate rounds said; normal-load target rows', async (t) => {
   const samples = [
     // ws-raw spends 10 µs per message; ws-compat 10, 12.5 and 8: efficiencies 1.0, 0.8 and 1.25.
     s(1, 'ws-raw', 'rate_echo32_cpu', 10), s(1, 'ws-compat', 'rate_echo32_cpu', 10),
@@ -131,7 +131,7 @@ t.test('fixed rate: efficiency per round, median and range; off-rate rounds said
   t.match(svg, /fixed rate, handshakes: CPU efficiency vs ws-raw/)
 })
 
-t.test('a saved run from before the rate suite still renders, its issue 19 rows not measured', async (t) => {
+t.test('a saved run from before the rate suite still renders, its normal-load target rows not measured', async (t) => {
   const old = {
     date: '2026-01-01T00:00:00.000Z',
     node: 'v20',

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { start, New } from '@hertz-node/test-kit/router'
 
-// Issue 15 §1 item 7: static file types come from the mime-types table, and a file whose extension says nothing is
+// Static file types come from the mime-types table, and a file whose extension says nothing is
 // sniffed as Hertz does (http.DetectContentType on its first 512 bytes).
 const CASES: Array<[name: string, content: string | Buffer, type: string]> = [
   ['clip.mp4', Buffer.from([0, 0, 0, 0x18, 0x66, 0x74, 0x79, 0x70]), 'video/mp4'],

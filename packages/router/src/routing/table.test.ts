@@ -49,7 +49,7 @@ t.test('conflicting registrations throw HERTZ_ERR_ROUTE_CONFLICT with a clear me
   t.equal(codeOf(() => h.GET('/user/:id/profile', ok)), 'no error', 'same name on the prefix is fine')
   t.equal(codeOf(() => h.GET('/user/new', ok)), 'no error', 'static next to a param is fine')
   t.equal(codeOf(() => h.GET('/src/:file', ok)), 'no error', 'param next to a catch-all is fine')
-  // Hertz keeps parameter names per route (issue 15, item 2): a sibling route may name the shared position otherwise.
+  // Hertz keeps parameter names per route: a sibling route may name the shared position otherwise.
   t.equal(codeOf(() => h.GET('/user/:uid/files/:fid', ok)), 'no error', 'another name at a shared position is fine')
   t.equal(codeOf(() => h.GET('/user/:name/profile', ok)), 'HERTZ_ERR_ROUTE_CONFLICT', 'but the same route shape twice is not')
 })
