@@ -112,7 +112,7 @@ export interface Target {
    */
   by?: 'efficiency'
   /** One of the normal-load targets, judged by the fixed-rate (and memory) figures in a table of its own. */
-  issue19?: true
+  normalLoad?: true
 }
 
 const wsTargets = (variant: Variant): Target[] => [
@@ -123,11 +123,11 @@ const wsTargets = (variant: Variant): Target[] => [
 ]
 
 const wsRateTargets = (variant: Variant): Target[] => [
-  { variant, versus: 'ws-raw', metric: 'rate_echo32_cpu', goal: 0.95, kind: 'min', by: 'efficiency', issue19: true },
-  { variant, versus: 'ws-raw', metric: 'rate_echo16k_cpu', goal: 0.95, kind: 'min', by: 'efficiency', issue19: true },
-  { variant, versus: 'ws-raw', metric: 'rate_handshakes_cpu', goal: 1.05, kind: 'max', issue19: true },
-  { variant, versus: 'ws-raw', metric: 'mem_rss', goal: 1.1, kind: 'max', issue19: true },
-  { variant, versus: 'ws-raw', metric: 'mem_heap', goal: 1.1, kind: 'max', issue19: true }
+  { variant, versus: 'ws-raw', metric: 'rate_echo32_cpu', goal: 0.95, kind: 'min', by: 'efficiency', normalLoad: true },
+  { variant, versus: 'ws-raw', metric: 'rate_echo16k_cpu', goal: 0.95, kind: 'min', by: 'efficiency', normalLoad: true },
+  { variant, versus: 'ws-raw', metric: 'rate_handshakes_cpu', goal: 1.05, kind: 'max', normalLoad: true },
+  { variant, versus: 'ws-raw', metric: 'mem_rss', goal: 1.1, kind: 'max', normalLoad: true },
+  { variant, versus: 'ws-raw', metric: 'mem_heap', goal: 1.1, kind: 'max', normalLoad: true }
 ]
 
 /** The published goals (not test assertions: the run never fails on them). */
@@ -137,9 +137,9 @@ export const TARGETS: Target[] = [
   { variant: 'router-adaptor', versus: 'router', metric: 'http_rps', goal: 0.97, kind: 'min' },
   ...wsTargets('ws-compat'),
   ...wsTargets('ws-compat-legacy'),
-  { variant: 'router', versus: 'node-http', metric: 'rate_http_cpu', goal: 1.0, kind: 'min', by: 'efficiency', issue19: true },
-  { variant: 'router', versus: 'fastify', metric: 'rate_http_cpu', goal: 1.05, kind: 'min', by: 'efficiency', issue19: true },
-  { variant: 'router-adaptor', versus: 'router', metric: 'rate_http_cpu', goal: 0.97, kind: 'min', by: 'efficiency', issue19: true },
+  { variant: 'router', versus: 'node-http', metric: 'rate_http_cpu', goal: 1.0, kind: 'min', by: 'efficiency', normalLoad: true },
+  { variant: 'router', versus: 'fastify', metric: 'rate_http_cpu', goal: 1.05, kind: 'min', by: 'efficiency', normalLoad: true },
+  { variant: 'router-adaptor', versus: 'router', metric: 'rate_http_cpu', goal: 0.97, kind: 'min', by: 'efficiency', normalLoad: true },
   ...wsRateTargets('ws-compat'),
   ...wsRateTargets('ws-compat-legacy')
 ]

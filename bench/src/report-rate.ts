@@ -60,8 +60,8 @@ export function rateTable (report: Report): string[] {
 }
 
 /** The normal-load targets (fixed rate and memory), with the per-round range. */
-export function issue19Table (targets: readonly TargetResult[]): string[] {
-  const rows = targets.filter((t) => t.issue19 === true).map((t) => {
+export function normalLoadTable (targets: readonly TargetResult[]): string[] {
+  const rows = targets.filter((t) => t.normalLoad === true).map((t) => {
     const label = METRICS[t.metric].label
     const what = t.by === 'efficiency' ? `${t.variant} vs ${t.versus}, ${label} (cpu(${t.versus}) / cpu(${t.variant}))` : `${t.variant} / ${t.versus}, ${label}`
     return [what, `${t.kind === 'min' ? '>=' : '<='} ${t.goal.toFixed(2)}x`, fmtRatio(t.ratio, 3), Number.isFinite(t.min) ? `${fmtRatio(t.min, 3)} - ${fmtRatio(t.max, 3)}` : 'n/a', fmtStatus(t.met)]

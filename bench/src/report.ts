@@ -9,7 +9,7 @@ import { renderChart, type BarGroup } from './chart.js'
 import { CPU_OF, METRIC_NAMES, METRICS, TARGETS, type Metric, type Target } from './metrics.js'
 import { median, ratio, spread } from './stats.js'
 import { fmtInt, fmtMs, fmtRatio, fmtStatus, fmtUs, present, table } from './format.js'
-import { issue19Table, rateChartGroups, rateTable } from './report-rate.js'
+import { normalLoadTable, rateChartGroups, rateTable } from './report-rate.js'
 import { HTTP_VARIANTS, VARIANTS, WS_VARIANTS, type Variant } from './variants.js'
 
 export { ratio }
@@ -183,7 +183,7 @@ export function renderMarkdown (report: Report, chartPath = 'results/ratios.svg'
 
   out.push('', '### Targets')
   const targets = evaluateTargets(samples)
-  const saturated = targets.filter((t) => t.issue19 !== true)
+  const saturated = targets.filter((t) => t.normalLoad !== true)
   // A run of the fixed-rate suite alone measured none of the saturated targets: no table of "not measured".
   if (saturated.some((t) => t.met !== null)) {
     out.push('', '"By CPU" is the throughput ratio the servers\' CPU time per operation predicts (`cpu(versus) / cpu(variant)`):',
@@ -198,7 +198,7 @@ export function renderMarkdown (report: Report, chartPath = 'results/ratios.svg'
     CPU_OF[t.metric] === undefined ? '' : fmtStatus(t.metByCpu)
     ])))
   }
-  out.push(...issue19Table(targets))
+  out.push(...normalLoadTable(targets))
 
   if (report.failures.length > 0) {
     out.push('', '### Failures', '')
