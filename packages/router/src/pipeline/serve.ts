@@ -60,33 +60,31 @@ export function serveUpgrade (engine: ServingEngine & EngineRef, req: IncomingMe
   try {
     acceptUpgrade(engine, socket)
     const earlier = afterEarlierResponses(socket)
-    return earlier === null
-      ? serveUpgradeNow(engine, new RequestContext(engine, req, null, socket, head))
-      : serveAfter(earlier, engine, req, socket, head)
+    if (earlier !== null) return earlier.then(free => free ? startUpgrade(engine, req, socket, head) : undefined)
   } catch (err) {
     upgradeFailed(engine, socket, err)
     return DONE
   }
+  return startUpgrade(engine, req, socket, head)
 }
 
-// The closures below live in functions of their own so that each keeps only what it uses, and the chain's
-// promise (with the error net on it) settles at the hand-over: what stays pending for the life of a hijacked
-// connection is the hijack's own run and the one promise returned to the caller, not the request, its head
-// buffer or another layer of promises (V8 gives all closures of one call a single shared context).
+// The chain's promise, and the error net on it, settle at the hand-over: what stays pending for the life of a
+// hijacked connection is the hijack's own run and the one promise returned to the caller. The net is made in a
+// function of its own so that it keeps only the engine and the socket, not the request or its head buffer
+// (V8 gives all closures of one call a single shared context).
 
-function serveAfter (earlier: Promise<boolean>, engine: ServingEngine & EngineRef, req: IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
-  return earlier.then(free => {
-    if (!free) return
-    try {
-      return serveUpgradeNow(engine, new RequestContext(engine, req, null, socket, head))
-    } catch (err) {
-      upgradeFailed(engine, socket, err)
-    }
-  })
+function startUpgrade (engine: ServingEngine & EngineRef, req: IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
+  let c: RequestContext
+  try {
+    c = new RequestContext(engine, req, null, socket, head)
+  } catch (err) {
+    upgradeFailed(engine, socket, err)
+    return DONE
+  }
+  return serveUpgradeNow(engine, c, socket)
 }
 
-function serveUpgradeNow (engine: ServingEngine, c: RequestContext): Promise<void> {
-  const socket = c[kUpgradeSocket] as Socket
+function serveUpgradeNow (engine: ServingEngine, c: RequestContext, socket: Socket): Promise<void> {
   return serve(engine, c).then(() => c[kHijackRun] ?? undefined, (err: unknown) => { upgradeFailed(engine, socket, err) })
 }
 
