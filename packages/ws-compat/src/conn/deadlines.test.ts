@@ -3,7 +3,8 @@
  * `HertzUpgrader` the timeouts are the router's hijacked conn's own).
  */
 import { setTimeout as sleep } from 'node:timers/promises'
-import { BinaryMessage, PingMessage, TextMessage } from '../constants.js'
+import { BinaryMessage, CloseMessage, CloseNormalClosure, PingMessage, TextMessage } from '../constants.js'
+import { formatCloseMessage } from './close-error.js'
 import { WsCompatError, WsCompatErrorCode } from '../errors.js'
 import type { Conn } from './conn.js'
 import { describeMatrix, type UpgraderKind } from '@hertz-node/test-kit/matrix'
@@ -140,6 +141,29 @@ describeMatrix('writeControl: a passed deadline fails without breaking the conne
   )
   t.same(pings, ['y', 'z'])
   await server.writeMessage(TextMessage, 'still fine')
+})
+
+/** Timers the process has armed and not yet cleared or fired. */
+function activeTimers (): number {
+  return process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length
+}
+
+describeMatrix('a write with a deadline the socket takes at once arms no timer, the close frame too', async (t, kind) => {
+  const { server, client } = await pair(t, kind)
+  const peerClosed = new Promise<number>((resolve) => client.on('close', (code: number) => resolve(code)))
+  const before = activeTimers()
+  const ping = server.writeControl(PingMessage, 'x', Date.now() + 1000)
+  t.equal(activeTimers(), before, 'a ping')
+  await ping
+  server.setWriteDeadline(new Date(Date.now() + 1000))
+  const text = server.writeMessage(TextMessage, 'hello')
+  t.equal(activeTimers(), before, 'a data message')
+  await text
+  server.setWriteDeadline(new Date(0))
+  const close = server.writeControl(CloseMessage, formatCloseMessage(CloseNormalClosure, 'bye'), Date.now() + 1000)
+  t.equal(activeTimers(), before, 'the close frame')
+  await close
+  t.equal(await peerClosed, CloseNormalClosure, 'the peer got the close frame')
 })
 
 describeMatrix('writeControl to a stuck peer fails at its deadline', async (t, kind) => {

@@ -293,10 +293,10 @@ export class Output implements WriterHost, CompletionOwner {
       // Nothing may follow a close frame: later writes fail at once.
       this.closeFrameQueued = true
       this.writeErr ??= ErrCloseSent
-    } else if (this.frames.idle() && tookEverything(this.socket)) {
-      // The usual case: the kernel already has the bytes, so there is nothing to wait for.
-      return DONE
     }
+    // The usual case: the kernel already has the bytes, so there is nothing to wait for (and no deadline timer
+    // to arm). The close frame's owner is told by the frame's own callback, whoever waits.
+    if (this.frames.idle() && tookEverything(this.socket)) return DONE
     return this.completions.wait(seq, deadline)
   }
 
