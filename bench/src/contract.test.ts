@@ -8,8 +8,9 @@ import { start as startWsRawLoop } from './servers/ws-raw-loop.js'
 import { start as startWsCompat } from './servers/ws-compat.js'
 import { start as startWsCompatLegacy } from './servers/ws-compat-legacy.js'
 import { start as startWsCompatReturn } from './servers/ws-compat-return.js'
+import { start as startRouterWs } from './servers/router-ws.js'
 
-const VARIANTS = [['ws-raw', startWsRaw], ['ws-raw-loop', startWsRawLoop], ['ws-compat', startWsCompat], ['ws-compat-legacy', startWsCompatLegacy], ['ws-compat-return', startWsCompatReturn]] as const
+const VARIANTS = [['ws-raw', startWsRaw], ['ws-raw-loop', startWsRawLoop], ['ws-compat', startWsCompat], ['ws-compat-legacy', startWsCompatLegacy], ['ws-compat-return', startWsCompatReturn], ['router-ws', startRouterWs]] as const
 for (const [name, start] of VARIANTS) {
   t.test(`the ${name} variant meets the contract`, async (t) => {
     const server = await start('127.0.0.1', 0)

@@ -14,6 +14,7 @@ t.test('parseOptions', async (t) => {
   t.equal(all.variants.length, 8)
   t.notOk(all.variants.includes('ws-compat-return'), 'the returning ws-compat handler runs only when named')
   t.notOk(all.variants.includes('ws-raw-loop'), 'diagnostic variants run only when named')
+  t.notOk(all.variants.includes('router-ws'), 'the router in front of bare ws runs only when named')
   t.same(parseOptions(['--only', 'ws-raw,ws-raw-loop']).variants, ['ws-raw', 'ws-raw-loop'])
   t.same(all.suites, SUITES)
   const some = parseOptions(['--quick', '--only', 'router,node-http', '--suites', 'http', '--rounds', '2', '--cpu-prof', '--tsx'])

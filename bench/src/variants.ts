@@ -11,14 +11,14 @@ export type VariantKind = 'http' | 'ws'
 /** Every variant, HTTP ones first, each group baseline first. */
 export const VARIANTS = [
   'node-http', 'router', 'router-adaptor', 'fastify',
-  'ws-raw', 'ws-raw-loop', 'ws-compat', 'ws-compat-return', 'ws-compat-legacy', 'fastify-websocket'
+  'ws-raw', 'ws-raw-loop', 'ws-compat', 'ws-compat-return', 'ws-compat-legacy', 'fastify-websocket', 'router-ws'
 ] as const
 
 /** A variant name. */
 export type Variant = typeof VARIANTS[number]
 
 /** Diagnostic variants: not part of the contract, run only when named with `--only`. */
-export const DIAGNOSTIC_VARIANTS: readonly Variant[] = ['ws-raw-loop', 'ws-compat-return']
+export const DIAGNOSTIC_VARIANTS: readonly Variant[] = ['ws-raw-loop', 'ws-compat-return', 'router-ws']
 
 /** The variants a run measures unless told otherwise: the contract's eight. */
 export const DEFAULT_VARIANTS: readonly Variant[] = VARIANTS.filter((v) => !DIAGNOSTIC_VARIANTS.includes(v))
@@ -33,7 +33,8 @@ const DESCRIPTIONS: Record<Variant, string> = {
   'ws-compat': 'router + adaptor.handler + Upgrader, the guide\'s awaiting echo loop',
   'ws-compat-return': 'ws-compat with a handler that returns its read loop (diagnostic)',
   'ws-compat-legacy': 'router + HertzUpgrader (hijack)',
-  'fastify-websocket': 'fastify + @fastify/websocket'
+  'fastify-websocket': 'fastify + @fastify/websocket',
+  'router-ws': 'router + adaptor.handler in front of bare ws\'s handleUpgrade (diagnostic)'
 }
 
 /** The variants of the HTTP table; the first is the baseline. */
