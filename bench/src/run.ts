@@ -158,20 +158,13 @@ class Runner {
    * Each variant in a fresh server, warmed by `warmSec` of the same load first. A burst of handshakes leaves
    * V8's young generation at its largest, and in a process whose old generation is a few MB (every framework
    * stack) that starts a loop of incremental marking that slows whatever the process serves next: a 16 KB
-   * echo after 15 000 handshakes cost 25 % more CPU per message (44 mark-compacts per 30 000 echoes, none
-   * before). The long-lived echo servers therefore never serve this suite.
+   * echo after 15 000 handshakes cost 25 % more CPU per message (44 full collections during 30 000 echoes,
+   * none before). The long-lived echo servers therefore never serve this suite.
    */
   async handshakes (round: number, variants: readonly Variant[]): Promise<void> {
     const { concurrency, sec, warmSec, max } = this.plan.handshakes
     for (const variant of rotate(variants, round)) {
-      let server: ServerProcess
-      try {
-        server = await startServer(variant, this.spawnOpts)
-      } catch (err) {
-        this.fail(variant, 'handshakes', (err as Error).message)
-        continue
-      }
-      try {
+      await this.inFreshServer(variant, 'handshakes', async (server) => {
         const url = server.wsUrl + ECHO_PATH
         const warm = await runHandshakes({ url, concurrency, durationSec: warmSec, maxHandshakes: max })
         this.check(variant, 'handshakes', warm.problems)
@@ -183,11 +176,7 @@ class Runner {
         this.record(round, variant, 'handshakes_ps', r.perSec)
         this.record(round, variant, 'handshakes_p99', r.p99Ms)
         log(round, `handshakes ${variant}: ${fmt(r.perSec)}/s, p99 ${r.p99Ms.toFixed(2)} ms, ${cpuPerHandshake.toFixed(0)} µs CPU/handshake`)
-      } catch (err) {
-        this.fail(variant, 'handshakes', (err as Error).message)
-      } finally {
-        await server.stop().catch((err: Error) => this.fail(variant, 'handshakes', err.message))
-      }
+      })
     }
   }
 
@@ -210,14 +199,7 @@ class Runner {
   /** Each measurement in a fresh server process, so earlier load does not blur the deltas. */
   async memory (round: number, variants: readonly Variant[]): Promise<void> {
     for (const variant of rotate(variants, round)) {
-      let server: ServerProcess
-      try {
-        server = await startServer(variant, this.spawnOpts)
-      } catch (err) {
-        this.fail(variant, 'memory', (err as Error).message)
-        continue
-      }
-      try {
+      await this.inFreshServer(variant, 'memory', async (server) => {
         const r = await runMemory({ url: server.wsUrl + ECHO_PATH, connections: this.plan.memory.connections }, () => server.memory())
         this.check(variant, 'memory', r.problems)
         if (r.problems.length === 0) {
@@ -226,11 +208,25 @@ class Runner {
           this.record(round, variant, 'mem_external', r.externalPerConn)
         }
         log(round, `memory ${variant}: ${(r.rssPerConn / 1024).toFixed(1)} KB RSS, ${(r.heapPerConn / 1024).toFixed(1)} KB heap per idle connection (${r.connections})`)
-      } catch (err) {
-        this.fail(variant, 'memory', (err as Error).message)
-      } finally {
-        await server.stop().catch((err: Error) => this.fail(variant, 'memory', err.message))
-      }
+      })
+    }
+  }
+
+  /** Runs `measure` on a server started for it alone, then stops it; every problem is a failure of `suite`. */
+  private async inFreshServer (variant: Variant, suite: string, measure: (server: ServerProcess) => Promise<void>): Promise<void> {
+    let server: ServerProcess
+    try {
+      server = await startServer(variant, this.spawnOpts)
+    } catch (err) {
+      this.fail(variant, suite, (err as Error).message)
+      return
+    }
+    try {
+      await measure(server)
+    } catch (err) {
+      this.fail(variant, suite, (err as Error).message)
+    } finally {
+      await server.stop().catch((err: Error) => this.fail(variant, suite, err.message))
     }
   }
 }
