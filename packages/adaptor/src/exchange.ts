@@ -8,9 +8,6 @@ import { headLength } from './node-internals.js'
 
 const DONE: Promise<void> = Promise.resolve()
 
-// The exchange of each registered upgrade response, for the hijack listener (one shared function, no closure).
-const exchanges = new WeakMap<ServerResponse, Exchange>()
-
 /**
  * Bytes already handed to the response's socket, or -1 when it has none yet (a pipelined response waits for
  * its turn). Taken before and after a wrapped handler runs, it measures what that handler sent.
@@ -108,8 +105,7 @@ export class Exchange {
     // node:http leaves upgrade sockets half-open: a client that gives up (FIN) before any answer would keep
     // the exchange, and the socket, alive forever.
     this.onPeerEnd = () => { if (this.hijackedSocket === null) socket.destroy() }
-    exchanges.set(res, this)
-    registerHijackable(res, socket, (this.c as RequestContext).upgradeHead, onHijack)
+    registerHijackable(res, socket, (this.c as RequestContext).upgradeHead, () => { this.hijacked() })
   }
 
   /**
@@ -121,7 +117,6 @@ export class Exchange {
     this.hijackedSocket = this.upgradeSocket as Duplex
     ;(this.c as RequestContext).takeResponse()
     this.complete()
-    exchanges.delete(this.res as ServerResponse)
     this.c = null
     this.res = null
     this.onDone = this.onPeerEnd = null
@@ -235,10 +230,6 @@ export function destroyAfterFlush (res: ServerResponse): void {
   const socket = res.socket
   if (socket !== null) while (socket.writableCorked > 0) socket.uncork()
   res.destroy()
-}
-
-function onHijack (res: ServerResponse): void {
-  exchanges.get(res)?.hijacked()
 }
 
 /**

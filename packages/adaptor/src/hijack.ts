@@ -28,9 +28,16 @@ interface Slot {
   onHijack: HijackListener | undefined
 }
 
-// A WeakMap rather than a property on `res`: nothing leaks onto a public object and a response that is
-// garbage-collected takes its registration with it.
-const slots = new WeakMap<ServerResponse, Slot>()
+// The slot lives on the response under a private symbol (as fastify keeps its state on Node's objects) rather
+// than in a WeakMap keyed by it: a WeakMap entry for a young object costs a write barrier per request and a scan
+// of the ephemeron table at every scavenge, which showed in the CPU of each handshake. Dropping the response
+// drops the slot with it all the same.
+const kSlot = Symbol('hertz.adaptor.hijackSlot')
+type Registered = ServerResponse & { [kSlot]?: Slot }
+
+function slotOf (res: ServerResponse): Slot | undefined {
+  return (res as Registered)[kSlot]
+}
 const EMPTY = Buffer.alloc(0)
 // What a response's slot becomes once hijacked: one shared record, so that a handler which keeps `res` for its
 // connection's life (an awaited read loop does) keeps no slot of its own, nor the socket through it.
@@ -52,9 +59,9 @@ export function registerHijackable (
   head: Buffer | null,
   onHijack?: HijackListener
 ): void {
-  const slot = slots.get(res)
+  const slot = slotOf(res)
   if (slot !== undefined && slot.taken) throw hijackedError()
-  slots.set(res, { socket, head: head ?? EMPTY, taken: false, ready: true, onHijack })
+  ;(res as Registered)[kSlot] = { socket, head: head ?? EMPTY, taken: false, ready: true, onHijack }
 }
 
 /**
@@ -71,7 +78,7 @@ export function registerHijackable (
  *   `ADAPTOR_ERR_NOT_HIJACKABLE` when `res` has no socket to give (a plain keep-alive HTTP response)
  */
 export function hijack (res: ServerResponse): Hijacked {
-  const slot = slots.get(res)
+  const slot = slotOf(res)
   if (slot === undefined) {
     throw new AdaptorError(
       AdaptorErrorCode.NOT_HIJACKABLE,
@@ -90,7 +97,7 @@ export function hijack (res: ServerResponse): Hijacked {
   slot.taken = true
   const { socket, head, onHijack } = slot
   slot.head = EMPTY
-  slots.set(res, TAKEN)
+  ;(res as Registered)[kSlot] = TAKEN
   flushPendingHead(res, socket)
   if (isWritingOn(socket, res)) res.detachSocket(socket as Socket)
   seal(res)
@@ -104,7 +111,7 @@ export function hijack (res: ServerResponse): Hijacked {
  * @param res - any server response
  */
 export function isHijackable (res: ServerResponse): boolean {
-  const slot = slots.get(res)
+  const slot = slotOf(res)
   return slot !== undefined && !slot.taken && slot.ready
 }
 
@@ -114,7 +121,7 @@ export function isHijackable (res: ServerResponse): boolean {
  * @param res - any server response
  */
 export function hijacked (res: ServerResponse): boolean {
-  return slots.get(res)?.taken === true
+  return slotOf(res)?.taken === true
 }
 
 /**
@@ -148,7 +155,7 @@ export function upgradeResponse (req: IncomingMessage, socket: Duplex, head: Buf
   if (earlier === null) {
     res.assignSocket(socket as Socket)
   } else {
-    const slot = slots.get(res) as Slot
+    const slot = slotOf(res) as Slot
     slot.ready = false
     void earlier.then(free => {
       // node:http sends what was written to `res` meanwhile as it binds it.
@@ -180,21 +187,26 @@ function throwHijacked (): never {
 // own properties would give each hijacked response (and each idle WebSocket behind it) a property store of its own.
 const SEALED_METHODS = ['write', 'writeHead', 'end', 'setHeader', 'appendHeader', 'flushHeaders'] as const
 const sealedPrototypes = new WeakMap<object, object>()
+// Nearly every hijacked response is a plain ServerResponse: the last prototype sealed spares the map lookup.
+let lastProto: object | null = null
+let lastSealed: object | null = null
 
 function seal (res: ServerResponse): void {
   const proto = Object.getPrototypeOf(res) as object
-  let sealed = sealedPrototypes.get(proto)
-  if (sealed === undefined) {
+  let sealed = proto === lastProto ? lastSealed : sealedPrototypes.get(proto)
+  if (sealed === undefined || sealed === null) {
     const methods: PropertyDescriptorMap = {}
     for (const name of SEALED_METHODS) methods[name] = { value: throwHijacked, writable: true, configurable: true }
     sealed = Object.create(proto, methods) as object
     sealedPrototypes.set(proto, sealed)
   }
+  lastProto = proto
+  lastSealed = sealed
   Object.setPrototypeOf(res, sealed)
 }
 
 function closeAfterResponse (this: ServerResponse): void {
-  const slot = slots.get(this)
+  const slot = slotOf(this)
   if (slot === undefined || slot.taken) return
   const socket = slot.socket
   if (socket.destroyed) return
