@@ -81,8 +81,11 @@ export async function runRateEcho (url: string, connections: number, size: numbe
   return r
 }
 
-/** One complete connection life; rejects with what went wrong. */
-async function handshakeCycle (url: string, seq: number): Promise<void> {
+/**
+ * One complete connection life on `url`: connect and upgrade, one checked echo, close handshake (1000 or 1005).
+ * Rejects with what went wrong.
+ */
+export async function handshakeCycle (url: string, seq: number): Promise<void> {
   const ws = await openSocket(url)
   try {
     await echoOnce(ws, `hello ${seq}`)
