@@ -38,6 +38,7 @@ type Registered = ServerResponse & { [kSlot]?: Slot }
 function slotOf (res: ServerResponse): Slot | undefined {
   return (res as Registered)[kSlot]
 }
+
 const EMPTY = Buffer.alloc(0)
 // What a response's slot becomes once hijacked: one shared record, so that a handler which keeps `res` for its
 // connection's life (an awaited read loop does) keeps no slot of its own, nor the socket through it.
