@@ -86,9 +86,10 @@ async function main (): Promise<void> {
         warmSec: w === 0 ? FULL.rate.warmSec : 0,
         primeOps: w === 0 ? PRIME_PER_SERVER : 0,
         primeConcurrency: PRIME_CONCURRENCY,
+        // A quarter of a second of cycles in flight at most, as the fixed-rate suite allows.
         maxInFlight: Math.ceil(opts.rate / 4)
       }, op, () => { marks.push(servers.map((s) => processCpuMicros(s.pid))); return 0 })
-      if (r.problems.length > 0) throw new Error(`window ${w}: ${r.problems.join('; ')}`)
+      if (r.problems.length > 0) throw new Error(`window ${w + 1}: ${r.problems.join('; ')}`)
       const [before, after] = marks as [number[], number[]]
       const cpu = servers.map((_, i) => ((after[i] as number) - (before[i] as number)) / r.completed)
       perWindow.push(cpu)
