@@ -102,9 +102,6 @@ export class Exchange {
     const socket = res.socket
     if (socket === null) return
     this.upgradeSocket = socket
-    // node:http leaves upgrade sockets half-open: a client that gives up (FIN) before any answer would keep
-    // the exchange, and the socket, alive forever.
-    this.onPeerEnd = () => { if (this.hijackedSocket === null) socket.destroy() }
     registerHijackable(res, socket, (this.c as RequestContext).upgradeHead, () => { this.hijacked() })
   }
 
@@ -125,6 +122,11 @@ export class Exchange {
   /** Watches the handler's promise: a rejection is an error of the handler. */
   watch (p: PromiseLike<unknown>): void {
     p.then(undefined, (err: unknown) => { this.fail(err) })
+  }
+
+  /** True once the exchange is over (completed, hijacked, or handed to the router's error path). */
+  isSettled (): boolean {
+    return this.settled
   }
 
   /** True when the response is already over. */
@@ -206,7 +208,13 @@ export class Exchange {
     res.on('error', onDone)
     // A graceful shutdown that begins while the handler writes must still close the connection after it.
     this.engine.closeOnShutdown(res)
-    if (this.onPeerEnd !== null) (this.upgradeSocket as Duplex).on('end', this.onPeerEnd)
+    const socket = this.upgradeSocket
+    if (socket !== null) {
+      // node:http leaves upgrade sockets half-open: a client that gives up (FIN) before any answer would keep
+      // the exchange, and the socket, alive forever.
+      this.onPeerEnd = () => { if (this.hijackedSocket === null) socket.destroy() }
+      socket.on('end', this.onPeerEnd)
+    }
   }
 
   private unlisten (): void {

@@ -98,6 +98,9 @@ function serveUpgrade (fn: NodeHandler, c: RequestContext, res: ServerResponse):
     return
   }
   if (isThenable(ret)) x.watch(ret)
+  // A handler that hijacked before it returned (the Upgrader does, synchronously) is done as far as the router is
+  // concerned: the chain goes on in this turn, without a Promise and an async step for every middleware around it.
+  if (x.isSettled()) return
   return x.wait()
 }
 

@@ -251,6 +251,59 @@ t.test('upgrade: a handler that never answers settles when the client goes away'
   t.equal(logger.text(), '', 'nothing went wrong')
 })
 
+t.test('upgrade: a client that half-closes (FIN) while the handler waits gets the socket closed', async (t) => {
+  const h = New()
+  let serverSocket: Duplex | null = null
+  h.GET('/ws', adaptor.handler((req) => { serverSocket = req.socket /* neither answers nor hijacks */ }))
+  const { port, logger } = await start(t, h)
+  const c = await raw(t, port, UPGRADE)
+  await waitFor(() => serverSocket !== null)
+  t.equal(h.activeRequests, 1, 'the request is in flight')
+  // node:http leaves an upgrade socket half-open: without the exchange's watch this one would stay forever.
+  c.socket.end()
+  await c.closed
+  await waitFor(() => h.activeRequests === 0)
+  t.equal((serverSocket as Duplex | null)?.destroyed, true, 'the server side of the socket is destroyed')
+  t.equal(c.text(), '', 'the client never got a byte')
+  t.equal(logger.text(), '', 'nothing went wrong')
+})
+
+t.test('a handler that hijacks before it returns leaves the chain synchronous', async (t) => {
+  const wss = new WebSocketServer({ noServer: true })
+  t.teardown(() => { wss.close() })
+  const h = New()
+  const nextReturned: unknown[] = []
+  h.use((ctx, c) => {
+    const r = c.next(ctx)
+    nextReturned.push(r)
+    return r
+  })
+  h.GET('/ws', adaptor.handler((req, res) => {
+    const { socket, head } = adaptor.hijack(res)
+    wss.handleUpgrade(req, socket, head, (ws) => { ws.on('message', (data) => ws.send(data)) })
+  }))
+  h.GET('/later', adaptor.handler(async (req, res) => {
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    const { socket, head } = adaptor.hijack(res)
+    wss.handleUpgrade(req, socket, head, (ws) => { ws.on('message', (data) => ws.send(data)) })
+  }))
+  const { port } = await start(t, h)
+  for (const path of ['/ws', '/later']) {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`)
+    t.teardown(() => ws.terminate())
+    await once(ws, 'open')
+    ws.send(path)
+    const [msg] = await once(ws, 'message') as [Buffer]
+    t.equal(msg.toString(), path, `${path}: the hijacker serves the connection`)
+    ws.close()
+    await once(ws, 'close')
+  }
+  t.equal(nextReturned.length, 2)
+  t.equal(nextReturned[0], undefined, 'a hijack inside the call: c.next() returned no Promise')
+  t.ok(nextReturned[1] instanceof Promise, 'a hijack after an await: c.next() returned a Promise')
+  await waitFor(() => h.activeRequests === 0)
+})
+
 t.test('a hijacked socket the hijacker already destroyed settles at once', async (t) => {
   const h = New()
   const settled = deferred()

@@ -85,7 +85,11 @@ function startUpgrade (engine: ServingEngine & EngineRef, req: IncomingMessage, 
 }
 
 function serveUpgradeNow (engine: ServingEngine, c: RequestContext, socket: Socket): Promise<void> {
-  return serve(engine, c).then(() => c[kHijackRun] ?? undefined, (err: unknown) => { upgradeFailed(engine, socket, err) })
+  const served = serve(engine, c)
+  // A chain that handed the socket over in the turn it started (a WebSocket upgrader does) leaves nothing to wait
+  // for but the hijack's own run, if the router started one.
+  if (served === DONE) return c[kHijackRun] ?? DONE
+  return served.then(() => c[kHijackRun] ?? undefined, (err: unknown) => { upgradeFailed(engine, socket, err) })
 }
 
 function upgradeFailed (engine: ServingEngine, socket: Socket, err: unknown): void {

@@ -40,7 +40,7 @@ const pendingWriteCost = 1024
 function noop (): void {}
 
 /** True when `socket` holds none of its written bytes any more: the OS took them all, without an error. */
-function tookEverything (socket: Duplex): boolean {
+export function tookEverything (socket: Duplex): boolean {
   return socket.writableLength === 0 && socket.errored == null && !socket.destroyed
 }
 

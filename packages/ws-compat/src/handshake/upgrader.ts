@@ -5,6 +5,7 @@ import { hijack, hijacked, isSocketShuttingDown } from '@hertz-node/adaptor'
 import { acceptConn, acceptHeaders, agree, askOrigin, refusalError, runErrorWriter, type Agreement, type UpgraderSettings } from './accept.js'
 import type { BufferPool } from '../conn/buffer-pool.js'
 import type { Conn } from '../conn/conn.js'
+import { tookEverything } from '../conn/output.js'
 import { defaultMaxBufferedChunks, defaultMaxFragments, defaultMaxWriteQueueBytes } from '../constants.js'
 import { WsCompatErrorCode, handshakeTimeoutError, netError } from '../errors.js'
 import {
@@ -180,7 +181,8 @@ export class Upgrader implements UpgraderSettings {
     }
     const { socket } = taken
     try {
-      await this.writeHandshake(socket, handshake)
+      const written = this.writeHandshake(socket, handshake)
+      if (written !== undefined) await written
     } catch (err) {
       socket.destroy()
       throw err
@@ -216,25 +218,27 @@ export class Upgrader implements UpgraderSettings {
   }
 
   // gorilla bounds only the write of the 101 with HandshakeTimeout; otherwise it clears the HTTP server's
-  // deadlines so that an idle WebSocket is not cut by them.
-  private writeHandshake (socket: Duplex, head: string): Promise<void> {
-    const timeout = this.handshakeTimeout
+  // deadlines so that an idle WebSocket is not cut by them. Go's Write returns once the kernel has the bytes, which
+  // on Node is nearly always before write() returns: then there is nothing to wait for (undefined), and the
+  // connection starts in the same turn. Otherwise the Promise settles with the write's callback.
+  private writeHandshake (socket: Duplex, head: string): Promise<void> | undefined {
     const s = socket as Duplex & { setTimeout?: (ms: number) => unknown }
     if (typeof s.setTimeout === 'function') s.setTimeout(0)
+    let settle: ((err: Error | null | undefined) => void) | null = null
+    socket.on('error', ignoreError)
+    socket.write(head, 'latin1', (err) => {
+      socket.removeListener('error', ignoreError)
+      if (settle !== null) settle(err)
+    })
+    if (tookEverything(socket)) return undefined
+    const timeout = this.handshakeTimeout
     return new Promise<void>((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined
-      if (timeout > 0) {
-        timer = setTimeout(() => {
-          reject(handshakeTimeoutError('handshake write'))
-        }, timeout)
-      }
-      socket.on('error', ignoreError)
-      socket.write(head, 'latin1', (err) => {
+      const timer = timeout > 0 ? setTimeout(() => { reject(handshakeTimeoutError('handshake write')) }, timeout) : undefined
+      settle = (err) => {
         if (timer !== undefined) clearTimeout(timer)
-        socket.removeListener('error', ignoreError)
         if (err) reject(netError(err, 'handshake write: '))
         else resolve()
-      })
+      }
     })
   }
 }
