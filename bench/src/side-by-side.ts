@@ -1,38 +1,54 @@
 /**
- * `pnpm bench:side-by-side [variants] [--windows N] [--sec S] [--rate N]` - CPU per handshake of WebSocket
- * variants run at the same time, at a fixed rate each.
+ * `pnpm bench:side-by-side [variants] [--workload W] [--windows N] [--sec S] [--rate N]` - CPU per operation of
+ * several variants run at the same time, at a fixed rate each.
  *
  * The rate suite measures one fresh server after another; whatever else the machine does drifts between those
  * measurements, and on a shared host it drifts by more than the differences looked for. Here every variant gets
- * a fresh server, and every tick sends one handshake cycle (connect, one checked echo, close) to each of them,
- * in an order that rotates, so all of them live through the same moments. Each window gives every variant's
- * CPU per handshake (all its threads, from /proc) and its ratio to the first variant; the medians of those
- * ratios are printed at the end. Default: ws-raw, ws-compat, ws-compat-legacy; 8 windows of 5 s at 200/s.
+ * a fresh server, and every tick sends one operation of the workload to each of them (a handshake cycle, a
+ * request, or a message on one of its echo connections), in an order that rotates, so all of them live through
+ * the same moments. Each window gives every variant's CPU per operation (all its threads, from /proc) and its
+ * ratio to the first variant; the medians of those ratios are printed at the end. The workloads, their rates,
+ * priming and connections are the fixed-rate suite's; by default handshakes of ws-raw, ws-compat and
+ * ws-compat-legacy, 8 windows of 5 s.
  */
-import { handshakeCycle } from './drivers/rate-ws.js'
+import { openHttpClient } from './drivers/rate-http.js'
+import { handshakeCycle, openEchoClient } from './drivers/rate-ws.js'
+import { onRate, RATE_METRICS } from './metrics.js'
 import { processCpuMicros } from './rate/proc-cpu.js'
-import { FULL } from './plan.js'
-import { runPaced } from './rate/pacing.js'
-import { ECHO_PATH } from './servers/common.js'
+import { FULL, RATE_WORKLOADS, type RateWorkload } from './plan.js'
+import { achieved, runPaced } from './rate/pacing.js'
+import { ECHO_PATH, HELLO_BODY, HELLO_PATH } from './servers/common.js'
 import { startServer, type ServerProcess } from './spawn.js'
 import { median, spread } from './stats.js'
 import { isVariant, variantKind, type Variant } from './variants.js'
 
 /** What one run is asked for. */
 export interface SideBySideOptions {
+  workload: RateWorkload
   variants: Variant[]
   windows: number
   sec: number
   rate: number
 }
 
-// Primed and warmed as the fixed-rate suite primes and warms its handshake servers (10 cycles at a time).
-const { prime: PRIME_PER_SERVER } = FULL.rate.workloads.handshakes
-const PRIME_CONCURRENCY = 10
+const USAGE = `usage: pnpm bench:side-by-side [v1,v2,...] [--workload ${RATE_WORKLOADS.join('|')}] [--windows N] [--sec S] [--rate N]`
+
+/** The variants compared when none are named: the baseline first. */
+const DEFAULT_VARIANTS: Record<'http' | 'ws', Variant[]> = {
+  http: ['node-http', 'router', 'router-adaptor', 'fastify'],
+  ws: ['ws-raw', 'ws-compat', 'ws-compat-legacy']
+}
+
+function kindOf (w: RateWorkload): 'http' | 'ws' {
+  return w === 'http' ? 'http' : 'ws'
+}
 
 /** Reads the command line; throws with the usage on anything it does not know. */
 export function parseSideBySide (argv: readonly string[]): SideBySideOptions {
-  const opts: SideBySideOptions = { variants: [], windows: 8, sec: 5, rate: 200 }
+  let workload: RateWorkload = 'handshakes'
+  let rate: number | undefined
+  const named: string[] = []
+  const opts = { windows: 8, sec: 5 }
   const positive = (name: string, raw: string | undefined): number => {
     const n = Number(raw)
     if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got ${String(raw)}`)
@@ -42,23 +58,35 @@ export function parseSideBySide (argv: readonly string[]): SideBySideOptions {
     const arg = argv[i] as string
     if (arg === '--windows') opts.windows = Math.round(positive(arg, argv[++i]))
     else if (arg === '--sec') opts.sec = positive(arg, argv[++i])
-    else if (arg === '--rate') opts.rate = positive(arg, argv[++i])
-    else if (!arg.startsWith('-')) {
-      for (const name of arg.split(',')) {
-        if (!isVariant(name) || variantKind(name) !== 'ws') throw new Error(`'${name}' is not a WebSocket variant`)
-        opts.variants.push(name)
-      }
-    } else throw new Error(`unknown argument ${arg}; usage: pnpm bench:side-by-side [v1,v2,...] [--windows N] [--sec S] [--rate N]`)
+    else if (arg === '--rate') rate = positive(arg, argv[++i])
+    else if (arg === '--workload') {
+      const w = argv[++i] as RateWorkload
+      if (!RATE_WORKLOADS.includes(w)) throw new Error(`unknown workload '${String(w)}'; ${USAGE}`)
+      workload = w
+    } else if (!arg.startsWith('-')) named.push(...arg.split(','))
+    else throw new Error(`unknown argument ${arg}; ${USAGE}`)
   }
-  if (opts.variants.length === 0) opts.variants = ['ws-raw', 'ws-compat', 'ws-compat-legacy']
-  if (new Set(opts.variants).size !== opts.variants.length) throw new Error('a variant is named twice')
-  return opts
+  const kind = kindOf(workload)
+  const variants: Variant[] = []
+  for (const name of named) {
+    if (!isVariant(name) || variantKind(name) !== kind) {
+      throw new Error(`'${name}' is not ${kind === 'http' ? 'an HTTP' : 'a WebSocket'} variant (workload ${workload})`)
+    }
+    variants.push(name)
+  }
+  if (new Set(variants).size !== variants.length) throw new Error('a variant is named twice')
+  return {
+    workload,
+    variants: variants.length === 0 ? [...DEFAULT_VARIANTS[kind]] : variants,
+    ...opts,
+    rate: rate ?? FULL.rate.workloads[workload].rate
+  }
 }
 
 /**
- * Per-window ratios of each variant's CPU per handshake to the first variant's, and their medians.
+ * Per-window ratios of each variant's CPU per operation to the first variant's, and their medians.
  *
- * @param perWindow - for each window, each variant's CPU per handshake (µs), in the order of the variants
+ * @param perWindow - for each window, each variant's CPU per operation (µs), in the order of the variants
  */
 export function ratiosToFirst (perWindow: readonly (readonly number[])[]): { ratios: number[][], medians: number[] } {
   const ratios = perWindow.map((w) => w.map((v) => v / (w[0] as number)))
@@ -67,43 +95,76 @@ export function ratiosToFirst (perWindow: readonly (readonly number[])[]): { rat
   return { ratios, medians }
 }
 
+/** One server's side of the workload: its next operation, and how to let its connections go. */
+interface Client {
+  op(seq: number): Promise<void>
+  close(): Promise<string | null>
+}
+
+async function openClient (w: RateWorkload, server: ServerProcess): Promise<Client> {
+  const { connections } = FULL.rate
+  if (w === 'handshakes') {
+    const url = server.wsUrl + ECHO_PATH
+    return { op: (seq) => handshakeCycle(url, seq), close: async () => null }
+  }
+  if (w === 'http') {
+    const http = await openHttpClient(server.url + HELLO_PATH, connections, HELLO_BODY)
+    return { op: () => http.get(), close: async () => { http.close(); return null } }
+  }
+  const echo = await openEchoClient(server.wsUrl + ECHO_PATH, connections, w === 'echo32' ? 32 : 16 * 1024)
+  return { op: (seq) => echo.send(seq), close: () => echo.close() }
+}
+
 async function main (): Promise<void> {
   const opts = parseSideBySide(process.argv.slice(2))
+  const { workload: w } = opts
+  const { unit } = RATE_METRICS[w]
+  const { prime } = FULL.rate.workloads[w]
   const servers: ServerProcess[] = []
+  const clients: Client[] = []
   try {
     for (const v of opts.variants) servers.push(await startServer(v))
-    const urls = servers.map((s) => s.wsUrl + ECHO_PATH)
-    const n = servers.length
-    // One operation is one cycle on every server, started together, the first of them rotating.
-    const op = (seq: number): Promise<void> => Promise.all(urls.map((_, k) => handshakeCycle(urls[(seq + k) % n] as string, seq))).then(() => {})
+    for (const s of servers) clients.push(await openClient(w, s))
+    const n = clients.length
+    // One operation is one on every server, started together, the first of them rotating.
+    const op = (seq: number): Promise<void> => Promise.all(clients.map((_, k) => (clients[(seq + k) % n] as Client).op(seq))).then(() => {})
     const perWindow: number[][] = []
-    console.log(`side by side at ${opts.rate}/s each: ${opts.variants.join(', ')} (ratios to ${opts.variants[0] as string})`)
-    for (let w = 0; w < opts.windows; w++) {
+    console.log(`side by side, ${RATE_METRICS[w].label} at ${opts.rate}/s each: ${opts.variants.join(', ')} (ratios to ${opts.variants[0] as string})`)
+    for (let i = 0; i < opts.windows; i++) {
       const marks: number[][] = []
       const r = await runPaced({
         rate: opts.rate,
         sec: opts.sec,
-        warmSec: w === 0 ? FULL.rate.warmSec : 0,
-        primeOps: w === 0 ? PRIME_PER_SERVER : 0,
-        primeConcurrency: PRIME_CONCURRENCY,
-        // A quarter of a second of cycles in flight at most, as the fixed-rate suite allows.
-        maxInFlight: Math.ceil(opts.rate / 4)
+        warmSec: i === 0 ? FULL.rate.warmSec : 0,
+        primeOps: i === 0 ? prime : 0,
+        // As the fixed-rate suite primes: handshakes 10 at a time, the others on all their connections.
+        primeConcurrency: w === 'handshakes' ? 10 : FULL.rate.connections,
+        // A quarter of a second of operations in flight at most, as the fixed-rate suite allows.
+        maxInFlight: Math.max(FULL.rate.connections, Math.ceil(opts.rate / 4))
       }, op, () => { marks.push(servers.map((s) => processCpuMicros(s.pid))); return 0 })
-      if (r.problems.length > 0) throw new Error(`window ${w + 1}: ${r.problems.join('; ')}`)
+      if (r.problems.length > 0) throw new Error(`window ${i + 1}: ${r.problems.join('; ')}`)
       const [before, after] = marks as [number[], number[]]
-      const cpu = servers.map((_, i) => ((after[i] as number) - (before[i] as number)) / r.completed)
-      perWindow.push(cpu)
-      console.log(`window ${w + 1}: ` + cpu.map((c, i) => `${opts.variants[i] as string} ${c.toFixed(0)} µs (${(c / (cpu[0] as number)).toFixed(3)}x)`).join(', ') +
-        ` - ${r.completed} cycles`)
+      const cpu = servers.map((_, k) => ((after[k] as number) - (before[k] as number)) / r.completed)
+      const atRate = onRate(achieved(r))
+      // As in the fixed-rate suite, a window that was not at the rate (a server fell behind, or worked off a
+      // backlog) did not measure the rate: it is shown, and left out of the medians.
+      if (atRate) perWindow.push(cpu)
+      console.log(`window ${i + 1}: ` + cpu.map((c, k) => `${opts.variants[k] as string} ${c.toFixed(1)} µs (${(c / (cpu[0] as number)).toFixed(3)}x)`).join(', ') +
+        ` - ${r.completed} of ${Math.round(r.scheduled)} operations${atRate ? '' : ', NOT AT THE RATE: left out'}`)
     }
+    if (perWindow.length === 0) throw new Error('no window ran at the fixed rate')
     const { ratios, medians } = ratiosToFirst(perWindow)
-    console.log('\n| variant | CPU µs / handshake (median) | ratio to ' + (opts.variants[0] as string) + ' (median) | range |')
+    console.log(`\n| variant | CPU µs / ${unit} (median) | ratio to ${opts.variants[0] as string} (median) | range |`)
     console.log('| --- | ---: | ---: | --- |')
-    opts.variants.forEach((v, i) => {
-      const { min, max } = spread(ratios.map((r) => r[i] as number))
-      console.log(`| ${v} | ${median(perWindow.map((c) => c[i] as number)).toFixed(0)} | ${(medians[i] as number).toFixed(3)}x | ${min.toFixed(3)}x - ${max.toFixed(3)}x |`)
+    opts.variants.forEach((v, k) => {
+      const { min, max } = spread(ratios.map((r) => r[k] as number))
+      console.log(`| ${v} | ${median(perWindow.map((c) => c[k] as number)).toFixed(1)} | ${(medians[k] as number).toFixed(3)}x | ${min.toFixed(3)}x - ${max.toFixed(3)}x |`)
     })
   } finally {
+    for (const c of clients) {
+      const problem = await c.close().catch((err: Error) => err.message)
+      if (problem !== null) console.error(problem)
+    }
     for (const s of servers) await s.stop().catch((err: Error) => { console.error(err.message) })
   }
 }

@@ -64,8 +64,16 @@ class RateEchoConn {
   }
 }
 
-/** A paced echo run on `connections` connections. */
-export async function runRateEcho (url: string, connections: number, size: number, load: PacedLoad, cpuMicros: () => number): Promise<PacedResult> {
+/** Open echo connections to one server, taking paced messages round-robin. */
+export interface EchoClient {
+  /** Sends message `seq` on the next connection; resolves when its echo came back intact. */
+  send(seq: number): Promise<void>
+  /** Closes every connection; resolves with what went wrong in the close handshakes, null when nothing did. */
+  close(): Promise<string | null>
+}
+
+/** Opens `connections` echo connections of `size`-byte messages to `url`. */
+export async function openEchoClient (url: string, connections: number, size: number): Promise<EchoClient> {
   if (size < SEQ_BYTES) throw new RangeError(`message size must be at least ${SEQ_BYTES} bytes`)
   const opened = await mapBounded(connections, 50, () => openSocket(url))
   const sockets = opened.results.filter((ws): ws is WebSocket => ws !== undefined)
@@ -74,10 +82,22 @@ export async function runRateEcho (url: string, connections: number, size: numbe
     throw new Error(`connect: ${(opened.error as Error).message}`)
   }
   const conns = sockets.map((ws, i) => new RateEchoConn(ws, i, size))
-  const r = await runPaced(load, (seq) => (conns[seq % conns.length] as RateEchoConn).send(), cpuMicros)
-  const codes = await Promise.all(conns.map((c) => closeSocket(c.ws)))
-  const abnormal = codes.filter((code) => code !== 1000 && code !== 1005).length
-  if (abnormal > 0 && r.problems.length === 0) r.problems.push(`${abnormal} connections did not complete the close handshake`)
+  return {
+    send: (seq) => (conns[seq % conns.length] as RateEchoConn).send(),
+    close: async () => {
+      const codes = await Promise.all(conns.map((c) => closeSocket(c.ws)))
+      const abnormal = codes.filter((code) => code !== 1000 && code !== 1005).length
+      return abnormal === 0 ? null : `${abnormal} connections did not complete the close handshake`
+    }
+  }
+}
+
+/** A paced echo run on `connections` connections. */
+export async function runRateEcho (url: string, connections: number, size: number, load: PacedLoad, cpuMicros: () => number): Promise<PacedResult> {
+  const client = await openEchoClient(url, connections, size)
+  const r = await runPaced(load, (seq) => client.send(seq), cpuMicros)
+  const closing = await client.close()
+  if (closing !== null && r.problems.length === 0) r.problems.push(closing)
   return r
 }
 
