@@ -2,8 +2,6 @@ import t, { type Test } from 'tap'
 import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { execFile } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
 import { start, Default } from '@hertz-node/test-kit/router'
 
 function dir (t: Test, files: Record<string, string>): string {
@@ -107,24 +105,4 @@ t.test('loading fails loudly: no match, a template that does not parse, an unkno
   t.throws(() => { h.loadHTMLFiles(join(d, 'fn.html')) })
   t.throws(() => { h.loadHTMLFiles(join(d, 'absent.html')) })
   t.ok(readFileSync(join(d, 'bad.html')))
-})
-
-t.test('liquidjs is loaded with the first templates, not with the router', async t => {
-  const d = dir(t, { 'page.html': '<p>{{ name }}</p>' })
-  const router = fileURLToPath(new URL('../index.ts', import.meta.url))
-  const script = `
-    import { createRequire } from 'node:module'
-    const loaded = () => Object.keys(createRequire(import.meta.url).cache).some((k) => k.includes('/liquidjs/'))
-    const { server } = await import(${JSON.stringify(router)})
-    const h = server.New()
-    const before = loaded()
-    h.loadHTMLGlob(${JSON.stringify(join(d, '*.html'))})
-    console.log(JSON.stringify({ before, after: loaded() }))
-  `
-  const stdout = await new Promise<string>((resolve, reject) => {
-    execFile(process.execPath, ['--conditions=hertz-source', '--import', 'tsx', '--input-type=module', '-e', script],
-      { cwd: fileURLToPath(new URL('../../../..', import.meta.url)) },
-      (err, out) => (err ? reject(err) : resolve(out)))
-  })
-  t.same(JSON.parse(stdout), { before: false, after: true })
 })

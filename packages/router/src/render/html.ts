@@ -1,19 +1,8 @@
 import { readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { basename } from 'node:path'
-import type { Liquid, Template } from 'liquidjs'
+import { Liquid, type Template } from 'liquidjs'
 import { HertzError, HertzErrorCode } from '../errors.js'
 import { globFiles } from './glob.js'
-
-// liquidjs is loaded when the first templates are, not with the router: it is 1.4 MB of heap that an engine
-// without HTML templates (an API, a WebSocket server) would otherwise carry for its whole life. The template API
-// is synchronous, as Hertz's, so the engine is loaded with require (liquidjs ships a CommonJS build for Node).
-let liquidClass: typeof Liquid | null = null
-
-function liquid (): typeof Liquid {
-  liquidClass ??= (createRequire(import.meta.url)('liquidjs') as { Liquid: typeof Liquid }).Liquid
-  return liquidClass
-}
 
 /** Functions callable from templates, as filters (`{{ now | formatAsDate }}`; Go's `template.FuncMap`). */
 export type FuncMap = Record<string, (value: unknown, ...args: unknown[]) => unknown>
@@ -46,8 +35,7 @@ export class HTMLRender {
    */
   constructor (delims: Delims, funcs: FuncMap) {
     const sources = this.#sources
-    const Engine = liquid()
-    this.#liquid = new Engine({
+    this.#liquid = new Liquid({
       outputEscape: 'escape',
       strictFilters: true,
       outputDelimiterLeft: delims.left,
