@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net'
 import { server, HertzError } from '../index.js'
 import { start, New, MemoryLogger } from '@hertz-node/test-kit/router'
 import { rawExchange, openSocket, readUntil } from '@hertz-node/test-kit/raw-tcp'
-import { sleep } from '@hertz-node/test-kit/teardown'
+import { sleep, waitFor } from '@hertz-node/test-kit/teardown'
 
 const UPGRADE = (path: string, extra = ''): string =>
   `GET ${path} HTTP/1.1\r\nHost: localhost\r\nConnection: Upgrade\r\nUpgrade: test\r\n\r\n${extra}`
@@ -234,7 +234,8 @@ t.test('mount / unmount: hooks without listening; unmount waits for in-flight wo
   await once(bare, 'listening')
   t.teardown(() => new Promise<void>(resolve => { bare.closeAllConnections(); bare.close(() => { resolve() }) }))
   const pending = fetch(`http://127.0.0.1:${(bare.address() as AddressInfo).port}/slow`)
-  await sleep(30)
+  // In flight for certain before the unmount (a fixed sleep was not enough on a loaded machine).
+  await waitFor(() => h.activeRequests === 1)
   let unmounted = false
   const u = h.unmount().then(() => { unmounted = true })
   await sleep(30)
