@@ -17,6 +17,7 @@ import { onRate, RATE_METRICS } from './metrics.js'
 import { processCpuMicros } from './rate/proc-cpu.js'
 import { FULL, RATE_WORKLOADS, type RateWorkload } from './plan.js'
 import { achieved, runPaced } from './rate/pacing.js'
+import { ECHO_SIZES, pacedLoad } from './rate/suite.js'
 import { ECHO_PATH, HELLO_BODY, HELLO_PATH } from './servers/common.js'
 import { startServer, type ServerProcess } from './spawn.js'
 import { median, spread } from './stats.js'
@@ -111,7 +112,7 @@ async function openClient (w: RateWorkload, server: ServerProcess): Promise<Clie
     const http = await openHttpClient(server.url + HELLO_PATH, connections, HELLO_BODY)
     return { op: () => http.get(), close: async () => { http.close(); return null } }
   }
-  const echo = await openEchoClient(server.wsUrl + ECHO_PATH, connections, w === 'echo32' ? 32 : 16 * 1024)
+  const echo = await openEchoClient(server.wsUrl + ECHO_PATH, connections, ECHO_SIZES[w])
   return { op: (seq) => echo.send(seq), close: () => echo.close() }
 }
 
@@ -119,7 +120,7 @@ async function main (): Promise<void> {
   const opts = parseSideBySide(process.argv.slice(2))
   const { workload: w } = opts
   const { unit } = RATE_METRICS[w]
-  const { prime } = FULL.rate.workloads[w]
+  const load = pacedLoad(w, FULL.rate, opts.rate)
   const servers: ServerProcess[] = []
   const clients: Client[] = []
   try {
@@ -132,15 +133,12 @@ async function main (): Promise<void> {
     console.log(`side by side, ${RATE_METRICS[w].label} at ${opts.rate}/s each: ${opts.variants.join(', ')} (ratios to ${opts.variants[0] as string})`)
     for (let i = 0; i < opts.windows; i++) {
       const marks: number[][] = []
+      // Paced as the fixed-rate suite paces the workload; warm-up and priming before the first window only.
       const r = await runPaced({
-        rate: opts.rate,
+        ...load,
         sec: opts.sec,
-        warmSec: i === 0 ? FULL.rate.warmSec : 0,
-        primeOps: i === 0 ? prime : 0,
-        // As the fixed-rate suite primes: handshakes 10 at a time, the others on all their connections.
-        primeConcurrency: w === 'handshakes' ? 10 : FULL.rate.connections,
-        // A quarter of a second of operations in flight at most, as the fixed-rate suite allows.
-        maxInFlight: Math.max(FULL.rate.connections, Math.ceil(opts.rate / 4))
+        warmSec: i === 0 ? load.warmSec : 0,
+        primeOps: i === 0 ? load.primeOps : 0
       }, op, () => { marks.push(servers.map((s) => processCpuMicros(s.pid))); return 0 })
       if (r.problems.length > 0) throw new Error(`window ${i + 1}: ${r.problems.join('; ')}`)
       const [before, after] = marks as [number[], number[]]

@@ -35,11 +35,14 @@ export interface RateRun {
 // Enough in flight to ride out a pause of the client or a GC of the server (a quarter of a second of
 // operations), small enough that a server which cannot keep up shows as a missed rate.
 const IN_FLIGHT_SEC = 0.25
-const SIZES = { echo32: 32, echo16k: 16 * 1024 } as const
 
-function drive (w: RateWorkload, server: ServerProcess, plan: RatePlan): Promise<PacedResult> {
-  const { rate, sec, prime } = plan.workloads[w]
-  const load: PacedLoad = {
+/** The message size of each echo workload. */
+export const ECHO_SIZES = { echo32: 32, echo16k: 16 * 1024 } as const
+
+/** How workload `w` of `plan` is paced at `rate` operations per second: warm-up, priming, in-flight bound. */
+export function pacedLoad (w: RateWorkload, plan: RatePlan, rate: number): PacedLoad {
+  const { sec, prime } = plan.workloads[w]
+  return {
     rate,
     sec,
     warmSec: plan.warmSec,
@@ -48,10 +51,14 @@ function drive (w: RateWorkload, server: ServerProcess, plan: RatePlan): Promise
     // Handshakes as the saturated suite runs them (10 clients); the others on their connections.
     primeConcurrency: w === 'handshakes' ? 10 : plan.connections
   }
+}
+
+function drive (w: RateWorkload, server: ServerProcess, plan: RatePlan): Promise<PacedResult> {
+  const load = pacedLoad(w, plan, plan.workloads[w].rate)
   const cpu = (): number => processCpuMicros(server.pid)
   if (w === 'http') return runRateHttp(server.url + HELLO_PATH, plan.connections, HELLO_BODY, load, cpu)
   if (w === 'handshakes') return runRateHandshakes(server.wsUrl + ECHO_PATH, load, cpu)
-  return runRateEcho(server.wsUrl + ECHO_PATH, plan.connections, SIZES[w], load, cpu)
+  return runRateEcho(server.wsUrl + ECHO_PATH, plan.connections, ECHO_SIZES[w], load, cpu)
 }
 
 /** Measures one variant on one workload on `server`, records it and stops the server. */
