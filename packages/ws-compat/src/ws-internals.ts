@@ -127,40 +127,43 @@ if ((new ReceiverClass({ maxFragments: 1, binaryType: 'nodebuffer' }) as Receive
 }
 
 const kUtf8 = Symbol('utf8')
-type CheckedReceiver = Receiver & ReceiverFields & ReceiverMessageFields & { [kUtf8]?: Utf8Stream }
+type ParserInternals = Receiver & ReceiverFields & ReceiverMessageFields & { [kUtf8]?: Utf8Stream }
+const ParserBase = ReceiverClass as unknown as new (options: ReceiverOptions) => ParserInternals
 
 /**
- * `ws` checks a text message's UTF-8 once the message is complete; a fragmented one is checked here as each
- * fragment arrives, so invalid data is refused (1007) at the first fragment that cannot be valid. The check of
- * the complete message stays `ws`'s. The state is created with the first fragmented text message.
+ * `ws`'s parser with its `dataMessage` step extended: `ws` checks a text message's UTF-8 once the message is
+ * complete; a fragmented one is checked here as each fragment arrives, so invalid data is refused (1007) at
+ * the first fragment that cannot be valid. The check of the complete message stays `ws`'s. The state is
+ * created with the first fragmented text message. A subclass, so that every parser shares one shape and the
+ * override costs nothing per connection.
  */
-function dataMessage (this: CheckedReceiver, cb: (err?: Error) => void): void {
-  if (this._opcode === 1 && !this._skipUTF8Validation) {
-    if (!this._fin) {
-      const stream = (this[kUtf8] ??= new Utf8Stream())
-      const fragments = this._fragments
-      for (; stream.checked < fragments.length; stream.checked++) {
-        if (!stream.push(fragments[stream.checked]!)) {
-          stream.reset()
-          cb(this.createError(Error, 'invalid UTF-8 sequence', true, 1007, 'WS_ERR_INVALID_UTF8'))
-          return
+class CheckedReceiver extends ParserBase {
+  override dataMessage (cb: (err?: Error) => void): void {
+    if (this._opcode === 1 && !this._skipUTF8Validation) {
+      if (!this._fin) {
+        const stream = (this[kUtf8] ??= new Utf8Stream())
+        const fragments = this._fragments
+        for (; stream.checked < fragments.length; stream.checked++) {
+          if (!stream.push(fragments[stream.checked]!)) {
+            stream.reset()
+            cb(this.createError(Error, 'invalid UTF-8 sequence', true, 1007, 'WS_ERR_INVALID_UTF8'))
+            return
+          }
         }
+      } else {
+        this[kUtf8]?.reset()
       }
-    } else {
-      this[kUtf8]?.reset()
     }
+    super.dataMessage(cb)
   }
-  receiverDataMessage.call(this, cb)
 }
 
-const receiverDataMessage = (ReceiverClass.prototype as CheckedReceiver).dataMessage
-
-/** Creates `ws`'s frame parser; binary messages come as Buffers, fragmented text is checked as it comes. */
+/**
+ * Creates `ws`'s frame parser; binary messages come as Buffers (`ws`'s default `binaryType`, which no option
+ * here changes), fragmented text is checked as it comes.
+ */
 export function createReceiver (options: ReceiverOptions): Receiver {
-  const receiver = new ReceiverClass({ ...options, binaryType: 'nodebuffer' }) as CheckedReceiver
-  // An own property rather than a subclass: ws's parser is used as ws builds it, with one method wrapped.
-  receiver.dataMessage = dataMessage
-  return receiver
+  return new CheckedReceiver(options)
 }
 
 /**

@@ -70,19 +70,16 @@ export function agree (settings: UpgraderSettings, asked: Asked): Agreement {
 }
 
 /**
- * The WebSocket headers of the 101 for `agreement`, in gorilla's order.
+ * The WebSocket headers of the 101 for `agreement`, in gorilla's order, as one flat list of names and values
+ * (`[name, value, name, value, ...]`: one array per handshake, no pair objects).
  *
  * @param challengeKey - the request's `Sec-WebSocket-Key`
  * @param agreement - what {@link agree} returned
  */
-export function acceptHeaders (challengeKey: string, agreement: Agreement): Array<[name: string, value: string]> {
-  const headers: Array<[string, string]> = [
-    ['Upgrade', 'websocket'],
-    ['Connection', 'Upgrade'],
-    ['Sec-WebSocket-Accept', computeAcceptKey(challengeKey)],
-  ]
-  if (agreement.subprotocol !== '') headers.push(['Sec-WebSocket-Protocol', agreement.subprotocol])
-  if (agreement.deflate !== null) headers.push(['Sec-WebSocket-Extensions', agreement.deflate.header])
+export function acceptHeaders (challengeKey: string, agreement: Agreement): string[] {
+  const headers = ['Upgrade', 'websocket', 'Connection', 'Upgrade', 'Sec-WebSocket-Accept', computeAcceptKey(challengeKey)]
+  if (agreement.subprotocol !== '') headers.push('Sec-WebSocket-Protocol', agreement.subprotocol)
+  if (agreement.deflate !== null) headers.push('Sec-WebSocket-Extensions', agreement.deflate.header)
   return headers
 }
 

@@ -3,7 +3,9 @@ import {
   checkSameOrigin,
   computeAcceptKey,
   equalASCIIFold,
+  headerLines,
   isValidChallengeKey,
+  rawHeaderContainsToken,
   tokenListContainsValue,
 } from './rules.js'
 
@@ -44,6 +46,21 @@ t.test('tokenListContainsValue reads 1#token lists like gorilla', async (t) => {
   t.notOk(tokenListContainsValue('a,,upgrade', 'upgrade'), 'an empty element stops the line')
   t.ok(tokenListContainsValue(['keep alive, upgrade', 'Upgrade'], 'upgrade'), 'each field line on its own')
   t.ok(tokenListContainsValue(['12', '13'], '13'))
+})
+
+t.test('rawHeaderContainsToken reads req.rawHeaders as tokenListContainsValue reads the collected lines', async (t) => {
+  const raw = ['Host', 'x', 'CONNECTION', 'keep alive, upgrade', 'Upgrade', 'WebSocket', 'connection', 'Upgrade', 'X-Connection', 'upgrade']
+  const cases: Array<[name: string, token: string]> = [
+    ['connection', 'upgrade'], ['upgrade', 'websocket'], ['connection', 'keep-alive'], ['upgrade', 'h2c'],
+    ['sec-websocket-version', '13'], ['x-connection', 'upgrade'], ['host', 'x'],
+  ]
+  for (const [name, token] of cases) {
+    t.equal(rawHeaderContainsToken(raw, name, token), tokenListContainsValue(headerLines(raw, name), token), `${name} / ${token}`)
+  }
+  t.ok(rawHeaderContainsToken(raw, 'connection', 'upgrade'), 'the second line matches where the first is malformed')
+  t.notOk(rawHeaderContainsToken(raw, 'sec-websocket-version', '13'), 'an absent header contains nothing')
+  t.notOk(rawHeaderContainsToken(['Connection'], 'connection', 'upgrade'), 'a name without its value is not read')
+  t.ok(rawHeaderContainsToken(['Sec-WebSocket-Version', '8, 13'], 'sec-websocket-version', '13'))
 })
 
 t.test('checkSameOrigin is the seed\'s fastHTTPCheckSameOrigin', async (t) => {

@@ -121,6 +121,22 @@ export function headerLines (raw: readonly string[], lowerName: string): string[
   return lines
 }
 
+/**
+ * {@link tokenListContainsValue} over every field line of one request header in `req.rawHeaders`, without
+ * collecting the lines: the checks every handshake makes cost no allocation.
+ *
+ * @param raw - `req.rawHeaders`: names and values, alternating
+ * @param lowerName - the header name in lower case
+ * @param value - the token to look for
+ */
+export function rawHeaderContainsToken (raw: readonly string[], lowerName: string, value: string): boolean {
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i] as string
+    if (name.length === lowerName.length && equalASCIIFold(name, lowerName) && lineContainsToken(raw[i + 1] as string, value)) return true
+  }
+  return false
+}
+
 /** The first field line of a request header (see {@link headerLines}), or undefined. */
 export function firstHeader (raw: readonly string[], lowerName: string): string | undefined {
   for (let i = 0; i + 1 < raw.length; i += 2) {

@@ -16,8 +16,8 @@ import {
   firstHeader,
   headerLines,
   isValidChallengeKey,
+  rawHeaderContainsToken,
   SHUTTING_DOWN,
-  tokenListContainsValue,
   UNSUPPORTED_VERSION,
 } from './rules.js'
 
@@ -125,17 +125,17 @@ export class Upgrader implements UpgraderSettings {
    */
   async upgrade (req: IncomingMessage, res: ServerResponse, responseHeader?: OutgoingHttpHeaders): Promise<Conn> {
     const raw = req.rawHeaders
-    if (!tokenListContainsValue(headerLines(raw, 'connection'), 'upgrade')) {
+    if (!rawHeaderContainsToken(raw, 'connection', 'upgrade')) {
       return this.refuse(req, res, 400, BAD_HANDSHAKE + "'upgrade' token not found in 'Connection' header")
     }
-    if (!tokenListContainsValue(headerLines(raw, 'upgrade'), 'websocket')) {
+    if (!rawHeaderContainsToken(raw, 'upgrade', 'websocket')) {
       if (!res.headersSent) res.setHeader('Upgrade', 'websocket')
       return this.refuse(req, res, 426, BAD_HANDSHAKE + "'websocket' token not found in 'Upgrade' header")
     }
     if (req.method !== 'GET') {
       return this.refuse(req, res, 405, BAD_HANDSHAKE + 'request method is not GET')
     }
-    if (!tokenListContainsValue(headerLines(raw, 'sec-websocket-version'), '13')) {
+    if (!rawHeaderContainsToken(raw, 'sec-websocket-version', '13')) {
       return this.refuse(req, res, 400, UNSUPPORTED_VERSION)
     }
     if (responseHeader !== undefined && findHeader(responseHeader, 'sec-websocket-extensions') !== undefined) {
@@ -153,10 +153,11 @@ export class Upgrader implements UpgraderSettings {
     }
 
     const appProtocol = responseHeader === undefined ? '' : headerText(findHeader(responseHeader, 'sec-websocket-protocol'))
+    // The offers are read only when the upgrader has something to pick from (agree ignores them otherwise).
     const agreement = agree(this, {
       preference: 'client',
-      clientProtocols: headerLines(raw, 'sec-websocket-protocol')?.join(', '),
-      clientExtensions: headerLines(raw, 'sec-websocket-extensions'),
+      clientProtocols: this.subprotocols === undefined ? undefined : headerLines(raw, 'sec-websocket-protocol')?.join(', '),
+      clientExtensions: this.enableCompression ? headerLines(raw, 'sec-websocket-extensions') : undefined,
       appProtocol,
     })
 
@@ -282,7 +283,8 @@ function headerText (value: OutgoingHttpHeaders[string]): string {
  */
 function switchingProtocols (challengeKey: string, agreement: Agreement, responseHeader: OutgoingHttpHeaders | undefined): string {
   let head = 'HTTP/1.1 101 Switching Protocols\r\n'
-  for (const [name, value] of acceptHeaders(challengeKey, agreement)) head += name + ': ' + value + '\r\n'
+  const accept = acceptHeaders(challengeKey, agreement)
+  for (let i = 0; i < accept.length; i += 2) head += accept[i]! + ': ' + accept[i + 1]! + '\r\n'
   if (responseHeader !== undefined) {
     for (const name of Object.keys(responseHeader)) {
       const value = responseHeader[name]

@@ -179,7 +179,8 @@ export class HertzUpgrader implements UpgraderSettings {
       appProtocol: c.response.header.peek('Sec-Websocket-Protocol'),
     })
     c.setStatusCode(101)
-    for (const [name, value] of acceptHeaders(challengeKey, agreement)) c.response.header.set(name, value)
+    const accept = acceptHeaders(challengeKey, agreement)
+    for (let i = 0; i < accept.length; i += 2) c.response.header.set(accept[i]!, accept[i + 1]!)
     c.hijack((netConn: HijackConn) =>
       serveConn(handler, acceptConn(this, agreement, { socket: netConn.socket, head: netConn.head, netConn, timeoutOf: routerTimeout })))
   }
