@@ -105,13 +105,16 @@ function serveUpgrade (fn: NodeHandler, c: RequestContext, res: ServerResponse):
 }
 
 /**
- * Readies `res` for a wrapped Node function: the headers earlier middleware set carry over, a response during
- * graceful shutdown says `Connection: close` (as the router's own do), and pipes into it are watched.
+ * Readies `res` for a wrapped Node function: it says `Server: hertz` unless the engine was told not to (Hertz
+ * sets it on the response before any handler runs, so an adapted handler answers with it too, and its own
+ * `setHeader('Server', ...)` wins), the headers earlier middleware set carry over, a response during graceful
+ * shutdown says `Connection: close` (as the router's own do), and pipes into it are watched.
  *
  * @param c - the request context
  * @param res - the response about to be handed over
  */
 export function prepareResponse (c: RequestContext, res: ServerResponse): void {
+  if (!c.engine.options.disableDefaultServerHeader) res.setHeader('Server', 'hertz')
   carryHeaders(c.response.header, res)
   if (c.engine.isClosing()) res.shouldKeepAlive = false
   watchPipes(res)
