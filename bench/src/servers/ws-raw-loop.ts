@@ -10,6 +10,10 @@ import type { StartServer } from './types.js'
 
 type Message = [data: Buffer, isBinary: boolean]
 
+// What a read after the close rejects with. Made once, so that the end of a connection costs no stack-trace
+// capture: this variant is the floor of the awaiting model, and ws-compat's close errors carry no stack either.
+const CLOSED = new Error('closed')
+
 /** Messages not read yet, and the read waiting for the next one. */
 class Inbox {
   private readonly items: Message[] = []
@@ -29,14 +33,14 @@ class Inbox {
 
   close (): void {
     this.closed = true
-    this.waiter?.reject(new Error('closed'))
+    this.waiter?.reject(CLOSED)
     this.waiter = null
   }
 
   next (): Promise<Message> {
     const first = this.items.shift()
     if (first !== undefined) return Promise.resolve(first)
-    if (this.closed) return Promise.reject(new Error('closed'))
+    if (this.closed) return Promise.reject(CLOSED)
     return new Promise((resolve, reject) => { this.waiter = { resolve, reject } })
   }
 }
