@@ -90,3 +90,15 @@ t.test('withDisableDefaultServerHeader(true): adapted and native answers carry n
     t.equal(r.headers.get('server'), null, `${path}: no Server header`)
   }
 })
+
+t.test('an upgrade request answered through res by an adapted handler gets no default Server', async (t) => {
+  const h = New()
+  h.GET('/ws', adaptor.handler((_req, res) => { res.statusCode = 426; res.end('upgrade refused') }))
+  const { port } = await start(t, h)
+  const { text, closed } = await rawExchange(t, port,
+    'GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n')
+  t.ok(closed, 'the socket is closed after the answer')
+  t.match(text, /^HTTP\/1\.1 426 /)
+  t.match(text, /upgrade refused$/)
+  t.equal(text.match(/^server: .*$/gim), null, 'like the 101 an upgrader writes, no Server line')
+})
