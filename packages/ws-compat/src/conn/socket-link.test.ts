@@ -6,7 +6,8 @@
  */
 import type { Test } from 'tap'
 import type { Socket } from 'node:net'
-import { BinaryMessage, CloseMessage, CloseProtocolError } from '../constants.js'
+import { BinaryMessage, CloseMessage, CloseNormalClosure, CloseProtocolError, writeWait } from '../constants.js'
+import { formatCloseMessage } from './close-error.js'
 import { WsCompatErrorCode } from '../errors.js'
 import type { Conn } from './conn.js'
 import { clientFrame, takeFrame, type RawFrame } from '@hertz-node/test-kit/frames'
@@ -94,3 +95,46 @@ for (const close of [true, false]) {
     t.ok(await until(() => tcpSockets() <= base, 3000), 'no socket left open')
   })
 }
+
+describeMatrix('a peer that reads the close frame and never closes its side is cut after writeWait', async (t, _kind, start) => {
+  const srv = await start({
+    onConn: async (conn: Conn): Promise<void> => {
+      await conn.writeMessage(CloseMessage, formatCloseMessage(CloseNormalClosure, 'bye'))
+      conn.close() // lingers: the peer may still be sending
+    },
+  })
+  const base = tcpSockets()
+  const r = await rawResponse(t, srv.port, handshakeRequest())
+  t.equal(r.status, 101)
+  const socket: Socket = r.socket
+  // A peer that keeps its side open after the server's FIN, as a client that never finishes the close does.
+  socket.allowHalfOpen = true
+  socket.on('error', () => {}) // its writes fail once the server gives up on it: that is the point
+  let buf = r.rest
+  let close: RawFrame | null = null
+  let ended = false
+  socket.on('end', () => { ended = true })
+  const read = (chunk: Buffer): void => {
+    buf = Buffer.concat([buf, chunk])
+    for (let taken = takeFrame(buf); taken !== null; taken = takeFrame(buf)) {
+      buf = taken[1]
+      if (taken[0].opcode === CloseMessage) close = taken[0]
+    }
+  }
+  read(Buffer.alloc(0)) // the close frame may have come with the 101
+  socket.on('data', read)
+  socket.resume()
+  const started = Date.now()
+  t.ok(await until(() => close !== null, 3000), 'the close frame arrived')
+  t.equal((close as RawFrame | null)?.payload.subarray(2).toString(), 'bye')
+  // The client neither answers nor ends; it keeps its side open and sends a frame now and then.
+  const pings = setInterval(() => { if (!socket.destroyed) socket.write(clientFrame(BinaryMessage, 'still here')) }, 100)
+  t.teardown(() => clearInterval(pings))
+  if (!socket.destroyed) await new Promise((resolve) => socket.once('close', resolve))
+  const lived = Date.now() - started
+  clearInterval(pings)
+  t.ok(lived >= writeWait - 100, `the server waited for the peer (${lived} ms)`)
+  t.ok(lived < writeWait + 2000, `then closed the connection itself (${lived} ms)`)
+  t.ok(ended, 'with a FIN first: its side was half-closed behind the close frame')
+  t.ok(await until(() => tcpSockets() <= base, 3000), 'no socket left open')
+})

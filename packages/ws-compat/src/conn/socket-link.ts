@@ -1,5 +1,6 @@
 import type { Duplex } from 'node:stream'
 import { deferredConnClosed } from '../errors.js'
+import { Deadline } from './linger-deadlines.js'
 import type { Output } from './output.js'
 
 /**
@@ -65,6 +66,8 @@ export class SocketLink {
   private readonly socket: Duplex
   private closeWritten = false
   private socketClosed = false
+  /** Destroys the socket if the peer does not close it while it lingers. */
+  private deadline: Deadline | null = null
 
   /** @param socket - the upgraded socket */
   constructor (socket: Duplex) {
@@ -115,8 +118,7 @@ export class SocketLink {
   linger (ms: number): void {
     const socket = this.socket
     if (this.socketClosed || socket.destroyed) return
-    const timer = setTimeout(() => socket.destroy(), ms)
-    socket.once('close', () => clearTimeout(timer))
+    ;(this.deadline ??= new Deadline(socket)).start(ms)
     // Input done: the socket is ended as soon as the close frame is on it (at once if it is already).
     this.input?.discard()
   }
@@ -136,6 +138,7 @@ export class SocketLink {
   onClose (): void {
     if (this.socketClosed) return
     this.socketClosed = true
+    this.deadline?.cancel()
     this.input?.socketClosed()
     this.output?.fail(deferredConnClosed, SOCKET_GONE)
   }
