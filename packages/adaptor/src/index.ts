@@ -8,7 +8,7 @@ export {
   type Hijacked,
   type HijackListener
 } from './hijack.js'
-export { onSocketShutdown, isSocketShuttingDown, type SocketShutdownHandler } from '@hertz-node/router'
+export { onSocketShutdown, isSocketShuttingDown, SocketDeadline, type SocketShutdownHandler } from '@hertz-node/router'
 export { handler, HertzHandler, type NodeHandler } from './handler.js'
 export { middleware, type NodeMiddleware, type NextFunction } from './middleware.js'
 export { toNodeHandler, toNodeUpgradeHandler, type NodeServable } from './to-node.js'

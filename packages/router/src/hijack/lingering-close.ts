@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net'
+import { SocketDeadline } from './socket-deadline.js'
 
 /** How long a closed conn waits, once its pending writes are out, for the peer to close its side too. */
 const LINGER_MS = 1000
@@ -21,8 +22,9 @@ export interface LingeringCloseOptions {
 export function lingeringClose (socket: Socket, opts: LingeringCloseOptions = {}): void {
   const ms = opts.lingerMs ?? LINGER_MS
   const linger = (): void => {
-    const timer = setTimeout(() => { socket.destroy() }, ms)
-    socket.once('close', () => { clearTimeout(timer) })
+    const deadline = new SocketDeadline(socket)
+    deadline.start(ms)
+    socket.once('close', () => { deadline.cancel() })
   }
   if (socket.writableFinished) linger()
   else socket.once('finish', linger)

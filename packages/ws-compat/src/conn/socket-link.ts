@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream'
 import { deferredConnClosed } from '../errors.js'
-import { Deadline } from './linger-deadlines.js'
+import { SocketDeadline } from '@hertz-node/adaptor'
 import type { Output } from './output.js'
 
 /**
@@ -67,7 +67,7 @@ export class SocketLink {
   private closeWritten = false
   private socketClosed = false
   /** Destroys the socket if the peer does not close it while it lingers. */
-  private deadline: Deadline | null = null
+  private deadline: SocketDeadline | null = null
 
   /** @param socket - the upgraded socket */
   constructor (socket: Duplex) {
@@ -118,7 +118,7 @@ export class SocketLink {
   linger (ms: number): void {
     const socket = this.socket
     if (this.socketClosed || socket.destroyed) return
-    ;(this.deadline ??= new Deadline(socket)).start(ms)
+    ;(this.deadline ??= new SocketDeadline(socket)).start(ms)
     // Input done: the socket is ended as soon as the close frame is on it (at once if it is already).
     this.input?.discard()
   }

@@ -3,7 +3,7 @@ import type { Test } from 'tap'
 import { createServer, connect, type Socket } from 'node:net'
 import { once } from 'node:events'
 import { performance } from 'node:perf_hooks'
-import { Deadline } from './linger-deadlines.js'
+import { SocketDeadline } from './socket-deadline.js'
 
 /** `n` connected TCP sockets on 127.0.0.1 (the server's ends), each closed at teardown. */
 async function serverSockets (t: Test, n: number): Promise<Socket[]> {
@@ -37,9 +37,9 @@ t.test('each socket is destroyed at its own deadline, an earlier one re-arms the
   const start = performance.now()
   const lateClosed = closedAt(late, start)
   const earlyClosed = closedAt(early, start)
-  new Deadline(late).start(300)
-  new Deadline(early).start(60) // earlier than the armed timer
-  const keptDeadline = new Deadline(kept)
+  new SocketDeadline(late).start(300)
+  new SocketDeadline(early).start(60) // earlier than the armed timer
+  const keptDeadline = new SocketDeadline(kept)
   keptDeadline.start(150)
   kept.destroy() // closes in time: no deadline left for it
   await once(kept, 'close')
@@ -55,14 +55,14 @@ t.test('each socket is destroyed at its own deadline, an earlier one re-arms the
 
 t.test('a socket that closes in time is left alone, and the next deadline still holds', async (t) => {
   const [first, second] = await serverSockets(t, 2) as [Socket, Socket]
-  const firstDeadline = new Deadline(first)
+  const firstDeadline = new SocketDeadline(first)
   firstDeadline.start(100)
   first.end()
   first.destroy()
   await once(first, 'close')
   firstDeadline.cancel()
   firstDeadline.cancel() // idempotent
-  const secondDeadline = new Deadline(second)
+  const secondDeadline = new SocketDeadline(second)
   secondDeadline.cancel() // never started: nothing happens
   t.notOk(second.destroyed)
 
@@ -78,9 +78,9 @@ t.test('starting again moves the deadline; the middle of the list can leave it',
   const start = performance.now()
   const aClosed = closedAt(a, start)
   const cClosed = closedAt(c, start)
-  const da = new Deadline(a)
-  const db = new Deadline(b)
-  const dc = new Deadline(c)
+  const da = new SocketDeadline(a)
+  const db = new SocketDeadline(b)
+  const dc = new SocketDeadline(c)
   da.start(40)
   db.start(60)
   dc.start(80)
