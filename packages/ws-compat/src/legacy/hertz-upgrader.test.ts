@@ -15,7 +15,7 @@ import { BinaryMessage } from '../constants.js'
 import { WsCompatError, WsCompatErrorCode } from '../errors.js'
 import type { NetConn } from '../conn/net-conn.js'
 import { echo } from '@hertz-node/test-kit/echo'
-import { handshakeRequest } from '@hertz-node/test-kit/handshake'
+import { KEY, acceptKey, handshakeRequest, newKey, rawRequest } from '@hertz-node/test-kit/handshake'
 import { rawResponse } from '@hertz-node/test-kit/raw-http'
 import { HertzUpgrader, fastHTTPCheckSameOrigin } from './hertz-upgrader.js'
 
@@ -197,6 +197,37 @@ t.test('netConn().setWriteTimeout: a write the client does not take fails with t
   r.socket.resume()
   await r.closed
   t.pass('the server closed the connection')
+})
+
+t.test('repeated header lines are read as Hertz\'s Peek reads them: the first value', async (t) => {
+  const upgrader = new HertzUpgrader()
+  const h = server.New(server.withHostPorts('127.0.0.1:0'))
+  const refusals: unknown[] = []
+  h.GET('/echo', async (_ctx, c: RequestContext) => {
+    try {
+      await upgrader.upgrade(c, echo)
+    } catch (err) {
+      refusals.push(err) // the refusal is already on c.response, as in the seed's handlers that log it
+    }
+  })
+  const port = Number(new URL(await run(t, h)).port)
+  const second = newKey()
+  const request = rawRequest('GET /echo HTTP/1.1', [
+    'Host: localhost', 'Upgrade: websocket', 'Connection: keep-alive', 'Connection: Upgrade',
+    `Sec-WebSocket-Key: ${KEY}`, `Sec-WebSocket-Key: ${second}`, 'Sec-WebSocket-Version: 13',
+    'Origin: http://localhost', 'Origin: http://evil.example',
+  ])
+  const r = await rawResponse(t, port, request)
+  t.equal(r.status, 101, 'a Connection line with upgrade is enough; the first Origin is the same origin')
+  t.same(r.headers['sec-websocket-accept'], [acceptKey(KEY)], 'the accept answers the first key')
+  r.socket.destroy()
+
+  const refused = await rawResponse(t, port, rawRequest('GET /echo HTTP/1.1', [
+    'Host: localhost', 'Upgrade: websocket', 'Connection: Upgrade', `Sec-WebSocket-Key: ${KEY}`,
+    'Sec-WebSocket-Version: 13', 'Origin: http://evil.example', 'Origin: http://localhost',
+  ]))
+  t.equal(refused.status, 403, 'a foreign first Origin is refused, whatever follows it')
+  t.match(refusals, [{ code: WsCompatErrorCode.HANDSHAKE, status: 403 }])
 })
 
 t.test('fastHTTPCheckSameOrigin is the default CheckOrigin and is exported', async (t) => {

@@ -9,8 +9,10 @@ import {
   APP_EXTENSIONS_UNSUPPORTED,
   BAD_HANDSHAKE,
   checkSameOrigin,
+  firstHeader,
+  headerLines,
+  rawHeaderContainsToken,
   SHUTTING_DOWN,
-  tokenListContainsValue,
   UNSUPPORTED_VERSION,
 } from '../handshake/rules.js'
 
@@ -54,8 +56,9 @@ function warnDeprecated (): void {
  * @param c - the request context
  */
 export function fastHTTPCheckSameOrigin (c: RequestContext): boolean {
-  const origin = c.request.header.peek('Origin')
-  return checkSameOrigin(origin === '' ? undefined : origin, c.host())
+  const raw = c.req.rawHeaders
+  const origin = firstHeader(raw, 'origin')
+  return checkSameOrigin(origin === '' ? undefined : origin, firstHeader(raw, 'host'))
 }
 
 /**
@@ -140,17 +143,19 @@ export class HertzUpgrader implements UpgraderSettings {
    * @param handler - runs with the connection after the 101 is written
    */
   async upgrade (c: RequestContext, handler: HertzHandler): Promise<void> {
-    const header = c.request.header
+    // The request's raw header lines, read in place as fasthttp's Peek reads them (first value): node:http is
+    // not asked to build `req.headers` for a handshake.
+    const raw = c.req.rawHeaders
     if (c.method() !== 'GET') {
       return this.refuse(c, 405, `${BAD_HANDSHAKE} request method is not GET`)
     }
-    if (!tokenListContainsValue(header.peek('Connection'), 'Upgrade')) {
+    if (!rawHeaderContainsToken(raw, 'connection', 'upgrade')) {
       return this.refuse(c, 400, `${BAD_HANDSHAKE} 'upgrade' token not found in 'Connection' header`)
     }
-    if (!tokenListContainsValue(header.peek('Upgrade'), 'Websocket')) {
+    if (!rawHeaderContainsToken(raw, 'upgrade', 'websocket')) {
       return this.refuse(c, 400, `${BAD_HANDSHAKE} 'websocket' token not found in 'Upgrade' header`)
     }
-    if (!tokenListContainsValue(header.peek('Sec-Websocket-Version'), '13')) {
+    if (!rawHeaderContainsToken(raw, 'sec-websocket-version', '13')) {
       return this.refuse(c, 400, UNSUPPORTED_VERSION)
     }
     if (c.response.header.peek('Sec-Websocket-Extensions') !== '') {
@@ -162,7 +167,7 @@ export class HertzUpgrader implements UpgraderSettings {
     if (allowed !== true) {
       return this.refuse(c, 403, ORIGIN_REFUSED, allowed === false ? undefined : allowed.error)
     }
-    const challengeKey = header.peek('Sec-Websocket-Key')
+    const challengeKey = firstHeader(raw, 'sec-websocket-key') ?? ''
     if (challengeKey === '') {
       return this.refuse(c, 400, "websocket: not a websocket handshake: `Sec-WebSocket-Key' header is missing or blank")
     }
@@ -174,8 +179,8 @@ export class HertzUpgrader implements UpgraderSettings {
 
     const agreement = agree(this, {
       preference: 'server',
-      clientProtocols: header.peek('Sec-Websocket-Protocol'),
-      clientExtensions: header.peek('Sec-WebSocket-Extensions'),
+      clientProtocols: this.subprotocols === undefined ? undefined : headerLines(raw, 'sec-websocket-protocol')?.join(', '),
+      clientExtensions: this.enableCompression ? headerLines(raw, 'sec-websocket-extensions') : undefined,
       appProtocol: c.response.header.peek('Sec-Websocket-Protocol'),
     })
     c.setStatusCode(101)
