@@ -52,6 +52,24 @@ t.test('HTTP at a fixed rate: bodies checked', async (t) => {
   t.match((await runRateHttp(url, 4, '{"hello":"world"}', LOAD, noCpu)).problems[0], /body "nope" is not/)
 })
 
+t.test('HTTP at a fixed rate: the connections take the requests in turn, none left idle', async (t) => {
+  const perConnection = new Map<unknown, number>()
+  const server = createServer((req, res) => {
+    perConnection.set(req.socket, (perConnection.get(req.socket) ?? 0) + 1)
+    res.end('{"hello":"world"}')
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections() }))
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hello`
+  // At this rate one request is answered long before the next is due: a stack of free connections would have
+  // used only its top one.
+  const r = await runRateHttp(url, 5, '{"hello":"world"}', { ...LOAD, rate: 200 }, noCpu)
+  t.same(r.problems, [])
+  const counts = [...perConnection.values()]
+  t.equal(counts.length, 5, 'every connection served requests')
+  t.ok(Math.max(...counts) - Math.min(...counts) <= 1, `in turn: ${counts.join(', ')} requests`)
+})
+
 t.test('the HTTP client parses a response by its Content-Length, incomplete ones wait', async (t) => {
   const full = Buffer.from('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\ncontent-length: 17\r\n\r\n{"hello":"world"}HTTP/1.1')
   t.same(parseResponse(full), { status: 200, body: '{"hello":"world"}', length: full.length - 'HTTP/1.1'.length })

@@ -81,7 +81,12 @@ class HttpConn {
   }
 }
 
-/** `connections` sockets and the requests waiting for one. */
+/**
+ * `connections` sockets and the requests waiting for one. Free connections are taken in turn (oldest free
+ * first): at a rate well below saturation a stack would keep reusing the one or two on top while the rest sat
+ * idle - not the 20 connections the workload states - until the server's keep-alive timeout closed them (bare
+ * node:http's 5 s cut the runs of `bench:side-by-side` short).
+ */
 class HttpPool {
   private readonly free: HttpConn[] = []
   private readonly queue: Waiter[] = []
@@ -100,7 +105,7 @@ class HttpPool {
 
   get (): Promise<void> {
     return new Promise((resolve, reject) => {
-      const conn = this.free.pop()
+      const conn = this.free.shift()
       if (conn === undefined) this.queue.push({ resolve, reject })
       else conn.send({ resolve, reject })
     })
