@@ -74,7 +74,7 @@ function headList (c: Answerable, status: number, length: number): string[] {
   else if (allowBody && !o.disableDefaultContentType) kv.push('Content-Type', PLAIN)
   if (allowBody && length >= 0) kv.push('Content-Length', String(length))
   // The handler's own Server replaces the default, as in Hertz (where the default is set before the handlers run).
-  if (!o.disableDefaultServerHeader && !h.has('Server')) kv.push('Server', 'hertz')
+  if (!o.disableDefaultServerHeader && !h.has('server')) kv.push('Server', 'hertz')
   if (mustClose(c)) kv.push('Connection', 'close')
   return kv
 }
@@ -195,7 +195,7 @@ export function rawResponse (c: Answerable): Buffer {
   for (let i = 0; i < kv.length; i += 2) line(kv[i] as string, kv[i + 1] as string)
   if (h.contentType !== '') line('Content-Type', h.contentType)
   if (body.length > 0) line('Content-Length', String(body.length))
-  if (!c.engine.options.disableDefaultServerHeader && !h.has('Server')) line('Server', 'hertz')
+  if (!c.engine.options.disableDefaultServerHeader && !h.has('server')) line('Server', 'hertz')
   head += '\r\n'
   return body.length > 0 ? Buffer.concat([Buffer.from(head, 'latin1'), body]) : Buffer.from(head, 'latin1')
 }
