@@ -12,8 +12,8 @@ export type RateWorkload = 'http' | 'echo32' | 'echo16k' | 'handshakes'
 export const RATE_WORKLOADS: RateWorkload[] = ['http', 'echo32', 'echo16k', 'handshakes']
 
 /**
- * The fixed-rate suite: every workload at a rate far below saturation, each measurement a fresh server,
- * the variants in a seeded shuffled order each round. Its own rounds (`--rounds` overrides them too).
+ * The fixed-rate suite: every workload at a rate far below saturation, each round fresh servers of all the
+ * variants under one paced load, in a seeded shuffled order. Its own rounds (`--rounds` overrides them too).
  */
 export interface RatePlan {
   rounds: number
@@ -68,8 +68,9 @@ export const FULL: Plan = {
   // after 2 000 priming handshakes ws-compat still had 25 and 21 functions optimised in its next two windows of
   // 1 000 (`--trace-opt`; ws-raw 16 and 4) and cost 443 and 401 µs per handshake there, 330-350 µs once they
   // were done. 10 000 leaves both at 0-4 per window, so the window measures the steady state a server lives in.
+  // 15 rounds: the variants of a workload share each window, so a round costs one window, not one per variant.
   rate: {
-    rounds: 7,
+    rounds: 15,
     warmSec: 1,
     connections: 20,
     workloads: {

@@ -52,8 +52,9 @@ export function rateTable (report: Report): string[] {
   if (rows.length === 0) return []
   const connections = plan?.connections === undefined ? '' : `, ${plan.connections} connections for HTTP and echo`
   return ['', '### Fixed rate: server CPU per operation at normal load', '',
-    `Each measurement a fresh server under a paced (open-loop) load${connections}, ${plan?.warmSec ?? '?'} s of warm-up, then one window; CPU is`,
-    'the run time of every server thread (`/proc/<pid>/task/*/schedstat`) over the window divided by the operations completed in it. Efficiency is',
+    `Each round a fresh server per variant, all of them under one paced (open-loop) load${connections}: every tick an operation on each,`,
+    `in the round's shuffled order, the first rotating; ${plan?.warmSec ?? '?'} s of warm-up, then one window shared by all. CPU is the run time of`,
+    'every server thread (`/proc/<pid>/task/*/schedstat`) over the window divided by the operations it completed in it. Efficiency is',
     '`cpu(baseline) / cpu(variant)` per round (higher is better), median and range over the rounds. A round where a',
     `variant completed less than ${RATE_ACHIEVED.min * 100} % (or more than ${RATE_ACHIEVED.max * 100} %) of its scheduled operations was not at the fixed rate and is left out.`, '',
     table(['workload', 'variant', 'server CPU µs', 'efficiency vs baseline', 'range', 'achieved'], rows)]

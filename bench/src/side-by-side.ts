@@ -1,24 +1,19 @@
 /**
  * `pnpm bench:side-by-side [variants] [--workload W] [--windows N] [--sec S] [--rate N]` - CPU per operation of
- * several variants run at the same time, at a fixed rate each.
+ * several variants run at the same time, at a fixed rate each, window after window on the same servers.
  *
- * The rate suite measures one fresh server after another; whatever else the machine does drifts between those
- * measurements, and on a shared host it drifts by more than the differences looked for. Here every variant gets
- * a fresh server, and every tick sends one operation of the workload to each of them (a handshake cycle, a
- * request, or a message on one of its echo connections), in an order that rotates, so all of them live through
- * the same moments. Each window gives every variant's CPU per operation (all its threads, from /proc) and its
- * ratio to the first variant; the medians of those ratios are printed at the end. The workloads, their rates,
- * priming and connections are the fixed-rate suite's; by default handshakes of ws-raw, ws-compat and
- * ws-compat-legacy, 8 windows of 5 s.
+ * The fixed-rate suite runs its variants together too (`runTogether`), one window per round on fresh servers;
+ * this runs many windows on one set of servers, in the order named, for a quick look at one workload. Each window
+ * gives every variant's CPU per operation (all its threads, from /proc) and its ratio to the first variant; the
+ * medians of those ratios are printed at the end. The workloads, their rates, priming and connections are the
+ * fixed-rate suite's; by default handshakes of ws-raw, ws-compat and ws-compat-legacy, 8 windows of 5 s.
  */
-import { openHttpClient } from './drivers/rate-http.js'
-import { handshakeCycle, openEchoClient } from './drivers/rate-ws.js'
 import { onRate, RATE_METRICS } from './metrics.js'
 import { processCpuMicros } from './rate/proc-cpu.js'
 import { FULL, RATE_WORKLOADS, type RateWorkload } from './plan.js'
-import { achieved, runPaced } from './rate/pacing.js'
-import { ECHO_SIZES, pacedLoad } from './rate/suite.js'
-import { ECHO_PATH, HELLO_BODY, HELLO_PATH } from './servers/common.js'
+import { achieved, type RateClient } from './rate/pacing.js'
+import { openRateClient, pacedLoad } from './rate/suite.js'
+import { runTogether } from './rate/together.js'
 import { startServer, type ServerProcess } from './spawn.js'
 import { median, spread } from './stats.js'
 import { isVariant, variantKind, type Variant } from './variants.js'
@@ -96,59 +91,36 @@ export function ratiosToFirst (perWindow: readonly (readonly number[])[]): { rat
   return { ratios, medians }
 }
 
-/** One server's side of the workload: its next operation, and how to let its connections go. */
-interface Client {
-  op(seq: number): Promise<void>
-  close(): Promise<string | null>
-}
-
-async function openClient (w: RateWorkload, server: ServerProcess): Promise<Client> {
-  const { connections } = FULL.rate
-  if (w === 'handshakes') {
-    const url = server.wsUrl + ECHO_PATH
-    return { op: (seq) => handshakeCycle(url, seq), close: async () => null }
-  }
-  if (w === 'http') {
-    const http = await openHttpClient(server.url + HELLO_PATH, connections, HELLO_BODY)
-    return { op: () => http.get(), close: async () => { http.close(); return null } }
-  }
-  const echo = await openEchoClient(server.wsUrl + ECHO_PATH, connections, ECHO_SIZES[w])
-  return { op: (seq) => echo.send(seq), close: () => echo.close() }
-}
-
 async function main (): Promise<void> {
   const opts = parseSideBySide(process.argv.slice(2))
   const { workload: w } = opts
   const { unit } = RATE_METRICS[w]
   const load = pacedLoad(w, FULL.rate, opts.rate)
   const servers: ServerProcess[] = []
-  const clients: Client[] = []
+  const clients: RateClient[] = []
   try {
     for (const v of opts.variants) servers.push(await startServer(v))
-    for (const s of servers) clients.push(await openClient(w, s))
-    const n = clients.length
-    // One operation is one on every server, started together, the first of them rotating.
-    const op = (seq: number): Promise<void> => Promise.all(clients.map((_, k) => (clients[(seq + k) % n] as Client).op(seq))).then(() => {})
+    for (const s of servers) clients.push(await openRateClient(w, s, FULL.rate.connections))
+    const cpuReaders = servers.map((s) => () => processCpuMicros(s.pid))
     const perWindow: number[][] = []
     console.log(`side by side, ${RATE_METRICS[w].label} at ${opts.rate}/s each: ${opts.variants.join(', ')} (ratios to ${opts.variants[0] as string})`)
     for (let i = 0; i < opts.windows; i++) {
-      const marks: number[][] = []
       // Paced as the fixed-rate suite paces the workload; warm-up and priming before the first window only.
-      const r = await runPaced({
+      const results = await runTogether({
         ...load,
         sec: opts.sec,
         warmSec: i === 0 ? load.warmSec : 0,
         primeOps: i === 0 ? load.primeOps : 0
-      }, op, () => { marks.push(servers.map((s) => processCpuMicros(s.pid))); return 0 })
-      if (r.problems.length > 0) throw new Error(`window ${i + 1}: ${r.problems.join('; ')}`)
-      const [before, after] = marks as [number[], number[]]
-      const cpu = servers.map((_, k) => ((after[k] as number) - (before[k] as number)) / r.completed)
-      const atRate = onRate(achieved(r))
+      }, clients, cpuReaders)
+      const problems = results.flatMap((r, k) => r.problems.map((p) => `${opts.variants[k] as string}: ${p}`))
+      if (problems.length > 0) throw new Error(`window ${i + 1}: ${problems.join('; ')}`)
+      const cpu = results.map((r) => r.cpuMicros / r.completed)
+      const atRate = results.every((r) => onRate(achieved(r)))
       // As in the fixed-rate suite, a window that was not at the rate (a server fell behind, or worked off a
       // backlog) did not measure the rate: it is shown, and left out of the medians.
       if (atRate) perWindow.push(cpu)
       console.log(`window ${i + 1}: ` + cpu.map((c, k) => `${opts.variants[k] as string} ${c.toFixed(1)} µs (${(c / (cpu[0] as number)).toFixed(3)}x)`).join(', ') +
-        ` - ${r.completed} of ${Math.round(r.scheduled)} operations${atRate ? '' : ', NOT AT THE RATE: left out'}`)
+        ` - ${Math.min(...results.map((r) => r.completed))} of ${Math.round(results[0]?.scheduled ?? 0)} operations${atRate ? '' : ', NOT AT THE RATE: left out'}`)
     }
     if (perWindow.length === 0) throw new Error('no window ran at the fixed rate')
     const { ratios, medians } = ratiosToFirst(perWindow)

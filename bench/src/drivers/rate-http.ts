@@ -7,7 +7,7 @@
  * meters each connection per second and so sends bursts. Every status and body is checked.
  */
 import { connect, type Socket } from 'node:net'
-import { runPaced, type PacedLoad, type PacedResult } from '../rate/pacing.js'
+import type { RateClient } from '../rate/pacing.js'
 
 interface Waiter { resolve: () => void, reject: (err: Error) => void }
 
@@ -120,33 +120,21 @@ function open (port: number, host: string): Promise<Socket> {
   })
 }
 
-/** Keep-alive connections to one server, taking paced requests. */
-export interface HttpClient {
-  /** Sends the request on a free connection (or waits for one); resolves when the checked answer came back. */
-  get(): Promise<void>
-  /** Closes every connection. */
-  close(): void
-}
-
-/** Opens `connections` keep-alive connections for `GET url` (`http://HOST:PORT/path`), answered with `expectBody`. */
-export async function openHttpClient (url: string, connections: number, expectBody: string): Promise<HttpClient> {
+/**
+ * Opens `connections` keep-alive connections for `GET url` (`http://HOST:PORT/path`), answered with `expectBody`:
+ * an operation is one request on a free connection (or the next one freed), complete when the checked answer came back.
+ */
+export async function openHttpClient (url: string, connections: number, expectBody: string): Promise<RateClient> {
   const { hostname, port, pathname, host } = new URL(url)
   const request = Buffer.from(`GET ${pathname} HTTP/1.1\r\nHost: ${host}\r\n\r\n`, 'latin1')
   const pool = new HttpPool()
   const sockets = await Promise.all(Array.from({ length: connections }, () => open(Number(port), hostname)))
   for (const s of sockets) pool.add(new HttpConn(s, request, expectBody, (c) => pool.release(c)))
   return {
-    get: () => pool.get(),
-    close: () => { for (const c of pool.conns) c.close() }
-  }
-}
-
-/** A paced `GET` run against `url` (`http://HOST:PORT/path`). */
-export async function runRateHttp (url: string, connections: number, expectBody: string, load: PacedLoad, cpuMicros: () => number): Promise<PacedResult> {
-  const client = await openHttpClient(url, connections, expectBody)
-  try {
-    return await runPaced(load, () => client.get(), cpuMicros)
-  } finally {
-    client.close()
+    op: () => pool.get(),
+    close: async () => {
+      for (const c of pool.conns) c.close()
+      return null
+    }
   }
 }

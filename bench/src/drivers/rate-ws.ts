@@ -5,7 +5,7 @@
  */
 import type WebSocket from 'ws'
 import type { RawData } from 'ws'
-import { runPaced, type PacedLoad, type PacedResult } from '../rate/pacing.js'
+import type { RateClient } from '../rate/pacing.js'
 import { echoOnce } from './handshakes.js'
 import { payload, stamp } from './ws-echo.js'
 import { closeSocket, mapBounded, openSocket } from './ws-client.js'
@@ -64,16 +64,11 @@ class RateEchoConn {
   }
 }
 
-/** Open echo connections to one server, taking paced messages round-robin. */
-export interface EchoClient {
-  /** Sends message `seq` on the next connection; resolves when its echo came back intact. */
-  send(seq: number): Promise<void>
-  /** Closes every connection; resolves with what went wrong in the close handshakes, null when nothing did. */
-  close(): Promise<string | null>
-}
-
-/** Opens `connections` echo connections of `size`-byte messages to `url`. */
-export async function openEchoClient (url: string, connections: number, size: number): Promise<EchoClient> {
+/**
+ * Opens `connections` echo connections of `size`-byte messages to `url`: operation `seq` is a message on
+ * connection `seq mod connections`, complete when its echo came back intact; closing runs every close handshake.
+ */
+export async function openEchoClient (url: string, connections: number, size: number): Promise<RateClient> {
   if (size < SEQ_BYTES) throw new RangeError(`message size must be at least ${SEQ_BYTES} bytes`)
   const opened = await mapBounded(connections, 50, () => openSocket(url))
   const sockets = opened.results.filter((ws): ws is WebSocket => ws !== undefined)
@@ -83,22 +78,13 @@ export async function openEchoClient (url: string, connections: number, size: nu
   }
   const conns = sockets.map((ws, i) => new RateEchoConn(ws, i, size))
   return {
-    send: (seq) => (conns[seq % conns.length] as RateEchoConn).send(),
+    op: (seq) => (conns[seq % conns.length] as RateEchoConn).send(),
     close: async () => {
       const codes = await Promise.all(conns.map((c) => closeSocket(c.ws)))
       const abnormal = codes.filter((code) => code !== 1000 && code !== 1005).length
       return abnormal === 0 ? null : `${abnormal} connections did not complete the close handshake`
     }
   }
-}
-
-/** A paced echo run on `connections` connections. */
-export async function runRateEcho (url: string, connections: number, size: number, load: PacedLoad, cpuMicros: () => number): Promise<PacedResult> {
-  const client = await openEchoClient(url, connections, size)
-  const r = await runPaced(load, (seq) => client.send(seq), cpuMicros)
-  const closing = await client.close()
-  if (closing !== null && r.problems.length === 0) r.problems.push(closing)
-  return r
 }
 
 /**
@@ -117,7 +103,7 @@ export async function handshakeCycle (url: string, seq: number): Promise<void> {
   if (code !== 1000 && code !== 1005) throw new Error(`close handshake ended with ${code}`)
 }
 
-/** A paced handshake run. */
-export function runRateHandshakes (url: string, load: PacedLoad, cpuMicros: () => number): Promise<PacedResult> {
-  return runPaced(load, (seq) => handshakeCycle(url, seq), cpuMicros)
+/** Handshakes on `url`: every operation a whole connection life (`handshakeCycle`); nothing stays open. */
+export function handshakeClient (url: string): RateClient {
+  return { op: (seq) => handshakeCycle(url, seq), close: async () => null }
 }

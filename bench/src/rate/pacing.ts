@@ -31,6 +31,14 @@ export interface PacedLoad {
   drainMs?: number
 }
 
+/** One server's side of a paced workload: its next operation, and how to let its connections go. */
+export interface RateClient {
+  /** Runs operation `seq`; resolves when it is complete and checked, rejects with the server's fault. */
+  op(seq: number): Promise<void>
+  /** Lets the client's connections go; resolves with what went wrong doing so, null when nothing did. */
+  close(): Promise<string | null>
+}
+
 /** What the window saw. */
 export interface PacedResult {
   /** Operations due inside the window (`rate` times its real length). */

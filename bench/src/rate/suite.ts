@@ -1,20 +1,22 @@
 /**
- * The fixed-rate suite (`--suites rate`): each round, each workload, the variants in a seeded shuffled
- * order, each measured on a fresh server process under a paced load: warm-up, then one window over
- * which the server's CPU time (from /proc) is divided by the operations completed in it. Measurements
- * in fresh processes do not inherit each other's heap, JIT state or GC thresholds.
+ * The fixed-rate suite (`--suites rate`): each round, each workload, a fresh server process for every variant,
+ * all of them under one paced load (`runTogether`: every tick an operation on each, in the round's seeded shuffled
+ * order, the first rotating): priming, warm-up, then one window over which each server's CPU time (from /proc) is
+ * divided by the operations it completed in it. Fresh processes do not inherit each other's heap, JIT state or GC
+ * thresholds; the shared window keeps the host's drift out of the ratios between them.
  */
 import type { Metric } from '../metrics.js'
 import { onRate, RATE_METRICS } from '../metrics.js'
 import { RATE_WORKLOADS, type RatePlan, type RateWorkload } from '../plan.js'
-import { runRateHttp } from '../drivers/rate-http.js'
-import { runRateEcho, runRateHandshakes } from '../drivers/rate-ws.js'
+import { openHttpClient } from '../drivers/rate-http.js'
+import { handshakeClient, openEchoClient } from '../drivers/rate-ws.js'
 import { ECHO_PATH, HELLO_BODY, HELLO_PATH } from '../servers/common.js'
 import { startServer, type ServerProcess, type SpawnOptions } from '../spawn.js'
 import type { Variant } from '../variants.js'
-import { achieved, type PacedLoad, type PacedResult } from './pacing.js'
+import { achieved, type PacedLoad, type PacedResult, type RateClient } from './pacing.js'
 import { clockTicksPerSec, processCpuMicros } from './proc-cpu.js'
 import { seededRandom, shuffle } from './shuffle.js'
+import { runTogether } from './together.js'
 
 /** Where the suite puts what it measured and what went wrong. */
 export interface SuiteSink {
@@ -53,40 +55,66 @@ export function pacedLoad (w: RateWorkload, plan: RatePlan, rate: number): Paced
   }
 }
 
-function drive (w: RateWorkload, server: ServerProcess, plan: RatePlan): Promise<PacedResult> {
-  const load = pacedLoad(w, plan, plan.workloads[w].rate)
-  const cpu = (): number => processCpuMicros(server.pid)
-  if (w === 'http') return runRateHttp(server.url + HELLO_PATH, plan.connections, HELLO_BODY, load, cpu)
-  if (w === 'handshakes') return runRateHandshakes(server.wsUrl + ECHO_PATH, load, cpu)
-  return runRateEcho(server.wsUrl + ECHO_PATH, plan.connections, ECHO_SIZES[w], load, cpu)
+/** Opens workload `w`'s client to `server`: its connections open, ready for the paced operations. */
+export function openRateClient (w: RateWorkload, server: Pick<ServerProcess, 'url' | 'wsUrl'>, connections: number): Promise<RateClient> {
+  if (w === 'http') return openHttpClient(server.url + HELLO_PATH, connections, HELLO_BODY)
+  if (w === 'handshakes') return Promise.resolve(handshakeClient(server.wsUrl + ECHO_PATH))
+  return openEchoClient(server.wsUrl + ECHO_PATH, connections, ECHO_SIZES[w])
 }
 
-/** Measures one variant on one workload on `server`, records it and stops the server. */
-async function measure (sink: SuiteSink, round: number, w: RateWorkload, variant: Variant, server: ServerProcess, plan: RatePlan): Promise<void> {
-  const suite = `rate ${w}`
+/** Records what the window saw of `variant` on workload `w`. */
+function record (sink: SuiteSink, round: number, w: RateWorkload, variant: Variant, r: PacedResult, plan: RatePlan): void {
   const { cpu, achieved: achievedMetric, unit } = RATE_METRICS[w]
+  for (const p of r.problems) sink.fail(variant, `rate ${w}`, p)
+  const share = achieved(r)
+  const perOp = r.completed > 0 ? r.cpuMicros / r.completed : NaN
+  sink.record(round, variant, achievedMetric, share)
+  const off = !onRate(share)
+  // A variant that did not run at the rate was not measured at it: its CPU per operation stays out.
+  if (!off && r.problems.length === 0) sink.record(round, variant, cpu, perOp)
+  const rate = plan.workloads[w].rate
+  sink.log(round, `rate ${w} ${variant}: ${perOp.toFixed(1)} µs CPU/${unit} at ${Math.round(r.completed / (r.windowMs / 1000)).toLocaleString('en-US')}/s of ${rate.toLocaleString('en-US')}/s (${(share * 100).toFixed(1)} %${off ? (share < 1 ? ', FELL BEHIND' : ', OFF RATE: a backlog') : ''}${r.skipped > 0 ? `, ${r.skipped} skipped` : ''})`)
+}
+
+/** A variant's fresh server and its client, for one workload of one round. */
+interface Running { variant: Variant, server: ServerProcess, client: RateClient }
+
+/** Starts `variant`, opens its client; a failure is the variant's, and leaves nothing running. */
+async function open (sink: SuiteSink, w: RateWorkload, variant: Variant, run: RateRun): Promise<Running | undefined> {
+  let server: ServerProcess | undefined
   try {
-    const r = await drive(w, server, plan)
-    // A crash during the run is reported by stop(), below.
-    for (const p of r.problems) sink.fail(variant, suite, p)
-    const share = achieved(r)
-    const perOp = r.completed > 0 ? r.cpuMicros / r.completed : NaN
-    sink.record(round, variant, achievedMetric, share)
-    const off = !onRate(share)
-    // A variant that did not run at the rate was not measured at it: its CPU per operation stays out.
-    if (!off && r.problems.length === 0) sink.record(round, variant, cpu, perOp)
-    const rate = plan.workloads[w].rate
-    sink.log(round, `rate ${w} ${variant}: ${perOp.toFixed(1)} µs CPU/${unit} at ${Math.round(r.completed / (r.windowMs / 1000)).toLocaleString('en-US')}/s of ${rate.toLocaleString('en-US')}/s (${(share * 100).toFixed(1)} %${off ? (share < 1 ? ', FELL BEHIND' : ', OFF RATE: a backlog') : ''}${r.skipped > 0 ? `, ${r.skipped} skipped` : ''})`)
+    server = await startServer(variant, run.spawn)
+    return { variant, server, client: await openRateClient(w, server, run.plan.connections) }
   } catch (err) {
-    sink.fail(variant, suite, (err as Error).message)
+    sink.fail(variant, `rate ${w}`, (err as Error).message)
+    await server?.stop().catch(() => {})
+    return undefined
+  }
+}
+
+/** One workload of one round: every variant's fresh server under the same paced load, then stopped. */
+async function measureTogether (sink: SuiteSink, round: number, w: RateWorkload, order: readonly Variant[], run: RateRun): Promise<void> {
+  const running = (await Promise.all(order.map((v) => open(sink, w, v, run)))).filter((r): r is Running => r !== undefined)
+  try {
+    if (running.length === 0) return
+    const results = await runTogether(pacedLoad(w, run.plan, run.plan.workloads[w].rate), running.map((r) => r.client),
+      running.map((r) => () => processCpuMicros(r.server.pid)))
+    running.forEach((r, k) => record(sink, round, w, r.variant, results[k] as PacedResult, run.plan))
+  } catch (err) {
+    for (const r of running) sink.fail(r.variant, `rate ${w}`, (err as Error).message)
   } finally {
-    await server.stop().catch((err: Error) => sink.fail(variant, suite, err.message))
+    for (const r of running) {
+      const closing = await r.client.close().catch((err: Error) => err.message)
+      if (closing !== null) sink.fail(r.variant, `rate ${w}`, closing)
+      // A crash during the run is reported by stop().
+      await r.server.stop().catch((err: Error) => sink.fail(r.variant, `rate ${w}`, err.message))
+    }
   }
 }
 
 /**
- * Runs the suite. The fresh servers of one workload start together (idle, they cost nothing while
- * the others are measured), then run one at a time in the round's shuffled order.
+ * Runs the suite: each round, each workload, fresh servers of every variant, in the round's shuffled order, under
+ * one paced load together (see `runTogether`).
  */
 export async function runRateSuite (run: RateRun, sink: SuiteSink): Promise<void> {
   try {
@@ -99,19 +127,7 @@ export async function runRateSuite (run: RateRun, sink: SuiteSink): Promise<void
   for (let round = 1; round <= run.plan.rounds; round++) {
     for (const w of RATE_WORKLOADS) {
       const order = shuffle(w === 'http' ? run.httpVariants : run.wsVariants, random)
-      if (order.length === 0) continue
-      const servers = await Promise.all(order.map(async (variant) => {
-        try {
-          return await startServer(variant, run.spawn)
-        } catch (err) {
-          sink.fail(variant, `rate ${w}`, (err as Error).message)
-          return undefined
-        }
-      }))
-      for (const [i, variant] of order.entries()) {
-        const server = servers[i]
-        if (server !== undefined) await measure(sink, round, w, variant, server, run.plan)
-      }
+      if (order.length > 0) await measureTogether(sink, round, w, order, run)
     }
   }
 }
