@@ -37,6 +37,51 @@ t.test('flow: onion order, abort, next twice is harmless', async t => {
   t.same(log, ['a>', '<a'])
 })
 
+t.test('async chain: the last handler\'s promise is the chain\'s; a cursor moved back before it returns still runs on', async t => {
+  const h = New()
+  let lastPromise: Promise<void> | null = null
+  let sameAsLast: boolean | null = null
+  h.GET('/last', async (ctx, c) => {
+    const r = c.next(ctx)
+    sameAsLast = r === lastPromise
+    await r
+    c.header('X-After', 'yes')
+  }, (_ctx, c) => {
+    lastPromise = (async () => {
+      await new Promise(resolve => setTimeout(resolve, 5))
+      c.string(200, 'last')
+    })()
+    return lastPromise
+  })
+  const runs: string[] = []
+  h.GET('/rewind', () => {
+    runs.push('first')
+  }, (_ctx, c) => {
+    runs.push('second')
+    // Moved back in the synchronous part, as a Go handler would before returning: the chain goes on from there.
+    if (runs.length === 2) c.setIndex(-1)
+    return new Promise<void>(resolve => setTimeout(resolve, 5))
+  }, (_ctx, c) => {
+    runs.push('third')
+    c.string(200, runs.join(','))
+  })
+  h.GET('/reject', async () => {
+    await new Promise(resolve => setTimeout(resolve, 1))
+    throw new Error('late failure')
+  })
+  const { port, logger } = await start(t, h)
+  const last = await fetch(`http://127.0.0.1:${port}/last`)
+  t.equal(last.status, 200)
+  t.equal(await last.text(), 'last')
+  t.equal(last.headers.get('x-after'), 'yes', 'the middleware ran on after the last handler settled')
+  t.equal(sameAsLast, true, 'c.next() handed back the last handler\'s own promise')
+  const rewind = await fetch(`http://127.0.0.1:${port}/rewind`)
+  t.equal(await rewind.text(), 'first,second,first,second,third')
+  const rejected = await fetch(`http://127.0.0.1:${port}/reject`)
+  t.equal(rejected.status, 500, 'a rejection of the last handler\'s own promise is answered as any error')
+  t.match(logger.text(), /late failure/)
+})
+
 t.test('abortWithMsg clears headers and body first; abortWithStatusJSON', async t => {
   const h = New()
   h.GET('/msg', (_ctx, c) => {

@@ -189,12 +189,21 @@ export class RequestContext extends ContextBind {
   /**
    * Runs the rest of the chain. Returns a Promise only when some handler did (await it either way: `await
    * c.next(ctx)`). Calling it again once the chain is done does nothing.
+   *
+   * A handler's Promise is awaited before the next handler runs, and the cursor is read again then, as Go's
+   * loop reads it after each handler returns. When the handler that returned it is the last one, its Promise
+   * is returned as it is: the chain is over when it settles, so moving the cursor back (`setIndex`,
+   * `setHandlers`) after an `await` in the last handler runs nothing more; before its first `await` it does.
    */
   next (ctx: Context = this): void | Promise<void> {
     const handlers = this[kHandlers]
     while (++this[kIndex] < handlers.length) {
       const r = (handlers[this[kIndex]] as HandlerFunc)(ctx, this)
-      if (isThenable(r)) return nextAsync(this, r, ctx)
+      if (isThenable(r)) {
+        // The last handler's own promise is the chain's: no async frame and no second promise per request.
+        if (r instanceof Promise && this[kIndex] >= handlers.length - 1) return r
+        return nextAsync(this, r, ctx)
+      }
     }
   }
 

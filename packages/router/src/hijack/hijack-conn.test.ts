@@ -238,17 +238,64 @@ t.test('setWriteTimeout fails writes the peer does not drain', async t => {
 })
 
 t.test('hijack response head carries the handler\'s status and headers; an invalid header yields 500', async t => {
+  // The value check and the name check: node:http's own validators, with their messages, refuse what they refuse.
+  const rows = [
+    { path: '/bad', name: 'X-Bad', value: 'a\nb', logged: /Invalid character in header content/ },
+    { path: '/bad-name', name: 'X Bad', value: 'v', logged: /Header name must be a valid HTTP token \["X Bad"\]/ },
+  ]
   const h = New()
-  h.GET('/bad', (_ctx, c: RequestContext) => {
-    c.setStatusCode(101)
-    c.header('X-Bad', 'a\nb')
-    c.hijack(() => { t.fail('must not run') })
-  })
+  for (const row of rows) {
+    h.GET(row.path, (_ctx, c: RequestContext) => {
+      c.setStatusCode(101)
+      c.header(row.name, row.value)
+      c.hijack(() => { t.fail('must not run') })
+    })
+  }
   const { port, logger } = await start(t, h)
-  const r = await rawExchange(t, port, UPGRADE('/bad'))
-  t.ok(r.closed)
-  t.match(r.text, /^HTTP\/1\.1 500 /)
-  t.match(logger.text(), /Invalid character in header content/)
+  for (const row of rows) {
+    const r = await rawExchange(t, port, UPGRADE(row.path))
+    t.ok(r.closed, row.path)
+    t.match(r.text, /^HTTP\/1\.1 500 /, row.path)
+    t.match(logger.text(), row.logged, row.path)
+  }
+})
+
+t.test('a hijacked answer with a body: head, Content-Length and body go out before the handler\'s bytes', async t => {
+  const h = New()
+  h.GET('/body', (_ctx, c: RequestContext) => {
+    c.setStatusCode(200)
+    c.header('X-Kind', 'prelude')
+    c.setContentType('text/plain')
+    c.write('hello ')
+    c.write(Buffer.from('world'))
+    c.hijack(async conn => { await conn.write('|after') })
+  })
+  const { port } = await start(t, h)
+  const s = await openSocket(t, port)
+  s.write(UPGRADE('/body'))
+  const text = await readUntil(s, x => x.endsWith('|after'))
+  t.equal(text,
+    'HTTP/1.1 200 OK\r\nX-Kind: prelude\r\nContent-Type: text/plain\r\nContent-Length: 11\r\nServer: hertz\r\n\r\nhello world|after')
+})
+
+t.test('a hijacked answer with no body allowed (101, 204) carries neither the body nor its length', async t => {
+  const h = New()
+  for (const status of [101, 204]) {
+    h.GET(`/s${status}`, (_ctx, c: RequestContext) => {
+      c.setStatusCode(status)
+      c.header('Server', 'mine')
+      c.write('dropped')
+      c.hijack(async conn => { await conn.write('[conn]') })
+    })
+  }
+  const { port } = await start(t, h)
+  for (const [status, line] of [[101, '101 Switching Protocols'], [204, '204 No Content']] as const) {
+    const s = await openSocket(t, port)
+    s.write(UPGRADE(`/s${status}`))
+    const text = await readUntil(s, x => x.endsWith('[conn]'))
+    t.equal(text, `HTTP/1.1 ${line}\r\nServer: mine\r\n\r\n[conn]`, `${status}: the application's Server header, no default one`)
+    s.destroy()
+  }
 })
 
 t.test('bytes that arrive while the chain runs (signal watched) are not lost to the hijack handler', async t => {

@@ -3,7 +3,7 @@ import { formatError, logRecovered } from '../errors.js'
 import type { RequestContext } from '../context/request-context.js'
 import { HijackConn, type HijackHandler } from '../hijack/hijack-conn.js'
 import { kHijackHandler, kHijackPool, kHijackRun, kInflight, kPeekRes } from '../symbols.js'
-import { rawResponse, writeAnswer } from './write.js'
+import { rawBody, rawResponse, writeAnswer } from './write.js'
 import type { ServingEngine } from './host.js'
 
 // Upgrade requests: their socket is detached from node:http, so the engine answers on it itself, hands it to a
@@ -29,9 +29,11 @@ export function completeUpgrade (engine: ServingEngine, c: RequestContext, socke
   const existing = c[kPeekRes]()
   const handler = c[kHijackHandler]
   if (handler !== null && (existing === null || !existing.headersSent)) {
-    let head: Buffer | null = null
+    let head: string | null = null
+    let body: Buffer | null = null
     try {
       head = rawResponse(c)
+      body = rawBody(c)
     } catch (err) {
       logRecovered(engine.logger, err)
       c.response.reset()
@@ -43,7 +45,14 @@ export function completeUpgrade (engine: ServingEngine, c: RequestContext, socke
         socket.destroy()
         return DONE
       }
-      socket.write(head)
+      // The head goes out as text: no Buffer is made for it.
+      if (body === null) socket.write(head, 'latin1')
+      else {
+        socket.cork()
+        socket.write(head, 'latin1')
+        socket.write(body)
+        socket.uncork()
+      }
       // Only what the handler needs goes on: the context (request, headers, response) is released for the
       // connection's life rather than kept by the suspended function below. The chain ends here; the run is
       // left on the context for serveUpgrade, which alone waits for it.

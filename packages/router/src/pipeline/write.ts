@@ -177,27 +177,40 @@ export function waitDrain (c: Answerable): Promise<void> {
 }
 
 /**
- * The raw response head (status line and headers) for a hijacked connection, followed by the body if there is
- * one. Header names and values are validated, since they bypass node:http.
+ * The raw response head (status line, headers and the blank line) for a hijacked connection, as latin1 text:
+ * the caller writes it as it is, and the body ({@link rawBody}) after it. Header names and values are validated,
+ * since they bypass node:http.
  */
-export function rawResponse (c: Answerable): Buffer {
+export function rawResponse (c: Answerable): string {
   const r = c.response
   const status = r.statusCode()
   const h = r.header
-  const body = bodyAllowedForStatus(status) ? r.bodyBytes() : Buffer.alloc(0)
   let head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Unknown'}\r\n`
-  const line = (k: string, v: string): void => {
-    validateHeaderName(k)
-    validateHeaderValue(k, v)
-    head += `${k}: ${v}\r\n`
-  }
   const kv = h.kv
-  for (let i = 0; i < kv.length; i += 2) line(kv[i] as string, kv[i + 1] as string)
-  if (h.contentType !== '') line('Content-Type', h.contentType)
-  if (body.length > 0) line('Content-Length', String(body.length))
-  if (!c.engine.options.disableDefaultServerHeader && !h.has('server')) line('Server', 'hertz')
-  head += '\r\n'
-  return body.length > 0 ? Buffer.concat([Buffer.from(head, 'latin1'), body]) : Buffer.from(head, 'latin1')
+  for (let i = 0; i < kv.length; i += 2) head += rawHeaderLine(kv[i] as string, kv[i + 1] as string)
+  if (h.contentType !== '') head += rawHeaderLine('Content-Type', h.contentType)
+  const length = bodyAllowedForStatus(status) ? r.bodyLength() : 0
+  if (length > 0) head += rawHeaderLine('Content-Length', String(length))
+  if (!c.engine.options.disableDefaultServerHeader && !h.has('server')) head += 'Server: hertz\r\n'
+  return head + '\r\n'
+}
+
+/** The body that follows {@link rawResponse}'s head, or `null` when there is none to send. */
+export function rawBody (c: Answerable): Buffer | null {
+  const r = c.response
+  if (!bodyAllowedForStatus(r.statusCode()) || r.bodyLength() === 0) return null
+  return r.bodyBytes()
+}
+
+// A header line is checked with one regular expression per name and value; only a line that fails is handed
+// to node:http's validators, so the error thrown is node's own (ERR_INVALID_HTTP_TOKEN, ERR_INVALID_CHAR).
+const HTTP_TOKEN = /^[\^_`a-zA-Z\-0-9!#$%&'*+.|~]+$/
+const INVALID_VALUE_CHAR = /[^\t\x20-\x7e\x80-\xff]/
+
+function rawHeaderLine (name: string, value: string): string {
+  if (!HTTP_TOKEN.test(name)) validateHeaderName(name)
+  if (typeof value !== 'string' || INVALID_VALUE_CHAR.test(value)) validateHeaderValue(name, value)
+  return `${name}: ${value}\r\n`
 }
 
 /** A complete `Connection: close` text/plain response for errors answered below node:http (parse errors, timeouts). */
