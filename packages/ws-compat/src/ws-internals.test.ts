@@ -21,6 +21,7 @@ import {
   type Receiver,
   type ReceiverOptions,
 } from './ws-internals.js'
+import { WORD_UNMASK_MIN, wsUnmasksNatively } from './conn/unmask.js'
 
 const require = createRequire(import.meta.url)
 
@@ -258,4 +259,25 @@ t.test('a fragmented text message is refused at its first fragment that cannot b
   ]))
   await new Promise((resolve) => setImmediate(resolve))
   t.same(valid.events.map(([name, data]) => [name, String(data)]), [['message', '€€'], ['message', '€']])
+})
+
+t.test('masked payloads come out intact, unmasked a word at a time when ws would go byte by byte', async (t) => {
+  const wordWise = !wsUnmasksNatively()
+  for (const length of [1, WORD_UNMASK_MIN - 1, WORD_UNMASK_MIN, 125, 126, 1000, 16384, 70000]) {
+    for (const pieces of [1, 3, 17]) {
+      const { receiver, events } = recordingReceiver()
+      const payload = Buffer.alloc(length)
+      for (let i = 0; i < length; i++) payload[i] = (i * 7 + length) & 0x7f
+      const frames = Buffer.concat([clientFrame(2, payload), clientFrame(1, payload.toString('latin1'))])
+      // The frames split into pieces at odd places: headers and payloads straddle socket chunks.
+      const step = Math.ceil(frames.length / pieces)
+      for (let at = 0; at < frames.length; at += step) receiver.write(frames.subarray(at, at + step))
+      await new Promise((resolve) => setImmediate(resolve))
+      const got = events.map(([name, data, binary]) => [name, (data as Buffer).equals(payload), binary])
+      t.same(got, [['message', true, true], ['message', true, false]], `${length} bytes in ${pieces} piece(s)`)
+      // ws leaves `_masked` set after unmasking the last frame itself; the word-wise path clears it.
+      const masked = (receiver as Receiver & { _masked: boolean })._masked
+      t.equal(masked, !(wordWise && length >= WORD_UNMASK_MIN), `${length} bytes: unmasked ${wordWise && length >= WORD_UNMASK_MIN ? 'here' : 'by ws'}`)
+    }
+  }
 })

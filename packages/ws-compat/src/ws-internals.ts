@@ -13,12 +13,15 @@
  * parser that refused a message still buffers of it (`_fragments`, `_buffers`, `_bufferedBytes`), changing the
  * deflate options of a live extension (`_options`, `_deflate`), checking that the fragment bounds exist
  * (`_maxFragments`), and checking the UTF-8 of each fragment of a text message as it arrives (wrapping
- * `dataMessage`, reading `_fin`, `_opcode`, `_fragments`, failing through `createError`). `ws-internals.test.ts` checks every one of these assumptions against the installed `ws`;
+ * `dataMessage`, reading `_fin`, `_opcode`, `_fragments`, failing through `createError`), and unmasking a payload a
+ * word at a time when `ws` would go byte by byte (wrapping `consume` in the payload state, reading `_state`,
+ * `_payloadLength`, `_mask`, clearing `_masked`). `ws-internals.test.ts` checks every one of these assumptions against the installed `ws`;
  * `ws` is pinned to the minor range that test was run against.
  */
 import type { Writable } from 'node:stream'
 import * as ws from 'ws'
 import { Utf8Stream } from './conn/utf8-stream.js'
+import { WORD_UNMASK_MIN, unmaskWords, wsUnmasksNatively } from './conn/unmask.js'
 
 /** Options of `ws`'s frame parser. */
 export interface ReceiverOptions {
@@ -58,6 +61,14 @@ interface ReceiverMessageFields {
   _skipUTF8Validation: boolean
   /** Called after each data frame's payload (inflated, when compressed) was pushed to `_fragments`. */
   dataMessage(cb: (err?: Error) => void): void
+  /** Takes `n` bytes off the buffered socket chunks (the payload, in the payload state). */
+  consume(n: number): Buffer
+  /** Where the parser is in the frame; {@link PAYLOAD_STATE} while it takes a payload. */
+  _state: number
+  _payloadLength: number
+  /** The frame is masked: `ws` unmasks its payload right after `consume` took it, unless this is cleared. */
+  _masked: boolean
+  _mask: Buffer | undefined
   createError(ctor: ErrorConstructor, message: string, prefix: boolean, statusCode: number, errorCode: string): Error
 }
 
@@ -126,6 +137,11 @@ if ((new ReceiverClass({ maxFragments: 1, binaryType: 'nodebuffer' }) as Receive
   throw new Error('@hertz-node/ws-compat needs ws >= 8.21.0 (maxFragments / maxBufferedChunks)')
 }
 
+/** `ws`'s parser state while it reads a frame's payload (`GET_DATA`). */
+const PAYLOAD_STATE = 4
+/** `ws` would unmask in JavaScript, a byte at a time. */
+const UNMASK_HERE = !wsUnmasksNatively()
+
 const kUtf8 = Symbol('utf8')
 type ParserInternals = Receiver & ReceiverFields & ReceiverMessageFields & { [kUtf8]?: Utf8Stream }
 const ParserBase = ReceiverClass as unknown as new (options: ReceiverOptions) => ParserInternals
@@ -138,6 +154,17 @@ const ParserBase = ReceiverClass as unknown as new (options: ReceiverOptions) =>
  * override costs nothing per connection.
  */
 class CheckedReceiver extends ParserBase {
+  override consume (n: number): Buffer {
+    const data = super.consume(n)
+    // The payload of a masked frame, about to be unmasked byte by byte: done here a word at a time, and `ws`
+    // told the frame needs no more (its unmask runs only while `_masked` is set).
+    if (UNMASK_HERE && n >= WORD_UNMASK_MIN && this._state === PAYLOAD_STATE && this._masked && n === this._payloadLength) {
+      unmaskWords(data, this._mask as Buffer)
+      this._masked = false
+    }
+    return data
+  }
+
   override dataMessage (cb: (err?: Error) => void): void {
     if (this._opcode === 1 && !this._skipUTF8Validation) {
       if (!this._fin) {
