@@ -1,5 +1,7 @@
 import * as http from 'node:http'
-import { createRequire } from 'node:module'
+// Aliased: an application bundling this package often declares `createRequire` itself in a banner (esbuild's
+// recipe for ESM bundles that need `require`), and a second top-level binding of that name would not load.
+import { createRequire as requireFrom } from 'node:module'
 
 // Every frame a client sends is masked (RFC 6455 5.3), so a server unmasks every byte it receives. `ws` does it
 // natively when it can (node:http's `websocketUnmask` on newer Node, else the optional `bufferutil` addon) and
@@ -49,8 +51,8 @@ export function wsUnmasksNatively (): boolean {
   if (typeof (http as { websocketUnmask?: unknown }).websocketUnmask === 'function') return true
   if (process.env.WS_NO_BUFFER_UTIL !== undefined && process.env.WS_NO_BUFFER_UTIL !== '') return false
   try {
-    const fromHere = createRequire(import.meta.url)
-    createRequire(fromHere.resolve('ws')).resolve('bufferutil')
+    const fromHere = requireFrom(import.meta.url)
+    requireFrom(fromHere.resolve('ws')).resolve('bufferutil')
     return true
   } catch {
     return false
