@@ -281,3 +281,21 @@ t.test('masked payloads come out intact, unmasked a word at a time when ws would
     }
   }
 })
+
+t.test('a compressed masked payload is unmasked once, then inflated', async (t) => {
+  const message = Buffer.from(Array.from({ length: 20000 }, (_, i) => String.fromCharCode(97 + ((i * 7) % 26))).join(''))
+  const deflated = await compress(clientDeflate(), message)
+  t.ok(deflated.length >= WORD_UNMASK_MIN, `the deflated payload (${deflated.length} bytes) takes the word-wise path when ws has no native unmask`)
+  const { receiver, events } = recordingReceiver({ extensions: { [PERMESSAGE_DEFLATE]: serverDeflate() } })
+  const frame = clientFrame(1, deflated, { rsv1: true })
+  // Inflating is asynchronous (zlib): wait for the message, or fail the wait on an error or after 2 s.
+  const delivered = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no message')), 2000)
+    receiver.once('message', () => { clearTimeout(timer); resolve() })
+    receiver.once('error', (err: Error) => { clearTimeout(timer); reject(err) })
+  })
+  receiver.write(frame.subarray(0, 7))
+  receiver.write(frame.subarray(7))
+  await delivered
+  t.same(events.map(([name, data, binary]) => [name, (data as Buffer).equals(message), binary]), [['message', true, false]])
+})
