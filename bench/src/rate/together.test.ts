@@ -27,7 +27,11 @@ t.test('every server gets every operation, and its own window figures', async (t
     t.equal(r.cpuMicros, 1000, `server ${k}: the CPU time between the two reads`)
     t.equal(r.started, r.finished, `server ${k}: everything finished`)
     t.ok(r.started >= 10 + r.completed, `server ${k}: priming and warm-up beside the window (${r.started} started, ${r.completed} in the window)`)
-    t.ok(r.completed > 0 && r.completed <= Math.ceil(r.scheduled) + 1, `server ${k}: ${r.completed} of ${r.scheduled.toFixed(1)} due in the window`)
+    // Operations count in the window when they finish in it, so those still in flight when it opens count too -
+    // more of them when a loaded host runs the opening tick late and it issues the overdue ones at once. What no
+    // window can count is a priming operation (all finish before the warm-up) or one due after the window.
+    const afterPriming = Math.ceil(LOAD.rate * (LOAD.warmSec + LOAD.sec))
+    t.ok(r.completed > 0 && r.completed <= afterPriming, `server ${k}: ${r.completed} of ${r.scheduled.toFixed(1)} due in the window, at most the ${afterPriming} paced after priming`)
   }
   t.equal(results[0]?.started, results[1]?.started, 'the same operations on both')
   t.equal(results[0]?.scheduled, results[1]?.scheduled, 'one window for both')
