@@ -15,8 +15,8 @@
  * (`_maxFragments`), and checking the UTF-8 of each fragment of a text message as it arrives (wrapping
  * `dataMessage`, reading `_fin`, `_opcode`, `_fragments`, failing through `createError`), and unmasking a payload a
  * word at a time when `ws` would go byte by byte (wrapping `consume` in the payload state, reading `_state`,
- * `_payloadLength`, `_mask`, clearing `_masked`). `ws-internals.test.ts` checks every one of these assumptions against the installed `ws`;
- * `ws` is pinned to the minor range that test was run against.
+ * `_payloadLength`, `_mask`, clearing `_masked`). `ws-internals.test.ts` checks every one of these assumptions
+ * against the installed `ws`; `ws` is pinned to the minor range that test was run against.
  */
 import type { Writable } from 'node:stream'
 import * as ws from 'ws'
@@ -147,11 +147,12 @@ type ParserInternals = Receiver & ReceiverFields & ReceiverMessageFields & { [kU
 const ParserBase = ReceiverClass as unknown as new (options: ReceiverOptions) => ParserInternals
 
 /**
- * `ws`'s parser with its `dataMessage` step extended: `ws` checks a text message's UTF-8 once the message is
+ * `ws`'s parser with two steps extended. `dataMessage`: `ws` checks a text message's UTF-8 once the message is
  * complete; a fragmented one is checked here as each fragment arrives, so invalid data is refused (1007) at
  * the first fragment that cannot be valid. The check of the complete message stays `ws`'s. The state is
- * created with the first fragmented text message. A subclass, so that every parser shares one shape and the
- * override costs nothing per connection.
+ * created with the first fragmented text message. `consume`: a masked payload of `WORD_UNMASK_MIN` bytes or
+ * more is unmasked here a word at a time when `ws` has no native unmask (see `conn/unmask.ts`). A subclass, so
+ * that every parser shares one shape and the overrides cost nothing per connection.
  */
 class CheckedReceiver extends ParserBase {
   override consume (n: number): Buffer {
