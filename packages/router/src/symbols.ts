@@ -53,6 +53,8 @@ export const kFinish: unique symbol = Symbol('hertz.finish')
 // ---- Engine -------------------------------------------------------------------------------------------------------
 /** The requests, upgrade sockets and watched contexts an engine has in flight. */
 export const kInflight: unique symbol = Symbol('hertz.inflight')
+/** Serves an upgrade request without waiting for its hijack (the engine's own listeners). */
+export const kServeUpgrade: unique symbol = Symbol('hertz.serveUpgrade')
 /** The route table. */
 export const kTable: unique symbol = Symbol('hertz.table')
 /** Global middleware + noRoute handlers. */

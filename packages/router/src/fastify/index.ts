@@ -3,6 +3,7 @@ import { Engine } from '../server/engine.js'
 import { HertzError, HertzErrorCode } from '../errors.js'
 import { mountPaths } from './mount.js'
 import { mountUpgrades, mountMatcher, takeUpgradeTicket } from './upgrade.js'
+import { kServeUpgrade } from '../symbols.js'
 
 /** Options of {@link hertzFastify}. */
 export interface HertzFastifyOptions {
@@ -58,7 +59,7 @@ export const hertzFastify: FastifyPluginAsync<HertzFastifyOptions> = async funct
     reply.hijack()
     const req = request.raw
     const ticket = takeUpgradeTicket(req)
-    if (ticket !== undefined) void h.handleUpgrade(req, ticket.socket, ticket.head)
+    if (ticket !== undefined) h[kServeUpgrade](req, ticket.socket, ticket.head)
     else void h.handleRequest(req, reply.raw)
   }
   fastify.all(paths.wildcard, serve)

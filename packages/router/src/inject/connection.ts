@@ -4,13 +4,14 @@ import { loadPlugins } from '../routing/plugin.js'
 import { createNodeServer } from '../server/node-server.js'
 import type { InjectHost } from './inject.js'
 import { memorySocketPair } from './memory-socket.js'
+import { kServeUpgrade } from '../symbols.js'
 
 // In-memory connections: node:http parses what the client end sends exactly as on the engine's own server (same
 // limits, same answers to bad input) and hands requests and upgrades to the engine; the server never listens.
 
 /** What an in-memory connection needs of the engine (the Engine is one). */
 export type ConnectionHost = InjectHost & {
-  handleUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => Promise<void>
+  [kServeUpgrade]: (req: IncomingMessage, socket: Duplex, head: Buffer) => void
 }
 
 // One never-listening node:http server per engine, made on first use.
@@ -21,7 +22,7 @@ function serverOf (host: ConnectionHost): Server {
   if (server === undefined) {
     server = createNodeServer(host.options, {
       onRequest: (req: IncomingMessage, res: ServerResponse) => { void host.handleRequest(req, res) },
-      onUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => { void host.handleUpgrade(req, socket, head) }
+      onUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => { host[kServeUpgrade](req, socket, head) }
     })
     servers.set(host, server)
   }

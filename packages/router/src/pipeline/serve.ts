@@ -35,7 +35,7 @@ export function serve (engine: ServingEngine, c: RequestContext): Promise<void> 
   if (engine.options.idleTimeout === 0 && c[kUpgradeSocket] === null) requestArrived(c.req.socket)
   try {
     const r = dispatch(engine, c)
-    if (r !== undefined) return r.then(() => complete(engine, c), (err: unknown) => failed(engine, c, err))
+    if (r !== undefined) return r.then(() => completeLater(engine, c), (err: unknown) => failed(engine, c, err))
   } catch (err) {
     return failed(engine, c, err)
   }
@@ -45,7 +45,13 @@ export function serve (engine: ServingEngine, c: RequestContext): Promise<void> 
 /** An error escaped the chain: recovery decides the answer, then it is written as any other. */
 function failed (engine: ServingEngine, c: RequestContext, err: unknown): Promise<void> {
   const r = recover(engine, c, err)
-  return r === undefined ? complete(engine, c) : r.then(() => complete(engine, c))
+  return r === undefined ? complete(engine, c) : r.then(() => completeLater(engine, c))
+}
+
+/** {@link complete} from a promise callback: a Promise returned there is adopted, which costs two more jobs. */
+function completeLater (engine: ServingEngine, c: RequestContext): Promise<void> | undefined {
+  const r = complete(engine, c)
+  return r === DONE ? undefined : r
 }
 
 /**
@@ -55,17 +61,21 @@ function failed (engine: ServingEngine, c: RequestContext, err: unknown): Promis
  *
  * An upgrade request pipelined behind a keep-alive request arrives while that request's response may still own
  * the socket; it is served once every response ahead of it is out, so the answers leave in request order.
+ *
+ * With `wait` false the promise settles with the chain and leaves the hijack's run alone: the server's own
+ * listeners drop it, and waiting would make the run's promise adopted by another (two more microtask jobs per
+ * upgrade).
  */
-export function serveUpgrade (engine: ServingEngine & EngineRef, req: IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
+export function serveUpgrade (engine: ServingEngine & EngineRef, req: IncomingMessage, socket: Socket, head: Buffer, wait: boolean): Promise<void> {
   try {
     acceptUpgrade(engine, socket)
     const earlier = afterEarlierResponses(socket)
-    if (earlier !== null) return earlier.then(free => free ? startUpgrade(engine, req, socket, head) : undefined)
+    if (earlier !== null) return earlier.then(free => free ? startUpgrade(engine, req, socket, head, wait) : undefined)
   } catch (err) {
     upgradeFailed(engine, socket, err)
     return DONE
   }
-  return startUpgrade(engine, req, socket, head)
+  return startUpgrade(engine, req, socket, head, wait)
 }
 
 // The chain's promise, and the error net on it, settle at the hand-over: what stays pending for the life of a
@@ -73,7 +83,7 @@ export function serveUpgrade (engine: ServingEngine & EngineRef, req: IncomingMe
 // function of its own so that it keeps only the engine and the socket, not the request or its head buffer
 // (V8 gives all closures of one call a single shared context).
 
-function startUpgrade (engine: ServingEngine & EngineRef, req: IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
+function startUpgrade (engine: ServingEngine & EngineRef, req: IncomingMessage, socket: Socket, head: Buffer, wait: boolean): Promise<void> {
   let c: RequestContext
   try {
     c = new RequestContext(engine, req, null, socket, head)
@@ -81,14 +91,15 @@ function startUpgrade (engine: ServingEngine & EngineRef, req: IncomingMessage, 
     upgradeFailed(engine, socket, err)
     return DONE
   }
-  return serveUpgradeNow(engine, c, socket)
+  return serveUpgradeNow(engine, c, socket, wait)
 }
 
-function serveUpgradeNow (engine: ServingEngine, c: RequestContext, socket: Socket): Promise<void> {
+function serveUpgradeNow (engine: ServingEngine, c: RequestContext, socket: Socket, wait: boolean): Promise<void> {
   const served = serve(engine, c)
   // A chain that handed the socket over in the turn it started (a WebSocket upgrader does) leaves nothing to wait
   // for but the hijack's own run, if the router started one.
-  if (served === DONE) return c[kHijackRun] ?? DONE
+  if (served === DONE) return wait ? c[kHijackRun] ?? DONE : DONE
+  if (!wait) return served.then(undefined, (err: unknown) => { upgradeFailed(engine, socket, err) })
   return served.then(() => c[kHijackRun] ?? undefined, (err: unknown) => { upgradeFailed(engine, socket, err) })
 }
 
@@ -233,7 +244,10 @@ function complete (engine: ServingEngine, c: RequestContext): Promise<void> {
     if (socket === null && engine.options.idleTimeout === 0) requestAnswered(c.req.socket)
     return DONE
   }
-  if (socket !== null) return completeUpgrade(engine, c, socket)
+  if (socket !== null) {
+    completeUpgrade(engine, c, socket)
+    return DONE
+  }
   if (engine.options.idleTimeout === 0) return answerLast(c)
   writeAnswer(c, c.res)
   return DONE

@@ -25,7 +25,7 @@ export function acceptUpgrade (engine: ServingEngine, socket: Socket): void {
  * the response head goes out raw and the handler gets the connection; otherwise the answer is written and the
  * socket closed after it.
  */
-export function completeUpgrade (engine: ServingEngine, c: RequestContext, socket: Socket): Promise<void> {
+export function completeUpgrade (engine: ServingEngine, c: RequestContext, socket: Socket): void {
   const existing = c[kPeekRes]()
   const handler = c[kHijackHandler]
   if (handler !== null && (existing === null || !existing.headersSent)) {
@@ -43,7 +43,7 @@ export function completeUpgrade (engine: ServingEngine, c: RequestContext, socke
       // A client that already hung up is gone: there is nobody to hand the connection to.
       if (socket.destroyed || socket.readableEnded) {
         socket.destroy()
-        return DONE
+        return
       }
       // The head goes out as text: no Buffer is made for it.
       if (body === null) socket.write(head, 'latin1')
@@ -57,14 +57,13 @@ export function completeUpgrade (engine: ServingEngine, c: RequestContext, socke
       // connection's life rather than kept by the suspended function below. The chain ends here; the run is
       // left on the context for serveUpgrade, which alone waits for it.
       c[kHijackRun] = runHijack(engine, handler, socket, c.upgradeHead)
-      return DONE
+      return
     }
   }
   const res = c.res
   writeAnswer(c, res)
   if (res.writableFinished) socket.destroySoon()
   else res.once('finish', () => { socket.destroySoon() })
-  return DONE
 }
 
 /**

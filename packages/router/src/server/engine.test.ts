@@ -92,6 +92,52 @@ t.test('handleRequest and handleUpgrade serve a bare node:http server', async t 
   t.equal(done, 2, 'handleRequest(req, res)')
 })
 
+t.test('handleUpgrade resolves once the hijack handler has settled, after a synchronous or an asynchronous chain', async t => {
+  const h = New()
+  const events: string[] = []
+  let release!: () => void
+  const held = new Promise<void>(resolve => { release = resolve })
+  const hijacked = (name: string) => async (conn: { write: (d: string) => Promise<void> }): Promise<void> => {
+    await conn.write('ready')
+    await held
+    events.push(`${name} settled`)
+  }
+  h.GET('/sync', (_ctx, c) => {
+    c.setStatusCode(101)
+    c.header('Upgrade', 'test')
+    c.header('Connection', 'Upgrade')
+    c.hijack(hijacked('sync'))
+  })
+  h.GET('/async', async (_ctx, c) => {
+    await sleep(1)
+    c.setStatusCode(101)
+    c.header('Upgrade', 'test')
+    c.header('Connection', 'Upgrade')
+    c.hijack(hijacked('async'))
+  })
+  const bare: Server = createServer()
+  const served: Array<Promise<void>> = []
+  bare.on('upgrade', (req, socket, head) => {
+    served.push(h.handleUpgrade(req, socket, head).then(() => { events.push(`${req.url ?? ''} served`) }))
+  })
+  bare.listen(0, '127.0.0.1')
+  await once(bare, 'listening')
+  t.teardown(() => new Promise<void>(resolve => { bare.closeAllConnections(); bare.close(() => { resolve() }) }))
+  const port = (bare.address() as AddressInfo).port
+  for (const path of ['/sync', '/async']) {
+    const s = await openSocket(t, port)
+    s.write(UPGRADE(path))
+    await readUntil(s, x => x.includes('ready'))
+  }
+  await sleep(20)
+  t.same(events, [], 'neither promise settled while its handler runs')
+  release()
+  await Promise.all(served)
+  t.same(events.slice().sort(), ['/async served', '/sync served', 'async settled', 'sync settled'])
+  t.ok(events.indexOf('sync settled') < events.indexOf('/sync served'), 'the synchronous chain\'s promise waited for its handler')
+  t.ok(events.indexOf('async settled') < events.indexOf('/async served'), 'so did the asynchronous chain\'s')
+})
+
 t.test('run, address, close; run twice and shutdown before run fail with codes', async t => {
   const h = New()
   h.logger = new MemoryLogger()

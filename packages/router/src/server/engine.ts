@@ -14,7 +14,7 @@ import { RouteTable, type RouteInfo } from '../routing/table.js'
 import { normalizePath } from '../routing/path.js'
 import { registerPlugin, type Plugin, type RegisterOptions } from '../routing/plugin.js'
 import { HTMLRender, type Delims, type FuncMap } from '../render/html.js'
-import { kAddRoute, kClientIP, kHijackPool, kHTMLRender, kInflight, kLifecycle, kNoMethod, kNoRoute, kTable } from '../symbols.js'
+import { kAddRoute, kClientIP, kHijackPool, kHTMLRender, kInflight, kLifecycle, kNoMethod, kNoRoute, kServeUpgrade, kTable } from '../symbols.js'
 import { Lifecycle, type LifecycleHost } from './lifecycle.js'
 import { inject, type InjectOptions, type InjectResponse } from '../inject/inject.js'
 import { injectConnection } from '../inject/connection.js'
@@ -73,7 +73,7 @@ export class Engine extends RouterGroup implements ServingEngine, LifecycleHost 
     this.options = options
     this[kLifecycle] = new Lifecycle(this, {
       onRequest: (req, res) => { void this.handleRequest(req, res) },
-      onUpgrade: (req, socket, head) => { void this.handleUpgrade(req, socket, head) }
+      onUpgrade: (req, socket, head) => { this[kServeUpgrade](req, socket, head) }
     })
   }
 
@@ -193,7 +193,12 @@ export class Engine extends RouterGroup implements ServingEngine, LifecycleHost 
    * Resolves when the chain (and a hijack handler, if one ran) is done.
    */
   handleUpgrade (req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    return serveUpgrade(this, req, socket as Socket, head)
+    return serveUpgrade(this, req, socket as Socket, head, true)
+  }
+
+  /** {@link Engine.handleUpgrade} for a listener that drops the promise: it does not wait for the hijack. */
+  [kServeUpgrade] (req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    void serveUpgrade(this, req, socket as Socket, head, false)
   }
 
   /**

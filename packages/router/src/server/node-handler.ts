@@ -3,7 +3,7 @@ import type { Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { HertzError, HertzErrorCode, formatError } from '../errors.js'
 import { rawErrorResponse } from '../pipeline/write.js'
-import { kLifecycle } from '../symbols.js'
+import { kLifecycle, kServeUpgrade } from '../symbols.js'
 import { Engine } from './engine.js'
 import { afterEarlierResponses } from './node-internals.js'
 
@@ -60,7 +60,7 @@ export function toNodeUpgradeHandler (h: Engine): NodeUpgradeListener {
   return function routerUpgradeListener (req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const starting = pendingStart(h)
     if (starting === null) {
-      void h.handleUpgrade(req, socket, head)
+      h[kServeUpgrade](req, socket, head)
       return
     }
     // node:http took its own 'error' listener off the socket when it emitted 'upgrade': an ECONNRESET while the
@@ -110,7 +110,7 @@ function serveRequestLater (h: Engine, req: IncomingMessage, res: ServerResponse
 function serveUpgradeLater (h: Engine, req: IncomingMessage, socket: Duplex, head: Buffer): void {
   // The engine counts an upgrade socket until its 'close', which for a socket already gone has been and passed.
   if (socket.destroyed) return
-  void h.handleUpgrade(req, socket, head)
+  h[kServeUpgrade](req, socket, head)
 }
 
 /** The answer of a request whose engine could not start. */

@@ -49,7 +49,7 @@ export interface ConnInit {
 }
 
 /** Reads a conn's write side for {@link connFlushed}; set in `Conn`'s static block, where `#output` is in reach. */
-let flushedOf: (conn: Conn) => Promise<void>
+let flushedOf: (conn: Conn) => Promise<void> | undefined
 
 /**
  * A WebSocket connection with gorilla/websocket's API, for both upgraders and the `Dialer`.
@@ -83,7 +83,7 @@ export class Conn implements AsyncIterable<Message> {
   #closed = false
 
   static {
-    flushedOf = (conn) => conn.#output.flushed(flushWait)
+    flushedOf = (conn) => conn.#output.flushing(flushWait)
   }
 
   /**
@@ -371,12 +371,12 @@ export class Conn implements AsyncIterable<Message> {
 }
 
 /**
- * Resolves once the frames `conn` queued so far are on the socket, or after `flushWait` ms: the legacy upgrader
- * waits for this before the router closes a hijacked connection whose handler has returned. Not on `Conn`
- * itself, so that it stays out of the published API.
+ * Resolves once the frames `conn` queued so far are on the socket, or after `flushWait` ms; `undefined` when
+ * nothing is pending. The legacy upgrader waits for this before the router closes a hijacked connection whose
+ * handler has returned. Not on `Conn` itself, so that it stays out of the published API.
  *
  * @param conn - the connection
  */
-export function connFlushed (conn: Conn): Promise<void> {
+export function connFlushed (conn: Conn): Promise<void> | undefined {
   return flushedOf(conn)
 }

@@ -211,8 +211,18 @@ export class Output implements WriterHost, CompletionOwner {
    * @param ms - the longest wait
    */
   flushed (ms: number): Promise<void> {
-    // By the time a handler returns its frames are nearly always on the socket: no timer, no Promise of its own.
-    if (this.completions.pending() === 0) return DONE
+    return this.flushing(ms) ?? DONE
+  }
+
+  /**
+   * {@link Output.flushed}, but `undefined` when nothing is pending: by the time a handler returns its frames
+   * are nearly always on the socket, and a caller inside a promise callback then returns no Promise for the
+   * engine to adopt (two more jobs on the microtask queue).
+   *
+   * @param ms - the longest wait
+   */
+  flushing (ms: number): Promise<void> | undefined {
+    if (this.completions.pending() === 0) return undefined
     const all = this.completions.allDone()
     return new Promise<void>((resolve) => {
       // Unref'd: a peer that stops reading must not keep the process alive for the whole wait.

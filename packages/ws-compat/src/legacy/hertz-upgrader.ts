@@ -212,15 +212,21 @@ export class HertzUpgrader implements UpgraderSettings {
  */
 function serveConn (handler: HertzHandler, conn: Conn): Promise<void> {
   // Promise chains rather than an async function: this frame lives as long as the connection, and a suspended
-  // async function costs an idle connection several hundred bytes more.
-  const flush = (): Promise<void> => connFlushed(conn)
+  // async function costs an idle connection several hundred bytes more. With nothing left to flush (nearly
+  // always) the callbacks return no Promise, which the chain would have to adopt.
   let result: unknown
   try {
     result = handler(conn)
   } catch (err) {
-    return flush().then(() => { throw err })
+    return Promise.resolve(connFlushed(conn)).then(() => { throw err })
   }
-  return Promise.resolve(result).then(flush, (err: unknown) => flush().then(() => { throw err }))
+  return Promise.resolve(result).then(
+    () => connFlushed(conn),
+    (err: unknown) => {
+      const flushing = connFlushed(conn)
+      if (flushing === undefined) throw err
+      return flushing.then(() => { throw err })
+    })
 }
 
 /**
