@@ -65,6 +65,34 @@ t.test('upgrade resolves before the handler runs, with the 101 already on c.resp
   t.not(seen[1], '', 'Sec-WebSocket-Accept set on c.response')
 })
 
+for (const how of ['throws', 'rejects'] as const) {
+  t.test(`a handler that ${how} after queuing a message: the message goes out, the error is logged, the conn closes`, async (t) => {
+    const upgrader = new HertzUpgrader()
+    const h = server.New(server.withHostPorts('127.0.0.1:0'))
+    h.GET('/echo', async (_ctx, c: RequestContext) => {
+      await upgrader.upgrade(c, (conn: Conn) => {
+        void conn.writeMessage(BinaryMessage, Buffer.from('last words')).catch(() => {})
+        if (how === 'throws') throw new Error('boom')
+        return Promise.reject(new Error('boom'))
+      })
+    })
+    const url = await run(t, h)
+    const errors: string[] = []
+    h.logger = { info () {}, warn () {}, error (msg: string) { errors.push(msg) } }
+    // Listening before 'open': the frame may arrive with the 101, and is then emitted in the same turn.
+    const ws = new WebSocket(url)
+    t.teardown(() => ws.terminate())
+    const message = once(ws, 'message') as Promise<[Buffer]>
+    const closed = once(ws, 'close') as Promise<[number]>
+    const [data] = await message
+    t.equal(data.toString(), 'last words', 'the queued frame was let out first')
+    const [code] = await closed
+    t.equal(code, 1006, 'the router closed the TCP connection without a close frame')
+    t.equal(errors.length, 1)
+    t.match(errors[0], /^hijack handler error: .*boom/)
+  })
+}
+
 t.test('pooled hijacked conns (the default): a second close throws, use after release throws', async (t) => {
   let net: NetConn | undefined
   const codes: string[] = []

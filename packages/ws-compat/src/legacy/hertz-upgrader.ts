@@ -218,15 +218,14 @@ function serveConn (handler: HertzHandler, conn: Conn): Promise<void> {
   try {
     result = handler(conn)
   } catch (err) {
-    return Promise.resolve(connFlushed(conn)).then(() => { throw err })
+    return flushThenThrow(conn, err)
   }
-  return Promise.resolve(result).then(
-    () => connFlushed(conn),
-    (err: unknown) => {
-      const flushing = connFlushed(conn)
-      if (flushing === undefined) throw err
-      return flushing.then(() => { throw err })
-    })
+  return Promise.resolve(result).then(() => connFlushed(conn), (err: unknown) => flushThenThrow(conn, err))
+}
+
+/** The handler failed: its queued frames still go out, then the router logs the error and closes. */
+function flushThenThrow (conn: Conn, err: unknown): Promise<never> {
+  return Promise.resolve(connFlushed(conn)).then(() => { throw err })
 }
 
 /**
