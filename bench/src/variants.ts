@@ -10,7 +10,7 @@ export type VariantKind = 'http' | 'ws'
 
 /** Every variant, HTTP ones first, each group baseline first. */
 export const VARIANTS = [
-  'node-http', 'router', 'router-adaptor', 'fastify',
+  'node-http', 'router', 'router-adaptor', 'fastify', 'router-res',
   'ws-raw', 'ws-raw-loop', 'ws-compat', 'ws-compat-return', 'ws-compat-legacy', 'fastify-websocket', 'router-ws'
 ] as const
 
@@ -18,7 +18,7 @@ export const VARIANTS = [
 export type Variant = typeof VARIANTS[number]
 
 /** Diagnostic variants: not part of the contract, run only when named with `--only`. */
-export const DIAGNOSTIC_VARIANTS: readonly Variant[] = ['ws-raw-loop', 'ws-compat-return', 'router-ws']
+export const DIAGNOSTIC_VARIANTS: readonly Variant[] = ['router-res', 'ws-raw-loop', 'ws-compat-return', 'router-ws']
 
 /** The variants a run measures unless told otherwise: the contract's eight. */
 export const DEFAULT_VARIANTS: readonly Variant[] = VARIANTS.filter((v) => !DIAGNOSTIC_VARIANTS.includes(v))
@@ -28,6 +28,7 @@ const DESCRIPTIONS: Record<Variant, string> = {
   router: '@hertz-node/router, native handler',
   'router-adaptor': 'the same route through adaptor.handler',
   fastify: 'fastify with a response schema',
+  'router-res': 'router-adaptor\'s Node handler called on c.req / c.res by a native handler: the floor of any adaptor (diagnostic)',
   'ws-raw': 'bare ws + node:http',
   'ws-raw-loop': 'bare ws + one awaiting read loop per connection (diagnostic)',
   'ws-compat': 'router + adaptor.handler + Upgrader, the guide\'s awaiting echo loop',
@@ -38,10 +39,10 @@ const DESCRIPTIONS: Record<Variant, string> = {
 }
 
 /** The variants of the HTTP table; the first is the baseline. */
-export const HTTP_VARIANTS: readonly Variant[] = VARIANTS.slice(0, 4)
+export const HTTP_VARIANTS: readonly Variant[] = VARIANTS.slice(0, 5)
 
 /** The variants of the WebSocket tables; the first is the baseline. */
-export const WS_VARIANTS: readonly Variant[] = VARIANTS.slice(4)
+export const WS_VARIANTS: readonly Variant[] = VARIANTS.slice(5)
 
 /** Whether `name` is a known variant. */
 export function isVariant (name: string): name is Variant {

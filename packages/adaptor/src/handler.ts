@@ -4,6 +4,7 @@ import { AdaptorError, AdaptorErrorCode } from './errors.js'
 import { carryHeaders } from './headers.js'
 import { nodeRequest } from './request-replay.js'
 import { Exchange, record, socketBytes, watchPipes } from './exchange.js'
+import { setServerHeader } from './node-internals.js'
 
 /**
  * A standard Node request handler, as `http.createServer` takes it (an express app is one). It may return a
@@ -118,7 +119,7 @@ function serveUpgrade (fn: NodeHandler, c: RequestContext, res: ServerResponse):
  * @param res - the response about to be handed over
  */
 export function prepareResponse (c: RequestContext, res: ServerResponse): void {
-  if (!c.engine.options.disableDefaultServerHeader && !c.isUpgrade()) res.setHeader('Server', 'hertz')
+  if (!c.engine.options.disableDefaultServerHeader && !c.isUpgrade()) setServerHeader(res)
   carryHeaders(c.response.header, res)
   if (c.engine.isClosing()) res.shouldKeepAlive = false
   watchPipes(res)
