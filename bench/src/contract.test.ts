@@ -1,5 +1,5 @@
 import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { connect, type AddressInfo } from 'node:net'
 import t from 'tap'
 import { checkEcho, checkHello } from './contract.js'
 import { wsTestServer } from './drivers/test-servers.js'
@@ -12,7 +12,6 @@ import { start as startRouterWs } from './servers/router-ws.js'
 import { start as startRouter } from './servers/router.js'
 import { start as startRouterAdaptor } from './servers/router-adaptor.js'
 import { start as startRouterRes } from './servers/router-res.js'
-import { connect } from 'node:net'
 
 const VARIANTS = [['ws-raw', startWsRaw], ['ws-raw-loop', startWsRawLoop], ['ws-compat', startWsCompat], ['ws-compat-legacy', startWsCompatLegacy], ['ws-compat-return', startWsCompatReturn], ['router-ws', startRouterWs]] as const
 for (const [name, start] of VARIANTS) {
