@@ -1,10 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { isThenable, type Context, type HandlerFunc, type RequestContext } from '@hertz-node/router'
+import { isThenable, setServerHeader, type Context, type HandlerFunc, type RequestContext } from '@hertz-node/router'
 import { AdaptorError, AdaptorErrorCode } from './errors.js'
 import { carryHeaders } from './headers.js'
 import { nodeRequest } from './request-replay.js'
 import { Exchange, record, socketBytes, watchPipes } from './exchange.js'
-import { setServerHeader } from './node-internals.js'
 
 /**
  * A standard Node request handler, as `http.createServer` takes it (an express app is one). It may return a

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { createServer, ServerResponse, type IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
-import { headLength, isWritingOn, movePendingOutput, setServerHeader } from './node-internals.js'
+import { headLength, isWritingOn, movePendingOutput } from './node-internals.js'
 import { deferred } from '@hertz-node/test-kit/teardown'
 import { listen, raw } from '@hertz-node/test-kit/raw-tcp'
 
@@ -80,75 +80,4 @@ t.test(`node ${process.version}: res.outputData / outputSize queue the writes of
   t.equal(s.lengthAfter, 0, 'movePendingOutput() empties the queue')
   t.equal(s.sizeAfter, 0)
   t.match(c.text(), /^HTTP\/1\.1 101 Switching Protocols\r\n[^]*Upgrade: test\r\n[^]*\r\n\r\nafter$/, 'the queued head reached the client first')
-})
-
-t.test(`node ${process.version}: a response given Server: hertz by setServerHeader() is one given it by setHeader()`, async (t) => {
-  // Both responses go through every header call node:http offers, names that are Object.prototype's own included;
-  // what each call returns and the head on the wire must be the same.
-  const views = new Map<string, unknown[]>()
-  const server = createServer((req, res) => {
-    if (req.url === '/fast') setServerHeader(res)
-    else res.setHeader('Server', 'hertz')
-    const seen: unknown[] = []
-    const look = (): void => {
-      seen.push(res.getHeader('server'), res.getHeader('SERVER'), res.hasHeader('Server'), res.getHeaderNames(),
-        (res as unknown as { getRawHeaderNames (): string[] }).getRawHeaderNames(), Object.entries(res.getHeaders()), res.hasHeader('constructor'),
-        res.getHeader('__proto__'), res.hasHeader('toString'), res.hasHeader('hasOwnProperty'))
-    }
-    look()
-    res.setHeader('Content-Type', 'text/plain')
-    res.setHeader('constructor', 'c')
-    res.setHeader('__proto__', 'p')
-    res.appendHeader('Set-Cookie', 'a=1')
-    res.appendHeader('Set-Cookie', 'b=2')
-    res.appendHeader('X-Many', ['1', '2'])
-    look()
-    res.removeHeader('x-many')
-    res.setHeader('server', 'replaced')
-    res.removeHeader('Server')
-    look()
-    res.setHeader('Server', 'hertz')
-    look()
-    views.set(req.url as string, seen)
-    res.writeHead(200, { 'X-Late': 'yes' })
-    res.end('body')
-  })
-  server.keepAliveTimeout = 0
-  const port = await listen(t, server)
-  const heads: string[] = []
-  for (const path of ['/set', '/fast']) {
-    const c = await raw(t, port, `GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`)
-    await c.closed
-    heads.push(c.text().replace(/\r\nDate: [^\r]*/, ''))
-  }
-  const [set, fast] = heads as [string, string]
-  t.match(set, /^HTTP\/1\.1 200 OK\r\n/)
-  t.same(set.match(/^server: .*$/gim), ['Server: hertz'], 'one Server line (the control)')
-  t.match(set, /\r\nconstructor: c\r\n[^]*__proto__: p\r\n[^]*Set-Cookie: a=1\r\nSet-Cookie: b=2\r\n/, 'the odd names and repeats on the wire')
-  t.equal(fast, set, 'the same head and body on the wire')
-  t.same(views.get('/fast'), views.get('/set'), 'every header call answered the same')
-  t.equal(views.get('/set')?.[0], 'hertz')
-  t.equal(views.get('/set')?.[6], false, 'no inherited name is a header before it is set')
-})
-
-t.test(`node ${process.version}: setServerHeader() on a response with headers, or with its head sent, is setHeader()`, async (t) => {
-  const seen = deferred<{ kept: unknown, server: unknown, error: unknown }>()
-  const server = createServer((_req, res) => {
-    res.setHeader('X-First', '1')
-    setServerHeader(res)
-    const kept = res.getHeader('x-first')
-    const server = res.getHeader('server')
-    res.end('ok')
-    let error: unknown = null
-    try { setServerHeader(res) } catch (err) { error = err }
-    seen.resolve({ kept, server, error })
-  })
-  const port = await listen(t, server)
-  const c = await raw(t, port, 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
-  await c.closed
-  const s = await seen.promise
-  t.equal(s.kept, '1', 'the headers set before are kept')
-  t.equal(s.server, 'hertz')
-  t.match(s.error, { code: 'ERR_HTTP_HEADERS_SENT' }, 'after the head went out it throws as setHeader does')
-  t.match(c.text(), /\r\nX-First: 1\r\nServer: hertz\r\n/)
 })

@@ -1,4 +1,4 @@
-import { OutgoingMessage, type ServerResponse } from 'node:http'
+import type { ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
 
 // Every use the adaptor makes of node:http's undocumented internals is in this file, so that a Node release that
@@ -11,12 +11,6 @@ import type { Duplex } from 'node:stream'
 //   from `res` only when `res` is that response, so a socket handed over is never written by node:http again.
 // - `res.outputData` / `res.outputSize`: what node:http queued on a response that has no socket (yet). hijack()
 //   moves a head written on such a response onto the socket it hands over, or the head would be lost.
-// - a response's progressive headers (a symbol described `kOutHeaders`): the object `setHeader` keeps them in,
-//   `{ lowercased name: [name, value] }`. The first `setHeader` makes it as a null-prototype literal, which V8
-//   keeps in dictionary mode, and every later `setHeader` and the head's serialization pay for that. For
-//   `Server: hertz` the adaptor puts in place an object of the same layout that V8 keeps fast: 0.4 us less per
-//   request in a profile at 5 000/s (of about 22 us), and router-adaptor's CPU per request went from 0.96x to
-//   1.00x of the router's (bench/RESULTS.md).
 //
 // Each accessor degrades to "nothing there" when the field is missing, so a changed Node loses precision (byte
 // counts) or a buffered head, never crashes a request; the test is what makes such a change loud.
@@ -32,39 +26,6 @@ export interface PendingChunk {
   data: string | Buffer
   encoding?: BufferEncoding | null
   callback?: (() => void) | null
-}
-
-// Looked up by description once; if a future Node hides it, the header goes through `setHeader`.
-const kOutHeaders: symbol | undefined = Object.getOwnPropertySymbols(new OutgoingMessage())
-  .find(s => s.description === 'kOutHeaders')
-
-/** node:http's header object: lowercased name -> [name as set, value]. */
-type HeaderObject = Record<string, [string, string | string[]]>
-
-/**
- * A header object that starts with `Server: hertz`. Like node's own `{ __proto__: null }` it inherits nothing (its
- * prototype is an empty null-prototype object, so `constructor` or `__proto__` is an ordinary header name), but it
- * is made by a constructor: V8 keeps it a fast object with a shared shape, where the null-prototype literal is
- * built in dictionary mode.
- */
-const ServerHeaders = function (this: HeaderObject): void {
-  this.server = ['Server', 'hertz']
-} as unknown as new () => HeaderObject
-ServerHeaders.prototype = Object.create(null) as HeaderObject
-
-/**
- * `res.setHeader('Server', 'hertz')`: on a response with no header yet, a fresh {@link ServerHeaders} object; any
- * other response (or a Node that keeps its headers elsewhere) takes `setHeader` itself.
- *
- * @param res - a server response whose head has not been written
- */
-export function setServerHeader (res: ServerResponse): void {
-  const r = res as unknown as Record<symbol, unknown>
-  if (kOutHeaders !== undefined && r[kOutHeaders] === null && !res.headersSent) {
-    r[kOutHeaders] = new ServerHeaders()
-  } else {
-    res.setHeader('Server', 'hertz')
-  }
 }
 
 interface InternalSocket {
