@@ -40,6 +40,10 @@ export interface SpawnOptions {
   tsx?: boolean
   /** Megabytes of long-lived objects the server keeps before it starts (see `ballast.ts`). */
   ballastMb?: number
+  /** More options for the server's node (V8 flags such as `--trace-gc`), before the entry script. */
+  nodeFlags?: readonly string[]
+  /** Called with every line the server prints on stdout after its address. */
+  onStdoutLine?: (line: string) => void
 }
 
 /** A running server child process. */
@@ -64,7 +68,7 @@ export interface ServerProcess {
 
 /** Spawns `variant` on an ephemeral loopback port and resolves once it printed its address. */
 export async function startServer (variant: Variant, opts: SpawnOptions = {}): Promise<ServerProcess> {
-  const nodeArgs = ['--conditions=hertz-source', '--import', opts.tsx === true ? 'tsx' : LOADER, '--expose-gc']
+  const nodeArgs = ['--conditions=hertz-source', '--import', opts.tsx === true ? 'tsx' : LOADER, '--expose-gc', ...(opts.nodeFlags ?? [])]
   if (opts.cpuProfDir !== undefined) {
     // One directory per process: V8 writes one profile per thread (tsx adds a loader thread),
     // and a fixed --cpu-prof-name would let them overwrite each other. The main thread's file is CPU.*.0.001.cpuprofile.
@@ -114,8 +118,18 @@ export async function startServer (variant: Variant, opts: SpawnOptions = {}): P
   })
 
   handle.url = await waitForAddress(child, variant, () => stderr)
+  if (opts.onStdoutLine !== undefined) forEachLine(child, opts.onStdoutLine)
   handle.wsUrl = handle.url.replace(/^http/, 'ws')
   return handle
+}
+
+function forEachLine (child: ChildProcess, onLine: (line: string) => void): void {
+  let rest = ''
+  child.stdout?.on('data', (chunk: string) => {
+    const lines = (rest + chunk).split('\n')
+    rest = lines.pop() as string
+    for (const line of lines) onLine(line)
+  })
 }
 
 function tail (stderr: string): string {

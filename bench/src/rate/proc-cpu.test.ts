@@ -1,5 +1,6 @@
 import t from 'tap'
-import { clockTicksPerSec, parseSchedstatNanos, parseStatTicks, processCpuMicros } from './proc-cpu.js'
+import { Worker } from 'node:worker_threads'
+import { clockTicksPerSec, parseSchedstatNanos, parseStatTicks, processCpuMicros, threadCpuMicros } from './proc-cpu.js'
 
 // A real line of /proc/<pid>/stat (fields 1-22), with a command name that holds spaces and parentheses.
 const LINE = '4242 (node (bench) x) S 1 4242 4242 0 -1 4194560 5314 0 0 0 137 29 0 0 20 0 11 0 123456 1234567 8901'
@@ -31,4 +32,26 @@ t.test('this process: CLK_TCK read once; CPU time from schedstat, finer than a t
   const after = processCpuMicros(process.pid)
   t.ok(after - before >= 15_000, `grew by ${after - before} µs`)
   t.not(after % (1e6 / hz), 0, 'not a whole number of ticks: schedstat is read')
+})
+
+t.test('this process by thread: work on the main thread counts as main, work on a worker as the others', { skip: process.platform !== 'linux' && 'needs /proc' }, async (t) => {
+  const t0 = threadCpuMicros(process.pid)
+  if (t0 === null) return t.fail('no schedstat on this Linux')
+  const until = process.cpuUsage().user + 20_000
+  while (process.cpuUsage().user < until) Math.sqrt(Math.random())
+  const t1 = threadCpuMicros(process.pid) as { main: number, others: number }
+  t.ok(t1.main - t0.main >= 15_000, `main grew by ${t1.main - t0.main} µs`)
+  // A worker spins until the process used 50 ms more CPU (the main thread waits, idle, so that is the worker's),
+  // says so and stays: a thread that ended is no longer listed.
+  const worker = new Worker(`const { parentPort } = require('node:worker_threads')
+    const { performance } = require('node:perf_hooks')
+    const t0 = performance.now(); const end = process.cpuUsage().user + 50_000
+    while (process.cpuUsage().user < end && performance.now() - t0 < 10_000) Math.sqrt(Math.random())
+    parentPort.postMessage('spun')`, { eval: true })
+  t.teardown(() => worker.terminate())
+  await new Promise((resolve, reject) => { worker.once('message', resolve); worker.once('error', reject) })
+  const t2 = threadCpuMicros(process.pid) as { main: number, others: number }
+  t.ok(t2.others - t1.others >= 40_000, `the other threads grew by ${t2.others - t1.others} µs`)
+  t.ok(Math.abs(processCpuMicros(process.pid) - (t2.main + t2.others)) < 50_000, 'the process total is the sum of both')
+  t.equal(threadCpuMicros(2 ** 22 + 7), null, 'a process that does not exist has no threads')
 })

@@ -41,25 +41,33 @@ export function parseSchedstatNanos (line: string): number {
   return ns
 }
 
-/** CPU time of every thread of `pid` from schedstat, in microseconds; null where the kernel keeps none. */
-function schedstatMicros (pid: number): number | null {
+/**
+ * CPU time of `pid`'s threads from schedstat, in microseconds: its main thread (JavaScript, and the GC pauses that
+ * stop it) and all the others (V8's compiler and concurrent GC threads, libuv's pool); null where the kernel keeps
+ * no schedstat.
+ */
+export function threadCpuMicros (pid: number): { main: number, others: number } | null {
   let tids: string[]
   try {
     tids = readdirSync(`/proc/${pid}/task`)
   } catch {
     return null
   }
-  let ns = 0
+  let main = 0
+  let others = 0
   for (const tid of tids) {
     try {
-      ns += parseSchedstatNanos(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8'))
+      const us = parseSchedstatNanos(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8')) / 1000
+      // The main thread's id is the process id.
+      if (tid === String(pid)) main = us
+      else others += us
     } catch (err) {
       // A thread that ended between the listing and the read has nothing more to add.
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue
       return null
     }
   }
-  return ns / 1000
+  return { main, others }
 }
 
 /**
@@ -68,5 +76,6 @@ function schedstatMicros (pid: number): number | null {
  * is kept, a window's figure is exact to one tick.
  */
 export function processCpuMicros (pid: number): number {
-  return schedstatMicros(pid) ?? parseStatTicks(readFileSync(`/proc/${pid}/stat`, 'utf8')) * (1e6 / clockTicksPerSec())
+  const threads = threadCpuMicros(pid)
+  return threads !== null ? threads.main + threads.others : parseStatTicks(readFileSync(`/proc/${pid}/stat`, 'utf8')) * (1e6 / clockTicksPerSec())
 }
