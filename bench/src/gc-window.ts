@@ -1,6 +1,6 @@
 /**
- * `pnpm bench:gc-window [--workload W] [--only V,...] [--rounds N] [--seed N] [--node-flag F ...]` - where the
- * fixed-rate suite's CPU per operation goes, by thread and by garbage collection.
+ * `pnpm bench:gc-window [--workload W] [--only V,...] [--rounds N] [--seed N] [--sec S] [--node-flag F ...]`:
+ * where the fixed-rate suite's CPU per operation goes, by thread and by garbage collection.
  *
  * Runs one workload of the fixed-rate suite as `pnpm bench --suites rate` does (fresh servers side by side, the
  * same priming, warm-up, window and rate), with `--trace-gc` in every server, and prints per variant the medians
@@ -10,7 +10,7 @@
  * e.g. `--node-flag --no-memory-reducer` for an ablation.
  */
 import { parseGcLine, type GcEvent } from './gc-trace.js'
-import { FULL, RATE_WORKLOADS, type RateWorkload } from './plan.js'
+import { FULL, RATE_WORKLOADS, type RatePlan, type RateWorkload } from './plan.js'
 import { openRateClient, pacedLoad } from './rate/suite.js'
 import { threadCpuMicros } from './rate/proc-cpu.js'
 import { seededRandom, shuffle } from './rate/shuffle.js'
@@ -19,12 +19,12 @@ import { startServer, type ServerProcess } from './spawn.js'
 import { median } from './stats.js'
 import { isVariant, type Variant } from './variants.js'
 
-interface Args { workload: RateWorkload, variants: Variant[], rounds: number, seed: number, nodeFlags: string[] }
+interface Args { workload: RateWorkload, variants: Variant[], rounds: number, seed: number, sec: number | undefined, nodeFlags: string[] }
 
-const USAGE = 'usage: pnpm bench:gc-window [--workload http|echo32|echo16k|handshakes] [--only V,...] [--rounds N] [--seed N] [--node-flag F ...]'
+const USAGE = 'usage: pnpm bench:gc-window [--workload http|echo32|echo16k|handshakes] [--only V,...] [--rounds N] [--seed N] [--sec S] [--node-flag F ...]'
 
 function parse (argv: string[]): Args {
-  const args: Args = { workload: 'handshakes', variants: [], rounds: 6, seed: Date.now() % 1e9, nodeFlags: [] }
+  const args: Args = { workload: 'handshakes', variants: [], rounds: 6, seed: Date.now() % 1e9, sec: undefined, nodeFlags: [] }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string
     const value = argv[++i]
@@ -33,6 +33,7 @@ function parse (argv: string[]): Args {
     else if (arg === '--only' && value.split(',').every(isVariant)) args.variants = value.split(',') as Variant[]
     else if (arg === '--rounds' && Number.isInteger(Number(value)) && Number(value) > 0) args.rounds = Number(value)
     else if (arg === '--seed' && Number.isInteger(Number(value))) args.seed = Number(value)
+    else if (arg === '--sec' && Number(value) > 0) args.sec = Number(value)
     else if (arg === '--node-flag') args.nodeFlags.push(value)
     else throw new Error(`bad argument ${arg} ${value}\n${USAGE}`)
   }
@@ -42,6 +43,13 @@ function parse (argv: string[]): Args {
   return args
 }
 
+/** The suite's full plan, with the window `--sec` long when given. */
+function windowPlan (args: Args): RatePlan {
+  const plan = FULL.rate
+  if (args.sec === undefined) return plan
+  return { ...plan, workloads: { ...plan.workloads, [args.workload]: { ...plan.workloads[args.workload], sec: args.sec } } }
+}
+
 /** What one window of one server held. */
 interface Window { main: number, others: number, major: number, reduce: number, majorPauseMs: number }
 
@@ -49,7 +57,7 @@ interface Window { main: number, others: number, major: number, reduce: number, 
 interface Traced { server: ServerProcess, gcs: GcEvent[], marks: Array<{ main: number, others: number, gcs: number }> }
 
 async function round (args: Args, order: readonly Variant[]): Promise<Map<Variant, Window>> {
-  const plan = FULL.rate
+  const plan = windowPlan(args)
   const traced = await Promise.all(order.map(async (variant): Promise<Traced> => {
     const gcs: GcEvent[] = []
     const server = await startServer(variant, {
@@ -97,7 +105,7 @@ async function main (): Promise<void> {
   const args = parse(process.argv.slice(2).filter((a) => a !== '--'))
   const random = seededRandom(args.seed)
   const windows: Array<Map<Variant, Window>> = []
-  console.log(`${args.workload} at ${FULL.rate.workloads[args.workload].rate}/s, ${args.rounds} rounds, seed ${args.seed}${args.nodeFlags.length > 0 ? `, servers with ${args.nodeFlags.join(' ')}` : ''}`)
+  console.log(`${args.workload} at ${FULL.rate.workloads[args.workload].rate}/s, ${windowPlan(args).workloads[args.workload].sec} s windows, ${args.rounds} rounds, seed ${args.seed}${args.nodeFlags.length > 0 ? `, servers with ${args.nodeFlags.join(' ')}` : ''}`)
   for (let r = 1; r <= args.rounds; r++) {
     windows.push(await round(args, shuffle(args.variants, random)))
     console.error(`round ${r} of ${args.rounds} done`)
