@@ -17,7 +17,7 @@ import { seededRandom, shuffle } from './rate/shuffle.js'
 import { runTogether } from './rate/together.js'
 import { startServer, type ServerProcess } from './spawn.js'
 import { median } from './stats.js'
-import { isVariant, type Variant } from './variants.js'
+import { DEFAULT_VARIANTS, HTTP_VARIANTS, isVariant, type Variant } from './variants.js'
 
 interface Args { workload: RateWorkload, variants: Variant[], rounds: number, seed: number, sec: number | undefined, nodeFlags: string[] }
 
@@ -37,9 +37,8 @@ function parse (argv: string[]): Args {
     else if (arg === '--node-flag') args.nodeFlags.push(value)
     else throw new Error(`bad argument ${arg} ${value}\n${USAGE}`)
   }
-  if (args.variants.length === 0) {
-    args.variants = args.workload === 'http' ? ['node-http', 'router', 'router-adaptor', 'fastify'] : ['ws-raw', 'ws-compat', 'ws-compat-legacy', 'fastify-websocket']
-  }
+  // The contract's variants of the workload's kind, baseline first.
+  if (args.variants.length === 0) args.variants = DEFAULT_VARIANTS.filter((v) => (args.workload === 'http') === HTTP_VARIANTS.includes(v))
   return args
 }
 
@@ -58,7 +57,7 @@ interface Traced { server: ServerProcess, gcs: GcEvent[], marks: Array<{ main: n
 
 async function round (args: Args, order: readonly Variant[]): Promise<Map<Variant, Window>> {
   const plan = windowPlan(args)
-  const traced = await Promise.all(order.map(async (variant): Promise<Traced> => {
+  const started = await Promise.allSettled(order.map(async (variant): Promise<Traced> => {
     const gcs: GcEvent[] = []
     const server = await startServer(variant, {
       nodeFlags: ['--trace-gc', ...args.nodeFlags],
@@ -66,6 +65,13 @@ async function round (args: Args, order: readonly Variant[]): Promise<Map<Varian
     })
     return { server, gcs, marks: [] }
   }))
+  const traced = started.flatMap((s) => s.status === 'fulfilled' ? [s.value] : [])
+  const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected')
+  if (failed !== undefined) {
+    // The servers that did start are not left running.
+    for (const s of traced) await s.server.stop().catch(() => {})
+    throw failed.reason
+  }
   try {
     const clients = await Promise.all(traced.map((s) => openRateClient(args.workload, s.server, plan.connections)))
     const results = await runTogether(pacedLoad(args.workload, plan, plan.workloads[args.workload].rate), clients, traced.map((s) => () => {
